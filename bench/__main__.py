@@ -1,0 +1,21 @@
+"""Run every benchmark in turn and print its figures."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+BENCHES = ("bench.events",)
+
+
+def main() -> None:
+    only = sys.argv[1:]
+    for name in BENCHES:
+        if only and name.split(".")[-1] not in only:
+            continue
+        print(f"== {name}")
+        importlib.import_module(name).main()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,5 @@
+"""`python -m ggzy` runs the command line."""
+
+from ggzy.cli import main
+
+main()

@@ -1,0 +1,175 @@
+"""命令行 — `ggzy serve | db upgrade | demo | tick | audit verify | checkpoint`: thin wrappers over services."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from ggzy.core.config import Settings, load_settings
+
+
+@click.group()
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """公共资源交易平台与电子监管平台。"""
+    ctx.obj = load_settings()
+
+
+def _context(settings: Settings):  # type: ignore[no-untyped-def]
+    from ggzy.web.app import build_context
+
+    return build_context(settings)
+
+
+@main.group()
+def db() -> None:
+    """数据库。"""
+
+
+@db.command("upgrade")
+@click.pass_obj
+def db_upgrade(settings: Settings) -> None:
+    """把数据库结构迁移到最新版本。"""
+    from ggzy.core.db import make_engine
+    from ggzy.core.keys import ensure_var_dir
+    from ggzy.migrations import runner
+
+    ensure_var_dir(settings.var_dir)
+    engine = make_engine(settings.resolved_database_url())
+    runner.upgrade(engine)
+    engine.dispose()
+    click.echo("数据库已是最新结构 (database at head)")
+
+
+@main.command()
+@click.option("--if-empty", is_flag=True, help="仅当数据库中还没有任何主体时才装载")
+@click.pass_obj
+def demo(settings: Settings, if_empty: bool) -> None:
+    """装载演示城市（重复运行不会重复创建）。"""
+    from ggzy import demo as demo_city
+    from ggzy.core import transparency
+
+    app = _context(settings)
+    logins_file = settings.var_dir / "demo-logins.txt"
+    with app.db.unit_of_work() as s:
+        if if_empty and not demo_city.is_empty(s):
+            click.echo("数据库中已有数据，跳过演示城市 (database not empty)")
+            if logins_file.exists():
+                click.echo(f"演示账户见 {logins_file}")
+            return
+        report = demo_city.build(s, clock=app.clock, ident=app.ident)
+    with app.db.unit_of_work() as s:
+        transparency.sign_checkpoint(s, keys=app.keys, origin=settings.log_origin, clock=app.clock)
+    click.echo(f"演示城市：新建主体 {report.created_orgs} 个，新建用户 {report.created_users} 个")
+    if report.logins:
+        text = demo_city.format_logins(report.logins)
+        fd = os.open(logins_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text + "\n")
+        click.echo(text)
+    elif logins_file.exists():
+        click.echo(f"演示账户已存在，见 {logins_file}")
+
+
+@main.command("demo-code")
+@click.argument("username")
+@click.pass_obj
+def demo_code(settings: Settings, username: str) -> None:
+    """显示演示工作人员账户当前的动态口令（只读 var/demo-logins.txt 中的演示密钥）。"""
+    from ggzy.core.clock import SystemClock
+    from ggzy.entities import totp
+
+    path = settings.var_dir / "demo-logins.txt"
+    if not path.exists():
+        raise click.ClickException("没有演示账户文件 var/demo-logins.txt")
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if parts and parts[0] == username and len(parts) >= 4 and parts[-1] != "—":
+            click.echo(totp.code_at(parts[-1], SystemClock().now()))
+            return
+    raise click.ClickException(f"{username} 不是带动态口令的演示账户")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int)
+@click.pass_obj
+def serve(settings: Settings, host: str, port: int, workers: int) -> None:
+    """启动网站与接口服务。"""
+    import uvicorn
+
+    if workers > 1:
+        uvicorn.run("ggzy.web.asgi:app", host=host, port=port, workers=workers, proxy_headers=False)
+        return
+    from ggzy.web.app import create_app
+
+    uvicorn.run(create_app(_context(settings), run_ticks=True), host=host, port=port, proxy_headers=False)
+
+
+@main.command()
+@click.pass_obj
+def tick(settings: Settings) -> None:
+    """执行所有已到期的定时操作（可由 cron 调用；多节点同时运行也只执行一次）。"""
+    from ggzy.core import timers
+    from ggzy.web.app import due_sources
+
+    app = _context(settings)
+    report = timers.tick(app.db, due_sources(app), app.clock.now())
+    click.echo(f"applied={report.applied} failed={report.failed}")
+    if report.failed:
+        sys.exit(1)
+
+
+@main.group()
+def audit() -> None:
+    """审计：核验事件日志。"""
+
+
+@audit.command("verify")
+@click.option("--key", "verifier", default=None, help="验证公钥（缺省读取 var/ 中的平台日志密钥）")
+@click.pass_obj
+def audit_verify(settings: Settings, verifier: str | None) -> None:
+    """从全部事件重算默克尔树，核对每个存储的子树哈希与签名树头；发现篡改则以非零状态退出。"""
+    import time
+
+    from ggzy.core import transparency
+    from ggzy.core.db import Database
+    from ggzy.core.keys import load_keys
+
+    if verifier is None:
+        verifier = transparency.verifier_key(load_keys(settings.var_dir), settings.log_origin)
+    db = Database.from_url(settings.resolved_database_url())
+    started = time.perf_counter()
+    try:
+        with db.unit_of_work(write=False) as s:
+            report = transparency.verify_log(s, verifier=verifier)
+    finally:
+        db.dispose()
+    took = time.perf_counter() - started
+    if report.ok:
+        click.echo(
+            f"日志完好 OK: {report.entries} 条事件，{report.nodes} 个内部节点，"
+            f"{report.checkpoints} 个签名树头，用时 {took:.1f} 秒"
+        )
+        return
+    first = report.first
+    click.echo(f"日志被篡改 FAILED: {first.message if first else ''}", err=True)
+    for p in report.problems[:10]:
+        if p is not first:
+            click.echo(f"  另见: {p.message}", err=True)
+    sys.exit(1)
+
+
+@main.command()
+@click.pass_obj
+def checkpoint(settings: Settings) -> None:
+    """立即签发一个新的树头（日志有增长时）。"""
+    from ggzy.core import transparency
+
+    app = _context(settings)
+    with app.db.unit_of_work() as s:
+        sth = transparency.sign_checkpoint(s, keys=app.keys, origin=settings.log_origin, clock=app.clock)
+        click.echo(f"signed size={sth.size}" if sth else "log unchanged since the last checkpoint")

@@ -1,0 +1,77 @@
+"""错误 — the domain's errors: each has a stable code, an HTTP status and a Chinese message.
+
+The web layer turns them into RFC 9457 problem+json for the API and a Chinese page for people.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    status = 400
+    code = "bad-request"
+    title = "请求有误"
+
+    def __init__(self, message: str, *, code: str | None = None, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        self.details = details
+
+
+class Invalid(DomainError):
+    """Input that can never be right (a malformed credit code, a weak password)."""
+
+    status = 422
+    code = "invalid"
+    title = "输入不符合要求"
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not-found"
+    title = "未找到"
+
+
+class Unauthenticated(DomainError):
+    status = 401
+    code = "unauthenticated"
+    title = "需要登录"
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+    title = "无权访问"
+
+
+class Conflict(DomainError):
+    """The object exists already, or is in a state that does not allow this."""
+
+    status = 409
+    code = "conflict"
+    title = "与现有数据冲突"
+
+
+class RuleViolation(DomainError):
+    """A legal or business rule refuses the step; the message cites the rule."""
+
+    status = 409
+    code = "rule-violation"
+    title = "不符合规则"
+
+
+class Locked(DomainError):
+    status = 429
+    code = "locked"
+    title = "操作过于频繁"
+
+
+class PasswordChangeRequired(DomainError):
+    """The person signed in with a one-time password and must set their own first."""
+
+    status = 403
+    code = "password-change-required"
+    title = "请先修改口令"

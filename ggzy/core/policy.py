@@ -1,0 +1,169 @@
+"""访问策略 — the one module that answers every (role, action, object) question (S1 管办分离).
+
+Services call `ensure(actor, action, subject)`; nobody checks roles anywhere else. The table
+below is the whole policy; `tests/core/test_policy.py` holds a copy of it as a matrix, so any
+change here is a visible change there. Invariants checked at import:
+- auditors and discipline inspectors only read (and look after their own account);
+- the platform administrator never touches trade contents;
+- nobody but the platform itself acts for the public.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from ggzy.core.actor import Actor
+from ggzy.core.errors import Forbidden
+from ggzy.core.roles import GRANTABLE, Role
+
+
+class Scope(StrEnum):
+    ANY = "any"  # every object
+    OWN = "own"  # objects of the actor's organisation
+    SECTOR = "sector"  # objects in the actor's sectors (行业监管, 谁监管、谁负责)
+    SELF = "self"  # the actor's own account
+
+
+class Kind(StrEnum):
+    READ = "read"
+    WRITE = "write"
+    SELF_SERVICE = "self"  # one's own password, second factor, tokens
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a policy question is about: whose it is and which sector it belongs to."""
+
+    kind: str
+    org_ids: frozenset[str] = frozenset()
+    sector: str | None = None
+    user_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: str
+    kind: Kind
+    content: bool  # touches trade contents (bids, projects, evaluations, the log's payloads)
+    grants: Mapping[Role, Scope] = field(default_factory=dict)
+
+
+ACTIONS: dict[str, Action] = {}
+
+ALL_PEOPLE: dict[Role, Scope] = {r: Scope.ANY for r in Role if r is not Role.SYSTEM}
+LOGGED_IN: dict[Role, Scope] = dict.fromkeys(GRANTABLE, Scope.ANY)
+OVERSIGHT: dict[Role, Scope] = {Role.AUDITOR: Scope.ANY, Role.INSPECTOR: Scope.ANY}
+
+
+def _define(name: str, label: str, kind: Kind, *, content: bool, grants: Mapping[Role, Scope]) -> str:
+    ACTIONS[name] = Action(name, label, kind, content, dict(grants))
+    return name
+
+
+# --- the table ------------------------------------------------------------------------------
+PORTAL_VIEW = _define("portal.view", "浏览门户", Kind.READ, content=False, grants=ALL_PEOPLE)
+LOG_PROOF = _define("log.proof", "查看签名树头与证明", Kind.READ, content=False, grants=ALL_PEOPLE)
+ENTITY_READ = _define("entity.read", "查看市场主体名录", Kind.READ, content=False, grants=ALL_PEOPLE)
+ACCOUNT_SELF = _define(
+    "account.self",
+    "管理本人账户（口令、动态口令、令牌）",
+    Kind.SELF_SERVICE,
+    content=False,
+    grants=dict.fromkeys(GRANTABLE, Scope.SELF),
+)
+ENTITY_CONTACTS = _define(
+    "entity.contacts",
+    "查看主体联系人与法定代表人",
+    Kind.READ,
+    content=False,
+    grants={
+        Role.OPERATOR: Scope.ANY,
+        Role.SUPERVISOR: Scope.ANY,
+        Role.SECTOR_SUPERVISOR: Scope.ANY,
+        Role.ADMIN: Scope.ANY,
+        Role.BIDDER: Scope.OWN,
+        Role.TENDERER: Scope.OWN,
+        Role.AGENCY: Scope.OWN,
+        Role.EXPERT: Scope.OWN,
+        **OVERSIGHT,
+    },
+)
+ENTITY_REGISTER = _define(
+    "entity.register",
+    "登记市场主体",
+    Kind.WRITE,
+    content=False,
+    grants={Role.ADMIN: Scope.ANY, Role.OPERATOR: Scope.ANY},
+)
+ENTITY_UPDATE = _define(
+    "entity.update",
+    "修改市场主体信息",
+    Kind.WRITE,
+    content=False,
+    grants={
+        Role.ADMIN: Scope.ANY,
+        Role.OPERATOR: Scope.ANY,
+        Role.BIDDER: Scope.OWN,
+        Role.TENDERER: Scope.OWN,
+        Role.AGENCY: Scope.OWN,
+    },
+)
+USER_MANAGE = _define("user.manage", "管理用户账户与角色", Kind.WRITE, content=False, grants={Role.ADMIN: Scope.ANY})
+USER_READ = _define("user.read", "查看用户账户", Kind.READ, content=False, grants={Role.ADMIN: Scope.ANY, **OVERSIGHT})
+LOG_READ = _define(
+    "log.read",
+    "查阅事件日志明细",
+    Kind.READ,
+    content=True,
+    grants={Role.SUPERVISOR: Scope.ANY, Role.SECTOR_SUPERVISOR: Scope.SECTOR, **OVERSIGHT},
+)
+WORKBENCH = {
+    role: _define(f"workbench.{role.value}", f"{role.label}工作台", Kind.READ, content=False, grants={role: Scope.ANY})
+    for role in GRANTABLE
+}
+
+
+# --- the questions -------------------------------------------------------------------------
+
+
+def scope_for(actor: Actor, action: str) -> Scope | None:
+    """How far the actor's right reaches for this action; None means not at all."""
+    if actor.role is Role.SYSTEM:
+        return Scope.ANY
+    return ACTIONS[action].grants.get(actor.role)
+
+
+def can(actor: Actor, action: str, subject: Subject | None = None) -> bool:
+    scope = scope_for(actor, action)
+    if scope is None:
+        return False
+    if scope is Scope.ANY or subject is None:
+        return True
+    if scope is Scope.OWN:
+        return actor.org_id is not None and actor.org_id in subject.org_ids
+    if scope is Scope.SECTOR:
+        return subject.sector is not None and subject.sector in actor.sectors
+    return actor.user_id is not None and actor.user_id == subject.user_id
+
+
+def ensure(actor: Actor, action: str, subject: Subject | None = None) -> None:
+    if not can(actor, action, subject):
+        raise Forbidden(f"当前角色（{actor.role.label}）无权执行「{ACTIONS[action].label}」", action=action)
+
+
+def validate() -> None:
+    """The separation rules of S1, checked over the whole table."""
+    for a in ACTIONS.values():
+        for role in a.grants:
+            if role in (Role.AUDITOR, Role.INSPECTOR) and a.kind is Kind.WRITE:
+                raise AssertionError(f"{role} may only read, but {a.name} writes")
+            if role is Role.ADMIN and a.content:
+                raise AssertionError(f"the platform administrator may not touch trade contents ({a.name})")
+            if role is Role.PUBLIC and a.kind is not Kind.READ:
+                raise AssertionError(f"the public may only read ({a.name})")
+
+
+validate()

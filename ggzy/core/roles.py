@@ -1,0 +1,80 @@
+"""角色与行业 — the roles of REQUIREMENTS.md "Roles" and the sectors that regulators are scoped to."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    PUBLIC = "public"
+    BIDDER = "bidder"
+    TENDERER = "tenderer"
+    AGENCY = "agency"
+    EXPERT = "expert"
+    OPERATOR = "operator"
+    SUPERVISOR = "supervisor"
+    SECTOR_SUPERVISOR = "sector_supervisor"
+    AUDITOR = "auditor"
+    INSPECTOR = "inspector"
+    ADMIN = "admin"
+    SYSTEM = "system"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+    @property
+    def is_staff(self) -> bool:
+        """Staff roles must pass a second factor (等保 level 3, GB/T 22239-2019 8.1.4.1 d)."""
+        return self in STAFF_ROLES
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.PUBLIC: "社会公众",
+    Role.BIDDER: "投标人/供应商",
+    Role.TENDERER: "招标人/采购人",
+    Role.AGENCY: "招标代理机构",
+    Role.EXPERT: "评标专家",
+    Role.OPERATOR: "交易中心工作人员",
+    Role.SUPERVISOR: "综合监管（公管办）",
+    Role.SECTOR_SUPERVISOR: "行业监管",
+    Role.AUDITOR: "审计",
+    Role.INSPECTOR: "纪检监察",
+    Role.ADMIN: "平台管理员",
+    Role.SYSTEM: "平台系统",
+}
+
+STAFF_ROLES = frozenset(
+    {Role.OPERATOR, Role.SUPERVISOR, Role.SECTOR_SUPERVISOR, Role.AUDITOR, Role.INSPECTOR, Role.ADMIN}
+)
+
+# Roles a person can be given (PUBLIC and SYSTEM are never granted).
+GRANTABLE = tuple(r for r in Role if r not in (Role.PUBLIC, Role.SYSTEM))
+
+# 管办分离 and 等保 三权分立: these roles are held alone, never beside another role.
+EXCLUSIVE_ROLES = frozenset({Role.ADMIN, Role.AUDITOR, Role.INSPECTOR})
+
+
+class Sector(StrEnum):
+    HOUSING = "housing"
+    TRANSPORT = "transport"
+    WATER = "water"
+    FINANCE = "finance"
+    LAND = "land"
+    STATE_ASSETS = "state_assets"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return SECTOR_LABELS[self]
+
+
+SECTOR_LABELS: dict[Sector, str] = {
+    Sector.HOUSING: "住房和城乡建设",
+    Sector.TRANSPORT: "交通运输",
+    Sector.WATER: "水利",
+    Sector.FINANCE: "财政（政府采购）",
+    Sector.LAND: "自然资源（土地矿业权）",
+    Sector.STATE_ASSETS: "国有资产",
+    Sector.OTHER: "其他",
+}

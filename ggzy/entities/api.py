@@ -1,0 +1,184 @@
+"""主体库接口 — tokens, the caller, organisations and accounts over JSON."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from ggzy.core import policy
+from ggzy.core.errors import Invalid
+from ggzy.core.roles import Role
+from ggzy.entities import auth, passwords, queries, service
+from ggzy.entities.schemas import (
+    Grant,
+    Me,
+    OrgContacts,
+    OrgCreate,
+    OrgDetail,
+    OrgPage,
+    OrgRead,
+    OrgUpdate,
+    TokenCreate,
+    TokenIssued,
+    UserCreate,
+    UserCreated,
+    UserRead,
+)
+from ggzy.entities.states import OrgKind
+from ggzy.web.deps import Ctx, CurrentActor, Db, SignedIn, ip_of
+from ggzy.web.errors import problem
+
+router = APIRouter()
+
+
+@router.post("/auth/tokens", response_model=TokenIssued, status_code=201, tags=["认证"])
+def create_token(request: Request, body: TokenCreate, db: Db, ctx: Ctx) -> Response | TokenIssued:
+    """以用户名、口令（及动态口令）换取接口令牌。失败统一返回 401，不透露用户是否存在。"""
+    ip = ip_of(request)
+    out = auth.check_password(
+        db, username=body.username.lower(), password=body.password, ip=ip, clock=ctx.clock, ident=ctx.ident
+    )
+    refused = problem(
+        request, 401, code="bad-credentials", title="认证失败", detail=out.message or auth.GENERIC_FAILURE
+    )
+    if out.user is None or out.role is None:
+        return refused
+    if out.needs_enrolment:
+        return problem(
+            request,
+            403,
+            code="second-factor-required",
+            title="须先绑定动态口令",
+            detail="工作人员须先在网页端绑定动态口令",
+        )
+    if out.needs_second_factor and not auth.check_second_factor(
+        db, user=out.user, role=out.role, code=body.totp_code or "", ip=ip, clock=ctx.clock, ident=ctx.ident
+    ):
+        return problem(request, 401, code="bad-second-factor", title="认证失败", detail="动态口令不正确或已使用过")
+    actor = auth.actor_for(db, out.user, out.role, ip)
+    raw, tok = auth.issue_token(db, actor, name=body.name, clock=ctx.clock, ident=ctx.ident)
+    return TokenIssued(id=tok.id, token=raw, role=Role(tok.role), expires_at=tok.expires_at)
+
+
+@router.delete("/auth/tokens/{token_id}", status_code=204, tags=["认证"])
+def revoke_token(token_id: str, db: Db, ctx: Ctx, principal: SignedIn) -> Response:
+    auth.revoke_token(db, principal.actor, token_id=token_id, clock=ctx.clock)
+    return Response(status_code=204)
+
+
+@router.get("/me", response_model=Me, tags=["认证"])
+def me(db: Db, principal: SignedIn) -> Me:
+    assert principal.user is not None
+    org = queries.get_org(db, principal.user.org_id)
+    return Me(
+        id=principal.user.id,
+        username=principal.user.username,
+        display_name=principal.user.display_name,
+        role=principal.actor.role,
+        sectors=sorted(principal.actor.sectors),
+        organisation=OrgRead.model_validate(org),
+    )
+
+
+@router.get("/organisations", response_model=OrgPage, tags=["市场主体"])
+def list_organisations(
+    db: Db,
+    actor: CurrentActor,
+    kind: OrgKind | None = None,
+    q: Annotated[str | None, Query(max_length=60)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> OrgPage:
+    policy.ensure(actor, policy.ENTITY_READ)
+    orgs, total = queries.list_orgs(db, kind=kind.value if kind else None, q=q, limit=limit, offset=offset)
+    return OrgPage(items=[OrgRead.model_validate(o) for o in orgs], total=total)
+
+
+@router.post("/organisations", response_model=OrgDetail, status_code=201, tags=["市场主体"])
+def register_organisation(body: OrgCreate, db: Db, ctx: Ctx, principal: SignedIn) -> OrgDetail:
+    contact = body.model_dump(exclude={"name", "credit_code", "kind", "sector"})
+    org = service.register_organisation(
+        db,
+        principal.actor,
+        name=body.name,
+        credit_code_text=body.credit_code,
+        kind=body.kind,
+        sector=body.sector,
+        clock=ctx.clock,
+        **contact,
+    )
+    return _detail(org, principal.actor)
+
+
+@router.get("/organisations/{org_id}", response_model=OrgDetail, tags=["市场主体"])
+def get_organisation(org_id: str, db: Db, actor: CurrentActor) -> OrgDetail:
+    policy.ensure(actor, policy.ENTITY_READ)
+    return _detail(queries.get_org(db, org_id), actor)
+
+
+@router.patch("/organisations/{org_id}", response_model=OrgDetail, tags=["市场主体"])
+def update_organisation(org_id: str, body: OrgUpdate, db: Db, ctx: Ctx, principal: SignedIn) -> OrgDetail:
+    changes = body.model_dump(exclude_none=True)
+    if not changes:
+        raise Invalid("没有要修改的内容", code="empty-update")
+    org = service.update_organisation(db, principal.actor, org_id=org_id, changes=changes, clock=ctx.clock)
+    return _detail(org, principal.actor)
+
+
+def _detail(org: object, actor: object) -> OrgDetail:
+    from ggzy.entities.models import Organisation
+
+    assert isinstance(org, Organisation)
+    base = OrgRead.model_validate(org).model_dump()
+    show = policy.can(actor, policy.ENTITY_CONTACTS, service.org_subject(org))  # type: ignore[arg-type]
+    return OrgDetail(**base, contacts=OrgContacts.model_validate(org) if show else None)
+
+
+@router.post("/users", response_model=UserCreated, status_code=201, tags=["账户"])
+def create_user(body: UserCreate, db: Db, ctx: Ctx, principal: SignedIn) -> UserCreated:
+    temp = passwords.generate()
+    user = service.create_user(
+        db,
+        principal.actor,
+        org_id=body.org_id,
+        username=body.username,
+        display_name=body.display_name,
+        password=temp,
+        roles=[(g.role, g.sector.value if g.sector else "") for g in body.roles],
+        clock=ctx.clock,
+        ident=ctx.ident,
+    )
+    return UserCreated(id=user.id, username=user.username, temp_password=temp)
+
+
+@router.get("/users", response_model=list[UserRead], tags=["账户"])
+def list_users(
+    db: Db,
+    ctx: Ctx,
+    principal: SignedIn,
+    limit: Annotated[int, Query(ge=1, le=500)] = 200,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[UserRead]:
+    policy.ensure(principal.actor, policy.USER_READ)
+    now = ctx.clock.now()
+    out = []
+    for u in queries.list_users(db, limit=limit, offset=offset):
+        grants = [Grant(role=Role(g.role), sector=g.sector or None) for g in queries.grants_of(db, u.id)]
+        out.append(
+            UserRead(
+                id=u.id,
+                username=u.username,
+                display_name=u.display_name,
+                org_id=u.org_id,
+                roles=grants,
+                is_active=u.is_active,
+                locked=bool(u.locked_until and u.locked_until > now),
+                second_factor=u.totp_secret is not None,
+            )
+        )
+    return out
+
+
+__all__ = ["JSONResponse", "router"]

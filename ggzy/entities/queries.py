@@ -1,0 +1,75 @@
+"""主体库查询 — read-only lookups for pages, the API and other domains."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from ggzy.core.errors import NotFound
+from ggzy.core.roles import Role
+from ggzy.entities.models import ApiToken, Organisation, RoleGrant, User
+
+
+def get_org(session: Session, org_id: str) -> Organisation:
+    org = session.get(Organisation, org_id)
+    if org is None:
+        raise NotFound("未找到该市场主体")
+    return org
+
+
+def find_org_by_code(session: Session, credit_code: str) -> Organisation | None:
+    return session.execute(select(Organisation).where(Organisation.credit_code == credit_code)).scalar()
+
+
+def list_orgs(
+    session: Session, *, kind: str | None = None, q: str | None = None, limit: int = 50, offset: int = 0
+) -> tuple[list[Organisation], int]:
+    stmt = select(Organisation)
+    if kind:
+        stmt = stmt.where(Organisation.kind == kind)
+    if q:
+        like = f"%{q.strip()}%"
+        stmt = stmt.where(or_(Organisation.name.like(like), Organisation.credit_code.like(like)))
+    total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+    rows = session.execute(stmt.order_by(Organisation.name).limit(limit).offset(offset)).scalars().all()
+    return list(rows), total
+
+
+def get_user(session: Session, user_id: str) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("未找到该用户")
+    return user
+
+
+def find_user(session: Session, username: str) -> User | None:
+    return session.execute(select(User).where(User.username == username.strip().lower())).scalar()
+
+
+def list_users(session: Session, *, limit: int = 200, offset: int = 0) -> list[User]:
+    return list(session.execute(select(User).order_by(User.username).limit(limit).offset(offset)).scalars())
+
+
+def grants_of(session: Session, user_id: str) -> list[RoleGrant]:
+    return list(session.execute(select(RoleGrant).where(RoleGrant.user_id == user_id).order_by(RoleGrant.id)).scalars())
+
+
+def roles_of(session: Session, user_id: str) -> list[Role]:
+    seen: dict[Role, None] = {}
+    for g in grants_of(session, user_id):
+        seen.setdefault(Role(g.role), None)
+    return list(seen)
+
+
+def sectors_of(session: Session, user_id: str) -> frozenset[str]:
+    return frozenset(
+        g.sector for g in grants_of(session, user_id) if g.role == Role.SECTOR_SUPERVISOR.value and g.sector
+    )
+
+
+def tokens_of(session: Session, user_id: str) -> list[ApiToken]:
+    return list(
+        session.execute(
+            select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.created_at.desc())
+        ).scalars()
+    )

@@ -1,0 +1,109 @@
+"""应用工厂 — create_app(ctx): mount every domain's API and pages, middleware, error handlers, the tick."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import fastapi_offline
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+import ggzy
+from ggzy import domains
+from ggzy.core import timers
+from ggzy.core.clock import Clock, SystemClock
+from ggzy.core.config import Settings
+from ggzy.core.db import Database
+from ggzy.core.keys import load_keys
+from ggzy.core.pubsub import make_bus
+from ggzy.entities.passwords import Hasher
+from ggzy.entities.service import Identity
+from ggzy.web import errors, pages, security
+from ggzy.web.context import AppContext
+from ggzy.web.deps import csrf_protect, page
+from ggzy.web.templating import make_env
+
+log = logging.getLogger("ggzy.web")
+STATIC = Path(__file__).parent / "static"
+DOCS_STATIC = Path(fastapi_offline.__file__).parent / "static"
+
+
+def build_context(
+    settings: Settings, *, db: Database | None = None, clock: Clock | None = None, hasher: Hasher | None = None
+) -> AppContext:
+    keys = load_keys(settings.var_dir)
+    return AppContext(
+        settings=settings,
+        db=db or Database.from_url(settings.resolved_database_url()),
+        clock=clock or SystemClock(),
+        keys=keys,
+        ident=Identity.from_settings(settings, keys, hasher=hasher),
+        bus=make_bus(settings.redis_url),
+    )
+
+
+def due_sources(ctx: AppContext) -> list[timers.DueSource]:
+    out: list[timers.DueSource] = []
+    for m in domains.domain_modules("timers"):
+        out.extend(m.sources(ctx))
+    return out
+
+
+def _tick_loop(ctx: AppContext, stop: threading.Event) -> None:
+    sources = due_sources(ctx)
+    while not stop.wait(ctx.settings.tick_seconds):
+        try:
+            timers.tick(ctx.db, sources, ctx.clock.now())
+        except Exception:
+            log.exception("tick failed")
+
+
+def create_app(ctx: AppContext, *, run_ticks: bool = False) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        stop = threading.Event()
+        thread = None
+        if run_ticks and ctx.settings.tick_seconds > 0:
+            thread = threading.Thread(target=_tick_loop, args=(ctx, stop), name="ggzy-tick", daemon=True)
+            thread.start()
+        yield
+        stop.set()
+        if thread is not None:
+            thread.join(timeout=5)
+
+    app = FastAPI(
+        title=f"{ctx.settings.platform_name} API",
+        version=ggzy.__version__,
+        description="公共资源交易平台开放接口。错误以 RFC 9457 problem+json 返回。",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        lifespan=lifespan,
+    )
+    app.state.ctx = ctx
+    app.state.templates = make_env()
+    errors.install(app)
+
+    app.mount("/static/ggzy", StaticFiles(directory=STATIC), name="static")
+    app.mount("/static/apidocs", StaticFiles(directory=DOCS_STATIC), name="apidocs")
+
+    api = APIRouter(prefix="/api/v1", dependencies=[Depends(csrf_protect)])
+    for m in domains.edge_modules("api"):
+        api.include_router(m.router)
+    app.include_router(api)
+    app.include_router(pages.router, dependencies=[Depends(csrf_protect)])
+    for m in domains.edge_modules("pages"):
+        app.include_router(m.router, dependencies=[Depends(csrf_protect)])
+
+    @app.get("/docs", include_in_schema=False, response_class=HTMLResponse)
+    def docs(request: Request) -> Response:
+        return page(request, "portal/apidocs.html", {"openapi_url": app.openapi_url})
+
+    app.add_middleware(security.BodyLimit, default=ctx.settings.max_request_bytes)
+    app.add_middleware(security.SecurityHeaders, hsts=ctx.settings.cookie_secure)
+    return app

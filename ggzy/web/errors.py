@@ -1,0 +1,103 @@
+"""错误呈现 — DomainError and friends as RFC 9457 problem+json for the API, a Chinese page for people."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ggzy.core.errors import DomainError, PasswordChangeRequired, Unauthenticated
+from ggzy.core.ids import new_id
+
+log = logging.getLogger("ggzy.web")
+
+HTTP_TITLES = {
+    400: "请求有误",
+    401: "需要登录",
+    403: "无权访问",
+    404: "页面不存在",
+    405: "不支持的请求方法",
+    409: "与现有数据冲突",
+    413: "请求体过大",
+    415: "不支持的内容类型",
+    422: "输入不符合要求",
+    429: "操作过于频繁",
+    500: "系统内部错误",
+}
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def problem(request: Request, status: int, *, code: str, title: str, detail: str, **extra: Any) -> JSONResponse:
+    body = {
+        "type": f"urn:ggzy:problem:{code}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        "code": code,
+        **extra,
+    }
+    return JSONResponse(body, status_code=status, media_type="application/problem+json")
+
+
+def _page(request: Request, status: int, title: str, detail: str, ref: str | None = None) -> Response:
+    from ggzy.web.deps import page
+
+    try:
+        return page(
+            request, "errors/error.html", {"status": status, "title": title, "detail": detail, "ref": ref}, status
+        )
+    except Exception:  # the error page itself must never fail
+        log.exception("error page failed")
+        return Response(f"{status} {title}", status_code=status, media_type="text/plain; charset=utf-8")
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError) -> Response:
+        if is_api(request):
+            extra = {k: v for k, v in exc.details.items() if isinstance(v, str | int | list)}
+            return problem(request, exc.status, code=exc.code, title=exc.title, detail=exc.message, **extra)
+        if isinstance(exc, Unauthenticated):
+            return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+        if isinstance(exc, PasswordChangeRequired):
+            return RedirectResponse("/account?must_change=1", status_code=303)
+        return _page(request, exc.status, exc.title, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        errors = [
+            {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
+            for e in exc.errors()
+        ]
+        detail = "；".join(f"{'.'.join(e['loc'][1:]) or e['loc'][0]}: {e['msg']}" for e in errors[:5])
+        if is_api(request):
+            return problem(request, 422, code="validation", title="输入不符合要求", detail=detail, errors=errors)
+        return _page(request, 422, "输入不符合要求", "请检查所填内容：" + detail)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        title = HTTP_TITLES.get(exc.status_code, "请求失败")
+        detail = str(exc.detail) if exc.detail else title
+        if exc.status_code == 404:
+            detail = "您访问的地址不存在或已被移除"
+        if is_api(request):
+            return problem(request, exc.status_code, code=f"http-{exc.status_code}", title=title, detail=detail)
+        return _page(request, exc.status_code, title, detail)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        ref = new_id()
+        log.error("unhandled error ref=%s path=%s type=%s", ref, request.url.path, type(exc).__name__, exc_info=exc)
+        detail = f"系统暂时无法处理您的请求，请稍后重试。如需帮助，请提供编号 {ref}"
+        if is_api(request):
+            return problem(request, 500, code="internal", title="系统内部错误", detail=detail, ref=ref)
+        return _page(request, 500, "系统内部错误", detail, ref)

@@ -1,0 +1,48 @@
+"""模板 — the Jinja environment over the shell's and every domain's templates, with Chinese filters."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from ggzy import domains
+from ggzy.core.clock import local
+from ggzy.core.roles import ROLE_LABELS, SECTOR_LABELS, Role, Sector
+
+HERE = Path(__file__).parent
+
+
+def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    return local(value).strftime(fmt) if value else "—"
+
+
+def yuan(value: Decimal | None) -> str:
+    return "—" if value is None else f"¥{value:,.2f}"
+
+
+def make_env() -> Environment:
+    loaders = [FileSystemLoader(HERE / "templates"), *(FileSystemLoader(p) for p in domains.template_dirs())]
+    env = Environment(
+        loader=ChoiceLoader(loaders),
+        autoescape=select_autoescape(["html", "xml"], default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["local_time"] = local_time
+    env.filters["yuan"] = yuan
+    env.filters["pretty_json"] = lambda v: json.dumps(v, ensure_ascii=False, indent=2, sort_keys=True)
+    env.filters["role_label"] = lambda r: ROLE_LABELS.get(Role(r), r) if r in Role._value2member_map_ else r
+    env.filters["sector_label"] = lambda s: (
+        SECTOR_LABELS.get(Sector(s), s) if s in Sector._value2member_map_ else (s or "")
+    )
+    return env
+
+
+def render(env: Environment, name: str, context: dict[str, Any]) -> str:
+    return env.get_template(name).render(**context)

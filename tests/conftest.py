@@ -1,0 +1,124 @@
+"""Shared fixtures: a database per worker (SQLite or PostgreSQL), each test in a savepoint, a fixed clock."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, settings
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from ggzy.core.clock import SHANGHAI, FixedClock
+from ggzy.core.config import Settings
+from ggzy.core.crypto import FieldCipher
+from ggzy.core.db import Database, make_engine
+from ggzy.core.keys import Keys, load_keys
+from ggzy.core.pubsub import InProcessBus
+from ggzy.entities.passwords import Hasher
+from ggzy.entities.service import Identity
+from ggzy.web.app import create_app
+from ggzy.web.context import AppContext
+from tests.dbserver import DbServer
+
+settings.register_profile("ci", derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+START = datetime(2026, 11, 26, 9, 0, tzinfo=SHANGHAI)
+FAST_HASHER = Hasher(memory_kib=256, time_cost=1, parallelism=1)
+
+
+@pytest.fixture(scope="session")
+def dbserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DbServer]:
+    server = DbServer(tmp_path_factory.mktemp("db"), os.environ.get("PYTEST_XDIST_WORKER", "main"))
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def main_engine(dbserver: DbServer) -> Iterator[Engine]:
+    engine = make_engine(dbserver.clone())
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def db(main_engine: Engine) -> Iterator[Database]:
+    """The worker's database, inside a transaction that is rolled back after the test."""
+    conn = main_engine.connect()
+    trans = conn.begin()
+    try:
+        yield Database(conn)
+    finally:
+        trans.rollback()
+        conn.close()
+
+
+@pytest.fixture
+def fresh_db(dbserver: DbServer) -> Iterator[Database]:
+    """A database of its own with real commits (concurrency, tampering, CLI, live servers)."""
+    url = dbserver.clone()
+    database = Database.from_url(url)
+    try:
+        yield database
+    finally:
+        database.dispose()
+        dbserver.drop(url)
+
+
+@pytest.fixture
+def session(db: Database) -> Iterator[Session]:
+    s = db.session()
+    try:
+        yield s
+    finally:
+        s.close()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+@pytest.fixture(scope="session")
+def var_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("var")
+
+
+@pytest.fixture(scope="session")
+def keys(var_dir: Path) -> Keys:
+    return load_keys(var_dir)
+
+
+@pytest.fixture
+def ident(keys: Keys) -> Identity:
+    return Identity(hasher=FAST_HASHER, cipher=FieldCipher(keys.derive("column:totp")))
+
+
+@pytest.fixture
+def app_settings(tmp_path: Path) -> Settings:
+    return Settings(var_dir=tmp_path / "var", tick_seconds=0)
+
+
+@pytest.fixture
+def app_ctx(app_settings: Settings, db: Database, clock: FixedClock, keys: Keys, ident: Identity) -> AppContext:
+    return AppContext(settings=app_settings, db=db, clock=clock, keys=keys, ident=ident, bus=InProcessBus())
+
+
+@pytest.fixture
+def client(app_ctx: AppContext) -> Iterator[TestClient]:
+    with TestClient(create_app(app_ctx), base_url="https://testserver", follow_redirects=False) as c:
+        yield c
+
+
+@pytest.fixture
+def anon_client(app_ctx: AppContext) -> Iterator[TestClient]:
+    """A second browser: no cookies of the first."""
+    with TestClient(create_app(app_ctx), base_url="https://testserver", follow_redirects=False) as c:
+        yield c

@@ -1,0 +1,167 @@
+"""The event log in the database: one event per change in the same transaction, no gaps, proofs, no edits."""
+
+from __future__ import annotations
+
+import threading
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DatabaseError
+from sqlalchemy.orm import Session
+
+from ggzy.core import events, merkle, note, transparency
+from ggzy.core.actor import Actor, system
+from ggzy.core.clock import FixedClock
+from ggzy.core.db import Database
+from ggzy.core.events import Event, MerkleNode, SignedTreeHead
+from ggzy.core.keys import Keys
+from ggzy.core.roles import Role
+from tests.core.test_merkle import mth
+
+THING = events.event_type("test.thing_happened", "测试事件")
+ACTOR = Actor("01USER", Role.OPERATOR, org_id="01ORG", ip="10.0.0.7")
+
+
+def append(session: Session, clock: FixedClock, n: int, **payload: object) -> list[Event]:
+    return [
+        events.record(session, ACTOR, THING, clock=clock, subject=("thing", str(i)), payload={"i": i, **payload})
+        for i in range(n)
+    ]
+
+
+def entries(session: Session) -> list[bytes]:
+    rows = session.execute(select(Event).order_by(Event.seq)).scalars()
+    return [events.entry_of(e) for e in rows]
+
+
+def test_an_event_carries_who_when_where_what(session: Session, clock: FixedClock) -> None:
+    ev = events.record(
+        session, ACTOR, THING, clock=clock, subject=("thing", "t1"), scope="p1", refs={"lot": "l1"},
+        payload={"price": Decimal("12.30"), "name": "a\nb\x1b[31m"},
+    )  # fmt: skip
+    stored = session.get(Event, ev.seq)
+    assert stored is not None
+    assert (stored.actor_id, stored.role, stored.org_id, stored.ip) == ("01USER", "operator", "01ORG", "10.0.0.7")
+    assert stored.at == clock.now()
+    assert (stored.type, stored.subject_type, stored.subject_id, stored.scope_id) == (THING, "thing", "t1", "p1")
+    assert stored.payload == '{"name":"a\\nb\\u001b[31m","price":"12.30"}'  # control characters stay escaped
+    assert stored.digest == events.payload_digest(stored.payload)
+
+
+def test_unknown_event_types_and_floats_are_refused(session: Session, clock: FixedClock) -> None:
+    with pytest.raises(ValueError, match="unknown event type"):
+        events.record(session, ACTOR, "test.undeclared", clock=clock)
+    with pytest.raises(TypeError, match="floats"):
+        events.record(session, ACTOR, THING, clock=clock, payload={"price": 1.5})
+
+
+def test_the_tree_in_the_database_is_the_rfc_tree(session: Session, clock: FixedClock) -> None:
+    append(session, clock, 37)
+    data = entries(session)
+    head = transparency.tree_head(session)
+    assert head.size == 37 and head.root() == mth(data)
+    for size in (1, 2, 5, 16, 17, 37):
+        assert transparency.root_at(session, size) == mth(data[:size])
+        for index in {0, size // 2, size - 1}:
+            proof = transparency.inclusion_proof(session, index, size)
+            assert merkle.verify_inclusion(index, size, merkle.leaf_hash(data[index]), proof, mth(data[:size]))
+        for first in {1, size // 3 or 1, size}:
+            proof = transparency.consistency_proof(session, first, size)
+            assert merkle.verify_consistency(first, size, mth(data[:first]), mth(data[:size]), proof)
+
+
+def test_proofs_are_refused_outside_the_tree(session: Session, clock: FixedClock) -> None:
+    append(session, clock, 4)
+    for index, size in ((4, 4), (0, 5), (0, 0)):
+        with pytest.raises(ValueError, match="outside"):
+            transparency.inclusion_proof(session, index, size)
+    with pytest.raises(ValueError, match="first"):
+        transparency.consistency_proof(session, 0, 4)
+
+
+def test_the_event_rolls_back_with_the_change(db: Database, clock: FixedClock) -> None:
+    with db.unit_of_work() as s:
+        before = transparency.tree_head(s).size
+    with pytest.raises(RuntimeError), db.unit_of_work() as s:
+        append(s, clock, 1)
+        raise RuntimeError("the business step failed after the event was written")
+    with db.unit_of_work() as s:
+        assert transparency.tree_head(s).size == before
+        assert s.execute(select(func.count()).select_from(Event)).scalar_one() == before
+
+
+def test_checkpoints_are_signed_only_when_the_log_grew_and_stay_consistent(
+    session: Session, clock: FixedClock, keys: Keys
+) -> None:
+    vkey = transparency.verifier_key(keys, "ggzy.test/log")
+    assert transparency.sign_checkpoint(session, keys=keys, origin="ggzy.test/log", clock=clock) is None
+    append(session, clock, 3)
+    first = transparency.sign_checkpoint(session, keys=keys, origin="ggzy.test/log", clock=clock)
+    assert first is not None and first.size == 3
+    assert transparency.sign_checkpoint(session, keys=keys, origin="ggzy.test/log", clock=clock) is None
+    append(session, clock, 6)
+    second = transparency.sign_checkpoint(session, keys=keys, origin="ggzy.test/log", clock=clock)
+    assert second is not None and second.size == 9
+    for sth in (first, second):
+        cp = note.Checkpoint.parse(note.open_note(sth.note, [vkey]))
+        assert (cp.origin, cp.size, cp.root) == ("ggzy.test/log", sth.size, bytes(sth.root))
+    proof = transparency.consistency_proof(session, 3, 9)
+    assert merkle.verify_consistency(3, 9, bytes(first.root), bytes(second.root), proof)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE event SET payload = '{}'",
+        "DELETE FROM event",
+        "UPDATE merkle_node SET hash = hash",
+        "DELETE FROM merkle_node",
+        "DELETE FROM signed_tree_head",
+        "UPDATE log_head SET size = 0",
+        "DELETE FROM log_head",
+    ],
+)
+def test_the_database_refuses_to_change_the_log(
+    session: Session, clock: FixedClock, keys: Keys, statement: str
+) -> None:
+    append(session, clock, 2)
+    transparency.sign_checkpoint(session, keys=keys, origin="o", clock=clock)
+    session.flush()
+    with pytest.raises(DatabaseError, match="append-only"), session.begin_nested():
+        session.execute(text(statement))
+
+
+def test_the_database_refuses_truncate_on_postgresql(session: Session, clock: FixedClock) -> None:
+    append(session, clock, 1)
+    if session.get_bind().dialect.name != "postgresql":
+        assert session.get_bind().dialect.name == "sqlite"  # SQLite has no TRUNCATE; DELETE is refused above
+        return
+    with pytest.raises(DatabaseError, match="append-only"), session.begin_nested():
+        session.execute(text("TRUNCATE event"))
+
+
+def test_concurrent_writers_leave_no_gaps(fresh_db: Database, clock: FixedClock) -> None:
+    """16 writers × 25 events at once: sequence numbers 0..399 exactly once, root equals the oracle."""
+    errors: list[BaseException] = []
+
+    def writer(w: int) -> None:
+        try:
+            for i in range(25):
+                with fresh_db.unit_of_work() as s:
+                    events.record(s, system(), THING, clock=clock, payload={"w": w, "i": i})
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(w,)) for w in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    with fresh_db.unit_of_work(write=False) as s:
+        seqs = list(s.execute(select(Event.seq).order_by(Event.seq)).scalars())
+        assert seqs == list(range(400))
+        assert transparency.tree_head(s).root() == mth(entries(s))
+        assert s.execute(select(func.count()).select_from(MerkleNode).where(MerkleNode.level == 0)).scalar() == 400
+        assert s.execute(select(func.count()).select_from(SignedTreeHead)).scalar() == 0
