@@ -2,15 +2,46 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import os
 import sys
+from typing import ClassVar
 
 import click
 
 from ggzy.core.config import Settings, load_settings
 
 
-@click.group()
+class LazyGroup(click.Group):
+    """Commands that live in their domains, imported only when used (keeps `ggzy --help` fast)."""
+
+    LAZY: ClassVar[dict[str, str]] = {
+        "analyze": "ggzy.supervision.analyze.cli:analyze",
+        "collusion": "ggzy.supervision.collusion.cli:collusion",
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *(n for n, t in self.LAZY.items() if _exists(t))])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = self.LAZY.get(cmd_name)
+        if target is None or not _exists(target):
+            return super().get_command(ctx, cmd_name)
+        module, attr = target.split(":")
+        command = getattr(importlib.import_module(module), attr)
+        assert isinstance(command, click.Command)
+        return command
+
+
+def _exists(target: str) -> bool:
+    try:
+        return importlib.util.find_spec(target.split(":")[0]) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+@click.group(cls=LazyGroup)
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """公共资源交易平台与电子监管平台。"""
