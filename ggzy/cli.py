@@ -6,11 +6,16 @@ import importlib
 import importlib.util
 import os
 import sys
-from typing import ClassVar
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, ClassVar
 
 import click
 
 from ggzy.core.config import Settings, load_settings
+
+if TYPE_CHECKING:
+    from ggzy.web.context import AppContext
 
 
 class LazyGroup(click.Group):
@@ -48,10 +53,15 @@ def main(ctx: click.Context) -> None:
     ctx.obj = load_settings()
 
 
-def _context(settings: Settings):  # type: ignore[no-untyped-def]
+@contextmanager
+def _context(settings: Settings) -> Iterator[AppContext]:
     from ggzy.web.app import build_context
 
-    return build_context(settings)
+    ctx = build_context(settings)
+    try:
+        yield ctx
+    finally:
+        ctx.db.dispose()
 
 
 @main.group()
@@ -82,17 +92,17 @@ def demo(settings: Settings, if_empty: bool) -> None:
     from ggzy import demo as demo_city
     from ggzy.core import transparency
 
-    app = _context(settings)
     logins_file = settings.var_dir / "demo-logins.txt"
-    with app.db.unit_of_work() as s:
-        if if_empty and not demo_city.is_empty(s):
-            click.echo("数据库中已有数据，跳过演示城市 (database not empty)")
-            if logins_file.exists():
-                click.echo(f"演示账户见 {logins_file}")
-            return
-        report = demo_city.build(s, clock=app.clock, ident=app.ident)
-    with app.db.unit_of_work() as s:
-        transparency.sign_checkpoint(s, keys=app.keys, origin=settings.log_origin, clock=app.clock)
+    with _context(settings) as app:
+        with app.db.unit_of_work() as s:
+            if if_empty and not demo_city.is_empty(s):
+                click.echo("数据库中已有数据，跳过演示城市 (database not empty)")
+                if logins_file.exists():
+                    click.echo(f"演示账户见 {logins_file}")
+                return
+            report = demo_city.build(s, clock=app.clock, ident=app.ident)
+        with app.db.unit_of_work() as s:
+            transparency.sign_checkpoint(s, keys=app.keys, origin=settings.log_origin, clock=app.clock)
     click.echo(f"演示城市：新建主体 {report.created_orgs} 个，新建用户 {report.created_users} 个")
     if report.logins:
         text = demo_city.format_logins(report.logins)
@@ -137,7 +147,8 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
         return
     from ggzy.web.app import create_app
 
-    uvicorn.run(create_app(_context(settings), run_ticks=True), host=host, port=port, proxy_headers=False)
+    with _context(settings) as app:
+        uvicorn.run(create_app(app, run_ticks=True), host=host, port=port, proxy_headers=False)
 
 
 @main.command()
@@ -147,8 +158,8 @@ def tick(settings: Settings) -> None:
     from ggzy.core import timers
     from ggzy.web.app import due_sources
 
-    app = _context(settings)
-    report = timers.tick(app.db, due_sources(app), app.clock.now())
+    with _context(settings) as app:
+        report = timers.tick(app.db, due_sources(app), app.clock.now())
     click.echo(f"applied={report.applied} failed={report.failed}")
     if report.failed:
         sys.exit(1)
@@ -200,7 +211,6 @@ def checkpoint(settings: Settings) -> None:
     """立即签发一个新的树头（日志有增长时）。"""
     from ggzy.core import transparency
 
-    app = _context(settings)
-    with app.db.unit_of_work() as s:
+    with _context(settings) as app, app.db.unit_of_work() as s:
         sth = transparency.sign_checkpoint(s, keys=app.keys, origin=settings.log_origin, clock=app.clock)
         click.echo(f"signed size={sth.size}" if sth else "log unchanged since the last checkpoint")

@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     staff_password_classes: int | None = None
     password_max_age_days: int = Field(default=0, description="0 = no forced rotation (ASVS V6.2.10); 等保 may ask 90")
     token_days: int = 90
+    argon2_memory_kib: int = Field(default=65536, description="Argon2id memory (RFC 9106 second profile: 64 MiB)")
+    argon2_time_cost: int = 3
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from ggzy.core import events, policy
 from ggzy.core.actor import Actor
 from ggzy.core.clock import Clock
+from ggzy.core.crypto import DecryptionError
 from ggzy.core.errors import Forbidden, Invalid, NotFound, RuleViolation
 from ggzy.core.ids import new_id, new_token
 from ggzy.core.roles import Role
@@ -71,7 +72,7 @@ def _count_failure(session: Session, user: User, ip: str | None, clock: Clock, i
         user.failed_logins = 0
         events.record(
             session,
-            Actor(user.id, Role.SYSTEM, user.org_id, ip=ip),
+            Actor(None, Role.SYSTEM, ip=ip),
             ACCOUNT_LOCKED,
             clock=clock,
             subject=("user", user.id),
@@ -145,8 +146,12 @@ def check_second_factor(
     now = clock.now()
     if not user.totp_secret or _is_locked(user, now) or not user.is_active:
         return False
-    secret = ident.cipher.open(user.totp_secret, aad=f"totp:{user.id}")
-    step = totp.matching_step(secret, code, now)
+    try:
+        secret = ident.cipher.open(user.totp_secret, aad=f"totp:{user.id}")
+        step = totp.matching_step(secret, code, now)
+        reason = "replayed" if step is not None else "wrong-code"
+    except DecryptionError:  # the stored secret was altered or moved: fail closed, and say so in the log
+        step, reason = None, "secret-unreadable"
     if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
         _count_failure(session, user, ip, clock, ident)
         events.record(
@@ -155,7 +160,7 @@ def check_second_factor(
             SECOND_FACTOR_FAILED,
             clock=clock,
             subject=("user", user.id),
-            payload={"reason": "replayed" if step is not None else "wrong-code"},
+            payload={"reason": reason},
         )
         return False
     user.totp_last_step = step

@@ -279,7 +279,7 @@ async def admin_user_create(request: Request, db: Db, ctx: Ctx, principal: Signe
         return page(
             request, "entities/admin_user_new.html", _user_form_context(db, error=exc.message, values=values), 422
         )
-    return page(request, "entities/admin_user_created.html", {"created": user, "temp_password": temp})
+    return page(request, "entities/admin_user_created.html", {"created": user, "temp_password": temp, "reset": False})
 
 
 @router.post("/admin/users/{user_id}/{action}", response_class=HTMLResponse)

@@ -59,7 +59,7 @@ class Identity:
             return int(rule.value) if value is None else value
 
         return cls(
-            hasher=hasher or Hasher(),
+            hasher=hasher or Hasher(memory_kib=settings.argon2_memory_kib, time_cost=settings.argon2_time_cost),
             cipher=FieldCipher(keys.derive("column:totp")),
             policy=PasswordPolicy(
                 min_length=pick(settings.password_min_length, security.PASSWORD_MIN),

@@ -37,9 +37,15 @@ def entries(session: Session) -> list[bytes]:
 
 def test_an_event_carries_who_when_where_what(session: Session, clock: FixedClock) -> None:
     ev = events.record(
-        session, ACTOR, THING, clock=clock, subject=("thing", "t1"), scope="p1", refs={"lot": "l1"},
+        session,
+        ACTOR,
+        THING,
+        clock=clock,
+        subject=("thing", "t1"),
+        scope="p1",
+        refs={"lot": "l1"},
         payload={"price": Decimal("12.30"), "name": "a\nb\x1b[31m"},
-    )  # fmt: skip
+    )
     stored = session.get(Event, ev.seq)
     assert stored is not None
     assert (stored.actor_id, stored.role, stored.org_id, stored.ip) == ("01USER", "operator", "01ORG", "10.0.0.7")

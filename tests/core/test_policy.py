@@ -12,9 +12,18 @@ from ggzy.core.roles import Role
 
 # Columns: public bidder tenderer agency expert operator supervisor sector_supervisor auditor inspector admin
 COLUMNS = [
-    Role.PUBLIC, Role.BIDDER, Role.TENDERER, Role.AGENCY, Role.EXPERT, Role.OPERATOR, Role.SUPERVISOR,
-    Role.SECTOR_SUPERVISOR, Role.AUDITOR, Role.INSPECTOR, Role.ADMIN,
-]  # fmt: skip
+    Role.PUBLIC,
+    Role.BIDDER,
+    Role.TENDERER,
+    Role.AGENCY,
+    Role.EXPERT,
+    Role.OPERATOR,
+    Role.SUPERVISOR,
+    Role.SECTOR_SUPERVISOR,
+    Role.AUDITOR,
+    Role.INSPECTOR,
+    Role.ADMIN,
+]
 # A = any object, O = own organisation's, S = own sectors', U = own account, . = refused
 TABLE = """
 portal.view                    A A A A A A A A A A A
