@@ -27,25 +27,31 @@ def _default(o: Any) -> Any:
     raise TypeError(f"cannot hash a {type(o).__name__}")
 
 
-class _NoFloat(json.JSONEncoder):
-    def iterencode(self, o: Any, _one_shot: bool = False) -> Any:
-        _refuse_floats(o)
-        return super().iterencode(o, _one_shot)
-
-
 def _refuse_floats(o: Any) -> None:
     if isinstance(o, float):
         raise TypeError("floats are not allowed in hashed documents (use Decimal or str)")
     if isinstance(o, dict):
         for v in o.values():
-            _refuse_floats(v)
+            if type(v) not in _SCALARS:
+                _refuse_floats(v)
     elif isinstance(o, list | tuple):
         for v in o:
-            _refuse_floats(v)
+            if type(v) not in _SCALARS:
+                _refuse_floats(v)
+
+
+_SCALARS = frozenset({str, int, bool, type(None)})
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default)
 
 
 def dumps(obj: Any) -> str:
-    return json.dumps(obj, cls=_NoFloat, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default)
+    _refuse_floats(obj)
+    return _ENCODER.encode(obj)
+
+
+def dumpb_trusted(obj: Any) -> bytes:
+    """For documents built here from typed fields only (no floats possible): skip the float walk."""
+    return _ENCODER.encode(obj).encode()
 
 
 def dumpb(obj: Any) -> bytes:

@@ -10,12 +10,26 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Index, LargeBinary, SmallInteger, String, Text, event, insert, select, update
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Engine,
+    Index,
+    LargeBinary,
+    SmallInteger,
+    String,
+    Text,
+    bindparam,
+    event,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
 from ggzy.core import canonical
 from ggzy.core.actor import Actor
@@ -80,6 +94,26 @@ class SignedTreeHead(Base):
     note: Mapped[str] = mapped_column(Text)
 
 
+@dataclass(frozen=True, slots=True)
+class LoggedEvent:
+    """An event as recorded (a plain value: cheaper than an ORM instance on the hot path)."""
+
+    seq: int
+    id: str
+    at: datetime
+    type: str
+    actor_id: str | None
+    role: str
+    org_id: str | None
+    ip: str | None
+    subject_type: str | None
+    subject_id: str | None
+    scope_id: str | None
+    refs: str
+    payload: str
+    digest: str
+
+
 # --- event types --------------------------------------------------------------------------
 
 
@@ -122,7 +156,7 @@ def entry_bytes(
     id: str,
 ) -> bytes:
     """The leaf data: canonical JSON of every column except the payload, which enters by digest."""
-    return canonical.dumpb(
+    return canonical.dumpb_trusted(
         {
             "v": ENTRY_VERSION,
             "seq": seq,
@@ -162,32 +196,96 @@ def payload_digest(payload_text: str) -> str:
 
 
 # --- appending ------------------------------------------------------------------------------
+#
+# Appends are buffered per database connection and written in batches: before any query through
+# the session, before a commit, before a savepoint is opened, or every BATCH events. A rollback
+# (to a savepoint or of the whole transaction) discards the buffer and the cached head, so the
+# tree in memory never runs ahead of the tree in the database. The head row is read FOR UPDATE
+# once per transaction, which orders concurrent writers and keeps sequence numbers gap-free.
 
-_STATE_KEY = "ggzy_log_frontier"
-_NEW_KEY = "ggzy_new_events"
 HEAD_ID = 1
+BATCH = 500
+_INSERT_EVENT = insert(Event)
+_INSERT_NODE = insert(MerkleNode)
+_UPDATE_HEAD = (
+    update(LogHead).where(LogHead.id == HEAD_ID).values(size=bindparam("size"), frontier=bindparam("frontier"))
+)
+_SELECT_HEAD = select(LogHead.size, LogHead.frontier).where(LogHead.id == HEAD_ID).with_for_update()
+_LOG_KEY = "ggzy_log"
+_CONN_KEY = "ggzy_log_connection"
+_NEW_KEY = "ggzy_new_events"
 
 
-def _frontier(session: Session) -> Frontier:
-    """The head, read once per transaction under a row lock (SQLite writers hold the db lock)."""
-    f = session.info.get(_STATE_KEY)
-    if f is None:
-        row = session.execute(
-            select(LogHead.size, LogHead.frontier).where(LogHead.id == HEAD_ID).with_for_update()
-        ).one()
+@dataclass
+class _Buffer:
+    frontier: Frontier | None = None
+    events: list[dict[str, Any]] = field(default_factory=list)
+    nodes: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _buffer(conn: Connection) -> _Buffer:
+    buf: _Buffer | None = conn.info.get(_LOG_KEY)
+    if buf is None:
+        buf = conn.info[_LOG_KEY] = _Buffer()
+    if buf.frontier is None:
+        row = conn.execute(_SELECT_HEAD).one()
         blob = bytes(row.frontier)
-        f = Frontier(row.size, [blob[i : i + 32] for i in range(0, len(blob), 32)])
-        session.info[_STATE_KEY] = f
-    return f
+        buf.frontier = Frontier(row.size, [blob[i : i + 32] for i in range(0, len(blob), 32)])
+    return buf
 
 
-@event.listens_for(Session, "after_transaction_end")
-def _forget_head(session: Session, _transaction: Any) -> None:
-    # Any end of a transaction (commit, rollback, savepoint) invalidates the cached head.
-    session.info.pop(_STATE_KEY, None)
+def _write(conn: Connection) -> None:
+    buf: _Buffer | None = conn.info.get(_LOG_KEY)
+    if buf is None or not buf.events or buf.frontier is None:
+        return
+    conn.execute(_INSERT_EVENT, buf.events)
+    conn.execute(_INSERT_NODE, buf.nodes)
+    conn.execute(_UPDATE_HEAD, {"size": buf.frontier.size, "frontier": b"".join(buf.frontier.nodes)})
+    buf.events.clear()
+    buf.nodes.clear()
 
 
-Listener = Callable[[list["Event"]], None]
+def flush(session: Session) -> None:
+    """Write buffered events now (readers in this module call it; session queries do it themselves)."""
+    conn: Connection | None = session.info.get(_CONN_KEY)
+    if conn is not None and not conn.closed:
+        _write(conn)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _flush_before_query(state: ORMExecuteState) -> None:
+    flush(state.session)
+
+
+@event.listens_for(Session, "before_commit")
+def _flush_before_commit(session: Session) -> None:
+    flush(session)
+
+
+@event.listens_for(Engine, "savepoint")
+def _flush_before_savepoint(conn: Connection, _name: str) -> None:
+    _write(conn)  # what came before the savepoint must survive a rollback to it
+
+
+@event.listens_for(Engine, "commit")
+def _flush_at_commit(conn: Connection) -> None:
+    _write(conn)
+    conn.info.pop(_LOG_KEY, None)
+
+
+@event.listens_for(Engine, "rollback_savepoint")
+def _discard_to_savepoint(conn: Connection, _name: str, _context: Any) -> None:
+    buf: _Buffer | None = conn.info.get(_LOG_KEY)
+    if buf is not None:  # what the savepoint wrote is undone: forget it and re-read the head
+        conn.info[_LOG_KEY] = _Buffer()
+
+
+@event.listens_for(Engine, "rollback")
+def _discard(conn: Connection) -> None:
+    conn.info.pop(_LOG_KEY, None)
+
+
+Listener = Callable[[list["LoggedEvent"]], None]
 _after_commit: list[Listener] = []
 
 
@@ -199,6 +297,7 @@ def on_commit(listener: Listener) -> Callable[[], None]:
 
 @event.listens_for(Session, "after_commit")
 def _publish(session: Session) -> None:
+    session.info.pop(_CONN_KEY, None)
     new = session.info.pop(_NEW_KEY, None)
     if new:
         for listener in list(_after_commit):
@@ -207,7 +306,9 @@ def _publish(session: Session) -> None:
 
 @event.listens_for(Session, "after_soft_rollback")
 def _drop_unpublished(session: Session, _previous: Any) -> None:
-    session.info.pop(_NEW_KEY, None)
+    if not session.in_transaction():
+        session.info.pop(_CONN_KEY, None)
+        session.info.pop(_NEW_KEY, None)
 
 
 def record(
@@ -220,14 +321,18 @@ def record(
     scope: str | None = None,
     refs: dict[str, Any] | None = None,
     payload: dict[str, Any] | None = None,
-) -> Event:
+) -> LoggedEvent:
     """Append one event to the log inside the caller's transaction and return it."""
     if type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {type!r}: declare it with event_type()")
     at = clock.now()
     payload_text = canonical.dumps(payload or {})
     refs_text = canonical.dumps(refs or {})
-    frontier = _frontier(session)
+    conn = session.connection()
+    session.info[_CONN_KEY] = conn
+    buf = _buffer(conn)
+    frontier = buf.frontier
+    assert frontier is not None
     event_id = new_id()
     subject_type, subject_id = subject if subject else (None, None)
     digest = payload_digest(payload_text)
@@ -248,7 +353,7 @@ def record(
             digest=digest,
         )
     )
-    values = {
+    values: dict[str, Any] = {
         "seq": frontier.size,
         "id": event_id,
         "at": at,
@@ -264,12 +369,10 @@ def record(
         "payload": payload_text,
         "digest": digest,
     }
-    done = frontier.append(leaf)
-    session.execute(insert(Event), [values])
-    session.execute(insert(MerkleNode), [{"level": lv, "idx": ix, "hash": h} for lv, ix, h in done])
-    session.execute(
-        update(LogHead).where(LogHead.id == HEAD_ID).values(size=frontier.size, frontier=b"".join(frontier.nodes))
-    )
-    ev = Event(**values)
+    buf.events.append(values)
+    buf.nodes.extend({"level": lv, "idx": ix, "hash": h} for lv, ix, h in frontier.append(leaf))
+    if len(buf.events) >= BATCH:
+        _write(conn)
+    ev = LoggedEvent(**values)
     session.info.setdefault(_NEW_KEY, []).append(ev)
     return ev

@@ -13,7 +13,7 @@ from ggzy import domains
 from ggzy.core import policy
 from ggzy.core.roles import Role
 from ggzy.core.workbench import DueItem
-from ggzy.rules import RULES
+from ggzy.rules import RULES, Regime
 from ggzy.web.deps import Ctx, CurrentActor, Db, SignedIn, page
 
 router = APIRouter(include_in_schema=False)
@@ -32,7 +32,7 @@ def home(request: Request, db: Db, actor: CurrentActor) -> Response:
 def rules_page(request: Request, actor: CurrentActor) -> Response:
     policy.ensure(actor, policy.PORTAL_VIEW)
     by_regime: dict[str, list[Any]] = defaultdict(list)
-    for r in RULES.values():
+    for r in sorted(RULES.values(), key=lambda r: list(Regime).index(r.regime)):
         by_regime[r.regime.label].append(r)
     return page(request, "portal/rules.html", {"by_regime": dict(by_regime)})
 

@@ -1,0 +1,132 @@
+"""A live server per worker (the demo city, a clock the tests move) and one Chromium per worker."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from ggzy import demo
+from ggzy.core import transparency
+from ggzy.core.clock import FixedClock
+from ggzy.core.config import Settings
+from ggzy.core.crypto import FieldCipher
+from ggzy.core.db import Database
+from ggzy.core.keys import load_keys
+from ggzy.core.pubsub import InProcessBus
+from ggzy.entities import totp
+from ggzy.entities.service import Identity
+from ggzy.web.app import create_app
+from ggzy.web.context import AppContext
+from tests.builders import totp_secret_for
+from tests.conftest import FAST_HASHER, START
+from tests.dbserver import DbServer
+
+pytestmark = pytest.mark.browser
+DEMO_PASSWORD = "Browser-Demo-Pass-26"
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+@dataclass
+class Live:
+    url: str
+    ctx: AppContext
+    clock: FixedClock
+
+    def next_totp(self, username: str) -> str:
+        """Move the server's clock to a fresh 30-second step and give the code a person would type."""
+        self.clock.advance(timedelta(seconds=30))
+        return totp.code_at(totp_secret_for(username), self.clock.now())
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live(dbserver: DbServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    url = dbserver.clone()
+    var = tmp_path_factory.mktemp("live-var")
+    settings = Settings(var_dir=var, database_url=url, tick_seconds=0)
+    keys = load_keys(var)
+    db = Database.from_url(url)
+    clock = FixedClock(START)
+    ident = Identity(hasher=FAST_HASHER, cipher=FieldCipher(keys.derive("column:totp")))
+    with db.unit_of_work() as s:
+        demo.build(s, clock=clock, ident=ident, password_for=lambda _u: DEMO_PASSWORD, totp_for=totp_secret_for)
+    with db.unit_of_work() as s:
+        transparency.sign_checkpoint(s, keys=keys, origin=settings.log_origin, clock=clock)
+    ctx = AppContext(settings=settings, db=db, clock=clock, keys=keys, ident=ident, bus=InProcessBus())
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(ctx), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("live server did not start")
+        time.sleep(0.05)
+    yield Live(f"http://127.0.0.1:{port}", ctx, clock)
+    server.should_exit = True
+    thread.join(timeout=10)
+    db.dispose()
+    dbserver.drop(url)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Browser, live: Live) -> Iterator[Page]:
+    context = browser.new_context(base_url=live.url, locale="zh-CN", viewport={"width": 1280, "height": 860})
+    context.set_default_timeout(10_000)
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def sign_in(page: Page, live: Live, username: str, password: str = DEMO_PASSWORD, *, staff: bool = False) -> None:
+    page.goto("/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    if staff:
+        expect(page.locator("h1")).to_have_text("输入动态口令")
+        page.fill("input[name=code]", live.next_totp(username))
+        page.click("form[action='/login/otp'] button[type=submit]")
+
+
+def shot(page: Page, name: str) -> None:
+    """Save a screenshot for docs/screenshots when GGZY_SCREENSHOTS=1 (reviewers see pages without running)."""
+    if os.environ.get("GGZY_SCREENSHOTS"):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

@@ -1,0 +1,68 @@
+"""Each demo role signs in and sees its own workbench; a bidder is refused the operator's page in Chinese."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from ggzy.core.roles import Role
+from tests.browser.conftest import Live, shot, sign_in
+
+DEMO_USERS = [
+    ("admin", Role.ADMIN),
+    ("operator", Role.OPERATOR),
+    ("supervisor", Role.SUPERVISOR),
+    ("housing", Role.SECTOR_SUPERVISOR),
+    ("finance", Role.SECTOR_SUPERVISOR),
+    ("auditor", Role.AUDITOR),
+    ("inspector", Role.INSPECTOR),
+    ("agency1", Role.AGENCY),
+    ("tenderer1", Role.TENDERER),
+    ("bidder01", Role.BIDDER),
+    ("expert01", Role.EXPERT),
+]
+
+
+@pytest.mark.parametrize(("username", "role"), DEMO_USERS, ids=[u for u, _ in DEMO_USERS])
+def test_each_role_signs_in_and_sees_its_workbench(page: Page, live: Live, username: str, role: Role) -> None:
+    sign_in(page, live, username, staff=role.is_staff)
+    expect(page.get_by_test_id("workbench-title")).to_have_text(f"{role.label}工作台")
+    expect(page.get_by_test_id("no-items")).to_have_text("暂无待办事项。")
+    expect(page.get_by_test_id("who")).to_contain_text(role.label)
+    if username in ("operator", "bidder01", "auditor"):
+        shot(page, f"workbench-{role.value}")
+
+
+def test_a_bidder_cannot_open_an_operator_page(page: Page, live: Live) -> None:
+    sign_in(page, live, "bidder02")
+    response = page.goto("/workbench/operator")
+    assert response is not None and response.status == 403
+    expect(page.locator("h1")).to_have_text("无权访问")
+    expect(page.locator(".lead")).to_contain_text("无权执行「交易中心工作人员工作台」")
+    response = page.goto("/admin/users")
+    assert response is not None and response.status == 403
+    shot(page, "forbidden")
+
+
+def test_signing_out_returns_to_the_portal(page: Page, live: Live) -> None:
+    sign_in(page, live, "tenderer2")
+    page.click("button:has-text('退出')")
+    expect(page.locator(".hero h1")).to_be_visible()
+    page.goto("/workbench")
+    expect(page.locator("h1")).to_have_text("用户登录")
+
+
+def test_a_wrong_password_is_refused_without_saying_why(page: Page, live: Live) -> None:
+    sign_in(page, live, "bidder03", password="Not-The-Password-1")
+    expect(page.locator(".alert-error")).to_contain_text("用户名或口令错误")
+    shot(page, "login-refused")
+
+
+def test_the_auditor_reads_the_event_log_and_an_entry(page: Page, live: Live) -> None:
+    sign_in(page, live, "inspector", staff=True)
+    page.goto("/audit/events")
+    expect(page.get_by_test_id("events")).to_contain_text("登记市场主体")
+    page.get_by_test_id("events").locator("tbody tr a").first.click()
+    expect(page.locator("h1")).to_contain_text("事件 #")
+    expect(page.locator("text=入树原文")).to_be_visible()
+    shot(page, "audit-event")
