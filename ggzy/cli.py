@@ -24,6 +24,7 @@ class LazyGroup(click.Group):
     LAZY: ClassVar[dict[str, str]] = {
         "analyze": "ggzy.supervision.analyze.cli:analyze",
         "collusion": "ggzy.supervision.collusion.cli:collusion",
+        "bid": "ggzy.bidding.client:bid",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
