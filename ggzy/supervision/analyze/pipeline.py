@@ -17,7 +17,7 @@ from ggzy.supervision.flags.cardinal.settings import CardinalSettings
 from ggzy.supervision.ocds.reader import ReadStats, iter_releases
 from ggzy.supervision.ocds.tables import TableBuilder, Tables
 
-BATCH = 100_000
+BATCH = 20_000  # releases held as Python objects at once; bounds memory
 
 
 @dataclass

@@ -199,20 +199,25 @@ def currency_skips(frame: pl.DataFrame, currency: str | None) -> int:
     return frame.filter(pl.col("currency") != currency).height
 
 
-_RFC3339 = (
-    r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$"
-)
+_RFC3339 = r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"
+
+
+def _int(text: pl.Expr, start: int, length: int) -> pl.Expr:
+    return text.str.slice(start, length).cast(pl.Int64, strict=False)
 
 
 def rfc3339(column: str) -> tuple[pl.Expr, pl.Expr]:
     """(seconds since the epoch, nanoseconds) of an RFC 3339 timestamp as chrono parses it; null when invalid."""
-    parts = pl.col(column).str.extract_groups(_RFC3339)
-    y, mo, d = (parts.struct.field(str(i)).cast(pl.Int64) for i in (1, 2, 3))
-    hh, mi, ss = (parts.struct.field(str(i)).cast(pl.Int64) for i in (4, 5, 6))
-    frac = parts.struct.field("7").str.slice(0, 9).str.pad_end(9, "0").cast(pl.Int64).fill_null(0)
-    sign = pl.when(parts.struct.field("9") == "-").then(-1).otherwise(1)
-    off_h = parts.struct.field("10").cast(pl.Int64).fill_null(0)
-    off_m = parts.struct.field("11").cast(pl.Int64).fill_null(0)
+    text = pl.col(column)
+    shaped = text.str.contains(_RFC3339)
+    y, mo, d = _int(text, 0, 4), _int(text, 5, 2), _int(text, 8, 2)
+    hh, mi, ss = _int(text, 11, 2), _int(text, 14, 2), _int(text, 17, 2)
+    frac = text.str.extract(r"^.{19}\.(\d+)", 1).str.slice(0, 9).str.pad_end(9, "0").cast(pl.Int64).fill_null(0)
+    zone = text.str.slice(-6)
+    utc = text.str.ends_with("Z") | text.str.ends_with("z")
+    sign = pl.when(zone.str.starts_with("-")).then(-1).otherwise(1)
+    off_h = pl.when(utc).then(0).otherwise(_int(zone, 1, 2))
+    off_m = pl.when(utc).then(0).otherwise(_int(zone, 4, 2))
     leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
     month_days = (
         pl.when(mo == 2)
@@ -222,7 +227,8 @@ def rfc3339(column: str) -> tuple[pl.Expr, pl.Expr]:
         .otherwise(31)
     )
     valid = (
-        mo.is_between(1, 12)
+        shaped
+        & mo.is_between(1, 12)
         & d.is_between(1, month_days)
         & hh.is_between(0, 23)
         & mi.is_between(0, 59)
@@ -242,13 +248,21 @@ def rfc3339(column: str) -> tuple[pl.Expr, pl.Expr]:
     return pl.when(valid).then(seconds), pl.when(valid).then(frac)
 
 
-def whole_days(start: str, end: str) -> pl.Expr:
-    """(end - start) in whole days, truncated toward zero like chrono's `Duration::num_days`."""
-    s1, n1 = rfc3339(start)
-    s2, n2 = rfc3339(end)
-    secs = s2 - s1
-    nanos = n2 - n1
+def with_timestamps(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+    """Add `<column>_s` and `<column>_ns` (see `rfc3339`), parsing each distinct text once."""
+    seconds, nanos = rfc3339(column)
+    distinct = frame.select(pl.col(column).unique()).drop_nulls()
+    parsed = distinct.with_columns(seconds.alias(f"{column}_s"), nanos.alias(f"{column}_ns"))
+    return frame.join(parsed, on=column, how="left", nulls_equal=False)
+
+
+def whole_days(frame: pl.DataFrame, start: str, end: str) -> pl.DataFrame:
+    """Add `days`: (end - start) in whole days, truncated toward zero like chrono's `Duration::num_days`."""
+    frame = with_timestamps(with_timestamps(frame, start), end)
+    secs = pl.col(f"{end}_s") - pl.col(f"{start}_s")
+    nanos = pl.col(f"{end}_ns") - pl.col(f"{start}_ns")
     secs = pl.when(nanos < 0).then(secs - 1).otherwise(secs)
     nanos = pl.when(nanos < 0).then(nanos + 1_000_000_000).otherwise(nanos)
     secs = pl.when((secs < 0) & (nanos > 0)).then(secs + 1).otherwise(secs)
-    return pl.when(secs >= 0).then(secs.floordiv(86400)).otherwise(-((-secs).floordiv(86400)))
+    days = pl.when(secs >= 0).then(secs.floordiv(86400)).otherwise(-((-secs).floordiv(86400)))
+    return frame.with_columns(days.alias("days"))

@@ -31,8 +31,8 @@ def compute(tables: Tables, ctx: RunContext) -> Outcome:
     threshold = 15 if option is None else int(option)
     methods = pipe_set(s.option("R003", "procurement_methods"))
     scope = in_scope(tables, ctx)
-    chosen = scope.filter(pl.col("tender_is_object") & method_matches(methods))
-    frame = chosen.with_columns(whole_days("tender_start", "tender_end").alias("days"))
+    chosen = scope.filter(method_matches(methods))
+    frame = whole_days(chosen, "tender_start", "tender_end")
     judged = frame.filter(pl.col("days").is_not_null())
     details = s.r003_procurement_method_details
     limit: pl.Expr = pl.lit(threshold)
@@ -44,7 +44,7 @@ def compute(tables: Tables, ctx: RunContext) -> Outcome:
     return Outcome(
         hits=hits_frame(flagged, Group.OCID, 1.0, Phase.FOLD),
         evaluated=judged.height,
-        skipped={"缺少或无效的投标期日期 (tenderPeriod dates missing or invalid)": frame.height - judged.height},
+        skipped={"缺少或无效的投标期日期 (tender/tenderPeriod dates missing or invalid)": frame.height - judged.height},
         excluded={"采购方式不在范围内 (procurement method not selected)": scope.height - chosen.height},
     )
 

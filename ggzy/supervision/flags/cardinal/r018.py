@@ -27,14 +27,14 @@ def compute(tables: Tables, ctx: RunContext) -> Outcome:
     option = settings_of(ctx).option("R018", "procurement_methods")
     methods = pipe_set("open|selective" if option is None else option)
     scope = in_scope(tables, ctx)
-    chosen = scope.filter(pl.col("tender_is_object") & method_matches(methods))
+    chosen = scope.filter(method_matches(methods))
     judged = chosen.filter(pl.col("number_of_tenderers").is_not_null())
     # Only the JSON integer 1 counts (Cardinal reads the number as an unsigned integer; 1.0 is not one).
     flagged = judged.filter(pl.col("number_of_tenderers_is_int") & (pl.col("number_of_tenderers") == 1))
     return Outcome(
         hits=hits_frame(flagged.select("rid", pl.col("ocid").alias("key")), Group.OCID, 1.0, Phase.FOLD),
         evaluated=judged.height,
-        skipped={"缺少投标人数 (numberOfTenderers missing)": chosen.height - judged.height},
+        skipped={"缺少投标人数或 tender (numberOfTenderers or tender missing)": chosen.height - judged.height},
         excluded={"非竞争性采购方式 (procurement method not competitive)": scope.height - chosen.height},
     )
 

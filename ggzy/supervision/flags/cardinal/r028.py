@@ -25,41 +25,57 @@ SPEC = FlagSpec(
 
 
 def priced_bids(tables: Tables, ctx: RunContext) -> pl.DataFrame:
-    """Submitted priced bids with their set of tenderer ids, in release and bid order."""
+    """Submitted priced bids with a canonical text of their tenderer-id set, sorted by release, price, position."""
     scope = in_scope(tables, ctx).filter(price_comparable(ctx)).select("rid", "ocid")
     bids = tables.bids.filter(SUBMITTED & pl.col("amount").is_not_null() & pl.col("currency").is_not_null())
     bids = bids.join(scope, on="rid")
-    ids = (
-        tables.bid_tenderers.filter(pl.col("tenderer_id").is_not_null())
-        .join(bids.select("rid", "bid"), on=["rid", "bid"], how="semi")
+    people = tables.bid_tenderers.filter(pl.col("tenderer_id").is_not_null())
+    # Most bids have one tenderer: their set is its id; only the others need a sorted, de-duplicated list.
+    counts = people.group_by("rid", "bid").agg(pl.len().alias("n"), pl.col("tenderer_id").first().alias("one"))
+    many = (
+        people.join(counts.filter(pl.col("n") > 1).select("rid", "bid"), on=["rid", "bid"], how="semi")
         .group_by("rid", "bid")
-        .agg(pl.col("tenderer_id").unique().sort().alias("ids"))
+        .agg(pl.col("tenderer_id").unique().sort().str.join("\x1f").alias("many"))
+    )
+    sets = counts.join(many, on=["rid", "bid"], how="left").select(
+        "rid", "bid", pl.coalesce("many", "one").alias("set")
     )
     return (
-        bids.join(ids, on=["rid", "bid"])
-        .with_columns((pl.col("amount") + 0.0).alias("amount"), pl.col("ids").list.join("\x1f").alias("set"))
-        .sort("rid", "bid")
+        bids.join(sets, on=["rid", "bid"])
+        .with_columns((pl.col("amount") + 0.0).alias("amount"))  # -0.0 and 0.0 are one price
+        .sort("rid", "amount", "currency", "bid")
     )
 
 
 def compute(tables: Tables, ctx: RunContext) -> Outcome:
     bids = priced_bids(tables, ctx)
-    same_price = ["rid", "amount", "currency"]
-    pairs = bids.with_columns(
-        pl.col("set").shift(1).over(same_price).alias("before_set"),
-        pl.col("ids").shift(1).over(same_price).alias("before"),
-    ).filter(pl.col("before_set").is_not_null() & (pl.col("before_set") != pl.col("set")))
+    same_price = (
+        (pl.col("rid") == pl.col("rid").shift(1))
+        & (pl.col("amount") == pl.col("amount").shift(1))
+        & (pl.col("currency") == pl.col("currency").shift(1))
+    )
+    pairs = (
+        bids.with_columns(pl.col("bid").shift(1).alias("before"), pl.col("set").shift(1).alias("before_set"))
+        .filter(same_price & (pl.col("before_set") != pl.col("set")))
+        .sort("rid", "bid")
+    )
     processes = pairs.select("rid", pl.col("ocid").alias("key")).unique("rid", keep="first", maintain_order=True)
-    # Each pair names the later bid's tenderers, then the earlier bid's.
-    people = pl.concat(
+    # Each pair names the later bid's tenderers, then the earlier bid's (each set in id order).
+    sides = pl.concat(
         [
-            pairs.select("rid", "bid", pl.lit(0).alias("side"), pl.col("ids").alias("key")),
-            pairs.select("rid", "bid", pl.lit(1).alias("side"), pl.col("before").alias("key")),
+            pairs.select("rid", "bid", pl.col("bid").alias("of"), pl.lit(0).alias("side")),
+            pairs.select("rid", "bid", pl.col("before").alias("of"), pl.lit(1).alias("side")),
         ]
-    ).explode("key")
-    people = people.with_columns(
-        (pl.col("bid") * 4 + pl.col("side")).alias("sub")
-    ).sort("rid", "sub")
+    )
+    ids = tables.bid_tenderers.filter(pl.col("tenderer_id").is_not_null()).select(
+        "rid", pl.col("bid").alias("of"), pl.col("tenderer_id").alias("key")
+    )
+    people = (
+        sides.join(ids, on=["rid", "of"])
+        .unique(["rid", "bid", "side", "key"])
+        .with_columns((pl.col("bid") * 4 + pl.col("side")).alias("sub"))
+        .sort("rid", "sub", "key")
+    )
     hits = pl.concat(
         [
             hits_frame(processes, Group.OCID, 1.0, Phase.FOLD),
