@@ -192,6 +192,11 @@ def main_currency(tables: Tables, ctx: RunContext) -> str | None:
     return currency
 
 
+def in_currency(currency: str | None) -> pl.Expr:
+    """Bids in the main currency (none when no currency was ever observed)."""
+    return pl.lit(False) if currency is None else pl.col("currency") == currency
+
+
 def currency_skips(frame: pl.DataFrame, currency: str | None) -> int:
     """Bids left out because their currency is not the main one (never mixed)."""
     if currency is None:

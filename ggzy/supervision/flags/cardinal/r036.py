@@ -6,7 +6,7 @@ import polars as pl
 
 from ggzy.supervision.flags.base import Flag, FlagSpec, Group, Outcome, Phase, RunContext, hits_frame
 from ggzy.supervision.flags.cardinal.common import FAMILY, SOURCE_DOCS, currency_skips, main_currency
-from ggzy.supervision.flags.cardinal.common import r036_candidates
+from ggzy.supervision.flags.cardinal.common import in_currency, r036_candidates
 from ggzy.supervision.ocds.tables import Tables
 
 SPEC = FlagSpec(
@@ -27,7 +27,7 @@ SPEC = FlagSpec(
 def compute(tables: Tables, ctx: RunContext) -> Outcome:
     candidates = r036_candidates(tables, ctx)
     currency = main_currency(tables, ctx)
-    bids = candidates.filter(pl.col("currency") == currency)
+    bids = candidates.filter(in_currency(currency))
     per_process = (
         bids.sort("rid", "amount", "bid")
         .group_by("rid", maintain_order=True)

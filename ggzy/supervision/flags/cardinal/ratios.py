@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from ggzy.supervision.flags.base import RunContext
-from ggzy.supervision.flags.cardinal.common import currency_skips, main_currency, ratio_candidates
+from ggzy.supervision.flags.cardinal.common import currency_skips, in_currency, main_currency, ratio_candidates
 from ggzy.supervision.ocds.tables import Tables
 
 
@@ -14,7 +14,7 @@ def second_lowest_ratios(tables: Tables, ctx: RunContext) -> pl.DataFrame:
 
     def make() -> pl.DataFrame:
         currency = main_currency(tables, ctx)
-        bids = ratio_candidates(tables, ctx).filter(pl.col("currency") == currency)
+        bids = ratio_candidates(tables, ctx).filter(in_currency(currency))
         winning = (
             bids.filter(pl.col("tenderer") == pl.col("supplier"))
             .group_by("rid")
