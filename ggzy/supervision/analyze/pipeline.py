@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,10 +15,12 @@ from ggzy.supervision.flags import Flag, Outcome, RunContext, registry
 from ggzy.supervision.flags.base import HITS_SCHEMA
 from ggzy.supervision.flags.cardinal.common import scope_counts
 from ggzy.supervision.flags.cardinal.settings import CardinalSettings
+from ggzy.supervision.ocds.parallel import read_parallel
 from ggzy.supervision.ocds.reader import ReadStats, iter_releases
 from ggzy.supervision.ocds.tables import TableBuilder, Tables
 
 BATCH = 20_000  # releases held as Python objects at once; bounds memory
+PARALLEL_MIN_BYTES = 32 << 20  # smaller files are read in this process: starting workers costs a second
 
 
 @dataclass
@@ -32,8 +35,13 @@ class Analysis:
     warnings: list[str] = field(default_factory=list)
 
 
-def read_tables(path: Path, *, progress: bool = True, batch: int = BATCH) -> tuple[Tables, ReadStats]:
-    """Stream the file into typed tables, `batch` releases at a time; a bar on stderr follows the bytes read."""
+def read_tables(
+    path: Path, *, progress: bool = True, batch: int = BATCH, workers: int | None = None
+) -> tuple[Tables, ReadStats]:
+    """Stream the file into typed tables, `batch` releases at a time; a bar on stderr follows the bytes read.
+
+    Large JSON Lines files are parsed by `workers` processes (default: one per core); packages are streamed here.
+    """
     stats = ReadStats()
     size = path.stat().st_size if path.is_file() else 0
     bar = tqdm(total=size, unit="B", unit_scale=True, desc="读取 reading", file=sys.stderr, disable=not progress)
@@ -43,11 +51,18 @@ def read_tables(path: Path, *, progress: bool = True, batch: int = BATCH) -> tup
         bar.update(position - last[0])
         last[0] = position
 
+    if workers is None:
+        workers = (os.cpu_count() or 1) if size >= PARALLEL_MIN_BYTES else 1
     builder = TableBuilder()
     parts = []
     try:
-        for rid, (line, release) in enumerate(iter_releases(path, stats, advance)):
-            builder.add(rid, line, release)
+        if workers > 1:
+            parallel = read_parallel(path, stats, workers=workers, progress=advance)
+            if parallel is not None:
+                return Tables.concat(parallel), stats
+            stats = ReadStats()
+        for line, release in iter_releases(path, stats, advance):
+            builder.add(line, line, release)
             if builder.rows >= batch:
                 parts.append(builder.frames())
                 builder.rows = 0

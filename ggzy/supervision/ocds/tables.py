@@ -1,6 +1,7 @@
 """扁平化 — OCDS compiled releases flattened into a few Polars tables that every flag family reuses.
 
-Schema (one row per …; `rid` is the release's 0-based position in the input, the join key everywhere).
+Schema (one row per …; `rid` identifies the release and orders releases as in the input — its line number in
+JSON Lines, its position in a package — and is the join key everywhere).
 A field holds a value only when the JSON has the documented type there (a string id, a number amount);
 otherwise it is null, so that "missing" and "wrong type" read the same to every indicator.
 
@@ -264,6 +265,6 @@ class Tables:
 def build_tables(releases: list[dict[str, Any]]) -> Tables:
     """Flatten a small in-memory list of releases (tests, examples); files go through the streaming pipeline."""
     builder = TableBuilder()
-    for rid, release in enumerate(releases):
-        builder.add(rid, rid + 1, release)
+    for line, release in enumerate(releases, start=1):
+        builder.add(line, line, release)
     return Tables.concat([builder.frames()])
