@@ -14,6 +14,11 @@ from ggzy.supervision.ocds.tables import Tables
 
 FAMILY = "cardinal"
 SOURCE_DOCS = "Open Contracting Partnership, Cardinal (ocdscardinal) documentation, cli/indicators/R/"
+SCOPE_COLUMNS = (
+    "rid", "ocid", "tender_is_object", "tender_status", "procurement_method", "procurement_method_details",
+    "tender_start", "tender_end", "number_of_tenderers", "number_of_tenderers_is_int", "buyer_id",
+    "procuring_entity_id", "awards_is_array", "bids_is_array",
+)  # fmt: skip
 SUBMITTED = pl.col("status").is_not_null() & ~pl.col("status").is_in(["invited", "withdrawn"])
 
 
@@ -56,7 +61,7 @@ def in_scope(tables: Tables, ctx: RunContext) -> pl.DataFrame:
 
     def make() -> pl.DataFrame:
         excluded = pipe_set(settings_of(ctx).exclusions.get("procurement_method_details"))
-        p = tables.processes
+        p = tables.processes.select(SCOPE_COLUMNS)
         keep = (
             pl.col("ocid").is_not_null()
             & (pl.col("tender_status").fill_null("") != "cancelled")
@@ -106,8 +111,8 @@ def method_matches(methods: set[str]) -> pl.Expr:
 def final_awards(tables: Tables, scope: pl.DataFrame) -> pl.DataFrame:
     """Per release whose awards are all final (none pending/invalid) and that has bids/details:
     rid, ocid, n_active, supplier (the single supplier id of the single active award, else null)."""
-    base = scope.filter(pl.col("awards_is_array") & pl.col("bids_is_array")).select("rid", "ocid")
-    awards = tables.awards.join(base.select("rid"), on="rid", how="semi")
+    base = scope.lazy().filter(pl.col("awards_is_array") & pl.col("bids_is_array")).select("rid", "ocid")
+    awards = tables.awards.lazy().join(base.select("rid"), on="rid", how="semi")
     per_release = awards.group_by("rid").agg(
         (pl.col("status").is_not_null() & ~pl.col("status").is_in(["active", "cancelled", "unsuccessful"]))
         .any()
@@ -116,7 +121,7 @@ def final_awards(tables: Tables, scope: pl.DataFrame) -> pl.DataFrame:
     )
     single = (
         awards.filter((pl.col("status") == "active") & (pl.col("n_suppliers") == 1))
-        .join(tables.award_suppliers.filter(pl.col("pos") == 0), on=["rid", "award"])
+        .join(tables.award_suppliers.lazy().filter(pl.col("pos") == 0), on=["rid", "award"])
         .group_by("rid")
         .agg(pl.col("supplier_id").first().alias("supplier"))
     )
@@ -127,14 +132,16 @@ def final_awards(tables: Tables, scope: pl.DataFrame) -> pl.DataFrame:
         .join(single, on="rid", how="left")
         .with_columns(pl.when(pl.col("n_active") == 1).then(pl.col("supplier")).alias("supplier"))
     )
-    return out.select("rid", "ocid", "n_active", "supplier")
+    return out.select("rid", "ocid", "n_active", "supplier").collect()
 
 
-def single_tenderer_bids(tables: Tables) -> pl.DataFrame:
-    """Bids with exactly one tenderer that has a string id: rid, bid, status, amount, currency, tenderer."""
-    first = tables.bid_tenderers.filter(pl.col("pos") == 0).select("rid", "bid", "tenderer_id")
+def single_tenderer_bids(tables: Tables, status: str) -> pl.LazyFrame:
+    """Bids of a status with exactly one tenderer that has a string id: rid, bid, amount, currency, tenderer."""
+    first = tables.bid_tenderers.lazy().filter(pl.col("pos") == 0).select("rid", "bid", "tenderer_id")
     return (
-        tables.bids.filter(pl.col("n_tenderers") == 1)
+        tables.bids.lazy()
+        .filter((pl.col("n_tenderers") == 1) & (pl.col("status") == status))
+        .select("rid", "bid", "amount", "currency")
         .join(first, on=["rid", "bid"])
         .filter(pl.col("tenderer_id").is_not_null())
         .rename({"tenderer_id": "tenderer"})
@@ -147,10 +154,10 @@ def ratio_candidates(tables: Tables, ctx: RunContext) -> pl.DataFrame:
     def make() -> pl.DataFrame:
         scope = in_scope(tables, ctx).filter(price_comparable(ctx))
         awarded = final_awards(tables, scope).filter(pl.col("supplier").is_not_null())
-        bids = single_tenderer_bids(tables).filter(
-            (pl.col("status") == "valid") & pl.col("amount").is_not_null() & pl.col("currency").is_not_null()
+        bids = single_tenderer_bids(tables, "valid").filter(
+            pl.col("amount").is_not_null() & pl.col("currency").is_not_null()
         )
-        return bids.join(awarded.select("rid", "ocid", "supplier"), on="rid")
+        return bids.join(awarded.lazy().select("rid", "ocid", "supplier"), on="rid").collect()
 
     candidates: pl.DataFrame = ctx.cached("cardinal.ratio_candidates", make)
     return candidates
@@ -161,10 +168,14 @@ def r036_candidates(tables: Tables, ctx: RunContext) -> pl.DataFrame:
 
     def make() -> pl.DataFrame:
         scope = in_scope(tables, ctx).filter(price_comparable(ctx) & pl.col("awards_is_array"))
-        active = tables.awards.filter(pl.col("status") == "active").select("rid").unique()
-        scope = scope.join(active, on="rid", how="semi").filter(pl.col("bids_is_array"))
-        bids = tables.bids.filter(SUBMITTED & pl.col("amount").is_not_null() & pl.col("currency").is_not_null())
-        return bids.join(scope.select("rid", "ocid"), on="rid")
+        active = tables.awards.lazy().filter(pl.col("status") == "active").select("rid")
+        chosen = scope.lazy().join(active, on="rid", how="semi").filter(pl.col("bids_is_array"))
+        bids = (
+            tables.bids.lazy()
+            .filter(SUBMITTED & pl.col("amount").is_not_null() & pl.col("currency").is_not_null())
+            .select("rid", "bid", "status", "amount", "currency")
+        )
+        return bids.join(chosen.select("rid", "ocid"), on="rid").collect()
 
     candidates: pl.DataFrame = ctx.cached("cardinal.r036_candidates", make)
     return candidates

@@ -28,9 +28,8 @@ def fractions(tables: Tables, ctx: RunContext) -> pl.DataFrame:
     """Per tenderer: valid bids (one per process) and how many of those processes it won."""
     awarded = final_awards(tables, in_scope(tables, ctx)).filter(pl.col("supplier").is_not_null())
     valid = (
-        single_tenderer_bids(tables)
-        .filter(pl.col("status") == "valid")
-        .join(awarded.select("rid", "supplier"), on="rid")
+        single_tenderer_bids(tables, "valid")
+        .join(awarded.lazy().select("rid", "supplier"), on="rid")
         .unique(["rid", "tenderer"], keep="first", maintain_order=True)
     )
     return (
@@ -41,6 +40,7 @@ def fractions(tables: Tables, ctx: RunContext) -> pl.DataFrame:
             pl.col("rid").min().alias("rid"),
         )
         .with_columns((pl.col("won") / pl.col("bids")).alias("ratio"))
+        .collect()
     )
 
 

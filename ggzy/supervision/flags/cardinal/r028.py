@@ -26,10 +26,10 @@ SPEC = FlagSpec(
 
 def priced_bids(tables: Tables, ctx: RunContext) -> pl.DataFrame:
     """Submitted priced bids with a canonical text of their tenderer-id set, sorted by release, price, position."""
-    scope = in_scope(tables, ctx).filter(price_comparable(ctx)).select("rid", "ocid")
-    bids = tables.bids.filter(SUBMITTED & pl.col("amount").is_not_null() & pl.col("currency").is_not_null())
-    bids = bids.join(scope, on="rid")
-    people = tables.bid_tenderers.filter(pl.col("tenderer_id").is_not_null())
+    scope = in_scope(tables, ctx).lazy().filter(price_comparable(ctx)).select("rid", "ocid")
+    bids = tables.bids.lazy().filter(SUBMITTED & pl.col("amount").is_not_null() & pl.col("currency").is_not_null())
+    bids = bids.select("rid", "bid", "amount", "currency").join(scope, on="rid")
+    people = tables.bid_tenderers.lazy().filter(pl.col("tenderer_id").is_not_null())
     # Most bids have one tenderer: their set is its id; only the others need a sorted, de-duplicated list.
     counts = people.group_by("rid", "bid").agg(pl.len().alias("n"), pl.col("tenderer_id").first().alias("one"))
     many = (
@@ -44,6 +44,7 @@ def priced_bids(tables: Tables, ctx: RunContext) -> pl.DataFrame:
         bids.join(sets, on=["rid", "bid"])
         .with_columns((pl.col("amount") + 0.0).alias("amount"))  # -0.0 and 0.0 are one price
         .sort("rid", "amount", "currency", "bid")
+        .collect()
     )
 
 
@@ -67,14 +68,16 @@ def compute(tables: Tables, ctx: RunContext) -> Outcome:
             pairs.select("rid", "bid", pl.col("before").alias("of"), pl.lit(1).alias("side")),
         ]
     )
-    ids = tables.bid_tenderers.filter(pl.col("tenderer_id").is_not_null()).select(
+    ids = tables.bid_tenderers.lazy().filter(pl.col("tenderer_id").is_not_null()).select(
         "rid", pl.col("bid").alias("of"), pl.col("tenderer_id").alias("key")
     )
     people = (
-        sides.join(ids, on=["rid", "of"])
+        sides.lazy()
+        .join(ids.join(sides.lazy().select("rid").unique(), on="rid", how="semi"), on=["rid", "of"])
         .unique(["rid", "bid", "side", "key"])
         .with_columns((pl.col("bid") * 4 + pl.col("side")).alias("sub"))
         .sort("rid", "sub", "key")
+        .collect()
     )
     hits = pl.concat(
         [

@@ -28,18 +28,22 @@ def compute(tables: Tables, ctx: RunContext) -> Outcome:
     threshold = max(1 if option is None else int(option), 1)
     scope = in_scope(tables, ctx)
     final = final_awards(tables, scope).select("rid", "ocid")
+    lazy_final = final.lazy()
     suppliers = (
-        tables.awards.filter(pl.col("status") == "active")
-        .join(tables.award_suppliers, on=["rid", "award"])
+        tables.awards.lazy()
+        .filter(pl.col("status") == "active")
+        .join(tables.award_suppliers.lazy(), on=["rid", "award"])
         .filter(pl.col("supplier_id").is_not_null())
-        .join(final, on="rid", how="semi")
+        .join(lazy_final, on="rid", how="semi")
         .group_by("rid")
         .agg(pl.col("supplier_id").unique().alias("suppliers"))
     )
     people = (
-        tables.bids.filter(pl.col("status").is_in(["valid", "disqualified"]))
-        .join(tables.bid_tenderers.filter(pl.col("tenderer_id").is_not_null()), on=["rid", "bid"])
-        .join(final, on="rid", how="semi")
+        tables.bids.lazy()
+        .filter(pl.col("status").is_in(["valid", "disqualified"]))
+        .select("rid", "bid", "status")
+        .join(tables.bid_tenderers.lazy().filter(pl.col("tenderer_id").is_not_null()), on=["rid", "bid"])
+        .join(lazy_final, on="rid", how="semi")
     )
     valid = people.filter(pl.col("status") == "valid").group_by("rid").agg(pl.col("tenderer_id").unique().alias("v"))
     disq = (
@@ -48,7 +52,7 @@ def compute(tables: Tables, ctx: RunContext) -> Outcome:
         .agg(pl.col("tenderer_id").unique().alias("d"))
     )
     judged = (
-        final.join(valid, on="rid")
+        lazy_final.join(valid, on="rid")
         .filter(pl.col("v").list.len() == 1)
         .join(suppliers, on="rid", how="left")
         .join(disq, on="rid", how="left")
@@ -59,6 +63,7 @@ def compute(tables: Tables, ctx: RunContext) -> Outcome:
         .with_columns(
             pl.col("d").fill_null([]).list.set_difference(pl.col("v")).list.len().alias("count")
         )
+        .collect()
     )
     flagged = judged.filter(pl.col("count") >= threshold)
     hits = pl.concat(

@@ -25,19 +25,23 @@ SPEC = FlagSpec(
 
 
 def _fractions(tables: Tables, ctx: RunContext) -> dict[Group, pl.DataFrame]:
-    scope = in_scope(tables, ctx).select("rid", "buyer_id", "procuring_entity_id")
-    bids = tables.bids.filter(SUBMITTED).join(scope.select("rid"), on="rid", how="semi")
-    bids = bids.with_columns((pl.col("status") == "disqualified").cast(pl.Int64).alias("out"))
-    per_process = bids.group_by("rid").agg(pl.col("out").sum().alias("out"), pl.len().alias("bids")).join(scope, on="rid")
-    people = bids.join(tables.bid_tenderers.filter(pl.col("tenderer_id").is_not_null()), on=["rid", "bid"])
+    scope = in_scope(tables, ctx).lazy().select("rid", "buyer_id", "procuring_entity_id")
+    bids = tables.bids.lazy().filter(SUBMITTED).select("rid", "bid", "status")
+    bids = bids.join(scope.select("rid"), on="rid", how="semi")
+    bids = bids.with_columns((pl.col("status") == "disqualified").cast(pl.Int64).alias("out")).collect().lazy()
+    per_process = (
+        bids.group_by("rid").agg(pl.col("out").sum().alias("out"), pl.len().alias("bids")).join(scope, on="rid")
+    ).collect().lazy()
+    people = bids.join(tables.bid_tenderers.lazy().filter(pl.col("tenderer_id").is_not_null()), on=["rid", "bid"])
 
-    def total(frame: pl.DataFrame, key: str, count: str) -> pl.DataFrame:
+    def total(frame: pl.LazyFrame, key: str, count: str) -> pl.DataFrame:
         return (
             frame.filter(pl.col(key).is_not_null())
             .sort("rid")
             .group_by(key, maintain_order=True)
             .agg(pl.col("out").sum().alias("out"), pl.col(count).sum().alias("bids"), pl.col("rid").min().alias("rid"))
             .rename({key: "key"})
+            .collect()
         )
 
     people = people.with_columns(pl.lit(1).alias("one"))

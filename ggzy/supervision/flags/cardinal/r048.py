@@ -28,14 +28,14 @@ def compute(tables: Tables, ctx: RunContext) -> Outcome:
     digits = s.option("R048", "digits")
     threshold = s.option("R048", "threshold")
     minimum = s.option("R048", "minimum_contracting_processes")
-    scope = in_scope(tables, ctx).filter(pl.col("awards_is_array")).select("rid")
-    awards = tables.awards.filter(
+    scope = in_scope(tables, ctx).lazy().filter(pl.col("awards_is_array")).select("rid")
+    awards = tables.awards.lazy().filter(
         (pl.col("status") == "active") & pl.col("items_is_array") & (pl.col("n_suppliers") == 1)
     ).join(scope, on="rid", how="semi")
     supplied = (
-        awards.join(tables.award_suppliers.filter(pl.col("pos") == 0), on=["rid", "award"])
+        awards.join(tables.award_suppliers.lazy().filter(pl.col("pos") == 0), on=["rid", "award"])
         .filter(pl.col("supplier_id").is_not_null())
-        .join(tables.award_items.filter(pl.col("classification_id").is_not_null()), on=["rid", "award"])
+        .join(tables.award_items.lazy().filter(pl.col("classification_id").is_not_null()), on=["rid", "award"])
         .with_columns(pl.col("classification_id").str.slice(0, 2 if digits is None else int(digits)).alias("code"))
     )
     variety = (
@@ -47,6 +47,7 @@ def compute(tables: Tables, ctx: RunContext) -> Outcome:
             pl.col("rid").min().alias("rid"),
         )
         .filter(pl.col("processes") >= (20 if minimum is None else int(minimum)))
+        .collect()
     )
     meta: dict[str, float] = {}
     if threshold is None:

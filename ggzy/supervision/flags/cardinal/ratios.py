@@ -14,7 +14,7 @@ def second_lowest_ratios(tables: Tables, ctx: RunContext) -> pl.DataFrame:
 
     def make() -> pl.DataFrame:
         currency = main_currency(tables, ctx)
-        bids = ratio_candidates(tables, ctx).filter(in_currency(currency))
+        bids = ratio_candidates(tables, ctx).lazy().filter(in_currency(currency))
         winning = (
             bids.filter(pl.col("tenderer") == pl.col("supplier"))
             .group_by("rid")
@@ -35,7 +35,7 @@ def second_lowest_ratios(tables: Tables, ctx: RunContext) -> pl.DataFrame:
             .sort("rid")
             .unique("ocid", keep="last", maintain_order=True)
         )
-        return ratios.select("rid", pl.col("ocid").alias("key"), "ratio", "winner", "second")
+        return ratios.select("rid", pl.col("ocid").alias("key"), "ratio", "winner", "second").collect()
 
     ratios: pl.DataFrame = ctx.cached("cardinal.ratios", make)
     return ratios
