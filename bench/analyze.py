@@ -60,7 +60,7 @@ def release(rng: random.Random, index: int, bids: int) -> dict[str, object]:
             "procurementMethodDetails": "公开招标",
             "numberOfTenderers": bids,
             "procuringEntity": {"id": f"P{rng.randrange(0, 300):03d}"},
-            "tenderPeriod": {"startDate": f"2024-01-01T09:00:00+08:00" if length > 28 else end, "endDate": end},
+            "tenderPeriod": {"startDate": "2024-01-01T09:00:00+08:00" if length > 28 else end, "endDate": end},
             "value": {"amount": base * 1.2, "currency": "CNY"},
         },
         "bids": {"details": details},

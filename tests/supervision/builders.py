@@ -11,7 +11,9 @@ from ggzy.supervision.flags.cardinal.settings import load_settings
 from ggzy.supervision.ocds.tables import build_tables
 
 
-def a_bid(tenderer: str | list[str] | None, amount: float | None = None, status: str = "valid", **extra: Any) -> dict[str, Any]:
+def a_bid(
+    tenderer: str | list[str] | None, amount: float | None = None, status: str = "valid", **extra: Any
+) -> dict[str, Any]:
     bid: dict[str, Any] = {"status": status, **extra}
     if tenderer is not None:
         names = [tenderer] if isinstance(tenderer, str) else tenderer

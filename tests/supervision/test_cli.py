@@ -30,7 +30,9 @@ def invoke(*args: str) -> tuple[int, str, str]:
 def test_cardinal_format_prints_cardinal_json_for_the_settings(tmp_path: Path) -> None:
     settings = tmp_path / "s.ini"
     settings.write_text("[R024]\n[R028]\n", encoding="utf-8")
-    code, out, _ = invoke(str(jsonl(tmp_path / "r.jsonl", RELEASES)), "--settings", str(settings), "--format", "cardinal")
+    code, out, _ = invoke(
+        str(jsonl(tmp_path / "r.jsonl", RELEASES)), "--settings", str(settings), "--format", "cardinal"
+    )
     assert code == 0
     assert out == (
         '{"OCID":{"tie":{"R028":1.0},"close":{"R024":0.01}},'

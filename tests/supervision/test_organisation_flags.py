@@ -8,19 +8,30 @@ from tests.supervision.builders import a_bid, a_release, an_award, outcome, run
 def test_r035_flags_a_winner_whose_rivals_were_all_disqualified() -> None:
     releases = [
         a_release("one", bids=[a_bid("D"), a_bid("V")], awards=[an_award("V")]),
-        a_release("two", bids=[a_bid("D", status="disqualified"), a_bid("E", status="disqualified"), a_bid("V")],
-                  awards=[an_award("V")]),  # fmt: skip
+        a_release(
+            "two",
+            bids=[a_bid("D", status="disqualified"), a_bid("E", status="disqualified"), a_bid("V")],
+            awards=[an_award("V")],
+        ),
     ]
     releases[0]["bids"]["details"][0]["status"] = "disqualified"
-    assert run(releases, "[R035]") == {"OCID": {"one": {"R035": 1.0}, "two": {"R035": 2.0}}, "Tenderer": {"V": {"R035": 0.0}}}
+    assert run(releases, "[R035]") == {
+        "OCID": {"one": {"R035": 1.0}, "two": {"R035": 2.0}},
+        "Tenderer": {"V": {"R035": 0.0}},
+    }
 
 
 def test_r035_needs_one_valid_tenderer_who_is_the_only_supplier() -> None:
     releases = [
-        a_release("two valid", bids=[a_bid("D", status="disqualified"), a_bid("V"), a_bid("W")], awards=[an_award("V")]),
+        a_release(
+            "two valid", bids=[a_bid("D", status="disqualified"), a_bid("V"), a_bid("W")], awards=[an_award("V")]
+        ),
         a_release("other winner", bids=[a_bid("D", status="disqualified"), a_bid("V")], awards=[an_award("S")]),
-        a_release("pending", bids=[a_bid("D", status="disqualified"), a_bid("V")],
-                  awards=[an_award("V"), {"status": "pending"}]),  # fmt: skip
+        a_release(
+            "pending",
+            bids=[a_bid("D", status="disqualified"), a_bid("V")],
+            awards=[an_award("V"), {"status": "pending"}],
+        ),
     ]
     assert run(releases, "[R035]") == {}
 

@@ -9,7 +9,9 @@ RACES = [a_price_race("close", 100, 101)] + [a_price_race(f"wide {i}", 1, 100) f
 
 
 def test_r024_flags_a_difference_at_or_below_the_lower_fence_with_both_bidders() -> None:
-    assert run_json(RACES, "[R024]") == '{"OCID":{"close":{"R024":0.01}},"Tenderer":{"W":{"R024":0.0},"L":{"R024":0.0}}}'
+    assert (
+        run_json(RACES, "[R024]") == '{"OCID":{"close":{"R024":0.01}},"Tenderer":{"W":{"R024":0.0},"L":{"R024":0.0}}}'
+    )
 
 
 def test_r024_does_not_flag_when_three_quarters_have_no_difference() -> None:
@@ -73,7 +75,10 @@ def test_no_price_comparison_methods_are_left_out_of_price_flags() -> None:
     npc = a_release("npc", tender={"procurementMethodDetails": "NPC"},
                     bids=[a_bid("A", 1), a_bid("B", 1, "disqualified")])  # fmt: skip
     assert run([npc], "no_price_comparison_procurement_methods = NPC\n[R028]") == {}
-    assert run([npc], "[R028]") == {"OCID": {"npc": {"R028": 1.0}}, "Tenderer": {"B": {"R028": 1.0}, "A": {"R028": 1.0}}}
+    assert run([npc], "[R028]") == {
+        "OCID": {"npc": {"R028": 1.0}},
+        "Tenderer": {"B": {"R028": 1.0}, "A": {"R028": 1.0}},
+    }
 
 
 def test_price_comparison_methods_keep_only_listed_procedures() -> None:
@@ -84,7 +89,9 @@ def test_price_comparison_methods_keep_only_listed_procedures() -> None:
 
 def test_r028_flags_identical_prices_from_different_tenderers_and_names_them() -> None:
     release = a_release("same", bids=[a_bid("V", 1), a_bid("D", 1, "disqualified")])
-    assert run_json([release], "[R028]") == '{"OCID":{"same":{"R028":1.0}},"Tenderer":{"D":{"R028":1.0},"V":{"R028":1.0}}}'
+    assert (
+        run_json([release], "[R028]") == '{"OCID":{"same":{"R028":1.0}},"Tenderer":{"D":{"R028":1.0},"V":{"R028":1.0}}}'
+    )
 
 
 def test_r028_ignores_same_tenderers_shuffled_joint_bids_other_currencies_and_decimals() -> None:
@@ -103,7 +110,9 @@ def test_r036_flags_a_disqualified_lowest_bid_when_a_valid_bid_won() -> None:
     releases = [
         a_release("lowest out", bids=[a_bid("A", 1, "disqualified"), a_bid("B", 2)], awards=[an_award("B")]),
         a_release("lowest in", bids=[a_bid("A", 1), a_bid("B", 2, "disqualified")], awards=[an_award("A")]),
-        a_release("no award", bids=[a_bid("A", 1, "disqualified"), a_bid("B", 2)], awards=[an_award("B", status="pending")]),
+        a_release(
+            "no award", bids=[a_bid("A", 1, "disqualified"), a_bid("B", 2)], awards=[an_award("B", status="pending")]
+        ),
         a_release("no valid", bids=[a_bid("A", 1, "disqualified"), a_bid("B", 2, "pending")], awards=[an_award("B")]),
     ]
     assert run(releases, "[R036]") == {"OCID": {"lowest out": {"R036": 1.0}}}

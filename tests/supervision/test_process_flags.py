@@ -114,8 +114,9 @@ def test_r030_skips_processes_without_a_deadline() -> None:
 def test_cancelled_tenders_and_excluded_details_are_out_of_every_indicator() -> None:
     releases = [
         a_release("cancelled", tender={"status": "cancelled", "numberOfTenderers": 1, "procurementMethod": "open"}),
-        a_release("excluded", tender={"procurementMethodDetails": "EXC", "numberOfTenderers": 1,
-                                      "procurementMethod": "open"}),  # fmt: skip
+        a_release(
+            "excluded", tender={"procurementMethodDetails": "EXC", "numberOfTenderers": 1, "procurementMethod": "open"}
+        ),
         a_release(42, tender={"numberOfTenderers": 1, "procurementMethod": "open"}),  # type: ignore[arg-type]
     ]
     assert run(releases, "[R018]\n[exclusions]\nprocurement_method_details = EXC") == {}

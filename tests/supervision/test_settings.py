@@ -27,7 +27,9 @@ def test_options_are_typed_like_cardinal() -> None:
 
 
 def test_top_level_properties_and_exclusions_are_read() -> None:
-    text = "currency = USD\nno_price_comparison_procurement_methods = A|B\n[exclusions]\nprocurement_method_details = X\n"
+    text = (
+        "currency = USD\nno_price_comparison_procurement_methods = A|B\n[exclusions]\nprocurement_method_details = X\n"
+    )
     settings = load_settings(text)
     assert settings.currency == "USD"
     assert pipe_set(settings.no_price_comparison_procurement_methods) == {"A", "B"}

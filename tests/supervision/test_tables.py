@@ -27,7 +27,9 @@ def test_values_of_the_wrong_type_become_nulls() -> None:
 
 
 def test_integer_and_float_counts_are_told_apart() -> None:
-    tables = build_tables([{"ocid": "a", "tender": {"numberOfTenderers": 1}}, {"ocid": "b", "tender": {"numberOfTenderers": 1.0}}])
+    tables = build_tables(
+        [{"ocid": "a", "tender": {"numberOfTenderers": 1}}, {"ocid": "b", "tender": {"numberOfTenderers": 1.0}}]
+    )
     assert tables.processes["number_of_tenderers_is_int"].to_list() == [True, False]
 
 

@@ -30,7 +30,7 @@ def format_float(value: float) -> str:
     digits = stripped
     point = len(digits) + exponent  # the value is 0.DIGITS × 10^point
     text: str
-    if 0 <= exponent and point <= 16:
+    if exponent >= 0 and point <= 16:
         text = digits + "0" * exponent + ".0"
     elif 0 < point <= 16:
         text = f"{digits[:point]}.{digits[point:]}"
@@ -64,7 +64,10 @@ def build_results(hits: pl.DataFrame) -> Results:
             if last != name:
                 order[at] = last
     return {
-        name: {key: dict(sorted(entry.items(), key=lambda kv: _ORDER.get(kv[0], 99))) for key, entry in groups[name].items()}
+        name: {
+            key: dict(sorted(entry.items(), key=lambda kv: _ORDER.get(kv[0], 99)))
+            for key, entry in groups[name].items()
+        }
         for name in order
     }
 

@@ -15,16 +15,33 @@ EXIT_UNUSABLE = 2
 
 @click.command()
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--settings", "-s", "settings_path", type=click.Path(path_type=Path), default=None,
-              help="Cardinal 格式的设置文件 (INI)；缺省时以默认设置运行全部指标")
-@click.option("--format", "-f", "output_format", type=click.Choice(["summary", "cardinal"]), default="summary",
-              show_default=True, help="标准输出的格式：summary 摘要，或 cardinal（与 ocdscardinal --no-meta 相同的 JSON）")
-@click.option("--out", "-o", "out_dir", type=click.Path(path_type=Path), default=None,
-              help="输出目录：按流程、采购人、投标人的 CSV 与 Parquet，以及 HTML 报告")
+@click.option(
+    "--settings",
+    "-s",
+    "settings_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Cardinal 格式的设置文件 (INI)；缺省时以默认设置运行全部指标",
+)
+@click.option(
+    "--format",
+    "-f",
+    "output_format",
+    type=click.Choice(["summary", "cardinal"]),
+    default="summary",
+    show_default=True,
+    help="标准输出的格式：summary 摘要，或 cardinal（与 ocdscardinal --no-meta 相同的 JSON）",
+)
+@click.option(
+    "--out",
+    "-o",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="输出目录：按流程、采购人、投标人的 CSV 与 Parquet，以及 HTML 报告",
+)
 @click.option("--progress/--no-progress", default=True, show_default=True, help="在标准错误上显示进度条")
-def analyze(
-    file: Path, settings_path: Path | None, output_format: str, out_dir: Path | None, progress: bool
-) -> None:
+def analyze(file: Path, settings_path: Path | None, output_format: str, out_dir: Path | None, progress: bool) -> None:
     """对 OCDS 数据批量计算红旗指标（Cardinal R003…R058）。
 
     FILE：JSON Lines（每行一个 compiled release）、release package 或 record package，可为 gzip 压缩。

@@ -22,7 +22,8 @@ th{background:#f4f4f4}.num{text-align:right}.muted{color:#666;font-size:.9em}pre
 def _table(headers: list[str], rows: list[list[object]]) -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
     body = "".join(
-        "<tr>" + "".join(f'<td class="{"num" if isinstance(c, int | float) else ""}">{escape(str(c))}</td>' for c in row)
+        "<tr>"
+        + "".join(f'<td class="{"num" if isinstance(c, int | float) else ""}">{escape(str(c))}</td>' for c in row)
         + "</tr>"
         for row in rows
     )

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import ijson
 import orjson
@@ -60,7 +60,7 @@ def open_binary(path: Path) -> tuple[IO[bytes], IO[bytes], bool]:
     magic = raw.read(2)
     raw.seek(0)
     if magic == GZIP_MAGIC:
-        return gzip.GzipFile(fileobj=raw, mode="rb"), raw, True
+        return cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="rb")), raw, True
     return raw, raw, False
 
 
@@ -143,10 +143,14 @@ def iter_package(stream: IO[bytes], shape: Shape, stats: ReadStats) -> Iterator[
             yield number, item
     except (ijson.JSONError, ValueError) as error:
         stats.malformed += 1
-        stats.problem(f"数据包在第 {stats.items + 1} 项处损坏，其后内容已忽略 (package broken after item {stats.items}): {error}")
+        stats.problem(
+            f"数据包在第 {stats.items + 1} 项处损坏，其后内容已忽略 (package broken after item {stats.items}): {error}"
+        )
 
 
-def iter_releases(path: Path, stats: ReadStats, progress: Progress | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
+def iter_releases(
+    path: Path, stats: ReadStats, progress: Progress | None = None
+) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield (line or position, release object) from any supported file; `progress` gets bytes read so far."""
     stream, raw, gzipped = open_binary(path)
     with raw, stream:

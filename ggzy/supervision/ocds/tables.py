@@ -104,7 +104,7 @@ class TableBuilder:
         self.rows += 1
         tender = release.get("tender")
         tender_ok = type(tender) is dict
-        t = tender if tender_ok else {}
+        t: dict[str, Any] = tender if type(tender) is dict else {}
         period = _obj(t.get("tenderPeriod"))
         value = _obj(t.get("value"))
         count = t.get("numberOfTenderers")
@@ -233,9 +233,7 @@ class TableBuilder:
 
     def frames(self) -> dict[str, pl.DataFrame]:
         """Typed tables for what was added so far; the builder is emptied."""
-        out = {
-            name: pl.DataFrame(self.columns[name], schema=schema, strict=False) for name, schema in SCHEMAS.items()
-        }
+        out = {name: pl.DataFrame(self.columns[name], schema=schema, strict=False) for name, schema in SCHEMAS.items()}
         self.columns = {name: {col: [] for col in schema} for name, schema in SCHEMAS.items()}
         return out
 

@@ -236,11 +236,7 @@ def rfc3339(column: str) -> tuple[pl.Expr, pl.Expr]:
     off_m = pl.when(utc).then(0).otherwise(_int(zone, 4, 2))
     leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
     month_days = (
-        pl.when(mo == 2)
-        .then(pl.when(leap).then(29).otherwise(28))
-        .when(mo.is_in([4, 6, 9, 11]))
-        .then(30)
-        .otherwise(31)
+        pl.when(mo == 2).then(pl.when(leap).then(29).otherwise(28)).when(mo.is_in([4, 6, 9, 11])).then(30).otherwise(31)
     )
     valid = (
         shaped

@@ -5,8 +5,14 @@ from __future__ import annotations
 import polars as pl
 
 from ggzy.supervision.flags.base import Flag, FlagSpec, Group, Outcome, Phase, RunContext, hits_frame
-from ggzy.supervision.flags.cardinal.common import FAMILY, SOURCE_DOCS, in_scope, method_matches, settings_of
-from ggzy.supervision.flags.cardinal.common import whole_days
+from ggzy.supervision.flags.cardinal.common import (
+    FAMILY,
+    SOURCE_DOCS,
+    in_scope,
+    method_matches,
+    settings_of,
+    whole_days,
+)
 from ggzy.supervision.flags.cardinal.settings import pipe_set
 from ggzy.supervision.ocds.tables import Tables
 
@@ -37,9 +43,7 @@ def compute(tables: Tables, ctx: RunContext) -> Outcome:
     details = s.r003_procurement_method_details
     limit: pl.Expr = pl.lit(threshold)
     if details:
-        limit = pl.col("procurement_method_details").replace_strict(
-            details, default=threshold, return_dtype=pl.Int64
-        )
+        limit = pl.col("procurement_method_details").replace_strict(details, default=threshold, return_dtype=pl.Int64)
     flagged = judged.filter(pl.col("days") < limit).select("rid", pl.col("ocid").alias("key"))
     return Outcome(
         hits=hits_frame(flagged, Group.OCID, 1.0, Phase.FOLD),

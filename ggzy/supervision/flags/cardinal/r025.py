@@ -5,8 +5,17 @@ from __future__ import annotations
 import polars as pl
 
 from ggzy.supervision.flags.base import Flag, FlagSpec, Group, Outcome, Phase, RunContext, hits_frame
-from ggzy.supervision.flags.cardinal.common import FAMILY, SOURCE_DOCS, final_awards, fused, in_scope
-from ggzy.supervision.flags.cardinal.common import quantile_r8, quartiles, settings_of, single_tenderer_bids
+from ggzy.supervision.flags.cardinal.common import (
+    FAMILY,
+    SOURCE_DOCS,
+    final_awards,
+    fused,
+    in_scope,
+    quantile_r8,
+    quartiles,
+    settings_of,
+    single_tenderer_bids,
+)
 from ggzy.supervision.ocds.tables import Tables
 
 SPEC = FlagSpec(
@@ -63,7 +72,10 @@ def compute(tables: Tables, ctx: RunContext) -> Outcome:
     if q1 > 0.0 and fence > 0.0:
         flagged = table.filter((pl.col("bids") >= top) & (pl.col("ratio") <= fence))
         outcome.hits = hits_frame(
-            flagged.select("rid", pl.col("tenderer").alias("key"), "ratio"), Group.TENDERER, pl.col("ratio"), Phase.FINALIZE
+            flagged.select("rid", pl.col("tenderer").alias("key"), "ratio"),
+            Group.TENDERER,
+            pl.col("ratio"),
+            Phase.FINALIZE,
         )
     return outcome
 

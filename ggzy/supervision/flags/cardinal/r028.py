@@ -68,8 +68,10 @@ def compute(tables: Tables, ctx: RunContext) -> Outcome:
             pairs.select("rid", "bid", pl.col("before").alias("of"), pl.lit(1).alias("side")),
         ]
     )
-    ids = tables.bid_tenderers.lazy().filter(pl.col("tenderer_id").is_not_null()).select(
-        "rid", pl.col("bid").alias("of"), pl.col("tenderer_id").alias("key")
+    ids = (
+        tables.bid_tenderers.lazy()
+        .filter(pl.col("tenderer_id").is_not_null())
+        .select("rid", pl.col("bid").alias("of"), pl.col("tenderer_id").alias("key"))
     )
     people = (
         sides.lazy()

@@ -47,9 +47,7 @@ def compute(tables: Tables, ctx: RunContext) -> Outcome:
     )
     valid = people.filter(pl.col("status") == "valid").group_by("rid").agg(pl.col("tenderer_id").unique().alias("v"))
     disq = (
-        people.filter(pl.col("status") == "disqualified")
-        .group_by("rid")
-        .agg(pl.col("tenderer_id").unique().alias("d"))
+        people.filter(pl.col("status") == "disqualified").group_by("rid").agg(pl.col("tenderer_id").unique().alias("d"))
     )
     judged = (
         lazy_final.join(valid, on="rid")
@@ -57,25 +55,25 @@ def compute(tables: Tables, ctx: RunContext) -> Outcome:
         .join(suppliers, on="rid", how="left")
         .join(disq, on="rid", how="left")
         .with_columns(pl.col("v").list.first().alias("winner"))
-        .filter(
-            (pl.col("suppliers").list.len() == 1) & (pl.col("suppliers").list.first() == pl.col("winner"))
-        )
-        .with_columns(
-            pl.col("d").fill_null([]).list.set_difference(pl.col("v")).list.len().alias("count")
-        )
+        .filter((pl.col("suppliers").list.len() == 1) & (pl.col("suppliers").list.first() == pl.col("winner")))
+        .with_columns(pl.col("d").fill_null([]).list.set_difference(pl.col("v")).list.len().alias("count"))
         .collect()
     )
     flagged = judged.filter(pl.col("count") >= threshold)
     hits = pl.concat(
         [
-            hits_frame(flagged.select("rid", pl.col("ocid").alias("key"), "count"), Group.OCID, pl.col("count"), Phase.FOLD),
+            hits_frame(
+                flagged.select("rid", pl.col("ocid").alias("key"), "count"), Group.OCID, pl.col("count"), Phase.FOLD
+            ),
             hits_frame(flagged.select("rid", pl.col("winner").alias("key")), Group.TENDERER, 0.0, Phase.FOLD),
         ]
     )
     return Outcome(
         hits=hits,
         evaluated=final.height,
-        excluded={"有待定或无效的授标 (an award is pending or invalid, or no bids/awards)": scope.height - final.height},
+        excluded={
+            "有待定或无效的授标 (an award is pending or invalid, or no bids/awards)": scope.height - final.height
+        },
     )
 
 

@@ -5,8 +5,14 @@ from __future__ import annotations
 import polars as pl
 
 from ggzy.supervision.flags.base import Flag, FlagSpec, Group, Outcome, Phase, RunContext, hits_frame
-from ggzy.supervision.flags.cardinal.common import FAMILY, SOURCE_DOCS, currency_skips, main_currency
-from ggzy.supervision.flags.cardinal.common import in_currency, r036_candidates
+from ggzy.supervision.flags.cardinal.common import (
+    FAMILY,
+    SOURCE_DOCS,
+    currency_skips,
+    in_currency,
+    main_currency,
+    r036_candidates,
+)
 from ggzy.supervision.ocds.tables import Tables
 
 SPEC = FlagSpec(

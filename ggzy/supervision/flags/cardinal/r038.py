@@ -5,8 +5,15 @@ from __future__ import annotations
 import polars as pl
 
 from ggzy.supervision.flags.base import Flag, FlagSpec, Group, Outcome, Phase, RunContext, hits_frame
-from ggzy.supervision.flags.cardinal.common import FAMILY, SOURCE_DOCS, SUBMITTED, fused, in_scope, quartiles
-from ggzy.supervision.flags.cardinal.common import settings_of
+from ggzy.supervision.flags.cardinal.common import (
+    FAMILY,
+    SOURCE_DOCS,
+    SUBMITTED,
+    fused,
+    in_scope,
+    quartiles,
+    settings_of,
+)
 from ggzy.supervision.ocds.tables import Tables
 
 SPEC = FlagSpec(
@@ -30,8 +37,10 @@ def _fractions(tables: Tables, ctx: RunContext) -> dict[Group, pl.DataFrame]:
     bids = bids.join(scope.select("rid"), on="rid", how="semi")
     bids = bids.with_columns((pl.col("status") == "disqualified").cast(pl.Int64).alias("out")).collect().lazy()
     per_process = (
-        bids.group_by("rid").agg(pl.col("out").sum().alias("out"), pl.len().alias("bids")).join(scope, on="rid")
-    ).collect().lazy()
+        (bids.group_by("rid").agg(pl.col("out").sum().alias("out"), pl.len().alias("bids")).join(scope, on="rid"))
+        .collect()
+        .lazy()
+    )
     people = bids.join(tables.bid_tenderers.lazy().filter(pl.col("tenderer_id").is_not_null()), on=["rid", "bid"])
 
     def total(frame: pl.LazyFrame, key: str, count: str) -> pl.DataFrame:

@@ -29,9 +29,11 @@ def compute(tables: Tables, ctx: RunContext) -> Outcome:
     threshold = s.option("R048", "threshold")
     minimum = s.option("R048", "minimum_contracting_processes")
     scope = in_scope(tables, ctx).lazy().filter(pl.col("awards_is_array")).select("rid")
-    awards = tables.awards.lazy().filter(
-        (pl.col("status") == "active") & pl.col("items_is_array") & (pl.col("n_suppliers") == 1)
-    ).join(scope, on="rid", how="semi")
+    awards = (
+        tables.awards.lazy()
+        .filter((pl.col("status") == "active") & pl.col("items_is_array") & (pl.col("n_suppliers") == 1))
+        .join(scope, on="rid", how="semi")
+    )
     supplied = (
         awards.join(tables.award_suppliers.lazy().filter(pl.col("pos") == 0), on=["rid", "award"])
         .filter(pl.col("supplier_id").is_not_null())
