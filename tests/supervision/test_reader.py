@@ -93,3 +93,39 @@ def test_tables_keep_release_order_and_typed_columns_across_batches(tmp_path: Pa
     assert tables.processes["ocid"].to_list() == [str(i) for i in range(7)]
     assert tables.bids["amount"].to_list() == [float(i) for i in range(7)]
     assert stats.releases == 7
+
+
+def test_worker_processes_read_chunks_in_order_with_line_numbers(tmp_path: Path) -> None:
+    from ggzy.supervision.ocds.parallel import read_parallel
+    from ggzy.supervision.ocds.tables import Tables
+
+    lines = [json.dumps({"ocid": f"r{i}", "bids": {"details": [{"status": "valid"}]}}) for i in range(40)]
+    lines[5] = "{broken"
+    source = write(tmp_path / "r.jsonl", "\n".join(lines) + "\n")
+    stats = ReadStats()
+    parts = read_parallel(source, stats, workers=2, chunk_bytes=200)
+    assert parts is not None and len(parts) > 4
+    tables = Tables.concat(parts)
+    assert tables.processes["ocid"].to_list() == [f"r{i}" for i in range(40) if i != 5]
+    assert tables.processes["rid"].to_list() == [i + 1 for i in range(40) if i != 5]
+    assert tables.bids.height == 39
+    assert stats.malformed == 1 and "line 6" in stats.errors[0]
+
+
+def test_worker_processes_leave_packages_to_the_streaming_reader(tmp_path: Path) -> None:
+    from ggzy.supervision.ocds.parallel import read_parallel
+
+    source = write(tmp_path / "p.json", json.dumps({"releases": RELEASES}, indent=2))
+    assert read_parallel(source, ReadStats(), workers=2) is None
+
+
+def test_chunks_never_split_a_line() -> None:
+    import io
+
+    from ggzy.supervision.ocds.parallel import chunks
+
+    text = b"aaaa\nbb\ncccccc\nd"
+    found = list(chunks(io.BytesIO(text), 3))
+    assert b"".join(blob for _, blob in found) == text
+    assert all(blob.endswith(b"\n") for _, blob in found[:-1])
+    assert [first for first, _ in found] == [1, 2, 3, 4]
