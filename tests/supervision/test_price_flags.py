@@ -128,3 +128,10 @@ def test_r036_skips_bids_in_another_currency() -> None:
                         awards=[an_award("B")])  # fmt: skip
     assert run([release], "currency = USD\n[R036]") == {}
     assert sum(outcome([release], "currency = USD\n[R036]", "R036").skipped.values()) == 1
+
+
+def test_r058_counts_processes_without_a_second_valid_bid_as_skipped() -> None:
+    alone = a_release("alone", bids=[a_bid("W", 1), a_bid("L", 2, "disqualified")], awards=[an_award("W")])
+    result = outcome([*RACES, alone], "[R058]", "R058")
+    assert result.evaluated == 5
+    assert sum(result.skipped.values()) == 1
