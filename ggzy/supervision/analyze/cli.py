@@ -1,0 +1,73 @@
+"""`ggzy analyze` — batch red flags over an OCDS file: Cardinal JSON, CSV/Parquet tables and an HTML report."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ggzy.supervision.flags.cardinal.settings import CardinalSettings, SettingsError, read_settings
+from ggzy.supervision.ocds.reader import InputError
+
+EXIT_UNUSABLE = 2
+
+
+@click.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--settings",
+    "-s",
+    "settings_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Cardinal 格式的设置文件 (INI)；缺省时以默认设置运行全部指标",
+)
+@click.option(
+    "--format",
+    "-f",
+    "output_format",
+    type=click.Choice(["summary", "cardinal"]),
+    default="summary",
+    show_default=True,
+    help="标准输出的格式：summary 摘要，或 cardinal（与 ocdscardinal --no-meta 相同的 JSON）",
+)
+@click.option(
+    "--out",
+    "-o",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="输出目录：按流程、采购人、投标人的 CSV 与 Parquet，以及 HTML 报告",
+)
+@click.option("--progress/--no-progress", default=True, show_default=True, help="在标准错误上显示进度条")
+def analyze(file: Path, settings_path: Path | None, output_format: str, out_dir: Path | None, progress: bool) -> None:
+    """对 OCDS 数据批量计算红旗指标（Cardinal R003…R058）。
+
+    FILE：JSON Lines（每行一个 compiled release）、release package 或 record package，可为 gzip 压缩。
+    """
+    from ggzy.supervision.analyze import cardinal_json, outputs
+    from ggzy.supervision.analyze.pipeline import analyze as run
+
+    try:
+        settings = read_settings(settings_path) if settings_path else CardinalSettings.all_defaults()
+    except SettingsError as error:
+        click.echo(f"设置文件错误 (settings error): {error}", err=True)
+        sys.exit(EXIT_UNUSABLE)
+    try:
+        result = run(file, settings, progress=progress)
+    except InputError as error:
+        click.echo(str(error), err=True)
+        sys.exit(EXIT_UNUSABLE)
+    outputs.echo_summary(result)
+    results = cardinal_json.build_results(result.hits)
+    if output_format == "cardinal":
+        click.echo(cardinal_json.dumps(results))
+    else:
+        click.echo(outputs.summary_text(result), nl=False)
+    if out_dir is not None:
+        written = outputs.write_all(result, results, out_dir)
+        click.echo(f"已写出 {len(written)} 个文件到 {out_dir} (wrote {len(written)} files)", err=True)
+    if result.stats.releases == 0:
+        click.echo("没有可用的 release (no usable release in the input)", err=True)
+        sys.exit(1)

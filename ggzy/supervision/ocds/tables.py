@@ -1,0 +1,268 @@
+"""扁平化 — OCDS compiled releases flattened into a few Polars tables that every flag family reuses.
+
+Schema (one row per …; `rid` identifies the release and orders releases as in the input — its line number in
+JSON Lines, its position in a package — and is the join key everywhere).
+A field holds a value only when the JSON has the documented type there (a string id, a number amount);
+otherwise it is null, so that "missing" and "wrong type" read the same to every indicator.
+
+processes — one row per release:
+    rid i64, line i64 (line or package position), ocid str, date str, tender_is_object bool,
+    tender_status str, procurement_method str, procurement_method_details str, tender_title str,
+    tender_start str, tender_end str (tender/tenderPeriod start and end, as written),
+    tender_amount f64, tender_currency str, number_of_tenderers f64, number_of_tenderers_is_int bool,
+    buyer_id str, buyer_name str, procuring_entity_id str, awards_is_array bool, bids_is_array bool
+    (bids/details is an array inside a bids object)
+bids — one row per object in bids/details:
+    rid i64, bid i64 (position), status str, date str, amount f64, currency str,
+    n_tenderers i64 (length of tenderers when it is an array, else null)
+bid_tenderers — one row per element of bids/details[]/tenderers:
+    rid i64, bid i64, pos i64, tenderer_id str (null when the element has no string id)
+awards — one row per object in awards:
+    rid i64, award i64, status str, date str, amount f64, currency str,
+    n_suppliers i64 (length of suppliers when an array), items_is_array bool
+award_suppliers — rid, award, pos, supplier_id str
+award_items — one row per element of awards[]/items: rid, award, pos, classification_id str
+contracts — one row per object in contracts: rid, contract i64, status str, award_id str, amount f64,
+    currency str, date_signed str
+parties — one row per object in parties: rid, party_id str, name str, roles str ("|"-joined)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+I64 = pl.Int64
+F64 = pl.Float64
+STR = pl.String
+BOOL = pl.Boolean
+
+SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+    "processes": {
+        "rid": I64(), "line": I64(), "ocid": STR(), "date": STR(), "tender_is_object": BOOL(),
+        "tender_status": STR(), "procurement_method": STR(), "procurement_method_details": STR(),
+        "tender_title": STR(), "tender_start": STR(), "tender_end": STR(), "tender_amount": F64(),
+        "tender_currency": STR(), "number_of_tenderers": F64(), "number_of_tenderers_is_int": BOOL(),
+        "buyer_id": STR(), "buyer_name": STR(), "procuring_entity_id": STR(), "awards_is_array": BOOL(),
+        "bids_is_array": BOOL(),
+    },
+    "bids": {
+        "rid": I64(), "bid": I64(), "status": STR(), "date": STR(), "amount": F64(), "currency": STR(),
+        "n_tenderers": I64(),
+    },
+    "bid_tenderers": {"rid": I64(), "bid": I64(), "pos": I64(), "tenderer_id": STR()},
+    "awards": {
+        "rid": I64(), "award": I64(), "status": STR(), "date": STR(), "amount": F64(), "currency": STR(),
+        "n_suppliers": I64(), "items_is_array": BOOL(),
+    },
+    "award_suppliers": {"rid": I64(), "award": I64(), "pos": I64(), "supplier_id": STR()},
+    "award_items": {"rid": I64(), "award": I64(), "pos": I64(), "classification_id": STR()},
+    "contracts": {
+        "rid": I64(), "contract": I64(), "status": STR(), "award_id": STR(), "amount": F64(), "currency": STR(),
+        "date_signed": STR(),
+    },
+    "parties": {"rid": I64(), "party_id": STR(), "name": STR(), "roles": STR()},
+}  # fmt: skip
+
+
+def _str(value: Any) -> str | None:
+    return value if type(value) is str else None
+
+
+def _num(value: Any) -> float | None:
+    kind = type(value)
+    if kind is float:
+        return value  # type: ignore[no-any-return]
+    if kind is int:
+        try:
+            return float(value)
+        except OverflowError:  # an integer beyond the float range is no usable amount
+            return None
+    return None
+
+
+def _obj(value: Any) -> dict[str, Any]:
+    return value if type(value) is dict else {}
+
+
+def _id(value: Any) -> str | None:
+    return _str(value.get("id")) if type(value) is dict else None
+
+
+@dataclass
+class TableBuilder:
+    """Accumulates releases as Python column lists; `frames()` turns them into typed Polars tables."""
+
+    columns: dict[str, dict[str, list[Any]]] = field(
+        default_factory=lambda: {name: {col: [] for col in schema} for name, schema in SCHEMAS.items()}
+    )
+    rows: int = 0
+
+    def add(self, rid: int, line: int, release: dict[str, Any]) -> None:
+        self.rows += 1
+        tender = release.get("tender")
+        tender_ok = type(tender) is dict
+        t: dict[str, Any] = tender if type(tender) is dict else {}
+        period = _obj(t.get("tenderPeriod"))
+        value = _obj(t.get("value"))
+        count = t.get("numberOfTenderers")
+        bids = release.get("bids")
+        details = bids.get("details") if type(bids) is dict else None
+        awards = release.get("awards")
+        buyer = _obj(release.get("buyer"))
+        p = self.columns["processes"]
+        p["rid"].append(rid)
+        p["line"].append(line)
+        p["ocid"].append(_str(release.get("ocid")))
+        p["date"].append(_str(release.get("date")))
+        p["tender_is_object"].append(tender_ok)
+        p["tender_status"].append(_str(t.get("status")))
+        p["procurement_method"].append(_str(t.get("procurementMethod")))
+        p["procurement_method_details"].append(_str(t.get("procurementMethodDetails")))
+        p["tender_title"].append(_str(t.get("title")))
+        p["tender_start"].append(_str(period.get("startDate")))
+        p["tender_end"].append(_str(period.get("endDate")))
+        p["tender_amount"].append(_num(value.get("amount")))
+        p["tender_currency"].append(_str(value.get("currency")))
+        p["number_of_tenderers"].append(_num(count))
+        p["number_of_tenderers_is_int"].append(type(count) is int)
+        p["buyer_id"].append(_str(buyer.get("id")))
+        p["buyer_name"].append(_str(buyer.get("name")))
+        p["procuring_entity_id"].append(_id(t.get("procuringEntity")))
+        p["awards_is_array"].append(type(awards) is list)
+        p["bids_is_array"].append(type(details) is list)
+        if type(details) is list:
+            self._add_bids(rid, details)
+        if type(awards) is list:
+            self._add_awards(rid, awards)
+        contracts = release.get("contracts")
+        if type(contracts) is list:
+            self._add_contracts(rid, contracts)
+        parties = release.get("parties")
+        if type(parties) is list:
+            self._add_parties(rid, parties)
+
+    def _add_bids(self, rid: int, details: list[Any]) -> None:
+        b = self.columns["bids"]
+        bt = self.columns["bid_tenderers"]
+        b_rid, b_bid, b_status, b_date = b["rid"], b["bid"], b["status"], b["date"]
+        b_amount, b_currency, b_n = b["amount"], b["currency"], b["n_tenderers"]
+        t_rid, t_bid, t_pos, t_id = bt["rid"], bt["bid"], bt["pos"], bt["tenderer_id"]
+        for index, bid in enumerate(details):
+            if type(bid) is not dict:
+                continue
+            value = bid.get("value")
+            value = value if type(value) is dict else {}
+            tenderers = bid.get("tenderers")
+            b_rid.append(rid)
+            b_bid.append(index)
+            b_status.append(_str(bid.get("status")))
+            b_date.append(_str(bid.get("date")))
+            b_amount.append(_num(value.get("amount")))
+            b_currency.append(_str(value.get("currency")))
+            if type(tenderers) is list:
+                b_n.append(len(tenderers))
+                for pos, tenderer in enumerate(tenderers):
+                    t_rid.append(rid)
+                    t_bid.append(index)
+                    t_pos.append(pos)
+                    t_id.append(_id(tenderer))
+            else:
+                b_n.append(None)
+
+    def _add_awards(self, rid: int, awards: list[Any]) -> None:
+        a = self.columns["awards"]
+        sup = self.columns["award_suppliers"]
+        itm = self.columns["award_items"]
+        for index, award in enumerate(awards):
+            if type(award) is not dict:
+                continue
+            value = _obj(award.get("value"))
+            suppliers = award.get("suppliers")
+            items = award.get("items")
+            a["rid"].append(rid)
+            a["award"].append(index)
+            a["status"].append(_str(award.get("status")))
+            a["date"].append(_str(award.get("date")))
+            a["amount"].append(_num(value.get("amount")))
+            a["currency"].append(_str(value.get("currency")))
+            a["items_is_array"].append(type(items) is list)
+            if type(suppliers) is list:
+                a["n_suppliers"].append(len(suppliers))
+                for pos, supplier in enumerate(suppliers):
+                    sup["rid"].append(rid)
+                    sup["award"].append(index)
+                    sup["pos"].append(pos)
+                    sup["supplier_id"].append(_id(supplier))
+            else:
+                a["n_suppliers"].append(None)
+            if type(items) is list:
+                for pos, item in enumerate(items):
+                    itm["rid"].append(rid)
+                    itm["award"].append(index)
+                    itm["pos"].append(pos)
+                    itm["classification_id"].append(_id(item.get("classification")) if type(item) is dict else None)
+
+    def _add_contracts(self, rid: int, contracts: list[Any]) -> None:
+        c = self.columns["contracts"]
+        for index, contract in enumerate(contracts):
+            if type(contract) is not dict:
+                continue
+            value = _obj(contract.get("value"))
+            award_id = contract.get("awardID")
+            c["rid"].append(rid)
+            c["contract"].append(index)
+            c["status"].append(_str(contract.get("status")))
+            c["award_id"].append(str(award_id) if type(award_id) in (str, int) else None)
+            c["amount"].append(_num(value.get("amount")))
+            c["currency"].append(_str(value.get("currency")))
+            c["date_signed"].append(_str(contract.get("dateSigned")))
+
+    def _add_parties(self, rid: int, parties: list[Any]) -> None:
+        pt = self.columns["parties"]
+        for party in parties:
+            if type(party) is not dict:
+                continue
+            roles = party.get("roles")
+            pt["rid"].append(rid)
+            pt["party_id"].append(_str(party.get("id")))
+            pt["name"].append(_str(party.get("name")))
+            pt["roles"].append("|".join(r for r in roles if type(r) is str) if type(roles) is list else None)
+
+    def frames(self) -> dict[str, pl.DataFrame]:
+        """Typed tables for what was added so far; the builder is emptied."""
+        out = {name: pl.DataFrame(self.columns[name], schema=schema, strict=False) for name, schema in SCHEMAS.items()}
+        self.columns = {name: {col: [] for col in schema} for name, schema in SCHEMAS.items()}
+        return out
+
+
+@dataclass(frozen=True)
+class Tables:
+    """The flattened input: one Polars frame per table in the module docstring."""
+
+    processes: pl.DataFrame
+    bids: pl.DataFrame
+    bid_tenderers: pl.DataFrame
+    awards: pl.DataFrame
+    award_suppliers: pl.DataFrame
+    award_items: pl.DataFrame
+    contracts: pl.DataFrame
+    parties: pl.DataFrame
+
+    @classmethod
+    def concat(cls, parts: list[dict[str, pl.DataFrame]]) -> Tables:
+        def one(name: str) -> pl.DataFrame:
+            frames = [p[name] for p in parts if p[name].height]
+            return pl.concat(frames, rechunk=True) if frames else pl.DataFrame(schema=SCHEMAS[name])
+
+        return cls(**{name: one(name) for name in SCHEMAS})
+
+
+def build_tables(releases: list[dict[str, Any]]) -> Tables:
+    """Flatten a small in-memory list of releases (tests, examples); files go through the streaming pipeline."""
+    builder = TableBuilder()
+    for line, release in enumerate(releases, start=1):
+        builder.add(line, line, release)
+    return Tables.concat([builder.frames()])

@@ -1,0 +1,19 @@
+"""The flag registry: one row per flag, complete, and switched on by the settings."""
+
+from __future__ import annotations
+
+from ggzy.supervision.flags import registry, specs
+from ggzy.supervision.flags.cardinal.settings import INDICATORS, CardinalSettings, load_settings
+
+
+def test_every_cardinal_indicator_has_a_complete_registry_row() -> None:
+    rows = {spec.id: spec for spec in specs()}
+    assert set(INDICATORS) <= set(rows)
+    for spec in rows.values():
+        assert spec.name_zh and spec.name_en and spec.definition and spec.source and spec.requires and spec.groups
+
+
+def test_flags_run_only_when_their_section_is_present() -> None:
+    settings = load_settings("[R024]\n[R036]\n")
+    assert [code for code, flag in registry().items() if flag.enabled(settings)] == ["R024", "R036"]
+    assert all(flag.enabled(CardinalSettings.all_defaults()) for flag in registry().values())
