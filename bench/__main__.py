@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHES = ("bench.events",)
+BENCHES = ("bench.events", "bench.analyze")
 
 
 def main() -> None:
