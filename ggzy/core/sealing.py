@@ -61,8 +61,8 @@ __all__ = [
     "EnvelopeHeader",
     "FileEntry",
     "Malformed",
-    "OpeningKey",
     "Opened",
+    "OpeningKey",
     "Scan",
     "SealContext",
     "SealResult",
@@ -201,7 +201,11 @@ def _copy_checked(f: BidFile, entry: FileEntry, write: Callable[[bytes], None]) 
 def check_header(header: EnvelopeHeader, *, expected_context: SealContext, recipient_key_id: bytes) -> None:
     """At upload or opening: the bid names this section, bidder and version, and is sealed to this key."""
     if header.context != expected_context:
-        differs = [k for k in ("section_id", "bidder_id", "version") if getattr(header.context, k) != getattr(expected_context, k)]
+        differs = [
+            k
+            for k in ("section_id", "bidder_id", "version")
+            if getattr(header.context, k) != getattr(expected_context, k)
+        ]
         raise WrongContext(fields=differs)
     if not hmac.compare_digest(header.recipient_key_id, recipient_key_id):
         raise WrongKey()

@@ -50,7 +50,7 @@ class SealContext:
     def __post_init__(self) -> None:
         for name in ("section_id", "bidder_id"):
             _check_id(name, getattr(self, name))
-        if isinstance(self.version, bool) or not isinstance(self.version, int) or not 1 <= self.version <= MAX_VERSION:
+        if type(self.version) is not int or not 1 <= self.version <= MAX_VERSION:  # bool is not a version
             raise ValueError(f"version must be an integer in 1..{MAX_VERSION}")
 
 
@@ -90,7 +90,9 @@ class EnvelopeHeader:
         )
 
 
-def encode_header(*, segment_size: int, ephemeral_public: bytes, recipient_key_id: bytes, context: SealContext) -> bytes:
+def encode_header(
+    *, segment_size: int, ephemeral_public: bytes, recipient_key_id: bytes, context: SealContext
+) -> bytes:
     if not MIN_SEGMENT <= segment_size <= MAX_SEGMENT:
         raise ValueError(f"segment size must be in {MIN_SEGMENT}..{MAX_SEGMENT}")
     section, bidder = context.section_id.encode(), context.bidder_id.encode()
@@ -146,7 +148,10 @@ def parse_header(raw: bytes) -> EnvelopeHeader:
         context = SealContext(section, bidder, int.from_bytes(raw[pos:], "big"))
         p256.load_public(ephemeral)
         header = EnvelopeHeader(segment_size, ephemeral, kid, context, bytes(raw))
-        if encode_header(segment_size=segment_size, ephemeral_public=ephemeral, recipient_key_id=kid, context=context) != raw:
+        if (
+            encode_header(segment_size=segment_size, ephemeral_public=ephemeral, recipient_key_id=kid, context=context)
+            != raw
+        ):
             raise ValueError("not canonical")
     except (ValueError, UnicodeDecodeError) as exc:
         raise Malformed("文件头字段无效", reason="header-field", field=str(exc)) from None

@@ -68,7 +68,9 @@ def build_manifest(form: Mapping[str, Any], files: Sequence[FileEntry], supervis
 def parse_manifest(raw: bytes) -> tuple[dict[str, Any], list[FileEntry]]:
     """Strict JSON (no duplicate keys, floats, NaN) and the shape above; every failure is `Malformed`."""
     try:
-        doc = json.loads(raw.decode("utf-8"), object_pairs_hook=_no_duplicates, parse_float=_refuse, parse_constant=_refuse)
+        doc = json.loads(
+            raw.decode("utf-8"), object_pairs_hook=_no_duplicates, parse_float=_refuse, parse_constant=_refuse
+        )
     except (ValueError, RecursionError):
         raise Malformed("清单不是有效的 JSON", reason="manifest-json") from None
     if not isinstance(doc, dict) or doc.get("format") != MANIFEST_FORMAT:

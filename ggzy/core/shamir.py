@@ -84,7 +84,7 @@ class Share(Sensitive):
         if len(data) != SHARE_LEN or bytes(data[: len(MAGIC)]) != MAGIC or data[len(MAGIC)] != SHARE_VERSION:
             raise MalformedShare()
         share = cls(data)
-        if not (1 <= share.index and 2 <= share.threshold <= MAX_SHARES and _y(share) < PRIME):
+        if not (share.index >= 1 and 2 <= share.threshold <= MAX_SHARES and _y(share) < PRIME):
             share.wipe()
             raise MalformedShare()
         return share
@@ -171,7 +171,9 @@ def commitments(shares: Iterable[Share], section_id: str) -> dict[int, bytes]:
 
 def check_shares(shares: Iterable[Share], section_id: str, logged: Mapping[int, bytes]) -> None:
     """Raise `BadShares` naming every share that does not match the commitment logged for its index."""
-    bad = sorted(s.index for s in shares if not hmac.compare_digest(commitment(s, section_id), logged.get(s.index, b"")))
+    bad = sorted(
+        s.index for s in shares if not hmac.compare_digest(commitment(s, section_id), logged.get(s.index, b""))
+    )
     if bad:
         raise BadShares(bad)
 
