@@ -216,13 +216,15 @@ def _warn_if_plain_http(url: str) -> None:
         click.echo("警告：未使用 HTTPS，令牌可能被窃听。", err=True)
 
 
+def file_chunks(path: Path) -> Iterator[bytes]:
+    """The upload body: the file in UPLOAD_CHUNK pieces, never the whole file in memory."""
+    with open(path, "rb") as f:
+        while chunk := f.read(UPLOAD_CHUNK):
+            yield chunk
+
+
 def _upload(url: str, token: str, envelope: Path, size: int, timeout: float) -> Any:
     import httpx  # only `submit` needs it: keeps `ggzy bid seal` usable with the bare minimum installed
-
-    def body() -> Iterator[bytes]:
-        with open(envelope, "rb") as f:
-            while chunk := f.read(UPLOAD_CHUNK):
-                yield chunk
 
     headers = {
         "Authorization": f"Bearer {token}",
@@ -232,7 +234,7 @@ def _upload(url: str, token: str, envelope: Path, size: int, timeout: float) -> 
     }
     try:
         with httpx.Client(timeout=timeout) as client:
-            r = client.put(url, content=body(), headers=headers)
+            r = client.put(url, content=file_chunks(envelope), headers=headers)
     except httpx.HTTPError as exc:
         raise click.ClickException(f"无法连接平台：{type(exc).__name__}") from None
     try:

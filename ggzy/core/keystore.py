@@ -135,6 +135,8 @@ def _lp(text: str) -> bytes:
 
 def wrap(private: Sensitive, password: str, user_id: str, params: ScryptParams = ScryptParams()) -> WrappedKey:
     """Wrap an existing private scalar (used by `create` and `rewrap`)."""
+    if not password:
+        raise ValueError("a key holder's password cannot be empty")
     public = p256.public_from_private(private)
     salt, nonce = secrets.token_bytes(SALT_LEN), secrets.token_bytes(NONCE_LEN)
     with _kek(password, salt, params) as kek:

@@ -16,16 +16,18 @@ from typing import NoReturn, Self
 class Sensitive:
     """Secret bytes in a `bytearray` that is zeroed by `wipe()` or on leaving a `with` block."""
 
-    __slots__ = ("_buf",)
+    __slots__ = ("_buf", "_wiped")
 
     def __init__(self, data: bytes | bytearray | memoryview) -> None:
         self._buf = bytearray(data)
+        self._wiped = False
 
     @classmethod
     def adopt(cls, buf: bytearray) -> Self:
         """Take ownership of `buf` without copying it (the caller must not keep using it)."""
         obj = cls.__new__(cls)
         obj._buf = buf
+        obj._wiped = False
         return obj
 
     @property
@@ -37,7 +39,7 @@ class Sensitive:
 
     @property
     def wiped(self) -> bool:
-        return not self._buf
+        return self._wiped
 
     def to_int(self) -> int:
         """Big-endian integer value (an immutable copy Python cannot wipe; keep its life short)."""
@@ -47,6 +49,7 @@ class Sensitive:
         """Overwrite the buffer with zeros, then empty it (best effort, see the module docstring)."""
         self._buf[:] = bytes(len(self._buf))  # same length: overwritten in place, not reallocated
         self._buf.clear()
+        self._wiped = True
 
     def __len__(self) -> int:
         return len(self._buf)

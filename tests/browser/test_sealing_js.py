@@ -37,7 +37,13 @@ STRICT_CSP = (
 )
 PAGE = b"<!doctype html><meta charset=utf-8><title>sealing</title><script src=/sealing.js></script>"
 CTX = SealContext("XX-2026-0042-01", "91410700MA44AB1C2D", 3)
-FORM = {"price": "1234567.89", "currency": "CNY", "duration_days": 180, "质量标准": "合格", "notes": 'a "quoted" \\ line\n'}
+FORM = {
+    "price": "1234567.89",
+    "currency": "CNY",
+    "duration_days": 180,
+    "质量标准": "合格",
+    "notes": 'a "quoted" \\ line\n',
+}
 
 # Runs in the page: seal files given as base64, hand the envelope back as base64.
 SEAL_JS = """async ({key, context, form, files, segmentSize}) => {
@@ -53,7 +59,9 @@ SEAL_JS = """async ({key, context, form, files, segmentSize}) => {
 
 class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
-        body, ctype = (SEALING_JS.read_bytes(), "text/javascript") if self.path == "/sealing.js" else (PAGE, "text/html")
+        body, ctype = (
+            (SEALING_JS.read_bytes(), "text/javascript") if self.path == "/sealing.js" else (PAGE, "text/html")
+        )
         self.send_response(200)
         self.send_header("Content-Type", f"{ctype}; charset=utf-8")
         self.send_header("Content-Security-Policy", STRICT_CSP)
@@ -104,7 +112,9 @@ def _seal_in_browser(page: Page, key: OpeningKey, files: dict[str, bytes], **kw:
 
 def _pdf(author: str) -> bytes:
     return (
-        b"%PDF-1.4\n1 0 obj\n<< /Author (" + author.encode() + b") /Creator <FEFF5F204E09> /Producer (WPS\\040Office) >>"
+        b"%PDF-1.4\n1 0 obj\n<< /Author ("
+        + author.encode()
+        + b") /Creator <FEFF5F204E09> /Producer (WPS\\040Office) >>"
         b"\nendobj\ntrailer\n<< /Info 1 0 R >>\n%%EOF\n"
     )
 
