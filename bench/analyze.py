@@ -21,8 +21,9 @@ from pathlib import Path
 import orjson
 
 ROOT = Path(__file__).resolve().parents[1]
-ALL_INDICATORS = "".join(f"[{code}]\n" for code in (
-    "R003", "R018", "R024", "R025", "R028", "R030", "R035", "R036", "R038", "R048", "R058"))  # fmt: skip
+ALL_INDICATORS = "".join(
+    f"[{code}]\n" for code in ("R003", "R018", "R024", "R025", "R028", "R030", "R035", "R036", "R038", "R048", "R058")
+)
 METHODS = ("open", "open", "open", "selective", "limited", "direct")
 STATUSES = ("valid", "valid", "valid", "valid", "disqualified", "pending")
 
@@ -40,15 +41,27 @@ def release(rng: random.Random, index: int, bids: int) -> dict[str, object]:
         late = rng.random() < 0.01
         date = f"2024-{1 + index % 12:02d}-{day:02d}T{11 if late else 9:02d}:00:00+08:00"
         status = STATUSES[rng.randrange(len(STATUSES))]
-        details.append({"id": f"{index}-{b}", "status": status, "date": date,
-                        "value": {"amount": amount, "currency": "CNY"}, "tenderers": [{"id": tenderer}]})  # fmt: skip
+        details.append(
+            {
+                "id": f"{index}-{b}",
+                "status": status,
+                "date": date,
+                "value": {"amount": amount, "currency": "CNY"},
+                "tenderers": [{"id": tenderer}],
+            }
+        )
     valid = [d for d in details if d["status"] == "valid"]
     awards = []
     if valid:
         winner = min(valid, key=lambda d: d["value"]["amount"])  # type: ignore[index]
-        awards.append({"id": f"{index}-a", "status": "active", "suppliers": winner["tenderers"],
-                       "items": [{"id": "1", "classification": {"scheme": "CPV",
-                                                                "id": f"{rng.randrange(10, 99)}000000"}}]})  # fmt: skip
+        awards.append(
+            {
+                "id": f"{index}-a",
+                "status": "active",
+                "suppliers": winner["tenderers"],
+                "items": [{"id": "1", "classification": {"scheme": "CPV", "id": f"{rng.randrange(10, 99)}000000"}}],
+            }
+        )
     return {
         "ocid": f"ocds-bench-{index:08d}",
         "date": end,
@@ -84,8 +97,14 @@ def timed(command: list[str]) -> tuple[float, float]:
     """Run a command; return (wall seconds, peak RSS in MiB of that child)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
-    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)}, check=False)  # fmt: skip
+    done = subprocess.run(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=False,
+    )
     wall = time.perf_counter() - started
     if done.returncode != 0:
         print(done.stderr.decode(errors="replace")[-2000:])
@@ -109,12 +128,24 @@ def main() -> None:
         started = time.perf_counter()
         bids = generate(data, args.releases)
         size = data.stat().st_size / 2**20
-        print(f"generated {args.releases:,} releases, {bids:,} bids, {size:,.0f} MiB in "
-              f"{time.perf_counter() - started:.1f} s")  # fmt: skip
+        print(
+            f"generated {args.releases:,} releases, {bids:,} bids, {size:,.0f} MiB in "
+            f"{time.perf_counter() - started:.1f} s"
+        )
         base_wall, base_rss = timed([sys.executable, "-c", BASELINE, str(data)])
         print(f"json.loads per line:     {base_wall:7.1f} s   peak RSS {base_rss:7.0f} MiB")
-        command = [sys.executable, "-m", "ggzy", "analyze", str(data), "--settings", str(ini),
-                   "--format", "cardinal", "--no-progress"]  # fmt: skip
+        command = [
+            sys.executable,
+            "-m",
+            "ggzy",
+            "analyze",
+            str(data),
+            "--settings",
+            str(ini),
+            "--format",
+            "cardinal",
+            "--no-progress",
+        ]
         wall, rss = timed(command)
         print(f"ggzy analyze (11 flags): {wall:7.1f} s   peak RSS {rss:7.0f} MiB")
         print(f"ratio analyze / json.loads: {wall / base_wall:.2f}")

@@ -53,6 +53,16 @@ def generate() -> KeyPair:
     return KeyPair(private=Sensitive.adopt(scalar), public=_raw_public(key.public_key()))
 
 
+def derive(seed: bytes) -> KeyPair:
+    """A key pair fixed by a 32-byte secret seed (the platform's archive key, derived from its master key)."""
+    order = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+    scalar = int.from_bytes(seed, "big") % (order - 1) + 1
+    key = ec.derive_private_key(scalar, CURVE)
+    return KeyPair(
+        private=Sensitive.adopt(bytearray(scalar.to_bytes(SCALAR_LEN, "big"))), public=_raw_public(key.public_key())
+    )
+
+
 def key_id(public: bytes) -> bytes:
     """SHA-256 of a label and the uncompressed point: names a key without revealing anything else."""
     return hashlib.sha256(KEY_ID_LABEL + bytes(public)).digest()

@@ -27,8 +27,9 @@ def an_award(*suppliers: str, status: str = "active", **extra: Any) -> dict[str,
     return {"status": status, "suppliers": [{"id": s} for s in suppliers], **extra}
 
 
-def a_release(ocid: str, *, bids: list[dict[str, Any]] | None = None, awards: list[dict[str, Any]] | None = None,
-              **fields: Any) -> dict[str, Any]:  # fmt: skip
+def a_release(
+    ocid: str, *, bids: list[dict[str, Any]] | None = None, awards: list[dict[str, Any]] | None = None, **fields: Any
+) -> dict[str, Any]:
     release: dict[str, Any] = {"ocid": ocid, **fields}
     if bids is not None:
         release["bids"] = {"details": bids}

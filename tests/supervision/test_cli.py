@@ -13,8 +13,9 @@ from ggzy.cli import main
 from tests.supervision.builders import a_bid, a_price_race, a_release, an_award
 
 RELEASES = [a_price_race("close", 100, 101)] + [a_price_race(f"wide {i}", 1, 100) for i in range(4)]
-RELEASES.append(a_release("tie", bids=[a_bid("A", 5), a_bid("B", 5, "disqualified")], awards=[an_award("A")],
-                          buyer={"id": "BUY"}))  # fmt: skip
+RELEASES.append(
+    a_release("tie", bids=[a_bid("A", 5), a_bid("B", 5, "disqualified")], awards=[an_award("A")], buyer={"id": "BUY"})
+)
 
 
 def jsonl(path: Path, releases: list[dict[str, object]], extra: str = "") -> Path:

@@ -52,8 +52,9 @@ def long_table(results: Results) -> pl.DataFrame:
         for key, values in entries.items()
         for code, value in values.items()
     ]
-    return pl.DataFrame(rows, schema={"group": pl.String, "id": pl.String, "indicator": pl.String,
-                                      "value": pl.Float64}, orient="row")  # fmt: skip
+    return pl.DataFrame(
+        rows, schema={"group": pl.String, "id": pl.String, "indicator": pl.String, "value": pl.Float64}, orient="row"
+    )
 
 
 def wide(long: pl.DataFrame, groups: list[str]) -> pl.DataFrame:
@@ -84,14 +85,28 @@ def write_all(result: Analysis, results: Results, out_dir: Path) -> list[Path]:
         frame.write_parquet(out_dir / f"{name}.parquet")
         written += [out_dir / f"{name}.csv", out_dir / f"{name}.parquet"]
     summary = {
-        "input": {"shape": str(result.stats.shape), "gzip": result.stats.gzip, "items": result.stats.items,
-                  "releases": result.stats.releases, "malformed": result.stats.malformed,
-                  "not_objects": result.stats.not_objects, "errors": result.stats.errors},
+        "input": {
+            "shape": str(result.stats.shape),
+            "gzip": result.stats.gzip,
+            "items": result.stats.items,
+            "releases": result.stats.releases,
+            "malformed": result.stats.malformed,
+            "not_objects": result.stats.not_objects,
+            "errors": result.stats.errors,
+        },
         "scope": result.scope,
-        "indicators": {code: {"evaluated": o.evaluated, "results": o.hits.height, "skipped": o.skipped,
-                              "excluded": o.excluded, "meta": o.meta} for code, o in result.outcomes.items()},
+        "indicators": {
+            code: {
+                "evaluated": o.evaluated,
+                "results": o.hits.height,
+                "skipped": o.skipped,
+                "excluded": o.excluded,
+                "meta": o.meta,
+            }
+            for code, o in result.outcomes.items()
+        },
         "warnings": result.warnings,
-    }  # fmt: skip
+    }
     (out_dir / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
     (out_dir / "report.html").write_text(render_report(result, results, summary_lines(result)), encoding="utf-8")
     return [*written, out_dir / "summary.json", out_dir / "report.html"]
