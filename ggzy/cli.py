@@ -106,7 +106,8 @@ def demo(settings: Settings, if_empty: bool) -> None:
         with app.db.unit_of_work() as s:
             transparency.sign_checkpoint(s, keys=app.keys, origin=settings.log_origin, clock=app.clock)
     click.echo(
-        f"演示城市：新建主体 {report.created_orgs} 个，新建用户 {report.created_users} 个，新建交易项目 {report.trades} 个"
+        f"演示城市：新建主体 {report.created_orgs} 个，新建用户 {report.created_users} 个，"
+        f"新建交易项目 {report.trades} 个"
     )
     if report.logins:
         text = demo_city.format_logins(report.logins)
