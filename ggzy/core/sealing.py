@@ -36,6 +36,8 @@ from ggzy.core.sealing_errors import (
 from ggzy.core.sealing_header import (
     DEFAULT_SEGMENT,
     MAX_HEADER,
+    MAX_SEGMENT,
+    MIN_SEGMENT,
     EnvelopeHeader,
     SealContext,
     encode_header,
@@ -132,9 +134,9 @@ def seal(
     """Encrypt the price form, the files and the supervision metadata to `public_key`, writing to `out`."""
     try:
         recipient = p256.load_public(public_key)
-        entries = [_measure(f) for f in files]
-    except ValueError as exc:
-        raise SealingFailed(str(exc)) from None
+    except ValueError:
+        raise SealingFailed("开标公钥无效") from None
+    entries = [_measure(f) for f in files]
     manifest = build_manifest(form, entries, supervision)
     eph, eph_public = p256.ephemeral()
     try:
@@ -144,8 +146,8 @@ def seal(
             recipient_key_id=p256.key_id(public_key),
             context=context,
         )
-    except ValueError as exc:
-        raise SealingFailed(str(exc)) from None
+    except ValueError:
+        raise SealingFailed(f"分段大小应在 {MIN_SEGMENT} 到 {MAX_SEGMENT} 字节之间") from None
     header = parse_header(raw)
     digest, size = hashlib.sha256(), 0
 
@@ -176,7 +178,10 @@ def _source(f: BidFile) -> Iterator[BinaryIO]:
 
 
 def _measure(f: BidFile) -> FileEntry:
-    check_file_name(f.name)
+    try:
+        check_file_name(f.name)
+    except ValueError:
+        raise SealingFailed("文件名不能为空、不能含路径分隔符或控制字符、不能超过 255 字节", file=f.name) from None
     h, n = hashlib.sha256(), 0
     with _source(f) as fh:
         while chunk := fh.read(CHUNK):
@@ -219,15 +224,15 @@ class Opened:
     place and discard them if any `EnvelopeError` is raised.
     """
 
-    def __init__(
-        self, header: EnvelopeHeader, manifest: dict[str, Any], manifest_bytes: bytes, entries: list[FileEntry]
-    ) -> None:
+    def __init__(self, header: EnvelopeHeader, plain: PlainReader, finish: Callable[[], bytes]) -> None:
         self.header = header
-        self.manifest = manifest
-        self.manifest_bytes = manifest_bytes
-        self.entries = entries
-        self._plain: PlainReader | None = None
-        self._finish: Callable[[], bytes] = lambda: b""
+        length = int.from_bytes(plain.read_exact(4), "big")
+        if length > MAX_MANIFEST:
+            raise Malformed("清单过大", reason="manifest-size")
+        self.manifest_bytes = plain.read_exact(length)
+        self.manifest, self.entries = parse_manifest(self.manifest_bytes)
+        self._plain: PlainReader | None = plain
+        self._finish = finish
         self.digest: bytes | None = None  # set once files() has run to the end
 
     @property
@@ -299,14 +304,6 @@ def open_envelope(
             budget=max_size - header.size,
             on_read=digest.update,
         )
-    plain = PlainReader(iter(reader))
-    length = int.from_bytes(plain.read_exact(4), "big")
-    if length > MAX_MANIFEST:
-        raise Malformed("清单过大", reason="manifest-size")
-    manifest_bytes = plain.read_exact(length)
-    manifest, entries = parse_manifest(manifest_bytes)
-    opened = Opened(header, manifest, manifest_bytes, entries)
-    opened._plain = plain
 
     def finish() -> bytes:
         final = digest.digest()
@@ -314,8 +311,7 @@ def open_envelope(
             raise Tampered(reason="receipt-digest")
         return final
 
-    opened._finish = finish
-    return opened
+    return Opened(header, PlainReader(iter(reader)), finish)
 
 
 def open_all(
