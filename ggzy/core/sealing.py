@@ -76,8 +76,11 @@ __all__ = [
     "check_header",
     "envelope_digest",
     "generate_opening_key",
+    "key_id",
     "open_all",
     "open_envelope",
+    "public_key_b64",
+    "public_key_from_b64",
     "read_header",
     "scan",
     "seal",
@@ -92,6 +95,24 @@ CHUNK = 1024 * 1024
 def generate_opening_key() -> OpeningKey:
     """A fresh P-256 key pair for one section; split `.private` with `shamir.split`, then wipe it."""
     return p256.generate()
+
+
+def key_id(public_key: bytes) -> bytes:
+    """The 32-byte id of an opening public key, as written in every envelope header sealed to it."""
+    return p256.key_id(public_key)
+
+
+def public_key_b64(public_key: bytes) -> str:
+    """The form the browser and `ggzy bid seal --key` take: base64 of the 65-byte uncompressed point."""
+    p256.load_public(public_key)
+    return p256.b64encode(public_key)
+
+
+def public_key_from_b64(text: str) -> bytes:
+    """Inverse of `public_key_b64`; raises ValueError for anything but a valid P-256 point."""
+    raw = p256.b64decode(text)
+    p256.load_public(raw)
+    return raw
 
 
 @dataclass(frozen=True)
@@ -286,6 +307,8 @@ def open_envelope(
     digest = hashlib.sha256()
     header = read_header(stream)
     digest.update(header.raw)
+    if header.size >= max_size:
+        raise TooLarge(f"不得超过 {max_size} 字节")
     try:
         key_obj = p256.private_key(private)
     except ValueError:
@@ -348,6 +371,8 @@ def scan(stream: BinaryIO, *, max_size: int = DEFAULT_MAX_SIZE) -> Scan:
     header = read_header(stream)
     h = hashlib.sha256(header.raw)
     size = header.size
+    if size > max_size:
+        raise TooLarge(f"不得超过 {max_size} 字节")
     while chunk := read_up_to(stream, min(CHUNK, max_size - size + 1)):
         size += len(chunk)
         if size > max_size:

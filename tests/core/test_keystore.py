@@ -49,7 +49,12 @@ def test_a_record_with_a_swapped_public_key_or_cheaper_params_is_refused(wrapped
 
 
 def test_a_doctored_record_cannot_ask_for_unbounded_memory(wrapped: WrappedKey) -> None:
-    for params in (ScryptParams(2**30, 8, 1), ScryptParams(2**10, 1024, 1), ScryptParams(1000, 8, 1)):
+    for params in (
+        ScryptParams(2**30, 8, 1),
+        ScryptParams(2**10, 1024, 1),
+        ScryptParams(1000, 8, 1),
+        ScryptParams(2**20, 16, 1),  # each bound alone is fine; together 2 GiB
+    ):
         with pytest.raises(BadRecord):
             keystore.unwrap(WrappedKey(wrapped.public, wrapped.salt, wrapped.blob, params), PASSWORD, USER)
 
