@@ -52,8 +52,6 @@ def extract(path: Path) -> DocMeta:
     with open(path, "rb") as f:
         head = f.read(8)
         if head.startswith(b"%PDF-"):
-            if path.stat().st_size == 0:
-                return DocMeta("pdf")
             with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
                 return pdf_metadata(m)
         if head.startswith(b"PK\x03\x04"):

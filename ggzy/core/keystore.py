@@ -31,6 +31,7 @@ DELIVERY_VERSION = 1
 SALT_LEN = 16
 NONCE_LEN = 12
 MAX_SEALED_SHARE = 1 + p256.PUBLIC_LEN + 4096 + 16
+MAX_SCRYPT_MEMORY = 256 * 1024 * 1024  # scrypt needs 128·n·r bytes
 
 
 class KeystoreError(DomainError):
@@ -72,7 +73,8 @@ class ScryptParams:
 
     def check(self) -> None:
         """Bounds on what a stored record may ask for, so a doctored record cannot exhaust memory."""
-        if not (2**10 <= self.n <= 2**20 and self.n & (self.n - 1) == 0 and 1 <= self.r <= 16 and 1 <= self.p <= 4):
+        shape_ok = 2**10 <= self.n <= 2**20 and self.n & (self.n - 1) == 0 and 1 <= self.r <= 16 and 1 <= self.p <= 4
+        if not shape_ok or 128 * self.n * self.r > MAX_SCRYPT_MEMORY:
             raise BadRecord(reason="scrypt-params")
 
     def encode(self) -> bytes:

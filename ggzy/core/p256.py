@@ -87,7 +87,10 @@ def load_public(raw: bytes) -> ec.EllipticCurvePublicKey:
     raw = bytes(raw)
     if len(raw) != PUBLIC_LEN or raw[0] != 0x04:
         raise ValueError("a P-256 public key is a 65-byte uncompressed point")
-    return ec.EllipticCurvePublicKey.from_encoded_point(CURVE, raw)
+    try:
+        return ec.EllipticCurvePublicKey.from_encoded_point(CURVE, raw)
+    except ValueError:
+        raise ValueError("not a point on P-256") from None
 
 
 def matches(private: Sensitive, public: bytes) -> bool:

@@ -36,6 +36,8 @@ from ggzy.core.sealing_errors import (
 from ggzy.core.sealing_header import (
     DEFAULT_SEGMENT,
     MAX_HEADER,
+    MAX_SEGMENT,
+    MIN_SEGMENT,
     EnvelopeHeader,
     SealContext,
     encode_header,
@@ -74,8 +76,11 @@ __all__ = [
     "check_header",
     "envelope_digest",
     "generate_opening_key",
+    "key_id",
     "open_all",
     "open_envelope",
+    "public_key_b64",
+    "public_key_from_b64",
     "read_header",
     "scan",
     "seal",
@@ -90,6 +95,24 @@ CHUNK = 1024 * 1024
 def generate_opening_key() -> OpeningKey:
     """A fresh P-256 key pair for one section; split `.private` with `shamir.split`, then wipe it."""
     return p256.generate()
+
+
+def key_id(public_key: bytes) -> bytes:
+    """The 32-byte id of an opening public key, as written in every envelope header sealed to it."""
+    return p256.key_id(public_key)
+
+
+def public_key_b64(public_key: bytes) -> str:
+    """The form the browser and `ggzy bid seal --key` take: base64 of the 65-byte uncompressed point."""
+    p256.load_public(public_key)
+    return p256.b64encode(public_key)
+
+
+def public_key_from_b64(text: str) -> bytes:
+    """Inverse of `public_key_b64`; raises ValueError for anything but a valid P-256 point."""
+    raw = p256.b64decode(text)
+    p256.load_public(raw)
+    return raw
 
 
 @dataclass(frozen=True)
@@ -132,9 +155,9 @@ def seal(
     """Encrypt the price form, the files and the supervision metadata to `public_key`, writing to `out`."""
     try:
         recipient = p256.load_public(public_key)
-        entries = [_measure(f) for f in files]
-    except ValueError as exc:
-        raise SealingFailed(str(exc)) from None
+    except ValueError:
+        raise SealingFailed("开标公钥无效") from None
+    entries = [_measure(f) for f in files]
     manifest = build_manifest(form, entries, supervision)
     eph, eph_public = p256.ephemeral()
     try:
@@ -144,8 +167,8 @@ def seal(
             recipient_key_id=p256.key_id(public_key),
             context=context,
         )
-    except ValueError as exc:
-        raise SealingFailed(str(exc)) from None
+    except ValueError:
+        raise SealingFailed(f"分段大小应在 {MIN_SEGMENT} 到 {MAX_SEGMENT} 字节之间") from None
     header = parse_header(raw)
     digest, size = hashlib.sha256(), 0
 
@@ -176,7 +199,10 @@ def _source(f: BidFile) -> Iterator[BinaryIO]:
 
 
 def _measure(f: BidFile) -> FileEntry:
-    check_file_name(f.name)
+    try:
+        check_file_name(f.name)
+    except ValueError:
+        raise SealingFailed("文件名不能为空、不能含路径分隔符或控制字符、不能超过 255 字节", file=f.name) from None
     h, n = hashlib.sha256(), 0
     with _source(f) as fh:
         while chunk := fh.read(CHUNK):
@@ -219,15 +245,15 @@ class Opened:
     place and discard them if any `EnvelopeError` is raised.
     """
 
-    def __init__(
-        self, header: EnvelopeHeader, manifest: dict[str, Any], manifest_bytes: bytes, entries: list[FileEntry]
-    ) -> None:
+    def __init__(self, header: EnvelopeHeader, plain: PlainReader, finish: Callable[[], bytes]) -> None:
         self.header = header
-        self.manifest = manifest
-        self.manifest_bytes = manifest_bytes
-        self.entries = entries
-        self._plain: PlainReader | None = None
-        self._finish: Callable[[], bytes] = lambda: b""
+        length = int.from_bytes(plain.read_exact(4), "big")
+        if length > MAX_MANIFEST:
+            raise Malformed("清单过大", reason="manifest-size")
+        self.manifest_bytes = plain.read_exact(length)
+        self.manifest, self.entries = parse_manifest(self.manifest_bytes)
+        self._plain: PlainReader | None = plain
+        self._finish = finish
         self.digest: bytes | None = None  # set once files() has run to the end
 
     @property
@@ -281,6 +307,8 @@ def open_envelope(
     digest = hashlib.sha256()
     header = read_header(stream)
     digest.update(header.raw)
+    if header.size >= max_size:
+        raise TooLarge(f"不得超过 {max_size} 字节")
     try:
         key_obj = p256.private_key(private)
     except ValueError:
@@ -299,14 +327,6 @@ def open_envelope(
             budget=max_size - header.size,
             on_read=digest.update,
         )
-    plain = PlainReader(iter(reader))
-    length = int.from_bytes(plain.read_exact(4), "big")
-    if length > MAX_MANIFEST:
-        raise Malformed("清单过大", reason="manifest-size")
-    manifest_bytes = plain.read_exact(length)
-    manifest, entries = parse_manifest(manifest_bytes)
-    opened = Opened(header, manifest, manifest_bytes, entries)
-    opened._plain = plain
 
     def finish() -> bytes:
         final = digest.digest()
@@ -314,8 +334,7 @@ def open_envelope(
             raise Tampered(reason="receipt-digest")
         return final
 
-    opened._finish = finish
-    return opened
+    return Opened(header, PlainReader(iter(reader)), finish)
 
 
 def open_all(
@@ -352,6 +371,8 @@ def scan(stream: BinaryIO, *, max_size: int = DEFAULT_MAX_SIZE) -> Scan:
     header = read_header(stream)
     h = hashlib.sha256(header.raw)
     size = header.size
+    if size > max_size:
+        raise TooLarge(f"不得超过 {max_size} 字节")
     while chunk := read_up_to(stream, min(CHUNK, max_size - size + 1)):
         size += len(chunk)
         if size > max_size:

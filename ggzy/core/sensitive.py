@@ -8,6 +8,7 @@ no longer needed, and make accidental disclosure (repr, str, pickling, equality 
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 from types import TracebackType
 from typing import NoReturn, Self
@@ -48,7 +49,8 @@ class Sensitive:
     def wipe(self) -> None:
         """Overwrite the buffer with zeros, then empty it (best effort, see the module docstring)."""
         self._buf[:] = bytes(len(self._buf))  # same length: overwritten in place, not reallocated
-        self._buf.clear()
+        with contextlib.suppress(BufferError):  # a live memoryview forbids resizing; the zeros stay
+            self._buf.clear()
         self._wiped = True
 
     def __len__(self) -> int:

@@ -188,3 +188,27 @@ def test_the_browser_refuses_floats_and_bad_keys_before_sealing(sealing_page: Pa
 def test_canonical_json_in_the_browser_matches_python(sealing_page: Page) -> None:
     doc = {"b": [1, "二", None, True], "a": {"\U0001f600": 1, "\uffff": 2, "z": "\x01\t\u2028"}, "": -7}
     assert sealing_page.evaluate("(d) => GgzySealing.canonicalJSON(d)", doc) == canonical.dumps(doc)
+
+
+def test_a_multi_megabyte_browser_bid_with_default_segments_opens_in_python(sealing_page: Page) -> None:
+    key = generate_opening_key()
+    out = sealing_page.evaluate(
+        """async ({key, size}) => {
+          const bytes = new Uint8Array(size);
+          for (let i = 0; i < size; i += 65536) crypto.getRandomValues(bytes.subarray(i, Math.min(i + 65536, size)));
+          const blob = await GgzySealing.seal(key, {sectionId: "S-1", bidderId: "B-1", version: 1}, {price: "9.99"},
+                                              [{name: "big.bin", bytes}]);
+          const env = new Uint8Array(await blob.arrayBuffer());
+          let bin = "";
+          for (let i = 0; i < env.length; i += 0x8000) {
+            bin += String.fromCharCode.apply(null, env.subarray(i, i + 0x8000));
+          }
+          return {envelope: btoa(bin), fileDigest: await GgzySealing.sha256Hex(bytes)};
+        }""",
+        {"key": key.public_b64(), "size": 2_500_000},
+    )
+    envelope = base64.b64decode(out["envelope"])
+    assert read_header(io.BytesIO(envelope)).segment_size == 1024 * 1024
+    opened = open_envelope(key, io.BytesIO(envelope), SealContext("S-1", "B-1", 1))
+    ((entry, digest),) = [(e, hashlib.sha256(b"".join(c)).hexdigest()) for e, c in opened.files()]
+    assert entry.size == 2_500_000 and digest == entry.sha256 == out["fileDigest"]

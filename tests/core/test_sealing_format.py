@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ggzy.core import p256
+from ggzy.core import p256, sealing
 from ggzy.core.sealing import (
     EnvelopeError,
     Malformed,
@@ -126,11 +126,25 @@ def test_an_endless_stream_is_cut_off_at_the_callers_limit() -> None:
         assert stream.position <= 4096 + 1024 * 1024 + 1
 
 
-def test_open_refuses_more_than_max_size() -> None:
+def test_open_and_scan_refuse_more_than_max_size_even_below_the_header_size() -> None:
     envelope = sealed({"a": b"x" * 1000})
-    with pytest.raises(TooLarge):
-        open_all(KEY, envelope, CTX, max_size=len(envelope) - 1)
+    for limit in (len(envelope) - 1, 50):
+        with pytest.raises(TooLarge):
+            open_all(KEY, envelope, CTX, max_size=limit)
+        with pytest.raises(TooLarge):
+            scan(as_stream(envelope), max_size=limit)
     open_all(KEY, envelope, CTX, max_size=len(envelope))
+    assert scan(as_stream(envelope), max_size=len(envelope)).size == len(envelope)
+
+
+def test_public_keys_travel_as_base64_of_the_uncompressed_point() -> None:
+    text = sealing.public_key_b64(KEY.public)
+    assert sealing.public_key_from_b64(text) == KEY.public and len(KEY.public) == 65
+    assert sealing.key_id(KEY.public) == KEY.key_id == read_header(as_stream(sealed({}))).recipient_key_id
+    off_curve = p256.b64encode(KEY.public[:-1] + bytes([KEY.public[-1] ^ 1]))
+    for bad in ("", "AAAA", off_curve, text + "\n", "-" + text[1:]):
+        with pytest.raises(ValueError, match=r"base64|P-256"):
+            sealing.public_key_from_b64(bad)
 
 
 def test_scan_checks_the_segment_layout_without_a_key() -> None:
