@@ -57,6 +57,7 @@ def receipt_of(bid: Bid, ctx: AppContext) -> ReceiptRead:
         bid_id=bid.id,
         version=bid.version,
         status=bid.status,
+        envelope_digest=bid.envelope_digest,
         receipt=canonical_loads(bid.receipt),
         verifier_key=transparency.verifier_key(ctx.keys, ctx.settings.log_origin),
     )

@@ -45,8 +45,13 @@ def issue(session: Session, *, section_id: str, files: list[tuple[str, Stored]],
     return docs
 
 
-def ensure_may_take_part(session: Session, actor: Actor, section_id: str, now: datetime) -> None:
-    """A logged-in supplier may take part; in invited procedures only an invited one."""
+def ensure_may_take_part(
+    session: Session, actor: Actor, section_id: str, now: datetime, *, documents: bool = True
+) -> None:
+    """A logged-in supplier may take part; in invited procedures only an invited one.
+
+    `documents=False` when bidding: the documents period may end before the deadline; bidding may not.
+    """
     policy.ensure(actor, policy.DOCUMENTS_DOWNLOAD)
     section = projects.get_section(session, section_id)
     project = projects.get_project(session, section.project_id)
@@ -57,7 +62,7 @@ def ensure_may_take_part(session: Session, actor: Actor, section_id: str, now: d
             f"标段当前状态为「{SectionStatus(section.status).label}」，不能获取招标文件", code="not-bidding"
         )
     assert section.documents_until is not None
-    if section.documents_until < now:
+    if documents and section.documents_until < now:
         raise RuleViolation("招标文件提供期已结束", code="documents-closed")
 
 

@@ -182,6 +182,9 @@ def _open_one(bid: Bid, private: Sensitive, files: FileStore, env: KeyEnv, stagi
     if not path.exists():
         return _failed(bid, "投标文件存储缺失，属平台原因，视为撤回（《电子招标投标办法》第31条）")
     context = SealContext(section_id=bid.section_id, bidder_id=bidder, version=bid.version)
+    with open(path, "rb") as f:
+        if sealing.envelope_digest(f).hex() != bid.envelope_digest:
+            return _failed(bid, "存储的投标文件与回执不符，属平台原因，视为撤回（《电子招标投标办法》第31条）")
     try:
         with open(path, "rb") as f:
             opened = sealing.open_envelope(private, f, context, expected_digest=bytes.fromhex(bid.envelope_digest))

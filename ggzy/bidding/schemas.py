@@ -36,6 +36,7 @@ class ReceiptRead(BaseModel):
     bid_id: str
     version: int
     status: str
+    envelope_digest: str = Field(description="SHA-256 (hex) of the ciphertext as received; compare with your own")
     receipt: dict[str, Any] = Field(description="signed: {receipt, signature (Ed25519, base64), alg}")
     verifier_key: str = Field(description="the platform's key that signs receipts and checkpoints")
 

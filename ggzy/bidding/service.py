@@ -38,7 +38,7 @@ def ensure_may_bid(session: Session, actor: Actor, section_id: str, now: datetim
     if actor.org_id is None:
         raise Forbidden("请以投标人身份登录")
     policy.ensure(actor, policy.BID_SUBMIT, policy.Subject("bid", frozenset({actor.org_id})))
-    ensure_may_take_part(session, actor, section_id, now)
+    ensure_may_take_part(session, actor, section_id, now, documents=False)
     section = projects.get_section(session, section_id)
     assert section.bid_deadline is not None
     if now >= section.bid_deadline:
