@@ -6,9 +6,10 @@ import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
 
 from ggzy.core import policy
 from ggzy.core.clock import SHANGHAI
@@ -63,7 +64,11 @@ def publish_form(request: Request, db: Db, ctx: Ctx, principal: SignedIn, sectio
 
 @router.post("/sections/{section_id}/publish", response_class=HTMLResponse)
 async def publish(request: Request, ctx: Ctx, principal: SignedIn, section_id: str) -> Response:
-    form = await request.form()
+    async with request.form(max_files=20) as form:
+        return await _publish_form(request, ctx, principal, section_id, form)
+
+
+async def _publish_form(request: Request, ctx: Ctx, principal: SignedIn, section_id: str, form: FormData) -> Response:
     values = {k: str(v) for k, v in form.items() if isinstance(v, str)}
     uploads = [f for f in form.getlist("documents") if isinstance(f, UploadFile) and f.filename]
     stored: list[tuple[str, Stored]] = []

@@ -66,14 +66,17 @@ def live(dbserver: DbServer, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     db = Database.from_url(url)
     clock = FixedClock(START)
     ident = Identity(hasher=FAST_HASHER, cipher=FieldCipher(keys.derive("column:totp")))
-    with db.unit_of_work() as s:
-        demo.build(s, clock=clock, ident=ident, password_for=lambda _u: DEMO_PASSWORD, totp_for=totp_secret_for)
-    with db.unit_of_work() as s:
-        transparency.sign_checkpoint(s, keys=keys, origin=settings.log_origin, clock=clock)
     env = KeyEnv(
         cipher=FieldCipher(keys.derive("column:shares")), scrypt=FAST_SCRYPT, archive=p256.derive(keys.derive("a"))
     )
     files = FileStore(var / "files")
+    kit = demo.TradeKit(files=files, env=env, signer=keys.log_private)
+    with db.unit_of_work() as s:
+        demo.build(
+            s, clock=clock, ident=ident, password_for=lambda _u: DEMO_PASSWORD, totp_for=totp_secret_for, trades=kit
+        )
+    with db.unit_of_work() as s:
+        transparency.sign_checkpoint(s, keys=keys, origin=settings.log_origin, clock=clock)
     ctx = AppContext(
         settings=settings, db=db, clock=clock, keys=keys, ident=ident, bus=InProcessBus(), files=files, opening=env
     )
