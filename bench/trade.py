@@ -16,7 +16,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -26,7 +25,6 @@ from ggzy.bidding import keys as opening_keys
 from ggzy.bidding import opening
 from ggzy.core import sealing
 from ggzy.core.clock import FixedClock, SystemClock
-from ggzy.core.config import Settings
 from ggzy.core.crypto import FieldCipher
 from ggzy.core.db import Database
 from ggzy.core.files import FileStore
@@ -108,7 +106,6 @@ def _free_port() -> int:
 
 def bench_rush(db: Database, var: Path, n: int, size: int) -> None:
     env, ident = _env(var)
-    keys = load_keys(var)
     clock = SystemClock()
     files = FileStore(var / "files")
     with db.unit_of_work() as s:
@@ -195,7 +192,7 @@ def main() -> None:
     ap.add_argument("--backend", choices=["sqlite", "postgresql"], default="postgresql")
     args, _ = ap.parse_known_args([a for a in sys.argv[1:] if a != "trade"])
     size = args.size_mb * 1_048_576
-    for name, fn, n in (("opening", bench_opening, args.bids), ("rush", bench_rush, args.rush)):
+    for fn, n in ((bench_opening, args.bids), (bench_rush, args.rush)):
         if n <= 0:
             continue
         with tempfile.TemporaryDirectory() as tmp, database(args.backend, Path(tmp)) as db:
