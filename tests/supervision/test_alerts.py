@@ -19,19 +19,19 @@ from tests.builders import a_user, an_org, signed_in
 
 
 def finding(**kw: object) -> service.Finding:
-    base = dict(
-        flag_id="X01",
-        title="同一机器特征码编制投标文件",
-        severity=Severity.HIGH,
-        legal_basis="《招标投标法实施条例》第40条",
-        subject="新乡市某工程（一标段）",
-        source="platform",
-        evidence={"machineFingerprint": "abc", "bidders": ["甲", "乙"]},
-        org_ids=("o1", "o2"),
-        sector="water",
-        region="410700",
-        section_id="s1",
-    )
+    base = {
+        "flag_id": "X01",
+        "title": "同一机器特征码编制投标文件",
+        "severity": Severity.HIGH,
+        "legal_basis": "《招标投标法实施条例》第40条",
+        "subject": "新乡市某工程（一标段）",
+        "source": "platform",
+        "evidence": {"machineFingerprint": "abc", "bidders": ["甲", "乙"]},
+        "org_ids": ("o1", "o2"),
+        "sector": "water",
+        "region": "410700",
+        "section_id": "s1",
+    }
     return service.Finding(**{**base, **kw})  # type: ignore[arg-type]
 
 
