@@ -12,6 +12,8 @@ FAMILY_MODULES: tuple[str, ...] = (
     "ggzy.supervision.flags.cardinal",
     "ggzy.supervision.flags.compliance",
     "ggzy.supervision.flags.collusion_signs",
+    "ggzy.supervision.flags.behaviour",
+    "ggzy.supervision.flags.avoidance",
 )
 
 
