@@ -168,8 +168,9 @@ def decision_table(catalog: Catalog = DEFAULT) -> pl.DataFrame:
         for method in Method:
             found = violations(facts, procedure(method), catalog)
             rows.append((category.value, ie, is_, ia, method.value, d.must_trade, d.must_tender, d.must_open,
-                         "；".join(found) or None, "；".join(d.reasons)))  # fmt: skip
-    schema = ["category", "ie", "is", "ia", "proc", "must_trade", "must_tender", "must_open", "violation", "reasons"]
+                         "；".join(found) or None, "；".join(d.reasons), "；".join(d.tender_reasons)))  # fmt: skip
+    schema = ["category", "ie", "is", "ia", "proc", "must_trade", "must_tender", "must_open", "violation", "reasons",
+              "tender_reasons"]  # fmt: skip
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 

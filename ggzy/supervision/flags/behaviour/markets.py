@@ -43,7 +43,8 @@ def concentration(awards: pl.DataFrame, by: str, min_awards: int, threshold: flo
 def _valued(tables: Tables, ctx: RunContext) -> tuple[pl.DataFrame, int]:
     awards = active_awards(tables, ctx)
     currency = main_currency(awards)
-    valued = awards.filter(pl.col("amount").is_not_null() & (pl.col("amount") >= 0) & (pl.col("currency") == currency))
+    same = pl.lit(False) if currency is None else pl.col("currency") == currency
+    valued = awards.filter(pl.col("amount").is_not_null() & (pl.col("amount") >= 0) & same)
     return valued, awards.height - valued.height
 
 
