@@ -87,6 +87,16 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "amendments": {"rid": I64(), "date": STR(), "kind": STR()},
     "bid_signals": {"rid": I64(), "bid": I64(), "kind": STR(), "value": STR()},
 }  # fmt: skip
+EXT_COLUMNS = (
+    "catalog_category", "state_funds_share", "state_funds_amount", "deposit_amount", "deposit_currency",
+    "publicity_start", "publicity_end", "committee_members", "committee_experts",
+)  # fmt: skip
+# Most releases carry no ggzy extension: its columns are gathered sparsely (only rows that have it) and joined.
+BUILD_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+    **{name: dict(schema) for name, schema in SCHEMAS.items()},
+    "processes": {k: v for k, v in SCHEMAS["processes"].items() if k not in EXT_COLUMNS},
+    "tender_ext": {"rid": I64(), **{k: SCHEMAS["processes"][k] for k in EXT_COLUMNS}},
+}
 SIGNAL_KEYS = (("machineFingerprint", "machine"), ("uploadAddress", "address"), ("depositAccount", "deposit_account"))
 DOCUMENT_KEYS = (("author", "author"), ("application", "application"), ("sha256", "sha256"))
 ADDRESS_KEYS = ("streetAddress", "locality", "region", "countryName")
@@ -137,7 +147,7 @@ class TableBuilder:
     """Accumulates releases as Python column lists; `frames()` turns them into typed Polars tables."""
 
     columns: dict[str, dict[str, list[Any]]] = field(
-        default_factory=lambda: {name: {col: [] for col in schema} for name, schema in SCHEMAS.items()}
+        default_factory=lambda: {name: {col: [] for col in schema} for name, schema in BUILD_SCHEMAS.items()}
     )
     rows: int = 0
 
@@ -175,6 +185,9 @@ class TableBuilder:
         p["awards_is_array"].append(type(awards) is list)
         p["bids_is_array"].append(type(details) is list)
         self._add_process_extras(p, release, t)
+        ext = t.get("ggzySupervision")
+        if type(ext) is dict:
+            self._add_tender_ext(rid, ext)
         if tender_ok:
             self._add_amendments(rid, t)
         if type(details) is list:
@@ -193,13 +206,16 @@ class TableBuilder:
         items = t.get("items")
         first = items[0] if type(items) is list and items and type(items[0]) is dict else {}
         budget = _obj(_obj(release.get("planning")).get("budget"))
-        ext = _obj(t.get("ggzySupervision"))
-        funds, deposit = _obj(ext.get("stateFunds")), _obj(ext.get("bidDeposit"))
-        publicity, committee = _obj(ext.get("candidatePublicity")), _obj(ext.get("evaluationCommittee"))
         p["main_category"].append(_str(t.get("mainProcurementCategory")))
         p["tender_classification"].append(_id(first.get("classification")))
         p["project_id"].append(_text(budget.get("projectID")))
         p["project_name"].append(_str(budget.get("project")))
+
+    def _add_tender_ext(self, rid: int, ext: dict[str, Any]) -> None:
+        p = self.columns["tender_ext"]
+        funds, deposit = _obj(ext.get("stateFunds")), _obj(ext.get("bidDeposit"))
+        publicity, committee = _obj(ext.get("candidatePublicity")), _obj(ext.get("evaluationCommittee"))
+        p["rid"].append(rid)
         p["catalog_category"].append(_str(ext.get("category")))
         p["state_funds_share"].append(_num(funds.get("share")))
         p["state_funds_amount"].append(_num(funds.get("amount")))
@@ -343,9 +359,17 @@ class TableBuilder:
 
     def frames(self) -> dict[str, pl.DataFrame]:
         """Typed tables for what was added so far; the builder is emptied."""
-        out = {name: pl.DataFrame(self.columns[name], schema=schema, strict=False) for name, schema in SCHEMAS.items()}
-        self.columns = {name: {col: [] for col in schema} for name, schema in SCHEMAS.items()}
-        return out
+        built = {
+            name: pl.DataFrame(self.columns[name], schema=schema, strict=False)  # type: ignore[arg-type]
+            for name, schema in BUILD_SCHEMAS.items()
+        }
+        self.columns = {name: {col: [] for col in schema} for name, schema in BUILD_SCHEMAS.items()}
+        ext = built.pop("tender_ext")
+        processes = built["processes"].join(ext, on="rid", how="left") if ext.height else built["processes"].with_columns(
+            pl.lit(None, dtype).alias(name) for name, dtype in ext.schema.items() if name != "rid"
+        )
+        built["processes"] = processes.select(list(SCHEMAS["processes"]))
+        return built
 
 
 @dataclass(frozen=True)

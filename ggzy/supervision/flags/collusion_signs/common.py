@@ -39,17 +39,29 @@ def bidders(tables: Tables, ctx: RunContext) -> pl.DataFrame:
     return frame
 
 
-def shared(values: pl.DataFrame, label: str) -> pl.DataFrame:
+def tenders_with_bids(tables: Tables, ctx: RunContext) -> int:
+    """How many in-scope releases have at least one bid with a tenderer id."""
+    count: int = ctx.cached("signs.tenders", lambda: bidders(tables, ctx).select(pl.col("rid").n_unique()).item())
+    return count
+
+
+def shared(values: pl.DataFrame | pl.LazyFrame, label: str) -> pl.DataFrame:
     """From rows (rid, ocid, tenderer, value): each group of ≥ 2 distinct tenderers of one tender sharing one value,
-    as rid, ocid, value, members (sorted list)."""
+    as rid, ocid, value, members (sorted list), label."""
     return (
-        values.filter(pl.col("value").is_not_null() & (pl.col("value") != ""))
-        .unique(["rid", "value", "tenderer"])
+        values.lazy()
+        .filter(pl.col("value").is_not_null() & (pl.col("value") != ""))
+        .filter(pl.col("tenderer").n_unique().over("rid", "value") >= 2)
         .group_by("rid", "value")
-        .agg(pl.col("ocid").first(), pl.col("tenderer").sort().alias("members"))
-        .filter(pl.col("members").list.len() >= 2)
+        .agg(pl.col("ocid").first(), pl.col("tenderer").unique().sort().alias("members"))
         .with_columns(pl.lit(label).alias("label"))
+        .collect()
     )
+
+
+def repeated(frame: pl.LazyFrame, *by: str) -> pl.LazyFrame:
+    """Only rows whose `by` values occur at least twice: the candidates for sharing (most rows are unique)."""
+    return frame.filter(pl.len().over(*by) >= 2)
 
 
 def group_hits(groups: pl.DataFrame) -> pl.DataFrame:

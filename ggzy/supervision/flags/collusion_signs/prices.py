@@ -5,33 +5,58 @@ from __future__ import annotations
 import polars as pl
 
 from ggzy.supervision.flags.base import Outcome, RunContext
-from ggzy.supervision.flags.collusion_signs.common import ART40, bidders, flag, outcome, shared, spec
+from ggzy.supervision.flags.collusion_signs.common import (
+    ART40,
+    bidders,
+    flag,
+    outcome,
+    repeated,
+    shared,
+    spec,
+    tenders_with_bids,
+)
 from ggzy.supervision.flags.options import defaults_of, option
 from ggzy.supervision.ocds.tables import Tables
 
 REQUIRES = ("bids/details/value/amount", "bids/details/value/currency", "bids/details/tenderers/id")
 
 
-def priced(tables: Tables, ctx: RunContext) -> tuple[pl.DataFrame, int]:
-    """Single-tenderer submitted bids with an amount, in cents: rid, ocid, tenderer, currency, cents (one per
-    tenderer and tender: its lowest), and how many in-scope releases with bids had none."""
+def cents(tables: Tables) -> pl.LazyFrame:
+    """Submitted single-tenderer bids with a positive amount, in whole cents: rid, bid, currency, cents."""
+    return tables.bids.lazy().filter(
+        (pl.col("n_tenderers") == 1) & pl.col("amount").is_not_null() & pl.col("amount").is_finite()
+        & (pl.col("amount") > 0) & ~pl.col("status").fill_null("").is_in(["invited", "withdrawn"])
+    ).select("rid", "bid", pl.col("currency").fill_null(""), (pl.col("amount") * 100).round().cast(pl.Int64)
+             .alias("cents"))  # fmt: skip
 
-    def make() -> tuple[pl.DataFrame, int]:
+
+def unpriced(tables: Tables, ctx: RunContext) -> int:
+    """In-scope releases with bids but no priced single-tenderer bid."""
+
+    def make() -> int:
         people = bidders(tables, ctx)
-        single = tables.bids.filter(
-            (pl.col("n_tenderers") == 1) & pl.col("amount").is_not_null() & pl.col("amount").is_finite()
-            & (pl.col("amount") > 0) & ~pl.col("status").fill_null("").is_in(["invited", "withdrawn"])
-        ).select("rid", "bid", pl.col("currency").fill_null(""), (pl.col("amount") * 100).round().cast(pl.Int64)
-                 .alias("cents"))  # fmt: skip
-        frame = (
-            single.join(people, on=["rid", "bid"])
+        priced_rids = cents(tables).join(people.lazy(), on=["rid", "bid"], how="semi").select(pl.col("rid").n_unique())
+        return int(tenders_with_bids(tables, ctx) - priced_rids.collect().item())
+
+    count: int = ctx.cached("signs.unpriced", make)
+    return count
+
+
+def priced(tables: Tables, ctx: RunContext) -> pl.DataFrame:
+    """Tenders with at least 3 priced tenderers: rid, ocid, tenderer, currency, cents (each tenderer's lowest)."""
+
+    def make() -> pl.DataFrame:
+        bids = cents(tables).filter(pl.len().over("rid", "currency") >= 3)
+        return (
+            bids.join(bidders(tables, ctx).lazy(), on=["rid", "bid"])
             .group_by("rid", "tenderer", "currency")
             .agg(pl.col("ocid").first(), pl.col("cents").min())
+            .filter(pl.len().over("rid", "currency") >= 3)
+            .collect()
         )
-        return frame, people.select("rid").n_unique() - frame.select("rid").n_unique()
 
-    result: tuple[pl.DataFrame, int] = ctx.cached("signs.priced", make)
-    return result
+    frame: pl.DataFrame = ctx.cached("signs.priced", make)
+    return frame
 
 
 NO_PRICES = "没有带金额的单一投标人投标 (no priced single-tenderer bids)"
@@ -44,49 +69,55 @@ X12 = spec(
 
 
 def compute_x12(tables: Tables, ctx: RunContext) -> Outcome:
-    frame, none = priced(tables, ctx)
-    values = frame.select("rid", "ocid", "tenderer", pl.format("{} {}", pl.col("cents") / 100, "currency").alias("value"))
-    return outcome(shared(values, "报价"), frame.select("rid").n_unique(), {NO_PRICES: none})
+    people = bidders(tables, ctx)
+    same = repeated(cents(tables), "rid", "currency", "cents").join(people.lazy(), on=["rid", "bid"])
+    values = same.select("rid", "ocid", "tenderer", pl.format("{} {}", pl.col("cents") / 100, "currency").alias("value"))
+    none = unpriced(tables, ctx)
+    return outcome(shared(values, "报价"), tenders_with_bids(tables, ctx) - none, {NO_PRICES: none})
 
 
-def ordered(frame: pl.DataFrame, min_bids: int) -> pl.DataFrame:
-    """Bids of tenders with at least `min_bids` priced tenderers, sorted by amount within (rid, currency), with
-    `prev` and `prev2`: the next lower amounts."""
-    return (
-        frame.filter(pl.len().over("rid", "currency") >= min_bids)
-        .sort("rid", "currency", "cents", "tenderer")
-        .with_columns(
-            pl.col("cents").shift(1).over("rid", "currency").alias("prev"),
-            pl.col("cents").shift(2).over("rid", "currency").alias("prev2"),
+def ordered(tables: Tables, ctx: RunContext) -> pl.DataFrame:
+    """The priced bids sorted by (rid, currency, cents, tenderer), with `prev` and `prev2`, the next lower amounts of
+    the same tender (null at its start) — plain shifts on the sorted frame, no per-group window."""
+
+    def make() -> pl.DataFrame:
+        frame = priced(tables, ctx).sort("rid", "currency", "cents", "tenderer")
+        same1 = (pl.col("rid") == pl.col("rid").shift(1)) & (pl.col("currency") == pl.col("currency").shift(1))
+        same2 = (pl.col("rid") == pl.col("rid").shift(2)) & (pl.col("currency") == pl.col("currency").shift(2))
+        return frame.with_columns(
+            pl.when(same1).then(pl.col("cents").shift(1)).alias("prev"),
+            pl.when(same2).then(pl.col("cents").shift(2)).alias("prev2"),
+            pl.int_range(pl.len(), dtype=pl.Int64).alias("i"),
         )
-    )
+
+    frame: pl.DataFrame = ctx.cached("signs.ordered", make)
+    return frame
 
 
 def runs(frame: pl.DataFrame, step: pl.Expr, min_bids: int, label: str) -> pl.DataFrame:
-    """Groups of consecutive sorted bids where `step` (comparing a bid with the two below it) holds for at least
-    `min_bids − 2` bids in a row — such a run of k steps covers k + 2 bids: rid, ocid, value, members, label."""
-    by = ["rid", "currency"]
-    marked = frame.with_columns(step.fill_null(False).alias("step"), pl.int_range(pl.len()).over(by).alias("i"))
-    marked = marked.with_columns((~pl.col("step")).cum_sum().over(by).alias("run"))
+    """Groups of consecutive sorted bids where `step` (comparing a bid with the two below it, in the same tender)
+    holds for at least `min_bids − 2` bids in a row — a run of k steps covers k + 2 bids (rows lo − 2 … hi)."""
+    holds = step.fill_null(False)
+    marked = frame.select("i", holds.alias("step")).with_columns((~pl.col("step")).cum_sum().alias("run"))
     spans = (
         marked.filter(pl.col("step"))
-        .group_by(*by, "run")
+        .group_by("run")
         .agg(pl.len().alias("k"), pl.col("i").min().alias("lo"), pl.col("i").max().alias("hi"))
         .filter(pl.col("k") >= min_bids - 2)
-        .select(*by, pl.col("run").alias("span"), "lo", "hi")
+        .select(pl.int_ranges(pl.col("lo") - 2, pl.col("hi") + 1).alias("i"), pl.col("run").alias("span"))
+        .explode("i")
     )
-    members = marked.join(spans, on=by).filter(pl.col("i").is_between(pl.col("lo") - 2, pl.col("hi")))
+    members = frame.join(spans, on="i").sort("span", "i")
     return (
-        members.sort(*by, "span", "i")
-        .group_by(*by, "span", maintain_order=True)
+        members.group_by("span", maintain_order=True)
         .agg(
-            pl.col("ocid").first(),
+            pl.col("rid").first(), pl.col("ocid").first(),
             (pl.col("cents") / 100).cast(pl.String).str.join(" < ").alias("value"),
             pl.col("tenderer").sort().alias("members"),
         )
         .with_columns(pl.lit(label).alias("label"))
         .select("rid", "ocid", "value", "members", "label")
-    )
+    )  # fmt: skip
 
 
 X13 = spec(
@@ -98,9 +129,8 @@ X13 = spec(
 
 
 def compute_x13(tables: Tables, ctx: RunContext) -> Outcome:
-    frame, none = priced(tables, ctx)
+    sorted_, none = ordered(tables, ctx), unpriced(tables, ctx)
     min_bids = max(3, int(option(ctx.settings, "X13", "min_bids")))
-    sorted_ = ordered(frame, min_bids)
     d1, d2 = pl.col("cents") - pl.col("prev"), pl.col("prev") - pl.col("prev2")
     groups = runs(sorted_, (d1 == d2) & (d1 > 0), min_bids, "等差报价")
     return outcome(groups, sorted_.select("rid").n_unique(), {NO_PRICES: none})
@@ -121,9 +151,8 @@ def whole_percent(high: pl.Expr, low: pl.Expr) -> pl.Expr:
 
 
 def compute_x14(tables: Tables, ctx: RunContext) -> Outcome:
-    frame, none = priced(tables, ctx)
+    sorted_, none = ordered(tables, ctx), unpriced(tables, ctx)
     min_bids = max(3, int(option(ctx.settings, "X14", "min_bids")))
-    sorted_ = ordered(frame, min_bids)
     step = whole_percent(pl.col("cents"), pl.col("prev")) & whole_percent(pl.col("prev"), pl.col("prev2"))
     groups = runs(sorted_, step, min_bids, "整百分比报价")
     return outcome(groups, sorted_.select("rid").n_unique(), {NO_PRICES: none})

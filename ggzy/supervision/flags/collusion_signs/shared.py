@@ -6,7 +6,17 @@ import polars as pl
 
 from ggzy.supervision.flags.base import Flag, Outcome, RunContext
 from ggzy.supervision.flags.cardinal.settings import pipe_set
-from ggzy.supervision.flags.collusion_signs.common import ART40, Compute, bidders, flag, outcome, shared, spec
+from ggzy.supervision.flags.collusion_signs.common import (
+    ART40,
+    Compute,
+    bidders,
+    flag,
+    outcome,
+    repeated,
+    shared,
+    spec,
+    tenders_with_bids,
+)
 from ggzy.supervision.flags.options import defaults_of, option
 from ggzy.supervision.ocds.tables import Tables
 
@@ -43,15 +53,14 @@ LABELS = {'X01': '机器特征码', 'X02': '上传网络地址', 'X03': '文件�
 def _bid_sign(code: str, kind: str, normalise: pl.Expr, label: str) -> Compute:
     def compute(tables: Tables, ctx: RunContext) -> Outcome:
         people = bidders(tables, ctx)
-        with_bids = people.select("rid").n_unique()
-        signals = tables.bid_signals.filter(pl.col("kind") == kind).with_columns(normalise.alias("value"))
+        signals = tables.bid_signals.lazy().filter(pl.col("kind") == kind).select("rid", "bid", normalise.alias("value"))
         if code == "X04":
-            ignored = {v.strip() for v in pipe_set(option(ctx.settings, code, "ignore"))}
-            signals = signals.filter(~pl.col("value").is_in(list(ignored)))
-        values = signals.join(people, on=["rid", "bid"]).select("rid", "ocid", "tenderer", "value")
-        judged = values.select("rid").n_unique()
-        skipped = {f"投标没有 {label} 数据 (no {kind} in the bids)": with_bids - judged}
-        return outcome(shared(values, label), judged, skipped)
+            ignored = [v.strip() for v in pipe_set(option(ctx.settings, code, "ignore"))]
+            signals = signals.filter(~pl.col("value").is_in(ignored))
+        judged = signals.join(people.lazy(), on=["rid", "bid"], how="semi").select(pl.col("rid").n_unique()).collect()
+        values = repeated(signals, "rid", "value").join(people.lazy(), on=["rid", "bid"])
+        skipped = {f"投标没有 {label} 数据 (no {kind} in the bids)": tenders_with_bids(tables, ctx) - judged.item()}
+        return outcome(shared(values.select("rid", "ocid", "tenderer", "value"), label), judged.item(), skipped)
 
     return compute
 
@@ -73,13 +82,14 @@ PARTY_SIGNS: tuple[tuple[str, str, str, str, pl.Expr], ...] = (
 
 def _party_sign(column: str, normalise: pl.Expr, label: str) -> Compute:
     def compute(tables: Tables, ctx: RunContext) -> Outcome:
-        people = bidders(tables, ctx).select("rid", "ocid", "tenderer").unique()
-        parties = tables.parties.filter(pl.col(column).is_not_null()).select(
+        people = bidders(tables, ctx).lazy().select("rid", "ocid", "tenderer").unique()
+        parties = tables.parties.lazy().filter(pl.col(column).is_not_null()).select(
             "rid", pl.col("party_id").alias("tenderer"), pl.col(column).alias("value")
         )
-        values = parties.with_columns(normalise.alias("value")).join(people, on=["rid", "tenderer"])
-        judged = values.select("rid").n_unique()
-        skipped = {f"投标人在 parties 中没有{label} (no {column} for the tenderers in parties)": people.select("rid").n_unique() - judged}
+        judged = parties.join(people, on=["rid", "tenderer"], how="semi").select(pl.col("rid").n_unique()).collect().item()
+        values = repeated(parties.with_columns(normalise.alias("value")), "rid", "value").join(people, on=["rid", "tenderer"])
+        with_bids = tenders_with_bids(tables, ctx)
+        skipped = {f"投标人在 parties 中没有{label} (no {column} for the tenderers in parties)": with_bids - judged}
         return outcome(shared(values.select("rid", "ocid", "tenderer", "value"), label), judged, skipped)
 
     return compute
