@@ -96,8 +96,10 @@ B07 = spec(
     "B07", "封闭投标圈", "Closed bidding ring",
     "Tenderers that bid together at least `min_weight` times are linked; communities of that co-bidding graph are "
     "found by weighted label propagation. A community of `min_size` to `max_size` tenderers, at least `min_density` "
-    "of whose member pairs are linked, and whose members make at least `min_internal` of all their co-bids "
-    "(in tenders with at most `max_tenderers`) with each other, is a closed ring.",
+    "of whose member pairs are linked, whose members make at least `min_internal` of all their co-bids (in tenders "
+    "with at most `max_tenderers`) with each other, and whose linked pairs bid together on average at least "
+    "`min_lift` times as often as their activity predicts (lift = together × tenders / (tenders of a × of b)) "
+    "is a closed ring: in a small market where everyone meets everyone, the lift stays near 1.",
     f"{S6} 投标人网络; {OECD} (the same group of firms always bidding together); "
     "Raghavan, Albert & Kumara (2007), label propagation",
     ("bids/details/tenderers/id", "bids/details/status"), (Group.TENDERER,),
@@ -109,6 +111,7 @@ def compute_b07(tables: Tables, ctx: RunContext) -> Outcome:
     s = ctx.settings
     min_size, max_size = int(option(s, "B07", "min_size")), int(option(s, "B07", "max_size"))
     min_internal, min_density = float(option(s, "B07", "min_internal")), float(option(s, "B07", "min_density"))
+    min_lift = float(option(s, "B07", "min_lift"))
     pairs, strength = co_bidding(tables, ctx)
     members, edges = communities(tables, ctx)
     side = members.select("tenderer", "community")
@@ -122,8 +125,15 @@ def compute_b07(tables: Tables, ctx: RunContext) -> Outcome:
     linked = edges.join(side.rename({"tenderer": "a", "community": "ca"}), on="a").join(
         side.rename({"tenderer": "b", "community": "cb"}), on="b"
     )
-    links = linked.filter(pl.col("ca") == pl.col("cb")).group_by(pl.col("ca").alias("community")).agg(
-        pl.len().alias("links")
+    total = bidders(tables, ctx).select(pl.col("rid").n_unique()).item()
+    active = strength.select("tenderer", "tenders")
+    lift = pl.col("weight") * total / (pl.col("tenders") * pl.col("tenders_b"))
+    links = (
+        linked.filter(pl.col("ca") == pl.col("cb"))
+        .join(active.rename({"tenderer": "a"}), on="a")
+        .join(active.rename({"tenderer": "b", "tenders": "tenders_b"}), on="b")
+        .group_by(pl.col("ca").alias("community"))
+        .agg(pl.len().alias("links"), lift.mean().alias("lift"))
     )
     size = pl.col("community_size")
     rings = (
@@ -137,12 +147,13 @@ def compute_b07(tables: Tables, ctx: RunContext) -> Outcome:
             (pl.col("links").fill_null(0) * 2 / (size * (size - 1))).alias("density"),
         )
         .filter(size.is_between(min_size, max_size) & (pl.col("ratio") >= min_internal)
-                & (pl.col("density") >= min_density))
+                & (pl.col("density") >= min_density) & (pl.col("lift").fill_null(0) >= min_lift))
     )  # fmt: skip
     flagged = (
         rings.with_columns(
-            pl.format("投标圈 {}（{} 家：{}），圈内共同投标占 {}%", "community", "community_size",
-                      pl.col("names").list.join("、"), (pl.col("ratio") * 100).round(1)).alias("evidence")
+            pl.format("投标圈 {}（{} 家：{}），圈内共同投标占 {}%，提升度 {}", "community", "community_size",
+                      pl.col("names").list.join("、"), (pl.col("ratio") * 100).round(1), pl.col("lift").round(1))
+            .alias("evidence")
         )
         .explode("names")
         .sort("names")
