@@ -84,9 +84,17 @@ def skipped(releases: list[dict[str, Any]], code: str, ini: str = "") -> int:
     return sum(outcomes[code].skipped.values())
 
 
-def a_tender(ocid: str, details: str | None = "公开招标", category: str | None = "works", *,
-             start: str | None = "2024-03-01T09:00:00+08:00", end: str | None = "2024-03-25T09:00:00+08:00",
-             amount: float | None = 1_000_000.0, ext: dict[str, Any] | None = None, **fields: Any) -> dict[str, Any]:  # fmt: skip
+def a_tender(
+    ocid: str,
+    details: str | None = "公开招标",
+    category: str | None = "works",
+    *,
+    start: str | None = "2024-03-01T09:00:00+08:00",
+    end: str | None = "2024-03-25T09:00:00+08:00",
+    amount: float | None = 1_000_000.0,
+    ext: dict[str, Any] | None = None,
+    **fields: Any,
+) -> dict[str, Any]:
     """A release with a tender: procedure name, main category, tender period, value (CNY) and the ggzy extension."""
     tender: dict[str, Any] = {"tenderPeriod": {k: v for k, v in (("startDate", start), ("endDate", end)) if v}}
     if details is not None:

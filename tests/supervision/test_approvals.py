@@ -47,7 +47,9 @@ def test_xlsx_with_english_headers_in_yuan(tmp_path: Path) -> None:
 
 def test_bad_rows_are_left_out_with_a_reason_in_chinese_first(tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
-    path.write_text(CHINESE + "X,桥,甲,未知类,100,,\nY,路,乙,工程施工,abc,,\nZ,站,丙,工程施工,,,\n" + ROWS, encoding="utf-8")
+    path.write_text(
+        CHINESE + "X,桥,甲,未知类,100,,\nY,路,乙,工程施工,abc,,\nZ,站,丙,工程施工,,,\n" + ROWS, encoding="utf-8"
+    )
     frame, problems = read_approvals(path)
     assert frame.height == 2
     starts = ["第 2 行 category (row 2)：", "第 3 行 estimate (row 3)：", "第 4 行缺少估算投资 (row 4"]

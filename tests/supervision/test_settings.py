@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from ggzy.supervision.flags.cardinal.settings import INDICATORS, CardinalSettings, SettingsError, load_settings, pipe_set
+from ggzy.supervision.flags.cardinal.settings import (
+    INDICATORS,
+    CardinalSettings,
+    SettingsError,
+    load_settings,
+    pipe_set,
+)
 
 
 def test_a_bare_section_enables_its_indicator_with_defaults() -> None:

@@ -17,7 +17,8 @@ def signed(tenderer: str, amount: float | None = None, **ext: Any) -> dict[str, 
 BID_SIGNS = [
     ("X01", {"machineFingerprint": "AB:CD"}, {"machineFingerprint": "ab:cd "}, {"machineFingerprint": "EF"}),
     ("X02", {"uploadAddress": "10.0.0.7"}, {"uploadAddress": "10.0.0.7"}, {"uploadAddress": "10.0.0.8"}),
-    ("X03", {"documents": [{"author": "张三"}]}, {"documents": [{"author": "张三 "}]}, {"documents": [{"author": "李四"}]}),
+    ("X03", {"documents": [{"author": "张三"}]}, {"documents": [{"author": "张三 "}]},
+     {"documents": [{"author": "李四"}]}),
     ("X04", {"documents": [{"application": "Tool 1"}]}, {"documents": [{"application": "Tool 1"}]},
      {"documents": [{"application": "Tool 2"}]}),
     ("X05", {"documents": [{"sha256": "AA"}, {"sha256": "11"}]}, {"documents": [{"sha256": "aa"}]},
@@ -60,7 +61,8 @@ def party(pid: str, **fields: Any) -> dict[str, Any]:
 
 
 PARTY_SIGNS = [
-    ("X07", {"contactPoint": {"name": "王五"}}, {"contactPoint": {"name": "王 五"}}, {"contactPoint": {"name": "赵六"}}),
+    ("X07", {"contactPoint": {"name": "王五"}}, {"contactPoint": {"name": "王 五"}},
+     {"contactPoint": {"name": "赵六"}}),
     ("X08", {"contactPoint": {"telephone": "+86 138-0000-0000"}}, {"contactPoint": {"telephone": "13800000000"}},
      {"contactPoint": {"telephone": "13900000000"}}),
     ("X09", {"contactPoint": {"email": "Bid@A.cn"}}, {"contactPoint": {"email": "bid@a.cn "}},

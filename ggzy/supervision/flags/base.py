@@ -108,5 +108,7 @@ def hits_frame(
         pl.lit(str(phase)).alias("phase"),
         pl.col(order).cast(pl.Int64).alias("order"),
         (pl.col("sub").cast(pl.Int64) if "sub" in keys.columns else pl.lit(sub, dtype=pl.Int64)).alias("sub"),
-        (pl.col("evidence").cast(pl.String) if "evidence" in keys.columns else pl.lit(None, pl.String)).alias("evidence"),
+        (pl.col("evidence").cast(pl.String) if "evidence" in keys.columns else pl.lit(None, pl.String)).alias(
+            "evidence"
+        ),
     )

@@ -61,8 +61,12 @@ def _resolve(
         if regime is None:
             return None, None, NO_REGIME
         tender = regime is Regime.TENDERING
-        chosen = {(OPEN, True): Method.OPEN_TENDER, (OPEN, False): Method.GP_OPEN_TENDER,
-                  (INVITED, True): Method.INVITED_TENDER, (INVITED, False): Method.GP_INVITED_TENDER}[name, tender]  # fmt: skip
+        chosen = {
+            (OPEN, True): Method.OPEN_TENDER,
+            (OPEN, False): Method.GP_OPEN_TENDER,
+            (INVITED, True): Method.INVITED_TENDER,
+            (INVITED, False): Method.GP_INVITED_TENDER,
+        }[name, tender]
     else:
         chosen = Method(name)
     if cat is None and main is not None:
@@ -195,7 +199,9 @@ def with_decisions(frame: pl.DataFrame, estimate: str, catalog: Catalog = DEFAUL
     answer = pl.struct("must_trade", "must_tender", "must_open", "violation")
     spread = table.group_by("category", "ie", "proc").agg((answer.n_unique() > 1).alias("funds_matter"))
     cells = frame.with_columns(
-        _cell(frame[estimate], e).alias("ie"), _cell(frame["share"], s).alias("is"), _cell(frame["amount"], a).alias("ia")
+        _cell(frame[estimate], e).alias("ie"),
+        _cell(frame["share"], s).alias("is"),
+        _cell(frame["amount"], a).alias("ia"),
     )
     known = pl.col("is").is_not_null() & pl.col("ia").is_not_null()
     cells = cells.with_columns(known.alias("funds_known"), pl.col("is").fill_null(0), pl.col("ia").fill_null(0))

@@ -365,8 +365,12 @@ class TableBuilder:
         }
         self.columns = {name: {col: [] for col in schema} for name, schema in BUILD_SCHEMAS.items()}
         ext = built.pop("tender_ext")
-        processes = built["processes"].join(ext, on="rid", how="left") if ext.height else built["processes"].with_columns(
-            pl.lit(None, dtype).alias(name) for name, dtype in ext.schema.items() if name != "rid"
+        processes = (
+            built["processes"].join(ext, on="rid", how="left")
+            if ext.height
+            else built["processes"].with_columns(
+                pl.lit(None, dtype).alias(name) for name, dtype in ext.schema.items() if name != "rid"
+            )
         )
         built["processes"] = processes.select(list(SCHEMAS["processes"]))
         return built

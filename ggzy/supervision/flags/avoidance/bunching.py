@@ -53,11 +53,16 @@ def compute_a02(tables: Tables, ctx: RunContext) -> Outcome:
     band, min_count = float(option(ctx.settings, "A02", "band")), int(option(ctx.settings, "A02", "min_count"))
     p_max = float(option(ctx.settings, "A02", "p_value"))
     frame = _amounts(tables, ctx)
-    usable = frame.filter(pl.col("value").is_not_null() & pl.col("category").is_not_null() & pl.col("buyer_id").is_not_null())
+    usable = frame.filter(
+        pl.col("value").is_not_null() & pl.col("category").is_not_null() & pl.col("buyer_id").is_not_null()
+    )
     ratio = pl.col("value") / pl.col("threshold")
-    near = usable.join(thresholds(), on="category").with_columns(ratio.alias("ratio")).filter(
-        pl.col("ratio").is_between(1 - 2 * band, 1, closed="left")
-    ).with_columns((pl.col("ratio") >= 1 - band).alias("below"))
+    near = (
+        usable.join(thresholds(), on="category")
+        .with_columns(ratio.alias("ratio"))
+        .filter(pl.col("ratio").is_between(1 - 2 * band, 1, closed="left"))
+        .with_columns((pl.col("ratio") >= 1 - band).alias("below"))
+    )
     tests = near.group_by("buyer_id").agg(pl.col("below").sum().alias("k"), pl.len().alias("n"), pl.col("rid").min())
     tests = tests.filter(pl.col("n") >= min_count)
     k, n = tests["k"].to_numpy(), tests["n"].to_numpy()
@@ -66,7 +71,9 @@ def compute_a02(tables: Tables, ctx: RunContext) -> Outcome:
         pl.format("门槛下 {}% 区间内 {} 笔，相邻区间 {} 笔，二项检验 p = {}", pl.lit(round(band * 100, 1)), "k",
                   pl.col("n") - pl.col("k"), pl.col("p").round(4)).alias("evidence")
     )  # fmt: skip
-    processes = near.filter(pl.col("below")).join(found.select("buyer_id", pl.col("evidence").alias("why")), on="buyer_id")
+    processes = near.filter(pl.col("below")).join(
+        found.select("buyer_id", pl.col("evidence").alias("why")), on="buyer_id"
+    )
     processes = processes.sort("rid", "ratio", descending=[False, True]).unique("rid", keep="first").sort("rid")
     processes = processes.select("rid", pl.col("ocid").alias("key"), "ratio",
                                  pl.format("金额 {} 为门槛 {} 的 {}%；{}", "value", "threshold",

@@ -13,7 +13,9 @@ from ggzy.supervision.ocds.tables import Tables
 
 FAMILY = "avoidance"
 S7 = "REQUIREMENTS S7 (规避招标)"
-CATALOG_SOURCE = "16号令 第5条; 招标投标法 第4条 (不得将依法必须进行招标的项目化整为零); 政府采购法 第28条 — ggzy.rules.catalog"
+CATALOG_SOURCE = (
+    "16号令 第5条; 招标投标法 第4条 (不得将依法必须进行招标的项目化整为零); 政府采购法 第28条 — ggzy.rules.catalog"
+)
 Compute = Callable[[Tables, RunContext], Outcome]
 
 

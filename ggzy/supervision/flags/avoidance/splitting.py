@@ -1,4 +1,4 @@
-"""化整为零 — one buyer's non-open purchases of one category, each under the catalog's threshold, together over it (A01)."""
+"""化整为零 — a buyer's non-open purchases of a category, each under a catalog threshold, together over it (A01)."""
 
 from __future__ import annotations
 
@@ -40,9 +40,13 @@ def _parts(tables: Tables, ctx: RunContext) -> tuple[pl.DataFrame, dict[str, int
     judged = with_decisions(state_funds(nonopen, assumed, "tender_amount"), "tender_amount")
     judged, funds = missing(judged, pl.col("decided"), "缺少国有资金信息 (state funds unknown and decisive)")
     digits = int(option(ctx.settings, "A01", "digits"))
-    parts = judged.filter(~NEEDS).with_columns(
-        pl.col("tender_classification").fill_null("").str.slice(0, digits).alias("class"),
-    ).select("rid", "ocid", "buyer_id", "category", "class", "day", "tender_amount", "share", "amount")
+    parts = (
+        judged.filter(~NEEDS)
+        .with_columns(
+            pl.col("tender_classification").fill_null("").str.slice(0, digits).alias("class"),
+        )
+        .select("rid", "ocid", "buyer_id", "category", "class", "day", "tender_amount", "share", "amount")
+    )
     return parts, unmapped | bad | funds, excluded
 
 
@@ -76,13 +80,16 @@ def compute_a01(tables: Tables, ctx: RunContext) -> Outcome:
 
 def _hits(found: pl.DataFrame) -> pl.DataFrame:
     described = found.with_columns(
-        pl.format("采购人 {} {} 以非公开方式采购 {}{} 共 {} 次、合计 ¥{}，每次均未达标准而合计达到：{}", "buyer_id", "period",
+        pl.format("采购人 {} {} 以非公开方式采购 {}{} 共 {} 次、合计 ¥{}，每次均未达标准而合计达到：{}",
+                  "buyer_id", "period",
                   "category", pl.when(pl.col("class") != "").then(pl.format("/{}", "class")).otherwise(pl.lit("")),
                   "n", pl.col("total").round(2), "tender_reasons").alias("evidence"),
         pl.col("rid").list.min().alias("first"),
     ).sort("total", descending=True)  # fmt: skip
-    buyers = described.unique("buyer_id", keep="first").sort("first").select(
-        pl.col("first").alias("rid"), pl.col("buyer_id").alias("key"), "total", "evidence"
+    buyers = (
+        described.unique("buyer_id", keep="first")
+        .sort("first")
+        .select(pl.col("first").alias("rid"), pl.col("buyer_id").alias("key"), "total", "evidence")
     )
     processes = (
         described.explode("rid", "ocid").unique("rid", keep="first").sort("rid")

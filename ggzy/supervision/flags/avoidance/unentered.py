@@ -31,9 +31,16 @@ def normal(expr: pl.Expr) -> pl.Expr:
 def _known(tables: Tables) -> tuple[pl.Series, pl.DataFrame]:
     p = tables.processes
     codes = p.select(normal(pl.col("project_id")).alias("c")).drop_nulls()["c"].unique()
-    names = pl.concat([
-        p.select(normal(pl.col(c)).alias("n"), normal(pl.col("buyer_name")).alias("o")) for c in ("project_name", "tender_title")
-    ]).drop_nulls().unique()  # fmt: skip
+    names = (
+        pl.concat(
+            [
+                p.select(normal(pl.col(c)).alias("n"), normal(pl.col("buyer_name")).alias("o"))
+                for c in ("project_name", "tender_title")
+            ]
+        )
+        .drop_nulls()
+        .unique()
+    )
     return codes, names
 
 

@@ -1,4 +1,4 @@
-"""行为分析指标族 — cover bidding, bid rotation, concentration, repeated awards, prices at the cap, bidder rings (S6)."""
+"""行为分析指标族 — cover bidding, rotation, concentration, repeated awards, prices at the cap, bidder rings (S6)."""
 
 from __future__ import annotations
 

@@ -48,8 +48,11 @@ def compute_b01(tables: Tables, ctx: RunContext) -> Outcome:
             pl.format("投标 {} 次，中标 {} 次；主要输给 {}", "bids", "wins", "to").alias("evidence"),
         )
     )  # fmt: skip
-    return Outcome(hits=hits_frame(flagged, Group.TENDERER, pl.col("ratio"), Phase.FINALIZE), evaluated=judged.height,
-                   excluded={f"投标少于 {min_bids} 次 (fewer than min_bids decided tenders)": per.height - judged.height})  # fmt: skip
+    return Outcome(
+        hits=hits_frame(flagged, Group.TENDERER, pl.col("ratio"), Phase.FINALIZE),
+        evaluated=judged.height,
+        excluded={f"投标少于 {min_bids} 次 (fewer than min_bids decided tenders)": per.height - judged.height},
+    )
 
 
 B02 = spec(
@@ -62,13 +65,18 @@ B02 = spec(
 
 
 def compute_b02(tables: Tables, ctx: RunContext) -> Outcome:
-    min_members, min_tenders = int(option(ctx.settings, "B02", "min_members")), int(option(ctx.settings, "B02", "min_tenders"))
+    min_members, min_tenders = (
+        int(option(ctx.settings, "B02", "min_members")),
+        int(option(ctx.settings, "B02", "min_tenders")),
+    )
     frame = contests(tables, ctx)
     tenders = frame.group_by("rid").agg(
         pl.col("ocid").first(), pl.col("tenderer").sort().alias("members"), pl.col("tenderer").filter("won").alias("w")
     )
     single = tenders.filter((pl.col("w").list.len() == 1) & (pl.col("members").list.len() >= min_members))
-    single = single.with_columns(pl.col("members").list.join("|").alias("set"), pl.col("w").list.first().alias("winner"))
+    single = single.with_columns(
+        pl.col("members").list.join("|").alias("set"), pl.col("w").list.first().alias("winner")
+    )
     sets = (
         single.sort("rid")
         .group_by("set")
@@ -89,8 +97,11 @@ def compute_b02(tables: Tables, ctx: RunContext) -> Outcome:
     )
     hits = pl.concat([hits_frame(processes, Group.OCID, pl.col("n"), Phase.FINALIZE),
                       hits_frame(members, Group.TENDERER, pl.col("n"), Phase.FINALIZE, sub=1)])  # fmt: skip
-    return Outcome(hits=hits, evaluated=single.height,
-                   excluded={"多个中标人或投标人太少 (several winners or too few tenderers)": tenders.height - single.height})  # fmt: skip
+    return Outcome(
+        hits=hits,
+        evaluated=single.height,
+        excluded={"多个中标人或投标人太少 (several winners or too few tenderers)": tenders.height - single.height},
+    )
 
 
 FLAGS = (flag(B01, compute_b01), flag(B02, compute_b02))

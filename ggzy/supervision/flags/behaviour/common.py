@@ -95,6 +95,10 @@ def active_awards(tables: Tables, ctx: RunContext) -> pl.DataFrame:
 
 def main_currency(frame: pl.DataFrame) -> str | None:
     """The most frequent currency among the amounts (shares are never mixed across currencies)."""
-    counts = frame.filter(pl.col("currency").is_not_null()).group_by("currency").len().sort(["len", "currency"],
-                                                                                            descending=[True, False])  # fmt: skip
+    counts = (
+        frame.filter(pl.col("currency").is_not_null())
+        .group_by("currency")
+        .len()
+        .sort(["len", "currency"], descending=[True, False])
+    )
     return None if counts.is_empty() else str(counts["currency"][0])

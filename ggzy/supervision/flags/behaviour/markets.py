@@ -1,4 +1,4 @@
-"""市场集中与授予 — win concentration per buyer (B03) and category (B04), repeated awards (B05), price at the cap (B06)."""
+"""市场集中与授予 — concentration per buyer (B03) and category (B04), repeated awards (B05), price at the cap (B06)."""
 
 from __future__ import annotations
 
@@ -82,14 +82,19 @@ def compute_b04(tables: Tables, ctx: RunContext) -> Outcome:
     valued, skipped = _valued(tables, ctx)
     items = tables.award_items.filter(pl.col("pos") == 0).select("rid", "award", "classification_id")
     tender = tables.processes.select("rid", "tender_classification")
-    classed = valued.join(items, on=["rid", "award"], how="left").join(tender, on="rid", how="left").with_columns(
-        pl.coalesce("classification_id", "tender_classification").str.slice(0, digits).alias("category")
+    classed = (
+        valued.join(items, on=["rid", "award"], how="left")
+        .join(tender, on="rid", how="left")
+        .with_columns(pl.coalesce("classification_id", "tender_classification").str.slice(0, digits).alias("category"))
     )
     known = classed.filter(pl.col("category").is_not_null() & (pl.col("category") != ""))
     flagged, judged = concentration(known, "category", int(option(ctx.settings, "B04", "min_awards")),
                                     float(option(ctx.settings, "B04", "threshold")))  # fmt: skip
-    return Outcome(hits=hits_frame(flagged, Group.CATEGORY, pl.col("hhi"), Phase.FINALIZE), evaluated=judged,
-                   skipped={NO_AMOUNT: skipped, "中标没有品目分类 (no classification)": classed.height - known.height})  # fmt: skip
+    return Outcome(
+        hits=hits_frame(flagged, Group.CATEGORY, pl.col("hhi"), Phase.FINALIZE),
+        evaluated=judged,
+        skipped={NO_AMOUNT: skipped, "中标没有品目分类 (no classification)": classed.height - known.height},
+    )
 
 
 B05 = spec(
@@ -103,7 +108,10 @@ B05 = spec(
 
 def compute_b05(tables: Tables, ctx: RunContext) -> Outcome:
     awards = active_awards(tables, ctx).filter(pl.col("buyer_id").is_not_null())
-    min_awards, min_share = int(option(ctx.settings, "B05", "min_awards")), float(option(ctx.settings, "B05", "min_share"))
+    min_awards, min_share = (
+        int(option(ctx.settings, "B05", "min_awards")),
+        float(option(ctx.settings, "B05", "min_share")),
+    )
     pairs = awards.group_by("buyer_id", "supplier").agg(pl.len().alias("n"), pl.col("rid").min())
     pairs = pairs.with_columns((pl.col("n") / pl.col("n").sum().over("buyer_id")).alias("share"))
     found = pairs.filter((pl.col("n") >= min_awards) & (pl.col("share") >= min_share)).sort("buyer_id", "supplier")
@@ -132,21 +140,37 @@ B06 = spec(
 
 def compute_b06(tables: Tables, ctx: RunContext) -> Outcome:
     threshold = float(option(ctx.settings, "B06", "threshold"))
-    scope = in_scope(tables, ctx).select("rid").join(
-        tables.processes.select("rid", "ocid", "tender_amount", "tender_currency"), on="rid"
+    scope = (
+        in_scope(tables, ctx)
+        .select("rid")
+        .join(tables.processes.select("rid", "ocid", "tender_amount", "tender_currency"), on="rid")
     )
-    awarded = tables.awards.filter(pl.col("status") == "active").group_by("rid").agg(
-        pl.col("amount").sum(), pl.col("amount").null_count().alias("missing"), pl.col("currency").unique().alias("cur")
+    awarded = (
+        tables.awards.filter(pl.col("status") == "active")
+        .group_by("rid")
+        .agg(
+            pl.col("amount").sum(),
+            pl.col("amount").null_count().alias("missing"),
+            pl.col("currency").unique().alias("cur"),
+        )
     )
     joined = scope.join(awarded, on="rid")
-    usable = (pl.col("tender_amount") > 0) & (pl.col("missing") == 0) & (pl.col("cur").list.len() == 1) & (
-        pl.col("cur").list.first().fill_null("") == pl.col("tender_currency").fill_null(""))
+    usable = (
+        (pl.col("tender_amount") > 0)
+        & (pl.col("missing") == 0)
+        & (pl.col("cur").list.len() == 1)
+        & (pl.col("cur").list.first().fill_null("") == pl.col("tender_currency").fill_null(""))
+    )
     judged = joined.filter(usable.fill_null(False))
     ratio = pl.col("amount") / pl.col("tender_amount")
     flagged = judged.filter((ratio >= 1 - threshold) & (ratio <= 1)).select(
-        "rid", pl.col("ocid").alias("key"), ratio.alias("ratio"),
-        pl.format("中标金额 {} 为最高限价 {} 的 {}%", "amount", "tender_amount", (ratio * 100).round(2)).alias("evidence"),
-    )  # fmt: skip
+        "rid",
+        pl.col("ocid").alias("key"),
+        ratio.alias("ratio"),
+        pl.format("中标金额 {} 为最高限价 {} 的 {}%", "amount", "tender_amount", (ratio * 100).round(2)).alias(
+            "evidence"
+        ),
+    )
     skipped = {"缺少最高限价或中标金额，或币种不同 (no control price or award value, or currencies differ)":
                scope.height - judged.height}  # fmt: skip
     return Outcome(hits=hits_frame(flagged, Group.OCID, pl.col("ratio"), Phase.FOLD), evaluated=judged.height,

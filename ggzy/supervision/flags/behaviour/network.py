@@ -30,10 +30,14 @@ def label_propagation(src: np.ndarray, dst: np.ndarray, weight: np.ndarray, node
             .agg(pl.col("w").sum())
         )
         scores = scores.with_columns(pl.Series("own", labels[scores["u"].to_numpy()]))
-        best = scores.sort(["u", "w", "label"], descending=[False, True, False]).group_by("u", maintain_order=True).first()
+        best = (
+            scores.sort(["u", "w", "label"], descending=[False, True, False]).group_by("u", maintain_order=True).first()
+        )
         own = scores.filter(pl.col("label") == pl.col("own")).select("u", pl.col("w").alias("own_w"))
         keep = pl.col("own_w").fill_null(-1.0) >= pl.col("w")
-        chosen = best.join(own, on="u", how="left").select("u", pl.when(keep).then("own").otherwise("label").alias("new"))
+        chosen = best.join(own, on="u", how="left").select(
+            "u", pl.when(keep).then("own").otherwise("label").alias("new")
+        )
         u, new = chosen["u"].to_numpy(), chosen["new"].to_numpy()
         quiet = quiet + 1 if bool((labels[u] == new).all()) else 0
         labels[u] = new
@@ -49,8 +53,10 @@ def co_bidding(tables: Tables, ctx: RunContext) -> tuple[pl.DataFrame, pl.DataFr
     def make() -> tuple[pl.DataFrame, pl.DataFrame]:
         limit = int(option(ctx.settings, "B07", "max_tenderers"))
         people = bidders(tables, ctx).filter(pl.len().over("rid").is_between(2, limit))
-        strength = people.with_columns((pl.len().over("rid") - 1).alias("s")).group_by("tenderer").agg(
-            pl.col("s").sum().alias("strength"), pl.len().alias("tenders")
+        strength = (
+            people.with_columns((pl.len().over("rid") - 1).alias("s"))
+            .group_by("tenderer")
+            .agg(pl.col("s").sum().alias("strength"), pl.len().alias("tenders"))
         )
         lazy = people.lazy()
         pairs = (
@@ -79,7 +85,9 @@ def communities(tables: Tables, ctx: RunContext) -> tuple[pl.DataFrame, pl.DataF
             index.rename({"name": "b", "i": "ib"}), on="b"
         )
         ia, ib, w = coded["ia"].to_numpy(), coded["ib"].to_numpy(), coded["weight"].to_numpy().astype(np.float64)
-        labels = label_propagation(np.concatenate([ia, ib]), np.concatenate([ib, ia]), np.concatenate([w, w]), len(names))
+        labels = label_propagation(
+            np.concatenate([ia, ib]), np.concatenate([ib, ia]), np.concatenate([w, w]), len(names)
+        )
         members = index.with_columns(pl.Series("label", labels)).join(
             index.select(pl.col("i").alias("label"), pl.col("name").alias("community")), on="label"
         )
@@ -159,9 +167,11 @@ def compute_b07(tables: Tables, ctx: RunContext) -> Outcome:
         .sort("names")
         .select(pl.lit(0).alias("rid"), pl.col("names").alias("key"), "community_size", "evidence")
     )  # fmt: skip
-    outcome = Outcome(hits=hits_frame(flagged, Group.TENDERER, pl.col("community_size"), Phase.FINALIZE),
-                      evaluated=members.select("community").n_unique(),
-                      meta={"communities": float(members.select("community").n_unique()), "edges": float(edges.height)})  # fmt: skip
+    outcome = Outcome(
+        hits=hits_frame(flagged, Group.TENDERER, pl.col("community_size"), Phase.FINALIZE),
+        evaluated=members.select("community").n_unique(),
+        meta={"communities": float(members.select("community").n_unique()), "edges": float(edges.height)},
+    )
     return outcome
 
 

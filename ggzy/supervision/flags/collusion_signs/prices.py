@@ -71,7 +71,9 @@ X12 = spec(
 def compute_x12(tables: Tables, ctx: RunContext) -> Outcome:
     people = bidders(tables, ctx)
     same = repeated(cents(tables), "rid", "currency", "cents").join(people.lazy(), on=["rid", "bid"])
-    values = same.select("rid", "ocid", "tenderer", pl.format("{} {}", pl.col("cents") / 100, "currency").alias("value"))
+    values = same.select(
+        "rid", "ocid", "tenderer", pl.format("{} {}", pl.col("cents") / 100, "currency").alias("value")
+    )
     none = unpriced(tables, ctx)
     return outcome(shared(values, "报价"), tenders_with_bids(tables, ctx) - none, {NO_PRICES: none})
 

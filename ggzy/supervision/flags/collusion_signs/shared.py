@@ -46,14 +46,22 @@ BID_SIGNS: tuple[tuple[str, str, str, str, str, pl.Expr, str], ...] = (
 )  # fmt: skip
 
 
-
-LABELS = {'X01': '机器特征码', 'X02': '上传网络地址', 'X03': '文件作者', 'X04': '创建程序', 'X05': '文件摘要', 'X06': '保证金账户'}
+LABELS = {
+    "X01": "机器特征码",
+    "X02": "上传网络地址",
+    "X03": "文件作者",
+    "X04": "创建程序",
+    "X05": "文件摘要",
+    "X06": "保证金账户",
+}
 
 
 def _bid_sign(code: str, kind: str, normalise: pl.Expr, label: str) -> Compute:
     def compute(tables: Tables, ctx: RunContext) -> Outcome:
         people = bidders(tables, ctx)
-        signals = tables.bid_signals.lazy().filter(pl.col("kind") == kind).select("rid", "bid", normalise.alias("value"))
+        signals = (
+            tables.bid_signals.lazy().filter(pl.col("kind") == kind).select("rid", "bid", normalise.alias("value"))
+        )
         if code == "X04":
             ignored = [v.strip() for v in pipe_set(option(ctx.settings, code, "ignore"))]
             signals = signals.filter(~pl.col("value").is_in(ignored))
@@ -83,11 +91,17 @@ PARTY_SIGNS: tuple[tuple[str, str, str, str, pl.Expr], ...] = (
 def _party_sign(column: str, normalise: pl.Expr, label: str) -> Compute:
     def compute(tables: Tables, ctx: RunContext) -> Outcome:
         people = bidders(tables, ctx).lazy().select("rid", "ocid", "tenderer").unique()
-        parties = tables.parties.lazy().filter(pl.col(column).is_not_null()).select(
-            "rid", pl.col("party_id").alias("tenderer"), pl.col(column).alias("value")
+        parties = (
+            tables.parties.lazy()
+            .filter(pl.col(column).is_not_null())
+            .select("rid", pl.col("party_id").alias("tenderer"), pl.col(column).alias("value"))
         )
-        judged = parties.join(people, on=["rid", "tenderer"], how="semi").select(pl.col("rid").n_unique()).collect().item()
-        values = repeated(parties.with_columns(normalise.alias("value")), "rid", "value").join(people, on=["rid", "tenderer"])
+        judged = (
+            parties.join(people, on=["rid", "tenderer"], how="semi").select(pl.col("rid").n_unique()).collect().item()
+        )
+        values = repeated(parties.with_columns(normalise.alias("value")), "rid", "value").join(
+            people, on=["rid", "tenderer"]
+        )
         with_bids = tenders_with_bids(tables, ctx)
         skipped = {f"投标人在 parties 中没有{label} (no {column} for the tenderers in parties)": with_bids - judged}
         return outcome(shared(values.select("rid", "ocid", "tenderer", "value"), label), judged, skipped)
@@ -98,8 +112,10 @@ def _party_sign(column: str, normalise: pl.Expr, label: str) -> Compute:
 def _bid_flags() -> list[Flag]:
     flags = []
     for code, kind, zh, en, path, normalise, source in BID_SIGNS:
-        definition = (f"Within one tender, bids of two or more different tenderers carry the same {path} "
-                      f"(compared after trimming{', ignoring values listed in `ignore`' if code == 'X04' else ''}).")
+        definition = (
+            f"Within one tender, bids of two or more different tenderers carry the same {path} "
+            f"(compared after trimming{', ignoring values listed in `ignore`' if code == 'X04' else ''})."
+        )
         defaults = defaults_of(code) if code == "X04" else None
         flags.append(flag(spec(code, zh, en, definition, source, (path, "bids/details/tenderers/id"), defaults),
                           _bid_sign(code, kind, normalise, LABELS[code])))  # fmt: skip
@@ -112,8 +128,10 @@ def _party_flags() -> list[Flag]:
         path = {"contact_name": "contactPoint/name", "telephone": "contactPoint/telephone",
                 "email": "contactPoint/email", "address": "address",
                 "legal_rep": "ggzySupervision/legalRepresentative"}[column]  # fmt: skip
-        definition = (f"Within one tender, two or more tenderers (parties whose id is a tenderer of a bid) have the "
-                      f"same parties/{path} after normalisation.")
+        definition = (
+            f"Within one tender, two or more tenderers (parties whose id is a tenderer of a bid) have the "
+            f"same parties/{path} after normalisation."
+        )
         source = f"{ART40} (二): 不同投标人委托同一单位或者个人办理投标事宜; 条例 第34条 (同一法定代表人)"
         requires = (f"parties/{path}", "parties/id", "bids/details/tenderers/id")
         flags.append(flag(spec(code, zh, en, definition, source, requires),

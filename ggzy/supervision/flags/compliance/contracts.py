@@ -28,7 +28,9 @@ def pairs(tables: Tables, ctx: RunContext) -> tuple[pl.DataFrame, int, int]:
         "rid", "award_id", pl.col("date").alias("award_date"), pl.col("amount").alias("award_amount"),
         pl.col("currency").alias("award_currency"), "contract_end",
     )  # fmt: skip
-    contracts = tables.contracts.filter(pl.col("award_id").is_not_null() & (pl.col("status").fill_null("") != "cancelled"))
+    contracts = tables.contracts.filter(
+        pl.col("award_id").is_not_null() & (pl.col("status").fill_null("") != "cancelled")
+    )
     joined = frame.join(contracts, on="rid").join(awards, on=["rid", "award_id"])
     judged = joined.select("rid").n_unique()
     return joined, judged, frame.height - judged
@@ -110,7 +112,9 @@ def compute_c05(tables: Tables, ctx: RunContext) -> Outcome:
         .group_by("rid", maintain_order=True)
         .agg(pl.col("ocid").first().alias("key"), pl.col("v").first(), pl.col("reasons").str.join(""))
         .sort("rid")
-        .with_columns(pl.concat_str("reasons", pl.lit("（" + "；".join(str(x) for x in DEPARTURE) + "）")).alias("evidence"))
+        .with_columns(
+            pl.concat_str("reasons", pl.lit("（" + "；".join(str(x) for x in DEPARTURE) + "）")).alias("evidence")
+        )
     )
     return Outcome(hits=hits_frame(flagged, Group.OCID, pl.col("v"), Phase.FOLD), evaluated=judged,
                    skipped={NO_PAIR: no_pair})  # fmt: skip

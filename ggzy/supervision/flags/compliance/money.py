@@ -33,7 +33,9 @@ def compute_c02(tables: Tables, ctx: RunContext) -> Outcome:
     frame, no_deposit = missing(frame, pl.col("deposit_amount").is_not_null(), "没有投标保证金数据 (no bid deposit)")
     frame, no_estimate = missing(frame, pl.col("tender_amount").is_not_null() & (pl.col("tender_amount") > 0),
                                  NO_ESTIMATE)  # fmt: skip
-    same = pl.col("deposit_currency").is_null() | (pl.col("deposit_currency") == pl.col("tender_currency").fill_null(""))
+    same = pl.col("deposit_currency").is_null() | (
+        pl.col("deposit_currency") == pl.col("tender_currency").fill_null("")
+    )
     frame, currency = missing(frame, same, "保证金与估算价币种不同 (deposit and estimate in different currencies)")
     skipped = no_deposit | no_estimate | currency | unmapped(frame)
     caps = pl.DataFrame(
@@ -71,7 +73,9 @@ def compute_c06(tables: Tables, ctx: RunContext) -> Outcome:
     skipped = unmapped(frame)
     mapped = frame.filter(pl.col("proc").is_not_null())
     chosen = mapped.filter(~pl.col("proc").is_in(OPEN_METHODS))
-    chosen, no_category = missing(chosen, pl.col("category").is_not_null(), "无法确定目录品类 (catalog category unknown)")
+    chosen, no_category = missing(
+        chosen, pl.col("category").is_not_null(), "无法确定目录品类 (catalog category unknown)"
+    )
     chosen, no_estimate = missing(chosen, pl.col("tender_amount").is_not_null(), NO_ESTIMATE)
     chosen, currency = missing(chosen, pl.col("tender_currency").fill_null("CNY") == "CNY",
                                "估算价不是人民币 (estimate not in CNY)")  # fmt: skip
