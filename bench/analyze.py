@@ -39,34 +39,44 @@ def _bid(rng: random.Random, index: int, b: int, base: int, day: int) -> dict[st
     date = f"2024-{1 + index % 12:02d}-{day:02d}T{11 if late else 9:02d}:00:00+08:00"
     machine = rng.randrange(0, 40_000_000) if rng.random() > 0.002 else index  # a few tenders share a machine
     bid: dict[str, Any] = {
-        "id": f"{index}-{b}", "status": STATUSES[rng.randrange(len(STATUSES))], "date": date,
-        "value": {"amount": amount, "currency": "CNY"}, "tenderers": [{"id": tenderer}],
-    }  # fmt: skip
+        "id": f"{index}-{b}",
+        "status": STATUSES[rng.randrange(len(STATUSES))],
+        "date": date,
+        "value": {"amount": amount, "currency": "CNY"},
+        "tenderers": [{"id": tenderer}],
+    }
     if index % 3 == 0:  # the releases the ggzy trading platform exported itself carry its supervision data
         bid["ggzySupervision"] = {
-            "machineFingerprint": f"{machine:012x}", "uploadAddress": f"10.{b}.{machine % 250}.7",
+            "machineFingerprint": f"{machine:012x}",
+            "uploadAddress": f"10.{b}.{machine % 250}.7",
             "documents": [{"sha256": f"{rng.getrandbits(256):064x}", "author": f"A{machine % 99991}"}],
             "depositAccount": f"6222{machine:012d}",
-        }  # fmt: skip
+        }
     return bid
 
 
 def _tender(rng: random.Random, index: int, bids: int, base: int, end: str, length: int) -> dict[str, object]:
     kind = rng.randrange(len(METHODS))
-    extension = {"bidDeposit": {"amount": round(base * rng.choice((0.01, 0.02, 0.03)), 2), "currency": "CNY"},
-                 "candidatePublicity": {"startDate": end, "endDate": end.replace("T10", "T18")},
-                 "evaluationCommittee": {"members": rng.choice((3, 5, 7))},
-                 "stateFunds": {"share": 100, "amount": base * 1.2}}  # fmt: skip
+    extension = {
+        "bidDeposit": {"amount": round(base * rng.choice((0.01, 0.02, 0.03)), 2), "currency": "CNY"},
+        "candidatePublicity": {"startDate": end, "endDate": end.replace("T10", "T18")},
+        "evaluationCommittee": {"members": rng.choice((3, 5, 7))},
+        "stateFunds": {"share": 100, "amount": base * 1.2},
+    }
     return {
-        "id": str(index), "status": "complete", "procurementMethod": METHODS[kind],
-        "procurementMethodDetails": DETAILS[kind], "mainProcurementCategory": CATEGORIES[index % 3],
-        "numberOfTenderers": bids, "procuringEntity": {"id": f"P{rng.randrange(0, 300):03d}"},
+        "id": str(index),
+        "status": "complete",
+        "procurementMethod": METHODS[kind],
+        "procurementMethodDetails": DETAILS[kind],
+        "mainProcurementCategory": CATEGORIES[index % 3],
+        "numberOfTenderers": bids,
+        "procuringEntity": {"id": f"P{rng.randrange(0, 300):03d}"},
         "tenderPeriod": {"startDate": "2024-01-01T09:00:00+08:00" if length > 28 else end, "endDate": end},
         "value": {"amount": base * 1.2, "currency": "CNY"},
         "items": [{"id": "1", "classification": {"scheme": "CPV", "id": f"{rng.randrange(10, 99)}000000"}}],
         "amendments": [{"date": end.replace("T10", "T08")}] if rng.random() < 0.1 else [],
         "ggzySupervision": extension,
-    }  # fmt: skip
+    }
 
 
 def release(rng: random.Random, index: int, bids: int) -> dict[str, object]:
@@ -81,14 +91,32 @@ def release(rng: random.Random, index: int, bids: int) -> dict[str, object]:
     awards, contracts = [], []
     if valid:
         winner = min(valid, key=lambda d: d["value"]["amount"])  # type: ignore[index]
-        awards.append({"id": f"{index}-a", "status": "active", "date": end, "suppliers": winner["tenderers"],
-                       "value": winner["value"],
-                       "items": [{"id": "1", "classification": {"scheme": "CPV",
-                                                                "id": f"{rng.randrange(10, 99)}000000"}}]})  # fmt: skip
-        contracts.append({"id": f"{index}-c", "awardID": f"{index}-a", "dateSigned": end.replace("-01T", "-28T"),
-                          "value": winner["value"]})  # fmt: skip
-    parties = [{"id": d["tenderers"][0]["id"], "contactPoint": {"telephone": f"138{rng.randrange(0, 10**8):08d}"}}
-               for d in details] if index % 3 == 0 else []  # fmt: skip
+        awards.append(
+            {
+                "id": f"{index}-a",
+                "status": "active",
+                "date": end,
+                "suppliers": winner["tenderers"],
+                "value": winner["value"],
+                "items": [{"id": "1", "classification": {"scheme": "CPV", "id": f"{rng.randrange(10, 99)}000000"}}],
+            }
+        )
+        contracts.append(
+            {
+                "id": f"{index}-c",
+                "awardID": f"{index}-a",
+                "dateSigned": end.replace("-01T", "-28T"),
+                "value": winner["value"],
+            }
+        )
+    parties = (
+        [
+            {"id": d["tenderers"][0]["id"], "contactPoint": {"telephone": f"138{rng.randrange(0, 10**8):08d}"}}
+            for d in details
+        ]
+        if index % 3 == 0
+        else []
+    )
     return {
         "ocid": f"ocds-bench-{index:08d}",
         "date": end,
@@ -118,8 +146,14 @@ def timed(command: list[str]) -> tuple[float, float]:
     """Run a command; return (wall seconds, peak RSS in MiB of that child)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
-    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)}, check=False)  # fmt: skip
+    done = subprocess.run(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=False,
+    )
     wall = time.perf_counter() - started
     if done.returncode != 0:
         print(done.stderr.decode(errors="replace")[-2000:])
@@ -143,12 +177,24 @@ def main() -> None:
         started = time.perf_counter()
         bids = generate(data, args.releases)
         size = data.stat().st_size / 2**20
-        print(f"generated {args.releases:,} releases, {bids:,} bids, {size:,.0f} MiB in "
-              f"{time.perf_counter() - started:.1f} s")  # fmt: skip
+        print(
+            f"generated {args.releases:,} releases, {bids:,} bids, {size:,.0f} MiB in "
+            f"{time.perf_counter() - started:.1f} s"
+        )
         base_wall, base_rss = timed([sys.executable, "-c", BASELINE, str(data)])
         print(f"json.loads per line:     {base_wall:7.1f} s   peak RSS {base_rss:7.0f} MiB")
-        command = [sys.executable, "-m", "ggzy", "analyze", str(data), "--settings", str(ini),
-                   "--format", "cardinal", "--no-progress"]  # fmt: skip
+        command = [
+            sys.executable,
+            "-m",
+            "ggzy",
+            "analyze",
+            str(data),
+            "--settings",
+            str(ini),
+            "--format",
+            "cardinal",
+            "--no-progress",
+        ]
         wall, rss = timed(command)
         print(f"ggzy analyze ({len(CARDINAL) + len(FAMILY_IDS)} flags): {wall:7.1f} s   peak RSS {rss:7.0f} MiB")
         print(f"ratio analyze / json.loads: {wall / base_wall:.2f}")

@@ -57,8 +57,14 @@ def cases(tmp: Path) -> list[tuple[str, Path, Path, Path]]:
 def run(source: Path, settings: Path) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "ggzy", "analyze", str(source), "--settings", str(settings)]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([*command, "--format", "cardinal", "--no-progress"], capture_output=True, text=True,
-                          env=env, cwd=ROOT, check=False)  # fmt: skip
+    return subprocess.run(
+        [*command, "--format", "cardinal", "--no-progress"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        check=False,
+    )
 
 
 def check(name: str, source: Path, settings: Path, expected: Path) -> bool:

@@ -101,10 +101,14 @@ def demo(settings: Settings, if_empty: bool) -> None:
                 if logins_file.exists():
                     click.echo(f"演示账户见 {logins_file}")
                 return
-            report = demo_city.build(s, clock=app.clock, ident=app.ident)
+            kit = demo_city.TradeKit(files=app.files, env=app.opening, signer=app.keys.log_private)
+            report = demo_city.build(s, clock=app.clock, ident=app.ident, trades=kit)
         with app.db.unit_of_work() as s:
             transparency.sign_checkpoint(s, keys=app.keys, origin=settings.log_origin, clock=app.clock)
-    click.echo(f"演示城市：新建主体 {report.created_orgs} 个，新建用户 {report.created_users} 个")
+    click.echo(
+        f"演示城市：新建主体 {report.created_orgs} 个，新建用户 {report.created_users} 个，"
+        f"新建交易项目 {report.trades} 个"
+    )
     if report.logins:
         text = demo_city.format_logins(report.logins)
         fd = os.open(logins_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

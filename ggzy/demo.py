@@ -11,12 +11,17 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ggzy import demo_trades
+from ggzy.bidding.keys import KeyEnv
 from ggzy.core import actor as actors
-from ggzy.core.clock import Clock
+from ggzy.core.clock import Clock, FixedClock
+from ggzy.core.files import FileStore
 from ggzy.core.roles import Role, Sector
 from ggzy.entities import auth, credit_code, passwords, queries, service, totp
 from ggzy.entities.models import Organisation
@@ -219,6 +224,19 @@ class DemoReport:
     created_orgs: int = 0
     created_users: int = 0
     logins: list[Login] = field(default_factory=list)
+    trades: int = 0
+
+
+@dataclass(frozen=True)
+class TradeKit:
+    """What the demo needs to play trades: where files go, the opening's keys, the receipt signer."""
+
+    files: FileStore
+    env: KeyEnv
+    signer: Ed25519PrivateKey
+
+
+CITY_DAYS = 80  # the city is founded this long ago, so its trades can have happened in order
 
 
 def build(
@@ -228,8 +246,37 @@ def build(
     ident: Identity,
     password_for: Callable[[str], str] | None = None,
     totp_for: Callable[[str], str] | None = None,
+    trades: TradeKit | None = None,
 ) -> DemoReport:
-    """Create whatever of the demo city is missing; the caller commits."""
+    """Create whatever of the demo city is missing; the caller commits.
+
+    Everything happens on a story clock that starts CITY_DAYS ago and moves forward, so the event log
+    reads in order; with `trades`, the city also gets projects at every stage of a tender.
+    """
+    story = FixedClock(clock.now() - timedelta(days=CITY_DAYS))
+    report = _city(session, clock=story, ident=ident, password_for=password_for, totp_for=totp_for)
+    if trades is not None and report.logins:
+        cast = demo_trades.Cast(
+            users={lg.username: u for lg in report.logins if (u := queries.find_user(session, lg.username))},
+            passwords={lg.username: lg.password for lg in report.logins},
+        )
+        demo_trades.ensure_holder_keys(session, cast, trades.env, story.now())
+        report.trades = demo_trades.build(
+            session, cast, clock=story, files=trades.files, env=trades.env, signer=trades.signer
+        )
+        if story.now() > clock.now():
+            raise RuntimeError("the demo story ran past the present")
+    return report
+
+
+def _city(
+    session: Session,
+    *,
+    clock: Clock,
+    ident: Identity,
+    password_for: Callable[[str], str] | None,
+    totp_for: Callable[[str], str] | None,
+) -> DemoReport:
     report = DemoReport()
     me = actors.system()
     org_ids: dict[str, str] = {}

@@ -10,6 +10,10 @@ from types import ModuleType
 
 DOMAINS: tuple[str, ...] = (
     "ggzy.entities",
+    "ggzy.catalog",
+    "ggzy.projects",
+    "ggzy.notices",
+    "ggzy.bidding",
     "ggzy.audit",
 )
 

@@ -13,10 +13,13 @@ from hypothesis import HealthCheck, settings
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from ggzy.bidding.keys import KeyEnv
+from ggzy.core import keystore, p256
 from ggzy.core.clock import SHANGHAI, FixedClock
 from ggzy.core.config import Settings
 from ggzy.core.crypto import FieldCipher
 from ggzy.core.db import Database, make_engine
+from ggzy.core.files import FileStore
 from ggzy.core.keys import Keys, load_keys
 from ggzy.core.pubsub import InProcessBus
 from ggzy.entities.passwords import Hasher
@@ -106,9 +109,43 @@ def app_settings(tmp_path: Path) -> Settings:
     return Settings(var_dir=tmp_path / "var", tick_seconds=0)
 
 
+FAST_SCRYPT = keystore.ScryptParams(n=1024, r=8, p=1)
+
+
+@pytest.fixture(scope="session")
+def opening_env(keys: Keys) -> KeyEnv:
+    return KeyEnv(
+        cipher=FieldCipher(keys.derive("column:shares")),
+        scrypt=FAST_SCRYPT,
+        archive=p256.derive(keys.derive("archive")),
+    )
+
+
 @pytest.fixture
-def app_ctx(app_settings: Settings, db: Database, clock: FixedClock, keys: Keys, ident: Identity) -> AppContext:
-    return AppContext(settings=app_settings, db=db, clock=clock, keys=keys, ident=ident, bus=InProcessBus())
+def files(tmp_path: Path) -> FileStore:
+    return FileStore(tmp_path / "files")
+
+
+@pytest.fixture
+def app_ctx(
+    app_settings: Settings,
+    db: Database,
+    clock: FixedClock,
+    keys: Keys,
+    ident: Identity,
+    files: FileStore,
+    opening_env: KeyEnv,
+) -> AppContext:
+    return AppContext(
+        settings=app_settings,
+        db=db,
+        clock=clock,
+        keys=keys,
+        ident=ident,
+        bus=InProcessBus(),
+        files=files,
+        opening=opening_env,
+    )
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from ggzy.core import policy
@@ -14,6 +14,11 @@ from ggzy.core.actor import Actor
 from ggzy.core.errors import NotFound
 from ggzy.core.events import EVENT_TYPES, Event, entry_of
 from ggzy.core.merkle import leaf_hash
+from ggzy.core.roles import Role
+from ggzy.projects import queries as projects
+from ggzy.projects.models import Section
+from ggzy.projects.states import SectionStatus
+from ggzy.projects.timeline import SEALED_TYPES
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,7 @@ def list_events(
     stmt = select(Event).order_by(Event.seq.desc()).limit(limit)
     if policy.scope_for(actor, policy.LOG_READ) is policy.Scope.SECTOR:
         stmt = stmt.where(Event.scope_id.in_(sector_scopes(session, actor)))
+    stmt = stmt.where(_not_sealed(actor))
     if type:
         stmt = stmt.where(Event.type == type)
     if scope:
@@ -84,13 +90,17 @@ def list_events(
 
 
 def sector_scopes(session: Session, actor: Actor) -> list[str]:
-    """Scope ids (projects) in the actor's sectors, from the domains that own such scopes."""
-    from ggzy import domains
+    """Scope ids (projects and sections) in the actor's sectors."""
+    return projects.scope_ids_in_sectors(session, actor.sectors)
 
-    out: list[str] = []
-    for m in domains.domain_modules("scopes"):
-        out.extend(m.scope_ids_in_sectors(session, actor.sectors))
-    return out
+
+def _not_sealed(actor: Actor) -> ColumnElement[bool]:
+    """Who downloaded, registered or bid stays secret from every role until the opening (电子办法 art. 21);
+    after it, only auditors may see it."""
+    if actor.role is not Role.AUDITOR:
+        return Event.type.not_in(SEALED_TYPES)
+    opened = select(Section.id).where(Section.status == SectionStatus.OPENED.value)
+    return or_(Event.type.not_in(SEALED_TYPES), Event.scope_id.in_(opened))
 
 
 def get_event(session: Session, actor: Actor, seq: int) -> EventView:
@@ -101,5 +111,7 @@ def get_event(session: Session, actor: Actor, seq: int) -> EventView:
     if policy.scope_for(actor, policy.LOG_READ) is policy.Scope.SECTOR and ev.scope_id not in sector_scopes(
         session, actor
     ):
+        raise NotFound("未找到该事件")
+    if session.execute(select(Event.seq).where(Event.seq == seq, _not_sealed(actor))).first() is None:
         raise NotFound("未找到该事件")
     return view(ev)

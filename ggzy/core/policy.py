@@ -120,6 +120,45 @@ LOG_READ = _define(
     content=True,
     grants={Role.SUPERVISOR: Scope.ANY, Role.SECTOR_SUPERVISOR: Scope.SECTOR, **OVERSIGHT},
 )
+CATALOG_MANAGE = _define(
+    "catalog.manage", "调整交易目录", Kind.WRITE, content=False, grants={Role.SUPERVISOR: Scope.ANY}
+)
+MANAGERS: dict[Role, Scope] = {Role.TENDERER: Scope.OWN, Role.AGENCY: Scope.OWN}
+PROJECT_REGISTER = _define("project.register", "登记交易项目", Kind.WRITE, content=True, grants=MANAGERS)
+PROJECT_MANAGE = _define(
+    "project.manage", "发布公告、澄清修改、重新招标、终止", Kind.WRITE, content=True, grants=MANAGERS
+)
+PROJECT_READ = _define(
+    "project.read",
+    "查看项目办理情况",
+    Kind.READ,
+    content=True,
+    grants={
+        **MANAGERS,
+        Role.OPERATOR: Scope.ANY,
+        Role.SUPERVISOR: Scope.ANY,
+        Role.SECTOR_SUPERVISOR: Scope.SECTOR,
+        **OVERSIGHT,
+    },
+)
+PROJECT_ACCEPT = _define(
+    "project.accept", "受理或退回项目登记", Kind.WRITE, content=True, grants={Role.OPERATOR: Scope.ANY}
+)
+DOCUMENTS_DOWNLOAD = _define(
+    "documents.download", "下载招标文件、报名", Kind.WRITE, content=True, grants={Role.BIDDER: Scope.ANY}
+)
+BID_SUBMIT = _define("bid.submit", "递交、修改、撤回投标", Kind.WRITE, content=True, grants={Role.BIDDER: Scope.OWN})
+OPENING_SHARE = _define(
+    "opening.share",
+    "提交开标密钥份额",
+    Kind.WRITE,
+    content=True,
+    grants={Role.OPERATOR: Scope.ANY, Role.SUPERVISOR: Scope.ANY, Role.TENDERER: Scope.OWN},
+)
+OPENING_RUN = _define("opening.run", "主持开标", Kind.WRITE, content=True, grants={Role.OPERATOR: Scope.ANY})
+REGISTRATIONS_READ = _define(
+    "registrations.read", "查看报名与下载记录（开标后）", Kind.READ, content=True, grants={Role.AUDITOR: Scope.ANY}
+)
 WORKBENCH = {
     role: _define(f"workbench.{role.value}", f"{role.label}工作台", Kind.READ, content=False, grants={role: Scope.ANY})
     for role in GRANTABLE

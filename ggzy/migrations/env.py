@@ -7,6 +7,7 @@ from sqlalchemy import Connection
 
 from ggzy import domains
 from ggzy.core.db import Base, make_engine
+from ggzy.migrations.runner import include_name
 
 domains.load_models()
 config = context.config
@@ -20,6 +21,7 @@ def run(connection: Connection) -> None:
         compare_type=True,
         compare_server_default=True,
         render_as_batch=connection.dialect.name == "sqlite",
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

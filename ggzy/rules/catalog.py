@@ -86,19 +86,58 @@ class Catalog:
 DEFAULT = Catalog(
     version=1,
     entries=(
-        Entry("construction", "工程施工", frozenset({Category.CONSTRUCTION, Category.GP_WORKS}),
-              Decimal(4_000_000), Decimal(4_000_000), None, True, Citation(ORDER16, "第5条", True)),
-        Entry("works_goods", "与工程建设有关的重要设备、材料", frozenset({Category.WORKS_GOODS}),
-              Decimal(2_000_000), Decimal(2_000_000), None, True, Citation(ORDER16, "第5条", True)),
-        Entry("works_services", "勘察、设计、监理等服务", frozenset({Category.WORKS_SERVICES}),
-              Decimal(1_000_000), Decimal(1_000_000), None, True, Citation(ORDER16, "第5条", True)),
-        Entry("gp", "政府采购货物和服务（分散采购限额标准、公开招标数额标准）",
-              frozenset({Category.GP_GOODS, Category.GP_SERVICES}),
-              Decimal(1_000_000), None, Decimal(4_000_000), False, Citation(HENAN_GP, "限额标准", True)),
-        Entry("transfers", "土地、矿业权、国有产权、罚没物品", TRANSFERS,
-              Decimal(0), None, None, False, Citation(SEED, "第18条")),
+        Entry(
+            "construction",
+            "工程施工",
+            frozenset({Category.CONSTRUCTION, Category.GP_WORKS}),
+            Decimal(4_000_000),
+            Decimal(4_000_000),
+            None,
+            True,
+            Citation(ORDER16, "第5条", True),
+        ),
+        Entry(
+            "works_goods",
+            "与工程建设有关的重要设备、材料",
+            frozenset({Category.WORKS_GOODS}),
+            Decimal(2_000_000),
+            Decimal(2_000_000),
+            None,
+            True,
+            Citation(ORDER16, "第5条", True),
+        ),
+        Entry(
+            "works_services",
+            "勘察、设计、监理等服务",
+            frozenset({Category.WORKS_SERVICES}),
+            Decimal(1_000_000),
+            Decimal(1_000_000),
+            None,
+            True,
+            Citation(ORDER16, "第5条", True),
+        ),
+        Entry(
+            "gp",
+            "政府采购货物和服务（分散采购限额标准、公开招标数额标准）",
+            frozenset({Category.GP_GOODS, Category.GP_SERVICES}),
+            Decimal(1_000_000),
+            None,
+            Decimal(4_000_000),
+            False,
+            Citation(HENAN_GP, "限额标准", True),
+        ),
+        Entry(
+            "transfers",
+            "土地、矿业权、国有产权、罚没物品",
+            TRANSFERS,
+            Decimal(0),
+            None,
+            None,
+            False,
+            Citation(SEED, "第18条"),
+        ),
     ),
-)  # fmt: skip
+)
 
 
 @dataclass(frozen=True)
@@ -134,7 +173,9 @@ def decide(f: Facts, c: Catalog) -> Decision:
         d.reasons.append(f"{e.label}达到进场标准 ¥{e.must_trade_at:,.0f}（{e.citation}）")
     if e.must_tender_at is not None and funded and f.estimate >= e.must_tender_at:
         d.must_tender = True
-        d.tender_reasons.append(f"属依法必须招标的项目：{e.label}单项合同估算价 ≥ ¥{e.must_tender_at:,.0f}（{e.citation}）")
+        d.tender_reasons.append(
+            f"属依法必须招标的项目：{e.label}单项合同估算价 ≥ ¥{e.must_tender_at:,.0f}（{e.citation}）"
+        )
         if f.state_funds_share >= c.state_control_share:
             d.must_open = True
             d.tender_reasons.append(f"国有资金占控股或主导地位，应当公开招标（《{REG}》第8条）")
@@ -158,8 +199,12 @@ def violations(f: Facts, p: Procedure, c: Catalog, *, exception_ref: str = "") -
     if p.regime is not f.category.regime and f.category is not Category.GP_WORKS:
         out.append(f"「{f.category.label}」适用{f.category.regime.label}程序，不能选择「{p.name}」")
     d = decide(f, c)
-    if d.must_tender and p.method not in (Method.OPEN_TENDER, Method.INVITED_TENDER, Method.GP_OPEN_TENDER,
-                                         Method.GP_INVITED_TENDER):  # fmt: skip
+    if d.must_tender and p.method not in (
+        Method.OPEN_TENDER,
+        Method.INVITED_TENDER,
+        Method.GP_OPEN_TENDER,
+        Method.GP_INVITED_TENDER,
+    ):
         out.append(f"本项目必须招标，不能采用「{p.name}」：" + "；".join(d.tender_reasons))
     elif d.must_open and p.invited and not exception_ref:
         out.append(

@@ -15,11 +15,14 @@ from fastapi.staticfiles import StaticFiles
 
 import ggzy
 from ggzy import domains
-from ggzy.core import timers
+from ggzy.bidding.keys import KeyEnv
+from ggzy.core import keystore, p256, timers
 from ggzy.core.clock import Clock, SystemClock
 from ggzy.core.config import Settings
+from ggzy.core.crypto import FieldCipher
 from ggzy.core.db import Database
-from ggzy.core.keys import load_keys
+from ggzy.core.files import FileStore
+from ggzy.core.keys import Keys, load_keys
 from ggzy.core.pubsub import make_bus
 from ggzy.entities.passwords import Hasher
 from ggzy.entities.service import Identity
@@ -44,6 +47,17 @@ def build_context(
         keys=keys,
         ident=Identity.from_settings(settings, keys, hasher=hasher),
         bus=make_bus(settings.redis_url),
+        files=FileStore(settings.var_dir / "files"),
+        opening=opening_env(settings, keys),
+    )
+
+
+def opening_env(settings: Settings, keys: Keys) -> KeyEnv:
+    """The opening's platform keys: a cipher for shares at rest, the keystore cost, the archive key pair."""
+    return KeyEnv(
+        cipher=FieldCipher(keys.derive("column:shares")),
+        scrypt=keystore.ScryptParams(n=settings.keystore_scrypt_n),
+        archive=p256.derive(keys.derive("archive:v1")),
     )
 
 
@@ -104,6 +118,10 @@ def create_app(ctx: AppContext, *, run_ticks: bool = False) -> FastAPI:
     def docs(request: Request) -> Response:
         return page(request, "portal/apidocs.html", {"openapi_url": app.openapi_url})
 
-    app.add_middleware(security.BodyLimit, default=ctx.settings.max_request_bytes)
+    uploads = {
+        r"/api/v1/sections/[^/]+/bid": ctx.settings.max_bid_bytes + 65536,
+        r"/sections/[^/]+/publish": 4 * ctx.settings.max_document_bytes,
+    }
+    app.add_middleware(security.BodyLimit, default=ctx.settings.max_request_bytes, overrides=uploads)
     app.add_middleware(security.SecurityHeaders, hsts=ctx.settings.cookie_secure)
     return app

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ggzy.bidding.keys import KeyEnv
 from ggzy.core.clock import Clock
 from ggzy.core.config import Settings
 from ggzy.core.db import Database
+from ggzy.core.files import FileStore
 from ggzy.core.keys import Keys
 from ggzy.core.pubsub import Bus
 from ggzy.entities.service import Identity
@@ -20,4 +22,6 @@ class AppContext:
     keys: Keys
     ident: Identity
     bus: Bus
+    files: FileStore
+    opening: KeyEnv
     extras: dict[str, object] = field(default_factory=dict)

@@ -229,3 +229,11 @@ def safe_next(target: str | None, default: str = "/workbench") -> str:
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return default
     return target
+
+
+def content_disposition(filename: str) -> str:
+    """RFC 6266 with an RFC 5987 UTF-8 name, and a plain ASCII fallback."""
+    from urllib.parse import quote
+
+    ascii_name = "".join(c if (c.isascii() and c.isalnum()) or c in "._-" else "_" for c in filename) or "download"
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import json
+import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -99,13 +100,14 @@ class BodyLimit:
     """Refuse bodies above the limit before reading them (Content-Length) or while reading (chunked)."""
 
     def __init__(self, app: ASGIApp, *, default: int, overrides: dict[str, int] | None = None) -> None:
+        """`overrides` maps a path pattern (regular expression, anchored) to its own limit (uploads)."""
         self.app = app
         self.default = default
-        self.overrides = sorted((overrides or {}).items(), key=lambda kv: -len(kv[0]))
+        self.overrides = [(re.compile(pattern), limit) for pattern, limit in (overrides or {}).items()]
 
     def limit_for(self, path: str) -> int:
-        for prefix, limit in self.overrides:
-            if path.startswith(prefix):
+        for pattern, limit in self.overrides:
+            if pattern.fullmatch(path):
                 return limit
         return self.default
 

@@ -16,11 +16,13 @@ import uvicorn
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from ggzy import demo
-from ggzy.core import transparency
+from ggzy.bidding.keys import KeyEnv
+from ggzy.core import p256, transparency
 from ggzy.core.clock import FixedClock
 from ggzy.core.config import Settings
 from ggzy.core.crypto import FieldCipher
 from ggzy.core.db import Database
+from ggzy.core.files import FileStore
 from ggzy.core.keys import load_keys
 from ggzy.core.pubsub import InProcessBus
 from ggzy.entities import totp
@@ -28,7 +30,7 @@ from ggzy.entities.service import Identity
 from ggzy.web.app import create_app
 from ggzy.web.context import AppContext
 from tests.builders import totp_secret_for
-from tests.conftest import FAST_HASHER, START
+from tests.conftest import FAST_HASHER, FAST_SCRYPT, START
 from tests.dbserver import DbServer
 
 pytestmark = pytest.mark.browser
@@ -64,11 +66,20 @@ def live(dbserver: DbServer, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     db = Database.from_url(url)
     clock = FixedClock(START)
     ident = Identity(hasher=FAST_HASHER, cipher=FieldCipher(keys.derive("column:totp")))
+    env = KeyEnv(
+        cipher=FieldCipher(keys.derive("column:shares")), scrypt=FAST_SCRYPT, archive=p256.derive(keys.derive("a"))
+    )
+    files = FileStore(var / "files")
+    kit = demo.TradeKit(files=files, env=env, signer=keys.log_private)
     with db.unit_of_work() as s:
-        demo.build(s, clock=clock, ident=ident, password_for=lambda _u: DEMO_PASSWORD, totp_for=totp_secret_for)
+        demo.build(
+            s, clock=clock, ident=ident, password_for=lambda _u: DEMO_PASSWORD, totp_for=totp_secret_for, trades=kit
+        )
     with db.unit_of_work() as s:
         transparency.sign_checkpoint(s, keys=keys, origin=settings.log_origin, clock=clock)
-    ctx = AppContext(settings=settings, db=db, clock=clock, keys=keys, ident=ident, bus=InProcessBus())
+    ctx = AppContext(
+        settings=settings, db=db, clock=clock, keys=keys, ident=ident, bus=InProcessBus(), files=files, opening=env
+    )
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(ctx), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

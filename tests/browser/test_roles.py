@@ -60,7 +60,7 @@ def test_a_wrong_password_is_refused_without_saying_why(page: Page, live: Live) 
 
 def test_the_auditor_reads_the_event_log_and_an_entry(page: Page, live: Live) -> None:
     sign_in(page, live, "inspector", staff=True)
-    page.goto("/audit/events")
+    page.goto("/audit/events?type=entities.organisation_registered")
     expect(page.get_by_test_id("events")).to_contain_text("登记市场主体")
     page.get_by_test_id("events").locator("tbody tr a").first.click()
     expect(page.locator("h1")).to_contain_text("事件 #")

@@ -36,6 +36,16 @@ entity.update                  . O O O . A . . . . A
 user.manage                    . . . . . . . . . . A
 user.read                      . . . . . . . . A A A
 log.read                       . . . . . . A S A A .
+catalog.manage                 . . . . . . A . . . .
+project.register               . . O O . . . . . . .
+project.manage                 . . O O . . . . . . .
+project.read                   . . O O . A A S A A .
+project.accept                 . . . . . A . . . . .
+documents.download             . A . . . . . . . . .
+bid.submit                     . O . . . . . . . . .
+opening.share                  . . O . . A A . . . .
+opening.run                    . . . . . A . . . . .
+registrations.read             . . . . . . . . A . .
 workbench.bidder               . A . . . . . . . . .
 workbench.tenderer             . . A . . . . . . . .
 workbench.agency               . . . A . . . . . . .

@@ -29,8 +29,9 @@ def an_award(*suppliers: str, status: str = "active", **extra: Any) -> dict[str,
     return {"status": status, "suppliers": [{"id": s} for s in suppliers], **extra}
 
 
-def a_release(ocid: str, *, bids: list[dict[str, Any]] | None = None, awards: list[dict[str, Any]] | None = None,
-              **fields: Any) -> dict[str, Any]:  # fmt: skip
+def a_release(
+    ocid: str, *, bids: list[dict[str, Any]] | None = None, awards: list[dict[str, Any]] | None = None, **fields: Any
+) -> dict[str, Any]:
     release: dict[str, Any] = {"ocid": ocid, **fields}
     if bids is not None:
         release["bids"] = {"details": bids}
@@ -65,8 +66,9 @@ def run_family(
     return outcomes, hits
 
 
-def flagged(releases: list[dict[str, Any]], code: str, group: str = "OCID", ini: str = "",
-            approvals: pl.DataFrame | None = None) -> dict[str, float]:  # fmt: skip
+def flagged(
+    releases: list[dict[str, Any]], code: str, group: str = "OCID", ini: str = "", approvals: pl.DataFrame | None = None
+) -> dict[str, float]:
     """id → value of one indicator's results for one group (the flag's section is added to `ini`)."""
     _, hits = run_family(releases, f"[{code}]\n{ini}", approvals)
     rows = hits.filter((pl.col("indicator") == code) & (pl.col("group") == group))

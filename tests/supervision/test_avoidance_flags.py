@@ -8,11 +8,26 @@ from ggzy.supervision.flags.avoidance.approvals import parse_rows
 from tests.supervision.builders import a_tender, evidence, flagged, run_family, skipped
 
 
-def purchase(ocid: str, amount: float, date: str = "2024-03-01", *, buyer: str | None = "CITY",
-             details: str = "竞争性谈判", item: str = "30190000") -> dict[str, Any]:  # fmt: skip
+def purchase(
+    ocid: str,
+    amount: float,
+    date: str = "2024-03-01",
+    *,
+    buyer: str | None = "CITY",
+    details: str = "竞争性谈判",
+    item: str = "30190000",
+) -> dict[str, Any]:
     fields: dict[str, Any] = {"buyer": {"id": buyer, "name": "某市某局"}} if buyer else {}
-    return a_tender(ocid, details, "goods", start=f"{date}T09:00:00+08:00", end=None, amount=amount,
-                    tender={"items": [{"classification": {"id": item}}]}, **fields)  # fmt: skip
+    return a_tender(
+        ocid,
+        details,
+        "goods",
+        start=f"{date}T09:00:00+08:00",
+        end=None,
+        amount=amount,
+        tender={"items": [{"classification": {"id": item}}]},
+        **fields,
+    )
 
 
 def test_a01_three_negotiations_that_together_reach_the_open_tender_threshold() -> None:
@@ -66,8 +81,10 @@ def approvals(*rows: list[Any]) -> Any:
 
 
 def test_a03_must_enter_project_missing_from_the_data() -> None:
-    releases = [a_tender("in", buyer={"name": "某某公司"}, planning={"budget": {"projectID": "2024-01"}}),
-                a_tender("named", buyer={"name": "交通局"}, tender={"title": "东环路（一期）工程"})]  # fmt: skip
+    releases = [
+        a_tender("in", buyer={"name": "某某公司"}, planning={"budget": {"projectID": "2024-01"}}),
+        a_tender("named", buyer={"name": "交通局"}, tender={"title": "东环路（一期）工程"}),
+    ]
     listed = approvals(
         ["2024-01", "道路", "某某公司", "工程施工", 500, 100, 500],  # matched by code
         ["2024-02", "东环路 (一期) 工程", "交通局", "工程施工", 500, 100, 500],  # matched by name and owner

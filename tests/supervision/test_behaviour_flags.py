@@ -12,8 +12,16 @@ from ggzy.supervision.flags.behaviour.network import label_propagation
 from tests.supervision.builders import a_bid, a_release, an_award, evidence, flagged, run_family, skipped
 
 
-def tender(ocid: str, bidders: list[str], winner: str | None, *, buyer: str = "B", amount: float | None = None,
-           cap: float | None = None, item: str | None = None) -> dict[str, Any]:  # fmt: skip
+def tender(
+    ocid: str,
+    bidders: list[str],
+    winner: str | None,
+    *,
+    buyer: str = "B",
+    amount: float | None = None,
+    cap: float | None = None,
+    item: str | None = None,
+) -> dict[str, Any]:
     award: dict[str, Any] = {}
     if amount is not None:
         award["value"] = {"amount": amount, "currency": "CNY"}
@@ -97,8 +105,11 @@ def test_b05_skips_awards_without_a_buyer() -> None:
 
 
 def test_b06_winning_price_within_one_percent_of_the_control_price() -> None:
-    releases = [tender("cap", ["A"], "A", amount=995, cap=1000), tender("cheap", ["A"], "A", amount=900, cap=1000),
-                tender("over", ["A"], "A", amount=1001, cap=1000)]  # fmt: skip
+    releases = [
+        tender("cap", ["A"], "A", amount=995, cap=1000),
+        tender("cheap", ["A"], "A", amount=900, cap=1000),
+        tender("over", ["A"], "A", amount=1001, cap=1000),
+    ]
     assert flagged(releases, "B06") == {"cap": 0.995}
     assert skipped([tender("nocap", ["A"], "A", amount=995)], "B06") == 1
 

@@ -13,8 +13,9 @@ from ggzy.cli import main
 from tests.supervision.builders import a_bid, a_price_race, a_release, an_award
 
 RELEASES = [a_price_race("close", 100, 101)] + [a_price_race(f"wide {i}", 1, 100) for i in range(4)]
-RELEASES.append(a_release("tie", bids=[a_bid("A", 5), a_bid("B", 5, "disqualified")], awards=[an_award("A")],
-                          buyer={"id": "BUY"}))  # fmt: skip
+RELEASES.append(
+    a_release("tie", bids=[a_bid("A", 5), a_bid("B", 5, "disqualified")], awards=[an_award("A")], buyer={"id": "BUY"})
+)
 
 
 def jsonl(path: Path, releases: list[dict[str, object]], extra: str = "") -> Path:
@@ -130,14 +131,19 @@ def test_family_sections_in_the_settings_choose_the_flags(tmp_path: Path) -> Non
     assert out == "OCID: 1 个被标记 (flagged)\nTenderer: 2 个被标记 (flagged)\n"
 
 
-RING = [a_release(f"ring {i}", bids=[a_bid(t, 100 + n) for n, t in enumerate(("R1", "R2", "R3"))],
-                  awards=[an_award("R1")]) for i in range(3)]  # fmt: skip
+RING = [
+    a_release(f"ring {i}", bids=[a_bid(t, 100 + n) for n, t in enumerate(("R1", "R2", "R3"))], awards=[an_award("R1")])
+    for i in range(3)
+]
 
 
 def test_approvals_and_communities_reach_the_outputs(tmp_path: Path) -> None:
     approvals = tmp_path / "approvals.csv"
-    approvals.write_text("项目代码,项目名称,项目单位,项目类别,估算投资（万元）,国有资金占比（%）,国有资金（万元）\n"
-                         "2024-9,桥梁,交通局,工程施工,800,100,800\n", encoding="utf-8")  # fmt: skip
+    approvals.write_text(
+        "项目代码,项目名称,项目单位,项目类别,估算投资（万元）,国有资金占比（%）,国有资金（万元）\n"
+        "2024-9,桥梁,交通局,工程施工,800,100,800\n",
+        encoding="utf-8",
+    )
     source = jsonl(tmp_path / "r.jsonl", RELEASES + RING)
     code, _, err = invoke(str(source), "--approvals", str(approvals), "--out", str(tmp_path / "out"))
     assert code == 0, err

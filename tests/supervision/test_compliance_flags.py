@@ -23,9 +23,10 @@ def test_c01_counts_working_days_for_negotiation_across_a_holiday() -> None:
     releases = [
         a_tender("two days", "竞争性谈判", "goods", start=DAY.format(4), end=DAY.format(6)),
         a_tender("three days", "竞争性谈判", "goods", start=DAY.format(4), end=DAY.format(7)),
-        a_tender("national day", "竞争性谈判", "goods", start="2024-09-30T09:00:00+08:00",
-                 end="2024-10-08T09:00:00+08:00"),  # eight calendar days, one working day
-    ]  # fmt: skip
+        a_tender(
+            "national day", "竞争性谈判", "goods", start="2024-09-30T09:00:00+08:00", end="2024-10-08T09:00:00+08:00"
+        ),  # eight calendar days, one working day
+    ]
     assert flagged(releases, "C01") == {"two days": 2.0, "national day": 1.0}
 
 
@@ -73,10 +74,22 @@ def test_c03_skips_releases_without_publicity() -> None:
     assert skipped([a_tender("none")], "C03") == 1
 
 
-def contract(ocid: str, signed: str, *, award: float = 100.0, value: float = 100.0,
-             award_end: str | None = None, end: str | None = None) -> dict[str, Any]:  # fmt: skip
-    a: dict[str, Any] = {"id": "a1", "status": "active", "date": "2024-01-01T10:00:00+08:00",
-                         "value": {"amount": award, "currency": "CNY"}, "suppliers": [{"id": "W"}]}  # fmt: skip
+def contract(
+    ocid: str,
+    signed: str,
+    *,
+    award: float = 100.0,
+    value: float = 100.0,
+    award_end: str | None = None,
+    end: str | None = None,
+) -> dict[str, Any]:
+    a: dict[str, Any] = {
+        "id": "a1",
+        "status": "active",
+        "date": "2024-01-01T10:00:00+08:00",
+        "value": {"amount": award, "currency": "CNY"},
+        "suppliers": [{"id": "W"}],
+    }
     c: dict[str, Any] = {"awardID": "a1", "dateSigned": signed, "value": {"amount": value, "currency": "CNY"}}
     if award_end:
         a["contractPeriod"] = {"endDate": award_end}

@@ -40,8 +40,15 @@ def test_decision_table_agrees_with_decide_and_violations(
     category: Category, estimate: int, share: int, amount: int, method: Method
 ) -> None:
     facts = Facts(category, Decimal(estimate), Decimal(share), Decimal(amount))
-    frame = pl.DataFrame({"category": [category.value], "estimate": [float(estimate)], "share": [float(share)],
-                          "amount": [float(amount)], "proc": [method.value]})  # fmt: skip
+    frame = pl.DataFrame(
+        {
+            "category": [category.value],
+            "estimate": [float(estimate)],
+            "share": [float(share)],
+            "amount": [float(amount)],
+            "proc": [method.value],
+        }
+    )
     row = with_decisions(frame, "estimate").row(0, named=True)
     d = decide(facts, DEFAULT)
     assert (row["must_trade"], row["must_tender"], row["must_open"]) == (d.must_trade, d.must_tender, d.must_open)
@@ -50,9 +57,15 @@ def test_decision_table_agrees_with_decide_and_violations(
 
 
 def test_unknown_state_funds_decide_only_where_they_cannot_matter() -> None:
-    frame = pl.DataFrame({"category": ["gp_goods", "construction", "construction"], "estimate": [5e6, 5e6, 1e5],
-                          "share": [None, None, None], "amount": [None, None, None]}, schema_overrides={
-                              "share": pl.Float64, "amount": pl.Float64})  # fmt: skip
+    frame = pl.DataFrame(
+        {
+            "category": ["gp_goods", "construction", "construction"],
+            "estimate": [5e6, 5e6, 1e5],
+            "share": [None, None, None],
+            "amount": [None, None, None],
+        },
+        schema_overrides={"share": pl.Float64, "amount": pl.Float64},
+    )
     decided = with_decisions(frame, "estimate")
     assert decided["decided"].to_list() == [True, False, True]
     assert decided["must_open"].to_list()[0] is True

@@ -60,8 +60,9 @@ def test_r058_does_not_flag_ordinary_spreads() -> None:
 
 
 def test_other_currencies_are_not_mixed_with_the_first_observed_one() -> None:
-    cad = a_release("cad", bids=[a_bid("W", 1, currency="CAD"), a_bid("L", 1000, currency="CAD")],
-                    awards=[an_award("W")])  # fmt: skip
+    cad = a_release(
+        "cad", bids=[a_bid("W", 1, currency="CAD"), a_bid("L", 1000, currency="CAD")], awards=[an_award("W")]
+    )
     result = outcome([*RACES, cad], "[R024]", "R024")
     assert result.skipped["其他币种的投标，未混算 (bids in another currency, not mixed)"] == 2
     assert run([*RACES, cad], "[R024]")["OCID"] == {"close": {"R024": 0.01}}
@@ -72,8 +73,9 @@ def test_the_currency_setting_chooses_the_main_currency() -> None:
 
 
 def test_no_price_comparison_methods_are_left_out_of_price_flags() -> None:
-    npc = a_release("npc", tender={"procurementMethodDetails": "NPC"},
-                    bids=[a_bid("A", 1), a_bid("B", 1, "disqualified")])  # fmt: skip
+    npc = a_release(
+        "npc", tender={"procurementMethodDetails": "NPC"}, bids=[a_bid("A", 1), a_bid("B", 1, "disqualified")]
+    )
     assert run([npc], "no_price_comparison_procurement_methods = NPC\n[R028]") == {}
     assert run([npc], "[R028]") == {
         "OCID": {"npc": {"R028": 1.0}},
@@ -124,8 +126,9 @@ def test_r036_on_a_tie_the_first_lowest_bid_decides() -> None:
 
 
 def test_r036_skips_bids_in_another_currency() -> None:
-    release = a_release("mixed", bids=[a_bid("A", 1, "disqualified", currency="CAD"), a_bid("B", 2)],
-                        awards=[an_award("B")])  # fmt: skip
+    release = a_release(
+        "mixed", bids=[a_bid("A", 1, "disqualified", currency="CAD"), a_bid("B", 2)], awards=[an_award("B")]
+    )
     assert run([release], "currency = USD\n[R036]") == {}
     assert sum(outcome([release], "currency = USD\n[R036]", "R036").skipped.values()) == 1
 

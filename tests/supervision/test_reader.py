@@ -87,8 +87,10 @@ def test_a_missing_file_is_unusable_input(tmp_path: Path) -> None:
 
 
 def test_tables_keep_release_order_and_typed_columns_across_batches(tmp_path: Path) -> None:
-    lines = [json.dumps({"ocid": str(i), "bids": {"details": [{"status": "valid", "value": {"amount": i}}]}})
-             for i in range(7)]  # fmt: skip
+    lines = [
+        json.dumps({"ocid": str(i), "bids": {"details": [{"status": "valid", "value": {"amount": i}}]}})
+        for i in range(7)
+    ]
     tables, stats = read_tables(write(tmp_path / "r.jsonl", "\n".join(lines)), progress=False, batch=3)
     assert tables.processes["ocid"].to_list() == [str(i) for i in range(7)]
     assert tables.bids["amount"].to_list() == [float(i) for i in range(7)]

@@ -17,14 +17,26 @@ def signed(tenderer: str, amount: float | None = None, **ext: Any) -> dict[str, 
 BID_SIGNS = [
     ("X01", {"machineFingerprint": "AB:CD"}, {"machineFingerprint": "ab:cd "}, {"machineFingerprint": "EF"}),
     ("X02", {"uploadAddress": "10.0.0.7"}, {"uploadAddress": "10.0.0.7"}, {"uploadAddress": "10.0.0.8"}),
-    ("X03", {"documents": [{"author": "张三"}]}, {"documents": [{"author": "张三 "}]},
-     {"documents": [{"author": "李四"}]}),
-    ("X04", {"documents": [{"application": "Tool 1"}]}, {"documents": [{"application": "Tool 1"}]},
-     {"documents": [{"application": "Tool 2"}]}),
-    ("X05", {"documents": [{"sha256": "AA"}, {"sha256": "11"}]}, {"documents": [{"sha256": "aa"}]},
-     {"documents": [{"sha256": "BB"}]}),
+    (
+        "X03",
+        {"documents": [{"author": "张三"}]},
+        {"documents": [{"author": "张三 "}]},
+        {"documents": [{"author": "李四"}]},
+    ),
+    (
+        "X04",
+        {"documents": [{"application": "Tool 1"}]},
+        {"documents": [{"application": "Tool 1"}]},
+        {"documents": [{"application": "Tool 2"}]},
+    ),
+    (
+        "X05",
+        {"documents": [{"sha256": "AA"}, {"sha256": "11"}]},
+        {"documents": [{"sha256": "aa"}]},
+        {"documents": [{"sha256": "BB"}]},
+    ),
     ("X06", {"depositAccount": "6222 0001"}, {"depositAccount": "6222-0001"}, {"depositAccount": "6222 0002"}),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("code", "first", "same", "other"), BID_SIGNS)
@@ -61,17 +73,37 @@ def party(pid: str, **fields: Any) -> dict[str, Any]:
 
 
 PARTY_SIGNS = [
-    ("X07", {"contactPoint": {"name": "王五"}}, {"contactPoint": {"name": "王 五"}},
-     {"contactPoint": {"name": "赵六"}}),
-    ("X08", {"contactPoint": {"telephone": "+86 138-0000-0000"}}, {"contactPoint": {"telephone": "13800000000"}},
-     {"contactPoint": {"telephone": "13900000000"}}),
-    ("X09", {"contactPoint": {"email": "Bid@A.cn"}}, {"contactPoint": {"email": "bid@a.cn "}},
-     {"contactPoint": {"email": "c@c.cn"}}),
-    ("X10", {"address": {"streetAddress": "人民路 1 号", "locality": "新乡"}},
-     {"address": {"streetAddress": "人民路1号，", "locality": "新乡"}}, {"address": {"streetAddress": "胜利路2号"}}),
-    ("X11", {"ggzySupervision": {"legalRepresentative": "张三"}}, {"ggzySupervision": {"legalRepresentative": "张三"}},
-     {"ggzySupervision": {"legalRepresentative": "李四"}}),
-]  # fmt: skip
+    (
+        "X07",
+        {"contactPoint": {"name": "王五"}},
+        {"contactPoint": {"name": "王 五"}},
+        {"contactPoint": {"name": "赵六"}},
+    ),
+    (
+        "X08",
+        {"contactPoint": {"telephone": "+86 138-0000-0000"}},
+        {"contactPoint": {"telephone": "13800000000"}},
+        {"contactPoint": {"telephone": "13900000000"}},
+    ),
+    (
+        "X09",
+        {"contactPoint": {"email": "Bid@A.cn"}},
+        {"contactPoint": {"email": "bid@a.cn "}},
+        {"contactPoint": {"email": "c@c.cn"}},
+    ),
+    (
+        "X10",
+        {"address": {"streetAddress": "人民路 1 号", "locality": "新乡"}},
+        {"address": {"streetAddress": "人民路1号，", "locality": "新乡"}},
+        {"address": {"streetAddress": "胜利路2号"}},
+    ),
+    (
+        "X11",
+        {"ggzySupervision": {"legalRepresentative": "张三"}},
+        {"ggzySupervision": {"legalRepresentative": "张三"}},
+        {"ggzySupervision": {"legalRepresentative": "李四"}},
+    ),
+]
 
 
 @pytest.mark.parametrize(("code", "first", "same", "other"), PARTY_SIGNS)

@@ -133,9 +133,14 @@ def test_an_administrator_opens_an_account_that_must_change_its_password(
     form = client.get("/admin/users/new").text
     r = client.post(
         "/admin/users/new",
-        data={"org_id": bidder.user.org_id, "username": "newbidder", "display_name": "新投标员", "roles": "bidder",
-              "csrf_token": csrf_from(form)},
-    )  # fmt: skip
+        data={
+            "org_id": bidder.user.org_id,
+            "username": "newbidder",
+            "display_name": "新投标员",
+            "roles": "bidder",
+            "csrf_token": csrf_from(form),
+        },
+    )
     assert r.status_code == 200 and "一次性口令" in r.text
     temp = r.text.split('data-testid="temp-password">')[1].split("<")[0]
     token = csrf_from(anon_client.get("/login").text)

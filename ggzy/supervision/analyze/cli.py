@@ -49,9 +49,13 @@ EXIT_UNUSABLE = 2
 )
 @click.option("--progress/--no-progress", default=True, show_default=True, help="在标准错误上显示进度条")
 def analyze(
-    file: Path, settings_path: Path | None, output_format: str, out_dir: Path | None, approvals_path: Path | None,
+    file: Path,
+    settings_path: Path | None,
+    output_format: str,
+    out_dir: Path | None,
+    approvals_path: Path | None,
     progress: bool,
-) -> None:  # fmt: skip
+) -> None:
     """对 OCDS 数据批量计算红旗指标：Cardinal R003…R058，以及合规（C）、串标迹象（X）、行为（B）、规避招标（A）指标族。
 
     FILE：JSON Lines（每行一个 compiled release）、release package 或 record package，可为 gzip 压缩。

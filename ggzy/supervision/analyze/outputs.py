@@ -14,8 +14,13 @@ from ggzy.supervision.flags import registry
 from ggzy.supervision.flags.cardinal.settings import INDICATORS
 
 LONG_SCHEMA = {"group": pl.String, "id": pl.String, "indicator": pl.String, "value": pl.Float64, "evidence": pl.String}
-TABLES = {"processes": ["OCID"], "buyers": ["Buyer", "ProcuringEntity"], "tenderers": ["Tenderer"],
-          "categories": ["Category"], "projects": ["Project"]}  # fmt: skip
+TABLES = {
+    "processes": ["OCID"],
+    "buyers": ["Buyer", "ProcuringEntity"],
+    "tenderers": ["Tenderer"],
+    "categories": ["Category"],
+    "projects": ["Project"],
+}
 
 
 def summary_lines(result: Analysis) -> list[str]:
@@ -96,15 +101,30 @@ def with_communities(tenderers: pl.DataFrame, result: Analysis) -> pl.DataFrame:
 def summary_json(result: Analysis) -> dict[str, object]:
     flags = registry()
     return {
-        "input": {"shape": str(result.stats.shape), "gzip": result.stats.gzip, "items": result.stats.items,
-                  "releases": result.stats.releases, "malformed": result.stats.malformed,
-                  "not_objects": result.stats.not_objects, "errors": result.stats.errors},
+        "input": {
+            "shape": str(result.stats.shape),
+            "gzip": result.stats.gzip,
+            "items": result.stats.items,
+            "releases": result.stats.releases,
+            "malformed": result.stats.malformed,
+            "not_objects": result.stats.not_objects,
+            "errors": result.stats.errors,
+        },
         "scope": result.scope,
-        "indicators": {code: {"family": flags[code].spec.family, "name_zh": flags[code].spec.name_zh,
-                              "evaluated": o.evaluated, "results": o.hits.height, "skipped": o.skipped,
-                              "excluded": o.excluded, "meta": o.meta} for code, o in result.outcomes.items()},
+        "indicators": {
+            code: {
+                "family": flags[code].spec.family,
+                "name_zh": flags[code].spec.name_zh,
+                "evaluated": o.evaluated,
+                "results": o.hits.height,
+                "skipped": o.skipped,
+                "excluded": o.excluded,
+                "meta": o.meta,
+            }
+            for code, o in result.outcomes.items()
+        },
         "warnings": result.warnings,
-    }  # fmt: skip
+    }
 
 
 def write_all(result: Analysis, out_dir: Path) -> list[Path]:

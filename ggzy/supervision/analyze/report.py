@@ -59,8 +59,17 @@ def _family_section(result: Analysis, long: pl.DataFrame, family: str) -> str:
         if spec.family != family:
             continue
         example = long.filter((pl.col("indicator") == code) & pl.col("evidence").is_not_null())["evidence"].head(1)
-        rows.append([code, spec.name_zh, spec.name_en, outcome.evaluated, outcome.hits.height,
-                     sum(outcome.skipped.values()), example[0][:120] if example.len() else ""])  # fmt: skip
+        rows.append(
+            [
+                code,
+                spec.name_zh,
+                spec.name_en,
+                outcome.evaluated,
+                outcome.hits.height,
+                sum(outcome.skipped.values()),
+                example[0][:120] if example.len() else "",
+            ]
+        )
     if not rows:
         return ""
     headers = ["指标 id", "名称", "name", "判定 evaluated", "结果 results", "跳过 skipped", "示例 example"]
@@ -103,8 +112,10 @@ def _network(result: Analysis, flagged: set[str]) -> str:
 def render_report(result: Analysis, long: pl.DataFrame, summary: list[str]) -> str:
     """The whole report as one HTML string."""
     counts = {code: o.hits.height for code, o in result.outcomes.items()}
-    ids = {g: long.filter(pl.col("group").is_in(g.split("|")))["id"].n_unique() for g in
-           ("OCID", "Tenderer", "Buyer|ProcuringEntity")}  # fmt: skip
+    ids = {
+        g: long.filter(pl.col("group").is_in(g.split("|")))["id"].n_unique()
+        for g in ("OCID", "Tenderer", "Buyer|ProcuringEntity")
+    }
     flagged_tenderers = set(long.filter(pl.col("group") == "Tenderer")["id"].to_list())
     families = [_family_section(result, long, family) for family in FAMILIES]
     sections = [

@@ -27,11 +27,20 @@ from ggzy.supervision.ocds.tables import Tables
 OPEN, INVITED, NONE = "open", "invited", "none"  # open/invited tender, its regime taken from the category
 PROCEDURE_CHOICES = (OPEN, INVITED, *(m.value for m in Method), NONE)
 DEFAULT_PROCEDURES: dict[str, str] = {
-    "公开招标": OPEN, "邀请招标": INVITED, "竞争性谈判": Method.NEGOTIATION, "竞争性磋商": Method.CONSULTATION,
-    "询价": Method.QUOTATION, "询价采购": Method.QUOTATION, "单一来源": Method.SINGLE_SOURCE,
-    "单一来源采购": Method.SINGLE_SOURCE, "拍卖": NONE, "挂牌": NONE,
-    "open": OPEN, "selective": INVITED, "direct": Method.SINGLE_SOURCE,
-}  # fmt: skip
+    "公开招标": OPEN,
+    "邀请招标": INVITED,
+    "竞争性谈判": Method.NEGOTIATION,
+    "竞争性磋商": Method.CONSULTATION,
+    "询价": Method.QUOTATION,
+    "询价采购": Method.QUOTATION,
+    "单一来源": Method.SINGLE_SOURCE,
+    "单一来源采购": Method.SINGLE_SOURCE,
+    "拍卖": NONE,
+    "挂牌": NONE,
+    "open": OPEN,
+    "selective": INVITED,
+    "direct": Method.SINGLE_SOURCE,
+}
 OPEN_METHODS = (Method.OPEN_TENDER.value, Method.GP_OPEN_TENDER.value)
 _CATEGORY_BY_REGIME = {
     (Regime.TENDERING, "works"): Category.CONSTRUCTION,
@@ -171,10 +180,34 @@ def decision_table(catalog: Catalog = DEFAULT) -> pl.DataFrame:
         d = decide(facts, catalog)
         for method in Method:
             found = violations(facts, procedure(method), catalog)
-            rows.append((category.value, ie, is_, ia, method.value, d.must_trade, d.must_tender, d.must_open,
-                         "；".join(found) or None, "；".join(d.reasons), "；".join(d.tender_reasons)))  # fmt: skip
-    schema = ["category", "ie", "is", "ia", "proc", "must_trade", "must_tender", "must_open", "violation", "reasons",
-              "tender_reasons"]  # fmt: skip
+            rows.append(
+                (
+                    category.value,
+                    ie,
+                    is_,
+                    ia,
+                    method.value,
+                    d.must_trade,
+                    d.must_tender,
+                    d.must_open,
+                    "；".join(found) or None,
+                    "；".join(d.reasons),
+                    "；".join(d.tender_reasons),
+                )
+            )
+    schema = [
+        "category",
+        "ie",
+        "is",
+        "ia",
+        "proc",
+        "must_trade",
+        "must_tender",
+        "must_open",
+        "violation",
+        "reasons",
+        "tender_reasons",
+    ]
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 

@@ -72,9 +72,13 @@ def merge(total: ReadStats, part: ReadStats) -> None:
 
 
 def read_parallel(
-    path: Path, stats: ReadStats, *, workers: int = 2, chunk_bytes: int = CHUNK_BYTES,
+    path: Path,
+    stats: ReadStats,
+    *,
+    workers: int = 2,
+    chunk_bytes: int = CHUNK_BYTES,
     progress: Callable[[int], None] | None = None,
-) -> list[Frames] | None:  # fmt: skip
+) -> list[Frames] | None:
     """Flatten a JSON Lines file with `workers` processes; None when the file is a package (read it serially)."""
     stream, raw, gzipped = open_binary(path)
     with raw, stream:

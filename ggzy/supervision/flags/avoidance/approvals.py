@@ -25,8 +25,16 @@ HEADERS: dict[str, tuple[str, ...]] = {
 }
 WAN = "万元"  # a header naming 万元 means the column is in units of ¥10,000
 CATEGORY_NAMES = {label: c.value for c, label in CATEGORY_LABELS.items()} | {c.value: c.value for c in Category}
-SCHEMA = {"row": pl.Int64, "code": pl.String, "name": pl.String, "owner": pl.String, "category": pl.String,
-          "estimate": pl.Float64, "state_funds_share": pl.Float64, "state_funds_amount": pl.Float64}  # fmt: skip
+SCHEMA = {
+    "row": pl.Int64,
+    "code": pl.String,
+    "name": pl.String,
+    "owner": pl.String,
+    "category": pl.String,
+    "estimate": pl.Float64,
+    "state_funds_share": pl.Float64,
+    "state_funds_amount": pl.Float64,
+}
 
 
 class ApprovalsError(ValueError):

@@ -13,7 +13,9 @@ from ggzy.supervision.flags.options import defaults_of, option
 from ggzy.supervision.ocds.tables import Tables
 
 A02 = spec(
-    "A02", "金额聚集于门槛之下", "Awards bunched just below a threshold",
+    "A02",
+    "金额聚集于门槛之下",
+    "Awards bunched just below a threshold",
     "For each catalog threshold of a purchase's category (ggzy.rules.catalog: the entry's must-trade, must-tender "
     "and must-open amounts), count the buyer's purchases in [1 − `band`, 1) of the threshold (k) and in the "
     "neighbouring band [1 − 2·`band`, 1 − `band`) (m). With k + m ≥ `min_count`, k > m and a one-sided binomial "
@@ -22,9 +24,10 @@ A02 = spec(
     f"{S7}; {CATALOG_SOURCE}; bunching at thresholds: Palguta & Pertold (2017), American Economic Journal: "
     "Economic Policy 9(2)",
     ("awards/value|tender/value/amount", "buyer/id", "tender/mainProcurementCategory"),
-    (Group.BUYER, Group.OCID), "buyer: k / (k + m); processes in the band: the ratio to the threshold",
+    (Group.BUYER, Group.OCID),
+    "buyer: k / (k + m); processes in the band: the ratio to the threshold",
     defaults_of("A02"),
-)  # fmt: skip
+)
 
 
 def thresholds(catalog: Catalog = DEFAULT) -> pl.DataFrame:
@@ -67,27 +70,50 @@ def compute_a02(tables: Tables, ctx: RunContext) -> Outcome:
     tests = tests.filter(pl.col("n") >= min_count)
     k, n = tests["k"].to_numpy(), tests["n"].to_numpy()
     tests = tests.with_columns(pl.Series("p", binom.sf(k - 1, n, 0.5) if len(k) else np.array([]), pl.Float64))
-    found = tests.filter((pl.col("k") * 2 > pl.col("n")) & (pl.col("p") <= p_max)).sort("buyer_id").with_columns(
-        pl.format("门槛下 {}% 区间内 {} 笔，相邻区间 {} 笔，二项检验 p = {}", pl.lit(round(band * 100, 1)), "k",
-                  pl.col("n") - pl.col("k"), pl.col("p").round(4)).alias("evidence")
-    )  # fmt: skip
+    found = (
+        tests.filter((pl.col("k") * 2 > pl.col("n")) & (pl.col("p") <= p_max))
+        .sort("buyer_id")
+        .with_columns(
+            pl.format(
+                "门槛下 {}% 区间内 {} 笔，相邻区间 {} 笔，二项检验 p = {}",
+                pl.lit(round(band * 100, 1)),
+                "k",
+                pl.col("n") - pl.col("k"),
+                pl.col("p").round(4),
+            ).alias("evidence")
+        )
+    )
     processes = near.filter(pl.col("below")).join(
         found.select("buyer_id", pl.col("evidence").alias("why")), on="buyer_id"
     )
     processes = processes.sort("rid", "ratio", descending=[False, True]).unique("rid", keep="first").sort("rid")
-    processes = processes.select("rid", pl.col("ocid").alias("key"), "ratio",
-                                 pl.format("金额 {} 为门槛 {} 的 {}%；{}", "value", "threshold",
-                                           (pl.col("ratio") * 100).round(1), "why").alias("evidence"))  # fmt: skip
-    hits = pl.concat([
-        hits_frame(found.select("rid", pl.col("buyer_id").alias("key"), (pl.col("k") / pl.col("n")).alias("v"),
-                                "evidence"), Group.BUYER, pl.col("v"), Phase.FINALIZE),
-        hits_frame(processes, Group.OCID, pl.col("ratio"), Phase.FINALIZE, sub=1),
-    ])  # fmt: skip
+    processes = processes.select(
+        "rid",
+        pl.col("ocid").alias("key"),
+        "ratio",
+        pl.format("金额 {} 为门槛 {} 的 {}%；{}", "value", "threshold", (pl.col("ratio") * 100).round(1), "why").alias(
+            "evidence"
+        ),
+    )
+    hits = pl.concat(
+        [
+            hits_frame(
+                found.select(
+                    "rid", pl.col("buyer_id").alias("key"), (pl.col("k") / pl.col("n")).alias("v"), "evidence"
+                ),
+                Group.BUYER,
+                pl.col("v"),
+                Phase.FINALIZE,
+            ),
+            hits_frame(processes, Group.OCID, pl.col("ratio"), Phase.FINALIZE, sub=1),
+        ]
+    )
     return Outcome(
-        hits=hits, evaluated=tests.height,
+        hits=hits,
+        evaluated=tests.height,
         skipped={"缺少金额、品类或采购人 (amount, category or buyer missing)": frame.height - usable.height},
         meta={"k": float(near["below"].sum()), "n": float(near.height)},
-    )  # fmt: skip
+    )
 
 
 FLAGS = (flag(A02, compute_a02),)

@@ -19,8 +19,17 @@ CATALOG_SOURCE = (
 Compute = Callable[[Tables, RunContext], Outcome]
 
 
-def spec(code: str, zh: str, en: str, definition: str, source: str, requires: tuple[str, ...],
-         groups: tuple[Group, ...], output: str, defaults: dict[str, str]) -> FlagSpec:  # fmt: skip
+def spec(
+    code: str,
+    zh: str,
+    en: str,
+    definition: str,
+    source: str,
+    requires: tuple[str, ...],
+    groups: tuple[Group, ...],
+    output: str,
+    defaults: dict[str, str],
+) -> FlagSpec:
     return FlagSpec(code, FAMILY, zh, en, definition, defaults, source, requires, groups, output)
 
 
@@ -34,8 +43,17 @@ def purchases(tables: Tables, ctx: RunContext) -> pl.DataFrame:
 
     def make() -> pl.DataFrame:
         scope = in_scope(tables, ctx).select("rid")
-        columns = ["ocid", "buyer_id", "tender_amount", "tender_currency", "state_funds_share", "state_funds_amount",
-                   "tender_classification", "tender_start", "date"]  # fmt: skip
+        columns = [
+            "ocid",
+            "buyer_id",
+            "tender_amount",
+            "tender_currency",
+            "state_funds_share",
+            "state_funds_amount",
+            "tender_classification",
+            "tender_start",
+            "date",
+        ]
         frame = tables.processes.select("rid", *columns).join(scope, on="rid")
         frame = frame.join(procedures(tables, ctx).select("rid", "proc", "category", "reason"), on="rid")
         frame = with_days(with_days(frame, "tender_start"), "date")

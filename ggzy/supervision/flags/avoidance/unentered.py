@@ -12,15 +12,19 @@ from ggzy.supervision.flags.options import defaults_of, option
 from ggzy.supervision.ocds.tables import Tables
 
 A03 = spec(
-    "A03", "应进未进", "Project that should have entered the platform and did not",
+    "A03",
+    "应进未进",
+    "Project that should have entered the platform and did not",
     "A project of the imported approvals list (`--approvals`) that ggzy.rules.catalog.decide() requires to be "
     "traded on the platform (must_trade), and that matches no process in the data: neither by approval code "
     "(planning/budget/projectID) nor by normalised name (planning/budget/project or tender/title) and owner "
     "(buyer/name). Names are compared after NFKC, lower case, and removing spaces, punctuation and symbols.",
     f"{S7}; REQUIREMENTS S11 (应进未进); 新政文〔2017〕144号 第18条 — ggzy.rules.catalog",
     ("--approvals list", "planning/budget/projectID", "planning/budget/project|tender/title", "buyer/name"),
-    (Group.PROJECT,), "the project's estimate", defaults_of("A03"),
-)  # fmt: skip
+    (Group.PROJECT,),
+    "the project's estimate",
+    defaults_of("A03"),
+)
 
 
 def normal(expr: pl.Expr) -> pl.Expr:
@@ -58,14 +62,27 @@ def compute_a03(tables: Tables, ctx: RunContext) -> Outcome:
     matched = normal(pl.col("code")).is_in(codes.implode()).fill_null(False) | pl.struct(
         normal(pl.col("name")).alias("n"), normal(pl.col("owner")).alias("o")
     ).is_in(names.to_struct().implode()).fill_null(False)
-    flagged = judged.filter(pl.col("must_trade") & ~matched).sort("row").select(
-        pl.col("row").alias("rid"), pl.coalesce("code", "name").alias("key"), "estimate",
-        pl.format("「{}」（{}）估算 ¥{}：{}；平台数据中没有对应的交易（项目代码、名称加项目单位均未匹配）",
-                  pl.col("name").fill_null("—"), pl.col("owner").fill_null("—"), pl.col("estimate").round(2), "reasons")
-        .alias("evidence"),
-    )  # fmt: skip
-    return Outcome(hits=hits_frame(flagged, Group.PROJECT, pl.col("estimate"), Phase.FINALIZE),
-                   evaluated=judged.height, skipped=funds)  # fmt: skip
+    flagged = (
+        judged.filter(pl.col("must_trade") & ~matched)
+        .sort("row")
+        .select(
+            pl.col("row").alias("rid"),
+            pl.coalesce("code", "name").alias("key"),
+            "estimate",
+            pl.format(
+                "「{}」（{}）估算 ¥{}：{}；平台数据中没有对应的交易（项目代码、名称加项目单位均未匹配）",
+                pl.col("name").fill_null("—"),
+                pl.col("owner").fill_null("—"),
+                pl.col("estimate").round(2),
+                "reasons",
+            ).alias("evidence"),
+        )
+    )
+    return Outcome(
+        hits=hits_frame(flagged, Group.PROJECT, pl.col("estimate"), Phase.FINALIZE),
+        evaluated=judged.height,
+        skipped=funds,
+    )
 
 
 FLAGS = (flag(A03, compute_a03),)

@@ -12,12 +12,17 @@ from ggzy.supervision.ocds.tables import Tables
 REQUIRES = ("bids/details/tenderers/id", "bids/details/status", "awards/status", "awards/suppliers/id")
 
 B01 = spec(
-    "B01", "疑似陪标", "Cover bidder",
+    "B01",
+    "疑似陪标",
+    "Cover bidder",
     "A tenderer that bid in at least `min_bids` decided tenders, won at most `max_win_ratio` of them, and lost at "
     "least `min_share` of the tenders it lost to its `top_winners` most frequent winners.",
-    f"{S6} 陪标; {OECD} (cover bidding); 招标投标法实施条例 第39条", REQUIRES, (Group.TENDERER,),
-    "the win ratio", defaults_of("B01"),
-)  # fmt: skip
+    f"{S6} 陪标; {OECD} (cover bidding); 招标投标法实施条例 第39条",
+    REQUIRES,
+    (Group.TENDERER,),
+    "the win ratio",
+    defaults_of("B01"),
+)
 
 
 def compute_b01(tables: Tables, ctx: RunContext) -> Outcome:
@@ -44,10 +49,12 @@ def compute_b01(tables: Tables, ctx: RunContext) -> Outcome:
         .filter(pl.col("top_n") >= min_share * (pl.col("bids") - pl.col("wins")))
         .sort("tenderer")
         .select(
-            "rid", pl.col("tenderer").alias("key"), (pl.col("wins") / pl.col("bids")).alias("ratio"),
+            "rid",
+            pl.col("tenderer").alias("key"),
+            (pl.col("wins") / pl.col("bids")).alias("ratio"),
             pl.format("投标 {} 次，中标 {} 次；主要输给 {}", "bids", "wins", "to").alias("evidence"),
         )
-    )  # fmt: skip
+    )
     return Outcome(
         hits=hits_frame(flagged, Group.TENDERER, pl.col("ratio"), Phase.FINALIZE),
         evaluated=judged.height,
@@ -56,12 +63,17 @@ def compute_b01(tables: Tables, ctx: RunContext) -> Outcome:
 
 
 B02 = spec(
-    "B02", "轮流中标", "Bid rotation",
+    "B02",
+    "轮流中标",
+    "Bid rotation",
     "The same set of at least `min_members` tenderers bid together, and alone, in at least `min_tenders` decided "
     "tenders with one winner each, and every member of the set won at least one of them: they take turns.",
-    f"{S6} 轮流中标; {OECD} (bid rotation); 招标投标法实施条例 第39条 (约定轮流中标)", REQUIRES,
-    (Group.OCID, Group.TENDERER), "process and members: the number of tenders of the set", defaults_of("B02"),
-)  # fmt: skip
+    f"{S6} 轮流中标; {OECD} (bid rotation); 招标投标法实施条例 第39条 (约定轮流中标)",
+    REQUIRES,
+    (Group.OCID, Group.TENDERER),
+    "process and members: the number of tenders of the set",
+    defaults_of("B02"),
+)
 
 
 def compute_b02(tables: Tables, ctx: RunContext) -> Outcome:
@@ -85,9 +97,13 @@ def compute_b02(tables: Tables, ctx: RunContext) -> Outcome:
     )
     rotating = sets.filter(pl.col("winner").list.n_unique() == pl.col("members").list.len()).with_columns(
         pl.col("rid").list.len().alias("n"),
-        pl.format("{} 共同投标 {} 次，中标依次为 {}", pl.col("members").list.join("、"), pl.col("rid").list.len(),
-                  pl.col("winner").list.join("→")).alias("evidence"),
-    )  # fmt: skip
+        pl.format(
+            "{} 共同投标 {} 次，中标依次为 {}",
+            pl.col("members").list.join("、"),
+            pl.col("rid").list.len(),
+            pl.col("winner").list.join("→"),
+        ).alias("evidence"),
+    )
     processes = rotating.explode("rid", "ocid").select("rid", pl.col("ocid").alias("key"), "n", "evidence").sort("rid")
     members = (
         rotating.with_columns(pl.col("rid").list.min().alias("rid"))
@@ -95,8 +111,12 @@ def compute_b02(tables: Tables, ctx: RunContext) -> Outcome:
         .select("rid", pl.col("members").alias("key"), "n", "evidence")
         .sort("rid", "key")
     )
-    hits = pl.concat([hits_frame(processes, Group.OCID, pl.col("n"), Phase.FINALIZE),
-                      hits_frame(members, Group.TENDERER, pl.col("n"), Phase.FINALIZE, sub=1)])  # fmt: skip
+    hits = pl.concat(
+        [
+            hits_frame(processes, Group.OCID, pl.col("n"), Phase.FINALIZE),
+            hits_frame(members, Group.TENDERER, pl.col("n"), Phase.FINALIZE, sub=1),
+        ]
+    )
     return Outcome(
         hits=hits,
         evaluated=single.height,

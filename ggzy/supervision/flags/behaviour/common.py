@@ -16,8 +16,17 @@ OECD = "OECD, Guidelines for Fighting Bid Rigging in Public Procurement (2009; 2
 Compute = Callable[[Tables, RunContext], Outcome]
 
 
-def spec(code: str, zh: str, en: str, definition: str, source: str, requires: tuple[str, ...],
-         groups: tuple[Group, ...], output: str, defaults: dict[str, str]) -> FlagSpec:  # fmt: skip
+def spec(
+    code: str,
+    zh: str,
+    en: str,
+    definition: str,
+    source: str,
+    requires: tuple[str, ...],
+    groups: tuple[Group, ...],
+    output: str,
+    defaults: dict[str, str],
+) -> FlagSpec:
     return FlagSpec(code, FAMILY, zh, en, definition, defaults, source, requires, groups, output)
 
 

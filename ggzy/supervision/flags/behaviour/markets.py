@@ -27,16 +27,30 @@ def concentration(awards: pl.DataFrame, by: str, min_awards: int, threshold: flo
         shares.sort([by, "share", "supplier"], descending=[False, True, False])
         .group_by(by, maintain_order=True)
         .agg(
-            (pl.col("share") ** 2).sum().alias("hhi"), pl.col("n").sum().alias("awards"),
-            pl.col("supplier").first().alias("top"), pl.col("share").first().alias("top_share"), pl.col("rid").min(),
+            (pl.col("share") ** 2).sum().alias("hhi"),
+            pl.col("n").sum().alias("awards"),
+            pl.col("supplier").first().alias("top"),
+            pl.col("share").first().alias("top_share"),
+            pl.col("rid").min(),
         )
         .filter(pl.col("awards") >= min_awards)
-    )  # fmt: skip
-    flagged = table.filter(pl.col("hhi") >= threshold).sort(by).select(
-        "rid", pl.col(by).alias("key"), "hhi",
-        pl.format("{} 个中标，HHI {}；份额最大的 {} 占 {}%", "awards", pl.col("hhi").round(3), "top",
-                  (pl.col("top_share") * 100).round(1)).alias("evidence"),
-    )  # fmt: skip
+    )
+    flagged = (
+        table.filter(pl.col("hhi") >= threshold)
+        .sort(by)
+        .select(
+            "rid",
+            pl.col(by).alias("key"),
+            "hhi",
+            pl.format(
+                "{} 个中标，HHI {}；份额最大的 {} 占 {}%",
+                "awards",
+                pl.col("hhi").round(3),
+                "top",
+                (pl.col("top_share") * 100).round(1),
+            ).alias("evidence"),
+        )
+    )
     return flagged, table.height
 
 
@@ -49,32 +63,48 @@ def _valued(tables: Tables, ctx: RunContext) -> tuple[pl.DataFrame, int]:
 
 
 B03 = spec(
-    "B03", "采购人中标集中度过高", "Win concentration per buyer",
+    "B03",
+    "采购人中标集中度过高",
+    "Win concentration per buyer",
     "For a buyer with at least `min_awards` active single-supplier awards, the Herfindahl–Hirschman index of the "
     "suppliers' shares of the awarded value (main currency) is at least `threshold`.",
-    f"{S6} 中标集中度; {HHI_SOURCE}", ("buyer/id", "awards/status", "awards/suppliers/id", "awards/value"),
-    (Group.BUYER,), "the HHI (0–1)", defaults_of("B03"),
-)  # fmt: skip
+    f"{S6} 中标集中度; {HHI_SOURCE}",
+    ("buyer/id", "awards/status", "awards/suppliers/id", "awards/value"),
+    (Group.BUYER,),
+    "the HHI (0–1)",
+    defaults_of("B03"),
+)
 
 
 def compute_b03(tables: Tables, ctx: RunContext) -> Outcome:
     valued, skipped = _valued(tables, ctx)
     valued = valued.filter(pl.col("buyer_id").is_not_null())
-    flagged, judged = concentration(valued, "buyer_id", int(option(ctx.settings, "B03", "min_awards")),
-                                    float(option(ctx.settings, "B03", "threshold")))  # fmt: skip
-    return Outcome(hits=hits_frame(flagged, Group.BUYER, pl.col("hhi"), Phase.FINALIZE), evaluated=judged,
-                   skipped={NO_AMOUNT: skipped})  # fmt: skip
+    flagged, judged = concentration(
+        valued,
+        "buyer_id",
+        int(option(ctx.settings, "B03", "min_awards")),
+        float(option(ctx.settings, "B03", "threshold")),
+    )
+    return Outcome(
+        hits=hits_frame(flagged, Group.BUYER, pl.col("hhi"), Phase.FINALIZE),
+        evaluated=judged,
+        skipped={NO_AMOUNT: skipped},
+    )
 
 
 B04 = spec(
-    "B04", "品目中标集中度过高", "Win concentration per category",
+    "B04",
+    "品目中标集中度过高",
+    "Win concentration per category",
     "For an item category (the first `digits` characters of the first award item's classification, else of the "
     "tender's first item) with at least `min_awards` awards, the HHI of the suppliers' shares of the awarded value "
     "is at least `threshold`.",
-    f"{S6} 中标集中度; {HHI_SOURCE}", ("awards/items/classification/id|tender/items/classification/id",
-                                      "awards/suppliers/id", "awards/value"),
-    (Group.CATEGORY,), "the HHI (0–1)", defaults_of("B04"),
-)  # fmt: skip
+    f"{S6} 中标集中度; {HHI_SOURCE}",
+    ("awards/items/classification/id|tender/items/classification/id", "awards/suppliers/id", "awards/value"),
+    (Group.CATEGORY,),
+    "the HHI (0–1)",
+    defaults_of("B04"),
+)
 
 
 def compute_b04(tables: Tables, ctx: RunContext) -> Outcome:
@@ -88,8 +118,12 @@ def compute_b04(tables: Tables, ctx: RunContext) -> Outcome:
         .with_columns(pl.coalesce("classification_id", "tender_classification").str.slice(0, digits).alias("category"))
     )
     known = classed.filter(pl.col("category").is_not_null() & (pl.col("category") != ""))
-    flagged, judged = concentration(known, "category", int(option(ctx.settings, "B04", "min_awards")),
-                                    float(option(ctx.settings, "B04", "threshold")))  # fmt: skip
+    flagged, judged = concentration(
+        known,
+        "category",
+        int(option(ctx.settings, "B04", "min_awards")),
+        float(option(ctx.settings, "B04", "threshold")),
+    )
     return Outcome(
         hits=hits_frame(flagged, Group.CATEGORY, pl.col("hhi"), Phase.FINALIZE),
         evaluated=judged,
@@ -98,12 +132,16 @@ def compute_b04(tables: Tables, ctx: RunContext) -> Outcome:
 
 
 B05 = spec(
-    "B05", "同一采购人反复授予同一供应商", "Repeated awards from one buyer to one supplier",
+    "B05",
+    "同一采购人反复授予同一供应商",
+    "Repeated awards from one buyer to one supplier",
     "A supplier won at least `min_awards` of a buyer's active awards and at least `min_share` of them.",
     f"{S6} 主体关系; Fazekas, Tóth & King (2016), An objective corruption risk index (winner share of buyer contracts)",
-    ("buyer/id", "awards/status", "awards/suppliers/id"), (Group.BUYER, Group.TENDERER),
-    "buyer: the supplier's share of its awards; supplier: the number of awards", defaults_of("B05"),
-)  # fmt: skip
+    ("buyer/id", "awards/status", "awards/suppliers/id"),
+    (Group.BUYER, Group.TENDERER),
+    "buyer: the supplier's share of its awards; supplier: the number of awards",
+    defaults_of("B05"),
+)
 
 
 def compute_b05(tables: Tables, ctx: RunContext) -> Outcome:
@@ -116,26 +154,42 @@ def compute_b05(tables: Tables, ctx: RunContext) -> Outcome:
     pairs = pairs.with_columns((pl.col("n") / pl.col("n").sum().over("buyer_id")).alias("share"))
     found = pairs.filter((pl.col("n") >= min_awards) & (pl.col("share") >= min_share)).sort("buyer_id", "supplier")
     found = found.with_columns(
-        pl.format("采购人 {} 的中标中有 {} 个（{}%）授予 {}", "buyer_id", "n", (pl.col("share") * 100).round(1),
-                  "supplier").alias("evidence")
-    )  # fmt: skip
-    hits = pl.concat([
-        hits_frame(found.select("rid", pl.col("buyer_id").alias("key"), "share", "evidence"), Group.BUYER,
-                   pl.col("share"), Phase.FINALIZE),
-        hits_frame(found.select("rid", pl.col("supplier").alias("key"), "n", "evidence"), Group.TENDERER,
-                   pl.col("n"), Phase.FINALIZE, sub=1),
-    ])  # fmt: skip
+        pl.format(
+            "采购人 {} 的中标中有 {} 个（{}%）授予 {}", "buyer_id", "n", (pl.col("share") * 100).round(1), "supplier"
+        ).alias("evidence")
+    )
+    hits = pl.concat(
+        [
+            hits_frame(
+                found.select("rid", pl.col("buyer_id").alias("key"), "share", "evidence"),
+                Group.BUYER,
+                pl.col("share"),
+                Phase.FINALIZE,
+            ),
+            hits_frame(
+                found.select("rid", pl.col("supplier").alias("key"), "n", "evidence"),
+                Group.TENDERER,
+                pl.col("n"),
+                Phase.FINALIZE,
+                sub=1,
+            ),
+        ]
+    )
     return Outcome(hits=hits, evaluated=awards.select("buyer_id").n_unique())
 
 
 B06 = spec(
-    "B06", "中标价贴近最高限价", "Winning price within 1% of the control price",
+    "B06",
+    "中标价贴近最高限价",
+    "Winning price within 1% of the control price",
     "The active awards' total value is at least (1 − `threshold`) of the tender value (tender/value/amount, the "
     "control price 最高投标限价) and not above it, in the same currency.",
     f"{S6} 价格分析; 招标投标法实施条例 第27条 (最高投标限价); screen for leaked ceilings and absent competition",
-    ("tender/value/amount", "awards/status", "awards/value"), (Group.OCID,), "the award value / control price",
+    ("tender/value/amount", "awards/status", "awards/value"),
+    (Group.OCID,),
+    "the award value / control price",
     defaults_of("B06"),
-)  # fmt: skip
+)
 
 
 def compute_b06(tables: Tables, ctx: RunContext) -> Outcome:
@@ -171,10 +225,13 @@ def compute_b06(tables: Tables, ctx: RunContext) -> Outcome:
             "evidence"
         ),
     )
-    skipped = {"缺少最高限价或中标金额，或币种不同 (no control price or award value, or currencies differ)":
-               scope.height - judged.height}  # fmt: skip
-    return Outcome(hits=hits_frame(flagged, Group.OCID, pl.col("ratio"), Phase.FOLD), evaluated=judged.height,
-                   skipped=skipped)  # fmt: skip
+    skipped = {
+        "缺少最高限价或中标金额，或币种不同 (no control price or award value, or currencies differ)": scope.height
+        - judged.height
+    }
+    return Outcome(
+        hits=hits_frame(flagged, Group.OCID, pl.col("ratio"), Phase.FOLD), evaluated=judged.height, skipped=skipped
+    )
 
 
 FLAGS = (flag(B03, compute_b03), flag(B04, compute_b04), flag(B05, compute_b05), flag(B06, compute_b06))

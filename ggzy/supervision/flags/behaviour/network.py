@@ -101,7 +101,9 @@ def communities(tables: Tables, ctx: RunContext) -> tuple[pl.DataFrame, pl.DataF
 
 
 B07 = spec(
-    "B07", "封闭投标圈", "Closed bidding ring",
+    "B07",
+    "封闭投标圈",
+    "Closed bidding ring",
     "Tenderers that bid together at least `min_weight` times are linked; communities of that co-bidding graph are "
     "found by weighted label propagation. A community of `min_size` to `max_size` tenderers, at least `min_density` "
     "of whose member pairs are linked, whose members make at least `min_internal` of all their co-bids (in tenders "
@@ -110,9 +112,11 @@ B07 = spec(
     "is a closed ring: in a small market where everyone meets everyone, the lift stays near 1.",
     f"{S6} 投标人网络; {OECD} (the same group of firms always bidding together); "
     "Raghavan, Albert & Kumara (2007), label propagation",
-    ("bids/details/tenderers/id", "bids/details/status"), (Group.TENDERER,),
-    "the community's size (community and size are also columns of the per-tenderer output)", defaults_of("B07"),
-)  # fmt: skip
+    ("bids/details/tenderers/id", "bids/details/status"),
+    (Group.TENDERER,),
+    "the community's size (community and size are also columns of the per-tenderer output)",
+    defaults_of("B07"),
+)
 
 
 def compute_b07(tables: Tables, ctx: RunContext) -> Outcome:
@@ -154,19 +158,28 @@ def compute_b07(tables: Tables, ctx: RunContext) -> Outcome:
             (pl.col("internal").fill_null(0) / pl.col("strength")).alias("ratio"),
             (pl.col("links").fill_null(0) * 2 / (size * (size - 1))).alias("density"),
         )
-        .filter(size.is_between(min_size, max_size) & (pl.col("ratio") >= min_internal)
-                & (pl.col("density") >= min_density) & (pl.col("lift").fill_null(0) >= min_lift))
-    )  # fmt: skip
+        .filter(
+            size.is_between(min_size, max_size)
+            & (pl.col("ratio") >= min_internal)
+            & (pl.col("density") >= min_density)
+            & (pl.col("lift").fill_null(0) >= min_lift)
+        )
+    )
     flagged = (
         rings.with_columns(
-            pl.format("投标圈 {}（{} 家：{}），圈内共同投标占 {}%，提升度 {}", "community", "community_size",
-                      pl.col("names").list.join("、"), (pl.col("ratio") * 100).round(1), pl.col("lift").round(1))
-            .alias("evidence")
+            pl.format(
+                "投标圈 {}（{} 家：{}），圈内共同投标占 {}%，提升度 {}",
+                "community",
+                "community_size",
+                pl.col("names").list.join("、"),
+                (pl.col("ratio") * 100).round(1),
+                pl.col("lift").round(1),
+            ).alias("evidence")
         )
         .explode("names")
         .sort("names")
         .select(pl.lit(0).alias("rid"), pl.col("names").alias("key"), "community_size", "evidence")
-    )  # fmt: skip
+    )
     outcome = Outcome(
         hits=hits_frame(flagged, Group.TENDERER, pl.col("community_size"), Phase.FINALIZE),
         evaluated=members.select("community").n_unique(),

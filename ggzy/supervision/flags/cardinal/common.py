@@ -15,10 +15,21 @@ from ggzy.supervision.ocds.tables import Tables
 FAMILY = "cardinal"
 SOURCE_DOCS = "Open Contracting Partnership, Cardinal (ocdscardinal) documentation, cli/indicators/R/"
 SCOPE_COLUMNS = (
-    "rid", "ocid", "tender_is_object", "tender_status", "procurement_method", "procurement_method_details",
-    "tender_start", "tender_end", "number_of_tenderers", "number_of_tenderers_is_int", "buyer_id",
-    "procuring_entity_id", "awards_is_array", "bids_is_array",
-)  # fmt: skip
+    "rid",
+    "ocid",
+    "tender_is_object",
+    "tender_status",
+    "procurement_method",
+    "procurement_method_details",
+    "tender_start",
+    "tender_end",
+    "number_of_tenderers",
+    "number_of_tenderers_is_int",
+    "buyer_id",
+    "procuring_entity_id",
+    "awards_is_array",
+    "bids_is_array",
+)
 SUBMITTED = pl.col("status").is_not_null() & ~pl.col("status").is_in(["invited", "withdrawn"])
 
 

@@ -18,11 +18,16 @@ SPEC = FlagSpec(
     "Q1 − 1.5·IQR (R-8 quartiles); the winner and the second-lowest bidder are flagged too.",
     defaults={"threshold": "Q1 − 1.5·IQR"},
     source=f"{SOURCE_DOCS}024; cf. 条例 art. 40 (bid prices showing a regular pattern)",
-    requires=("awards/status", "awards/suppliers/id", "bids/details/status", "bids/details/value",
-              "bids/details/tenderers/id"),
+    requires=(
+        "awards/status",
+        "awards/suppliers/id",
+        "bids/details/status",
+        "bids/details/value",
+        "bids/details/tenderers/id",
+    ),
     groups=(Group.OCID, Group.TENDERER),
     output="the difference (process); 0.0 (tenderers)",
-)  # fmt: skip
+)
 
 
 def compute(tables: Tables, ctx: RunContext) -> Outcome:

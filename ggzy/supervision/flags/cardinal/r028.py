@@ -13,15 +13,18 @@ SPEC = FlagSpec(
     family=FAMILY,
     name_zh="不同投标人报价相同",
     name_en="Identical bid prices",
-    definition="Different tenderers submitted bids with the same amount and currency; those tenderers are "
-    "flagged too.",
+    definition="Different tenderers submitted bids with the same amount and currency; those tenderers are flagged too.",
     defaults={},
     source=f"{SOURCE_DOCS}028; cf. 条例 art. 40 (abnormally identical bid documents)",
-    requires=("bids/details/status", "bids/details/value/amount", "bids/details/value/currency",
-              "bids/details/tenderers/id"),
+    requires=(
+        "bids/details/status",
+        "bids/details/value/amount",
+        "bids/details/value/currency",
+        "bids/details/tenderers/id",
+    ),
     groups=(Group.OCID, Group.TENDERER),
     output="always 1.0",
-)  # fmt: skip
+)
 
 
 def priced_bids(tables: Tables, ctx: RunContext) -> pl.DataFrame:

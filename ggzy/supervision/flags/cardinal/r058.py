@@ -18,11 +18,16 @@ SPEC = FlagSpec(
     "Q3 + 1.5·IQR (R-8 quartiles); the winner is flagged too.",
     defaults={"threshold": "Q3 + 1.5·IQR"},
     source=f"{SOURCE_DOCS}058; cf. 条例 art. 51 (bids below cost)",
-    requires=("awards/status", "awards/suppliers/id", "bids/details/status", "bids/details/value",
-              "bids/details/tenderers/id"),
+    requires=(
+        "awards/status",
+        "awards/suppliers/id",
+        "bids/details/status",
+        "bids/details/value",
+        "bids/details/tenderers/id",
+    ),
     groups=(Group.OCID, Group.TENDERER),
     output="the difference (process); 0.0 (winner)",
-)  # fmt: skip
+)
 
 
 def compute(tables: Tables, ctx: RunContext) -> Outcome:

@@ -15,10 +15,27 @@ ART40 = "招标投标法实施条例 第40条"
 Compute = Callable[[Tables, RunContext], Outcome]
 
 
-def spec(code: str, zh: str, en: str, definition: str, source: str, requires: tuple[str, ...],
-         defaults: dict[str, str] | None = None) -> FlagSpec:  # fmt: skip
-    return FlagSpec(code, FAMILY, zh, en, definition, defaults or {}, source, requires, (Group.OCID, Group.TENDERER),
-                    "process: the size of the largest group; tenderer: the size of its group")  # fmt: skip
+def spec(
+    code: str,
+    zh: str,
+    en: str,
+    definition: str,
+    source: str,
+    requires: tuple[str, ...],
+    defaults: dict[str, str] | None = None,
+) -> FlagSpec:
+    return FlagSpec(
+        code,
+        FAMILY,
+        zh,
+        en,
+        definition,
+        defaults or {},
+        source,
+        requires,
+        (Group.OCID, Group.TENDERER),
+        "process: the size of the largest group; tenderer: the size of its group",
+    )
 
 
 def flag(s: FlagSpec, compute: Compute) -> Flag:

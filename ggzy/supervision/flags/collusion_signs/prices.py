@@ -23,11 +23,22 @@ REQUIRES = ("bids/details/value/amount", "bids/details/value/currency", "bids/de
 
 def cents(tables: Tables) -> pl.LazyFrame:
     """Submitted single-tenderer bids with a positive amount, in whole cents: rid, bid, currency, cents."""
-    return tables.bids.lazy().filter(
-        (pl.col("n_tenderers") == 1) & pl.col("amount").is_not_null() & pl.col("amount").is_finite()
-        & (pl.col("amount") > 0) & ~pl.col("status").fill_null("").is_in(["invited", "withdrawn"])
-    ).select("rid", "bid", pl.col("currency").fill_null(""), (pl.col("amount") * 100).round().cast(pl.Int64)
-             .alias("cents"))  # fmt: skip
+    return (
+        tables.bids.lazy()
+        .filter(
+            (pl.col("n_tenderers") == 1)
+            & pl.col("amount").is_not_null()
+            & pl.col("amount").is_finite()
+            & (pl.col("amount") > 0)
+            & ~pl.col("status").fill_null("").is_in(["invited", "withdrawn"])
+        )
+        .select(
+            "rid",
+            "bid",
+            pl.col("currency").fill_null(""),
+            (pl.col("amount") * 100).round().cast(pl.Int64).alias("cents"),
+        )
+    )
 
 
 def unpriced(tables: Tables, ctx: RunContext) -> int:
@@ -62,10 +73,13 @@ def priced(tables: Tables, ctx: RunContext) -> pl.DataFrame:
 NO_PRICES = "没有带金额的单一投标人投标 (no priced single-tenderer bids)"
 
 X12 = spec(
-    "X12", "不同投标人报价相同", "Identical prices from different tenderers",
+    "X12",
+    "不同投标人报价相同",
+    "Identical prices from different tenderers",
     "Within one tender, two or more different tenderers bid the same amount (to the cent) in the same currency.",
-    f"{ART40} (四) 投标文件异常一致 and (五) 投标报价呈规律性差异; cf. Cardinal R028", REQUIRES,
-)  # fmt: skip
+    f"{ART40} (四) 投标文件异常一致 and (五) 投标报价呈规律性差异; cf. Cardinal R028",
+    REQUIRES,
+)
 
 
 def compute_x12(tables: Tables, ctx: RunContext) -> Outcome:
@@ -113,21 +127,26 @@ def runs(frame: pl.DataFrame, step: pl.Expr, min_bids: int, label: str) -> pl.Da
     return (
         members.group_by("span", maintain_order=True)
         .agg(
-            pl.col("rid").first(), pl.col("ocid").first(),
+            pl.col("rid").first(),
+            pl.col("ocid").first(),
             (pl.col("cents") / 100).cast(pl.String).str.join(" < ").alias("value"),
             pl.col("tenderer").sort().alias("members"),
         )
         .with_columns(pl.lit(label).alias("label"))
         .select("rid", "ocid", "value", "members", "label")
-    )  # fmt: skip
+    )
 
 
 X13 = spec(
-    "X13", "报价呈等差数列", "Prices in arithmetic progression",
+    "X13",
+    "报价呈等差数列",
+    "Prices in arithmetic progression",
     "Within one tender, at least `min_bids` tenderers' amounts, sorted, are consecutive and equally spaced "
     "(the same positive difference to the cent).",
-    f"{ART40} (五): 不同投标人的投标报价呈规律性差异", REQUIRES, defaults_of("X13"),
-)  # fmt: skip
+    f"{ART40} (五): 不同投标人的投标报价呈规律性差异",
+    REQUIRES,
+    defaults_of("X13"),
+)
 
 
 def compute_x13(tables: Tables, ctx: RunContext) -> Outcome:
@@ -139,11 +158,15 @@ def compute_x13(tables: Tables, ctx: RunContext) -> Outcome:
 
 
 X14 = spec(
-    "X14", "报价按整百分比递增", "Prices in whole-percentage steps",
+    "X14",
+    "报价按整百分比递增",
+    "Prices in whole-percentage steps",
     "Within one tender, at least `min_bids` tenderers' amounts, sorted, each exceed the next lower one by a whole "
     "percentage (amount = lower × (100 + k)/100 to the cent, k ≥ 1).",
-    f"{ART40} (五): 不同投标人的投标报价呈规律性差异", REQUIRES, defaults_of("X14"),
-)  # fmt: skip
+    f"{ART40} (五): 不同投标人的投标报价呈规律性差异",
+    REQUIRES,
+    defaults_of("X14"),
+)
 
 
 def whole_percent(high: pl.Expr, low: pl.Expr) -> pl.Expr:

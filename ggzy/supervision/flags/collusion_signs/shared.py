@@ -25,25 +25,61 @@ E49 = "电子招标投标办法 第49条 (time, network address and operator rec
 
 # code, kind in tables.bid_signals, 中文, English, what it is, how values are normalised, source
 BID_SIGNS: tuple[tuple[str, str, str, str, str, pl.Expr, str], ...] = (
-    ("X01", "machine", "同一机器特征码编制或上传投标文件", "Same machine fingerprint",
-     f"{EXT}/machineFingerprint", pl.col("value").str.strip_chars().str.to_lowercase(),
-     f"{ART40} (一): 不同投标人的投标文件由同一单位或者个人编制; {E49}"),
-    ("X02", "address", "同一网络地址上传投标文件", "Same upload network address",
-     f"{EXT}/uploadAddress", pl.col("value").str.strip_chars().str.to_lowercase(),
-     f"{ART40} (二): 由同一单位或者个人办理投标事宜; {E49}"),
-    ("X03", "author", "投标文件作者相同", "Same document author",
-     f"{EXT}/documents/author", pl.col("value").str.normalize("NFKC").str.strip_chars(),
-     f"{ART40} (一): 由同一单位或者个人编制"),
-    ("X04", "application", "投标文件创建程序相同", "Same creating application",
-     f"{EXT}/documents/application", pl.col("value").str.normalize("NFKC").str.strip_chars(),
-     f"{ART40} (一) and (四) 投标文件异常一致"),
-    ("X05", "sha256", "投标文件摘要相同", "Identical bid file digests",
-     f"{EXT}/documents/sha256", pl.col("value").str.strip_chars().str.to_lowercase(),
-     f"{ART40} (四): 不同投标人的投标文件异常一致"),
-    ("X06", "deposit_account", "投标保证金从同一账户转出", "Deposits from the same bank account",
-     f"{EXT}/depositAccount", pl.col("value").str.replace_all(r"[\s\-]", ""),
-     f"{ART40} (六): 投标保证金从同一单位或者个人的账户转出"),
-)  # fmt: skip
+    (
+        "X01",
+        "machine",
+        "同一机器特征码编制或上传投标文件",
+        "Same machine fingerprint",
+        f"{EXT}/machineFingerprint",
+        pl.col("value").str.strip_chars().str.to_lowercase(),
+        f"{ART40} (一): 不同投标人的投标文件由同一单位或者个人编制; {E49}",
+    ),
+    (
+        "X02",
+        "address",
+        "同一网络地址上传投标文件",
+        "Same upload network address",
+        f"{EXT}/uploadAddress",
+        pl.col("value").str.strip_chars().str.to_lowercase(),
+        f"{ART40} (二): 由同一单位或者个人办理投标事宜; {E49}",
+    ),
+    (
+        "X03",
+        "author",
+        "投标文件作者相同",
+        "Same document author",
+        f"{EXT}/documents/author",
+        pl.col("value").str.normalize("NFKC").str.strip_chars(),
+        f"{ART40} (一): 由同一单位或者个人编制",
+    ),
+    (
+        "X04",
+        "application",
+        "投标文件创建程序相同",
+        "Same creating application",
+        f"{EXT}/documents/application",
+        pl.col("value").str.normalize("NFKC").str.strip_chars(),
+        f"{ART40} (一) and (四) 投标文件异常一致",
+    ),
+    (
+        "X05",
+        "sha256",
+        "投标文件摘要相同",
+        "Identical bid file digests",
+        f"{EXT}/documents/sha256",
+        pl.col("value").str.strip_chars().str.to_lowercase(),
+        f"{ART40} (四): 不同投标人的投标文件异常一致",
+    ),
+    (
+        "X06",
+        "deposit_account",
+        "投标保证金从同一账户转出",
+        "Deposits from the same bank account",
+        f"{EXT}/depositAccount",
+        pl.col("value").str.replace_all(r"[\s\-]", ""),
+        f"{ART40} (六): 投标保证金从同一单位或者个人的账户转出",
+    ),
+)
 
 
 LABELS = {
@@ -75,17 +111,42 @@ def _bid_sign(code: str, kind: str, normalise: pl.Expr, label: str) -> Compute:
 
 # code, column of tables.parties, 中文, English, normalisation
 PARTY_SIGNS: tuple[tuple[str, str, str, str, pl.Expr], ...] = (
-    ("X07", "contact_name", "投标人联系人相同", "Tenderers share a contact person",
-     pl.col("value").str.normalize("NFKC").str.replace_all(r"\s", "")),
-    ("X08", "telephone", "投标人联系电话相同", "Tenderers share a telephone number",
-     pl.col("value").str.replace_all(r"\D", "").str.replace(r"^0086|^86(1\d{10})$", "$1")),
-    ("X09", "email", "投标人电子邮箱相同", "Tenderers share an e-mail address",
-     pl.col("value").str.strip_chars().str.to_lowercase()),
-    ("X10", "address", "投标人地址相同", "Tenderers share an address",
-     pl.col("value").str.normalize("NFKC").str.replace_all(r"[\s,，。.]", "").str.to_lowercase()),
-    ("X11", "legal_rep", "投标人法定代表人相同", "Tenderers share a legal representative",
-     pl.col("value").str.normalize("NFKC").str.replace_all(r"\s", "")),
-)  # fmt: skip
+    (
+        "X07",
+        "contact_name",
+        "投标人联系人相同",
+        "Tenderers share a contact person",
+        pl.col("value").str.normalize("NFKC").str.replace_all(r"\s", ""),
+    ),
+    (
+        "X08",
+        "telephone",
+        "投标人联系电话相同",
+        "Tenderers share a telephone number",
+        pl.col("value").str.replace_all(r"\D", "").str.replace(r"^0086|^86(1\d{10})$", "$1"),
+    ),
+    (
+        "X09",
+        "email",
+        "投标人电子邮箱相同",
+        "Tenderers share an e-mail address",
+        pl.col("value").str.strip_chars().str.to_lowercase(),
+    ),
+    (
+        "X10",
+        "address",
+        "投标人地址相同",
+        "Tenderers share an address",
+        pl.col("value").str.normalize("NFKC").str.replace_all(r"[\s,，。.]", "").str.to_lowercase(),
+    ),
+    (
+        "X11",
+        "legal_rep",
+        "投标人法定代表人相同",
+        "Tenderers share a legal representative",
+        pl.col("value").str.normalize("NFKC").str.replace_all(r"\s", ""),
+    ),
+)
 
 
 def _party_sign(column: str, normalise: pl.Expr, label: str) -> Compute:
@@ -117,25 +178,37 @@ def _bid_flags() -> list[Flag]:
             f"(compared after trimming{', ignoring values listed in `ignore`' if code == 'X04' else ''})."
         )
         defaults = defaults_of(code) if code == "X04" else None
-        flags.append(flag(spec(code, zh, en, definition, source, (path, "bids/details/tenderers/id"), defaults),
-                          _bid_sign(code, kind, normalise, LABELS[code])))  # fmt: skip
+        flags.append(
+            flag(
+                spec(code, zh, en, definition, source, (path, "bids/details/tenderers/id"), defaults),
+                _bid_sign(code, kind, normalise, LABELS[code]),
+            )
+        )
     return flags
 
 
 def _party_flags() -> list[Flag]:
     flags = []
     for code, column, zh, en, normalise in PARTY_SIGNS:
-        path = {"contact_name": "contactPoint/name", "telephone": "contactPoint/telephone",
-                "email": "contactPoint/email", "address": "address",
-                "legal_rep": "ggzySupervision/legalRepresentative"}[column]  # fmt: skip
+        path = {
+            "contact_name": "contactPoint/name",
+            "telephone": "contactPoint/telephone",
+            "email": "contactPoint/email",
+            "address": "address",
+            "legal_rep": "ggzySupervision/legalRepresentative",
+        }[column]
         definition = (
             f"Within one tender, two or more tenderers (parties whose id is a tenderer of a bid) have the "
             f"same parties/{path} after normalisation."
         )
         source = f"{ART40} (二): 不同投标人委托同一单位或者个人办理投标事宜; 条例 第34条 (同一法定代表人)"
         requires = (f"parties/{path}", "parties/id", "bids/details/tenderers/id")
-        flags.append(flag(spec(code, zh, en, definition, source, requires),
-                          _party_sign(column, normalise, zh.removeprefix("投标人").removesuffix("相同"))))  # fmt: skip
+        flags.append(
+            flag(
+                spec(code, zh, en, definition, source, requires),
+                _party_sign(column, normalise, zh.removeprefix("投标人").removesuffix("相同")),
+            )
+        )
     return flags
 
 

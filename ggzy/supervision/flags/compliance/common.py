@@ -15,8 +15,17 @@ FAMILY = "compliance"
 Compute = Callable[[Tables, RunContext], Outcome]
 
 
-def spec(code: str, zh: str, en: str, definition: str, source: str, requires: tuple[str, ...], output: str,
-         defaults: dict[str, str] | None = None, groups: tuple[Group, ...] = (Group.OCID,)) -> FlagSpec:  # fmt: skip
+def spec(
+    code: str,
+    zh: str,
+    en: str,
+    definition: str,
+    source: str,
+    requires: tuple[str, ...],
+    output: str,
+    defaults: dict[str, str] | None = None,
+    groups: tuple[Group, ...] = (Group.OCID,),
+) -> FlagSpec:
     return FlagSpec(code, FAMILY, zh, en, definition, defaults or {}, source, requires, groups, output)
 
 

@@ -25,9 +25,13 @@ def pairs(tables: Tables, ctx: RunContext) -> tuple[pl.DataFrame, int, int]:
     """Contracts joined to their award (awardID = awards/id, same release): (pairs, releases judged, skipped)."""
     frame = scoped(tables, ctx, [])
     awards = tables.awards.filter(pl.col("award_id").is_not_null() & (pl.col("status") == "active")).select(
-        "rid", "award_id", pl.col("date").alias("award_date"), pl.col("amount").alias("award_amount"),
-        pl.col("currency").alias("award_currency"), "contract_end",
-    )  # fmt: skip
+        "rid",
+        "award_id",
+        pl.col("date").alias("award_date"),
+        pl.col("amount").alias("award_amount"),
+        pl.col("currency").alias("award_currency"),
+        "contract_end",
+    )
     contracts = tables.contracts.filter(
         pl.col("award_id").is_not_null() & (pl.col("status").fill_null("") != "cancelled")
     )
@@ -37,15 +41,22 @@ def pairs(tables: Tables, ctx: RunContext) -> tuple[pl.DataFrame, int, int]:
 
 
 C04 = spec(
-    "C04", "合同签订超过法定期限", "Contract signed late after the award",
+    "C04",
+    "合同签订超过法定期限",
+    "Contract signed late after the award",
     "A contract (contracts/dateSigned) signed more days after its active award (awards/date, the award notice, "
     "linked by contracts/awardID) than the regime allows.",
     f"{tendering.CONTRACT_WITHIN.citation}; {procurement.CONTRACT_WITHIN.citation} "
     f"({tendering.CONTRACT_WITHIN.value}{tendering.CONTRACT_WITHIN.unit.value}) — ggzy.rules.*.CONTRACT_WITHIN",
-    ("awards/id", "awards/date", "contracts/awardID", "contracts/dateSigned",
-     "tender/procurementMethodDetails|procurementMethod"),
+    (
+        "awards/id",
+        "awards/date",
+        "contracts/awardID",
+        "contracts/dateSigned",
+        "tender/procurementMethodDetails|procurementMethod",
+    ),
     "the days from award to signature (the longest)",
-)  # fmt: skip
+)
 
 
 def compute_c04(tables: Tables, ctx: RunContext) -> Outcome:
@@ -53,12 +64,16 @@ def compute_c04(tables: Tables, ctx: RunContext) -> Outcome:
     skipped = {NO_PAIR: no_pair} | unmapped(joined.unique("rid"))
     limits = pl.DataFrame(
         [(r.regime.value, int(r.value), r.unit is Unit.WORKING_DAYS, str(r.citation)) for r in CONTRACT_RULES],
-        schema=["regime", "days", "working", "citation"], orient="row",
-    )  # fmt: skip
+        schema=["regime", "days", "working", "citation"],
+        orient="row",
+    )
     frame = joined.join(regimes(), on="proc").join(limits, on="regime")
     dated = with_days(with_days(frame, "award_date"), "date_signed")
-    dated, bad = missing(dated, pl.col("award_date_day").is_not_null() & pl.col("date_signed_day").is_not_null(),
-                         "缺少或无效的中标或签约日期 (award or signature date missing or invalid)")  # fmt: skip
+    dated, bad = missing(
+        dated,
+        pl.col("award_date_day").is_not_null() & pl.col("date_signed_day").is_not_null(),
+        "缺少或无效的中标或签约日期 (award or signature date missing or invalid)",
+    )
     counted = counted_days(dated, "award_date_day", "date_signed_day").filter(pl.col("counted").is_not_null())
     late = (
         counted.filter(pl.col("counted") > pl.col("days"))
@@ -67,11 +82,20 @@ def compute_c04(tables: Tables, ctx: RunContext) -> Outcome:
         .first()
         .sort("rid")
         .select(
-            "rid", pl.col("ocid").alias("key"), "counted",
-            pl.format("中标 {} 后 {} {} 才签订合同，超过 {} {}（{}）", "award_date", "counted", unit(pl.col("working")),
-                      "days", unit(pl.col("working")), "citation").alias("evidence"),
+            "rid",
+            pl.col("ocid").alias("key"),
+            "counted",
+            pl.format(
+                "中标 {} 后 {} {} 才签订合同，超过 {} {}（{}）",
+                "award_date",
+                "counted",
+                unit(pl.col("working")),
+                "days",
+                unit(pl.col("working")),
+                "citation",
+            ).alias("evidence"),
         )
-    )  # fmt: skip
+    )
     return Outcome(
         hits=hits_frame(late, Group.OCID, pl.col("counted"), Phase.FOLD),
         evaluated=counted.select("rid").n_unique(),
@@ -80,14 +104,17 @@ def compute_c04(tables: Tables, ctx: RunContext) -> Outcome:
 
 
 C05 = spec(
-    "C05", "合同背离中标结果", "Contract departs from the award",
+    "C05",
+    "合同背离中标结果",
+    "Contract departs from the award",
     "A contract whose value differs from its award's value by more than `tolerance` (relative; default: any "
     "difference above half a fen), whose currency differs, or whose period ends later than the award's "
     "contractPeriod: terms of the award changed in the contract.",
     "; ".join(str(c) for c in DEPARTURE),
     ("contracts/awardID", "contracts/value", "awards/value", "contracts/period/endDate|awards/contractPeriod/endDate"),
-    "the relative difference of the values (1.0 for other terms)", defaults_of("C05"),
-)  # fmt: skip
+    "the relative difference of the values (1.0 for other terms)",
+    defaults_of("C05"),
+)
 
 
 def compute_c05(tables: Tables, ctx: RunContext) -> Outcome:
@@ -98,8 +125,11 @@ def compute_c05(tables: Tables, ctx: RunContext) -> Outcome:
     same_currency = pl.col("currency").fill_null("") == pl.col("award_currency").fill_null("")
     value = both & same_currency & ((c - a).abs() > a * tolerance + 0.005)
     currency = pl.col("currency").is_not_null() & pl.col("award_currency").is_not_null() & ~same_currency
-    period = (pl.col("period_end").is_not_null() & pl.col("contract_end").is_not_null()
-              & (pl.col("period_end").str.slice(0, 10) > pl.col("contract_end").str.slice(0, 10)))  # fmt: skip
+    period = (
+        pl.col("period_end").is_not_null()
+        & pl.col("contract_end").is_not_null()
+        & (pl.col("period_end").str.slice(0, 10) > pl.col("contract_end").str.slice(0, 10))
+    )
     reasons = pl.concat_str(
         pl.when(value).then(pl.format("合同金额 {} ≠ 中标金额 {}；", c, a)),
         pl.when(currency).then(pl.format("合同币种 {} ≠ 中标币种 {}；", "currency", "award_currency")),
@@ -116,8 +146,9 @@ def compute_c05(tables: Tables, ctx: RunContext) -> Outcome:
             pl.concat_str("reasons", pl.lit("（" + "；".join(str(x) for x in DEPARTURE) + "）")).alias("evidence")
         )
     )
-    return Outcome(hits=hits_frame(flagged, Group.OCID, pl.col("v"), Phase.FOLD), evaluated=judged,
-                   skipped={NO_PAIR: no_pair})  # fmt: skip
+    return Outcome(
+        hits=hits_frame(flagged, Group.OCID, pl.col("v"), Phase.FOLD), evaluated=judged, skipped={NO_PAIR: no_pair}
+    )
 
 
 FLAGS = (flag(C04, compute_c04), flag(C05, compute_c05))

@@ -1,0 +1,207 @@
+"""投标与开标页面 — the section page, documents, sealing and submitting a bid, the opening, the live view."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from ggzy.bidding import documents, opening, queries, service
+from ggzy.bidding.api import submit_share_now
+from ggzy.bidding.keys import HOLDERS
+from ggzy.bidding.models import SealedShare
+from ggzy.bidding.states import BidStatus
+from ggzy.core import p256, policy
+from ggzy.core.errors import DomainError, Forbidden
+from ggzy.core.roles import Role
+from ggzy.entities import queries as entities
+from ggzy.notices import queries as notices
+from ggzy.projects import queries as projects
+from ggzy.projects.states import SectionStatus
+from ggzy.rules.procedures import procedure
+from ggzy.web.deps import Ctx, CurrentPrincipal, Db, SignedIn, content_disposition, page
+
+router = APIRouter(include_in_schema=False)
+
+
+def _redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def _section_context(db: Db, section_id: str) -> dict[str, object]:
+    s = projects.get_section(db, section_id)
+    p = projects.get_project(db, s.project_id)
+    return {
+        "s": s,
+        "p": p,
+        "proc": procedure(p.method),
+        "status": SectionStatus(s.status),
+        "tenderer": entities.get_org(db, p.tenderer_org_id),
+        "documents": queries.documents_of(db, s.id),
+        "notices": notices.of_section(db, s.id),
+        "rows": opening.opening_rows(db, s),
+    }
+
+
+@router.get("/sections/{section_id}", response_class=HTMLResponse)
+def section_page(request: Request, db: Db, principal: CurrentPrincipal, section_id: str) -> Response:
+    context = _section_context(db, section_id)
+    actor = principal.actor
+    context["can_bid"] = policy.can(actor, policy.DOCUMENTS_DOWNLOAD)
+    context["invited"] = projects.is_invited(db, section_id, actor.org_id)
+    return page(request, "bidding/section.html", context)
+
+
+@router.post("/documents/{document_id}/download")
+def download(ctx: Ctx, principal: SignedIn, document_id: str) -> Response:
+    with ctx.db.unit_of_work() as db:
+        doc = documents.download(db, principal.actor, document_id=document_id, clock=ctx.clock)
+        name, path = doc.name, doc.path
+    return StreamingResponse(
+        ctx.files.read(path),
+        media_type="application/octet-stream",
+        headers={"content-disposition": content_disposition(name)},
+    )
+
+
+@router.post("/sections/{section_id}/register")
+def register(db: Db, ctx: Ctx, principal: SignedIn, section_id: str) -> Response:
+    documents.register(db, principal.actor, section_id=section_id, clock=ctx.clock)
+    return _redirect(f"/sections/{section_id}/bid?registered=1")
+
+
+@router.get("/sections/{section_id}/bid", response_class=HTMLResponse)
+def bid_page(request: Request, db: Db, ctx: Ctx, principal: SignedIn, section_id: str, registered: int = 0) -> Response:
+    actor = principal.actor
+    if actor.org_id is None or not policy.can(actor, policy.BID_SUBMIT):
+        raise Forbidden("只有投标人可以投标")
+    context = _section_context(db, section_id)
+    s = projects.get_section(db, section_id)
+    error = ""
+    try:
+        service.ensure_may_bid(db, actor, section_id, ctx.clock.now())
+    except DomainError as exc:
+        error = exc.message
+    own = queries.own_bids(db, section_id, actor.org_id)
+    context.update(
+        error=error,
+        own=own,
+        registered=registered,
+        bid_status=BidStatus,
+        version=service.next_version(db, s, actor.org_id),
+        bidder_id=actor.org_id,
+        key=p256.b64encode(s.opening_public_key) if s.opening_public_key else "",
+        receipts=[json.loads(b.receipt) for b in own],
+    )
+    return page(request, "bidding/bid.html", context)
+
+
+@router.post("/bids/{bid_id}/withdraw")
+def withdraw(db: Db, ctx: Ctx, principal: SignedIn, bid_id: str) -> Response:
+    bid = service.withdraw(db, principal.actor, bid_id=bid_id, clock=ctx.clock)
+    return _redirect(f"/sections/{bid.section_id}/bid")
+
+
+@router.get("/my/bids", response_class=HTMLResponse)
+def my_bids(request: Request, db: Db, principal: SignedIn) -> Response:
+    if principal.actor.org_id is None or principal.actor.role is not Role.BIDDER:
+        raise Forbidden("只有投标人有投标记录")
+    rows = [(b, projects.get_section(db, b.section_id)) for b in queries.bids_of_org(db, principal.actor.org_id)]
+    return page(request, "bidding/my_bids.html", {"rows": rows, "bid_status": BidStatus})
+
+
+@router.get("/sections/{section_id}/opening", response_class=HTMLResponse)
+def opening_page(request: Request, db: Db, principal: CurrentPrincipal, section_id: str, error: str = "") -> Response:
+    context = _section_context(db, section_id)
+    s = projects.get_section(db, section_id)
+    mine = db.get(SealedShare, (s.id, s.round, principal.actor.user_id)) if principal.actor.user_id else None
+    context.update(
+        state=opening.state(db, s),
+        holder=mine,
+        holders=HOLDERS,
+        error=error,
+        can_share=mine is not None and policy.can(principal.actor, policy.OPENING_SHARE),
+    )
+    return page(request, "bidding/opening.html", context)
+
+
+@router.post("/sections/{section_id}/opening/share", response_class=HTMLResponse)
+async def submit_share(
+    request: Request, ctx: Ctx, principal: SignedIn, section_id: str, password: Annotated[str, Form(max_length=256)]
+) -> Response:
+    try:
+        await run_in_threadpool(submit_share_now, ctx, principal, section_id, password)
+    except DomainError as exc:
+        return _redirect(f"/sections/{section_id}/opening?error={exc.message}")
+    return _redirect(f"/sections/{section_id}/opening")
+
+
+@router.get("/sections/{section_id}/live", response_class=HTMLResponse)
+def live_page(request: Request, db: Db, section_id: str) -> Response:
+    context = _section_context(db, section_id)
+    context["state"] = opening.state(db, projects.get_section(db, section_id))
+    return page(request, "bidding/live.html", context)
+
+
+@router.get("/sections/{section_id}/live/events")
+async def live_events(request: Request, ctx: Ctx, section_id: str) -> Response:
+    """Server-sent events: share hand-ins, decryption progress, then the published record."""
+
+    def snapshot() -> dict[str, object]:
+        with ctx.db.unit_of_work(write=False) as db:
+            s = projects.get_section(db, section_id)
+            st = opening.state(db, s)
+            rows = [
+                {
+                    "bidder": r.bidder,
+                    "price": f"{r.price:,.2f}" if r.price is not None else "—",
+                    "duration_days": r.duration_days,
+                    "status": r.status,
+                    "note": r.note,
+                }
+                for r in opening.opening_rows(db, s)
+            ]
+            return {
+                "type": "snapshot",
+                "status": SectionStatus(s.status).label,
+                "holders": st.submitted,
+                "threshold": st.threshold,
+                "opened": st.opened,
+                "rows": rows,
+            }
+
+    async def stream() -> AsyncIterator[bytes]:
+        yield _sse(await run_in_threadpool(snapshot))
+        with ctx.bus.subscribe(f"opening:{section_id}") as sub:
+            while not await request.is_disconnected():
+                message = await run_in_threadpool(sub.get, 1.0)
+                if message is None:
+                    yield b": keep-alive\n\n"
+                    continue
+                yield _sse(message)
+                if message.get("type") == "state":
+                    yield _sse(await run_in_threadpool(snapshot))
+                await asyncio.sleep(0)
+
+    headers = {"cache-control": "no-store", "x-accel-buffering": "no"}
+    return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)
+
+
+def _sse(message: dict[str, object]) -> bytes:
+    return f"data: {json.dumps(message, ensure_ascii=False, default=str)}\n\n".encode()
+
+
+@router.get("/sections/{section_id}/registrations", response_class=HTMLResponse)
+def registrations(request: Request, db: Db, principal: SignedIn, section_id: str) -> Response:
+    """Who downloaded and registered: auditors only, and only after the opening (电子办法 art. 21)."""
+    policy.ensure(principal.actor, policy.REGISTRATIONS_READ)
+    s = projects.get_section(db, section_id)
+    if SectionStatus(s.status) is not SectionStatus.OPENED:
+        raise Forbidden("开标前任何人不得查看报名与下载情况（《电子招标投标办法》第21条）")
+    rows = [(a, entities.get_org(db, a.org_id)) for a in queries.accesses(db, section_id)]
+    return page(request, "bidding/registrations.html", {**_section_context(db, section_id), "accesses": rows})

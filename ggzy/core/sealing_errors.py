@@ -1,0 +1,65 @@
+"""密封投标文件的错误 — why an envelope was refused, each with a Chinese message and no secret in it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ggzy.core.errors import DomainError
+
+
+class EnvelopeError(DomainError):
+    """Base class: the envelope cannot be accepted or opened."""
+
+    status = 422
+    code = "envelope-error"
+    title = "投标文件无法处理"
+
+    def __init__(self, message: str | None = None, **details: Any) -> None:
+        super().__init__(message or self.title, **details)
+
+
+class Malformed(EnvelopeError):
+    """Not an envelope of a format we know, or its structure breaks the format's rules."""
+
+    code = "envelope-malformed"
+    title = "投标文件格式不正确"
+
+    def __init__(self, detail: str, **details: Any) -> None:
+        super().__init__(f"{self.title}：{detail}", **details)
+
+
+class TooLarge(Malformed):
+    status = 413
+    code = "envelope-too-large"
+    title = "投标文件超过大小上限"
+
+
+class WrongKey(EnvelopeError):
+    """Sealed to another public key than the one offered for opening (or expected at upload)."""
+
+    code = "envelope-wrong-key"
+    title = "投标文件不是用本标段的开标公钥加密的"
+
+
+class WrongContext(EnvelopeError):
+    """The header names another section, bidder or bid version: a copied or replayed bid."""
+
+    code = "envelope-wrong-context"
+    title = "投标文件不属于本标段、本投标人或本次递交的版本"
+
+
+class Tampered(EnvelopeError):
+    """Authentication failed: a changed, reordered, truncated or extended envelope."""
+
+    code = "envelope-tampered"
+    title = "投标文件已被篡改或不完整，解密失败"
+
+
+class SealingFailed(EnvelopeError):
+    """The bidder's side could not build an envelope (bad input, a file changed while being read)."""
+
+    code = "envelope-sealing-failed"
+    title = "投标文件加密失败"
+
+    def __init__(self, detail: str, **details: Any) -> None:
+        super().__init__(f"{self.title}：{detail}", **details)

@@ -1,0 +1,254 @@
+"""演示交易 — the demo city's trades at every stage: one bidding now, one opened with five bids, one failed.
+
+The story runs on its own clock, starting weeks ago and ending before now, so the event log's times
+stay in order. Bids are sealed with the same envelope code a bidder's client uses.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ggzy.bidding import documents, keys, opening
+from ggzy.bidding import service as bidding
+from ggzy.core import sealing
+from ggzy.core.actor import Actor, system
+from ggzy.core.clock import SHANGHAI, FixedClock
+from ggzy.core.files import FileStore
+from ggzy.core.roles import Role, Sector
+from ggzy.core.sealing_header import SealContext
+from ggzy.entities import auth, queries
+from ggzy.entities.models import User
+from ggzy.projects import publication
+from ggzy.projects import queries as project_queries
+from ggzy.projects import service as projects
+from ggzy.projects import timers as deadlines
+from ggzy.projects.models import Project
+from ggzy.rules.catalog import Category
+from ggzy.rules.procedures import Method
+
+
+@dataclass
+class Cast:
+    """Who acts in the story: actors by username, and the passwords the demo knows (key holders need them)."""
+
+    users: dict[str, User]
+    passwords: dict[str, str]
+
+    def actor(self, session: Session, username: str) -> Actor:
+        user = self.users[username]
+        role = queries.roles_of(session, user.id)[0]
+        return auth.actor_for(session, user, role, "10.0.0.8")
+
+
+@dataclass(frozen=True)
+class Story:
+    name: str
+    approval: str
+    category: Category
+    sector: Sector
+    tenderer: str
+    section: str
+    estimate: Decimal
+    bidders: tuple[tuple[str, Decimal, int], ...]
+    stage: str  # bidding | opened | failed
+
+
+STORIES = (
+    Story(
+        "新乡市第一中学综合教学楼建设工程",
+        "2026-410702-47-01-000123",
+        Category.CONSTRUCTION,
+        Sector.HOUSING,
+        "tenderer5",
+        "施工总承包",
+        Decimal("8600000.00"),
+        (
+            ("bidder01", Decimal("8318000.00"), 365),
+            ("bidder02", Decimal("8425500.00"), 360),
+            ("bidder05", Decimal("8199000.00"), 380),
+            ("bidder14", Decimal("8466000.00"), 350),
+            ("bidder16", Decimal("8390800.00"), 370),
+        ),
+        "opened",
+    ),
+    Story(
+        "卫河新乡段堤防加固工程",
+        "2026-410700-76-01-000456",
+        Category.CONSTRUCTION,
+        Sector.WATER,
+        "tenderer3",
+        "堤防加固施工",
+        Decimal("5200000.00"),
+        (("bidder03", Decimal("5102000.00"), 240), ("bidder18", Decimal("5150000.00"), 250)),
+        "failed",
+    ),
+    Story(
+        "新乡市S229线路面改造工程",
+        "2026-410700-48-01-000789",
+        Category.CONSTRUCTION,
+        Sector.TRANSPORT,
+        "tenderer2",
+        "路面改造施工",
+        Decimal("12800000.00"),
+        (("bidder06", Decimal("12450000.00"), 300),),
+        "bidding",
+    ),
+)
+
+
+def _pdf(title: str, author: str) -> bytes:
+    """A tiny but real PDF with an Info dictionary (author, creating application) for the supervision metadata."""
+    body = f"%PDF-1.4\n1 0 obj << /Title ({title}) /Author ({author}) /Creator (GgzyDemo Writer) >> endobj\n"
+    return (body + "trailer << /Info 1 0 R >>\n%%EOF\n").encode("latin-1", "replace")
+
+
+def _seal_bid(
+    session: Session,
+    cast: Cast,
+    *,
+    bidder: str,
+    section_id: str,
+    price: Decimal,
+    days: int,
+    clock: FixedClock,
+    files: FileStore,
+    signer: Ed25519PrivateKey,
+) -> None:
+    actor = cast.actor(session, bidder)
+    section = project_queries.get_section(session, section_id)
+    assert section.opening_public_key is not None and actor.org_id is not None
+    version = bidding.next_version(session, section, actor.org_id)
+    buf = io.BytesIO()
+    sealing.seal(
+        section.opening_public_key,
+        SealContext(section_id=section.id, bidder_id=actor.org_id, version=version),
+        {"price": str(price), "currency": "CNY", "duration_days": days, "remark": "演示投标"},
+        [sealing.BidFile("投标文件.pdf", _pdf("投标文件", f"{bidder}-author"))],
+        buf,
+        supervision={"machine_fingerprint": f"demo-{bidder}", "upload_address": actor.ip},
+    )
+    stored = files.save(f"bids/{section.id}", [buf.getvalue()], max_bytes=1 << 30)
+    header = bidding.ensure_envelope(files, stored)
+    bidding.submit(session, actor, section_id=section.id, stored=stored, header=header, clock=clock, signer=signer)
+
+
+def _run(
+    session: Session,
+    cast: Cast,
+    story: Story,
+    clock: FixedClock,
+    *,
+    files: FileStore,
+    env: keys.KeyEnv,
+    signer: Ed25519PrivateKey,
+) -> None:
+    manager = cast.actor(session, story.tenderer)
+    tenderer_org = manager.org_id
+    assert tenderer_org is not None
+    project = projects.register(
+        session,
+        manager,
+        name=story.name,
+        approval_code=story.approval,
+        category=story.category,
+        sector=story.sector,
+        method=Method.OPEN_TENDER,
+        state_funds_share=Decimal(100),
+        state_funds_amount=story.estimate,
+        tenderer_org_id=tenderer_org,
+        sections=[projects.SectionIn(story.section, story.estimate)],
+        clock=clock,
+    )
+    clock.advance(timedelta(hours=3))
+    projects.accept(session, cast.actor(session, "operator"), project_id=project.id, clock=clock)
+    clock.advance(timedelta(days=1))
+    section = project_queries.sections_of(session, project.id)[0]
+    doc = files.save(f"documents/{section.id}", [_pdf(f"{story.name}招标文件", "招标代理")], max_bytes=1 << 30)
+    deadline = (
+        (clock.now() + timedelta(days=21)).astimezone(SHANGHAI).replace(hour=9, minute=30, second=0, microsecond=0)
+    )
+    publication.publish_tender(
+        session,
+        manager,
+        section_id=section.id,
+        title=f"{story.name}（{story.section}）招标公告",
+        body=f"{story.name}已由有关部门批准建设，资金来源为财政资金，现进行公开招标，欢迎符合资格条件的投标人参加。",
+        deadline=deadline,
+        documents_until=deadline - timedelta(days=10),
+        documents=[("招标文件.pdf", doc)],
+        clock=clock,
+        keys_env=env,
+    )
+    for i, (bidder, price, days) in enumerate(story.bidders):
+        clock.advance(timedelta(days=1, hours=i))
+        documents.download(
+            session, cast.actor(session, bidder), document_id=documents_of(session, section.id), clock=clock
+        )
+        _seal_bid(
+            session,
+            cast,
+            bidder=bidder,
+            section_id=section.id,
+            price=price,
+            days=days,
+            clock=clock,
+            files=files,
+            signer=signer,
+        )
+    if story.stage == "bidding":
+        return
+    clock.set(deadline + timedelta(seconds=1))
+    deadlines.reach_deadline(session, section.id, clock.now())
+    if story.stage == "opened":
+        for holder in ("operator", "supervisor"):
+            clock.advance(timedelta(minutes=3))
+            opening.submit_share(
+                session,
+                cast.actor(session, holder),
+                section_id=section.id,
+                password=cast.passwords[holder],
+                clock=clock,
+                env=env,
+                files=files,
+            )
+
+
+def documents_of(session: Session, section_id: str) -> str:
+    from ggzy.bidding import queries as bid_queries
+
+    return bid_queries.documents_of(session, section_id)[0].id
+
+
+def ensure_holder_keys(session: Session, cast: Cast, env: keys.KeyEnv, now: datetime) -> None:
+    for username, user in cast.users.items():
+        roles = queries.roles_of(session, user.id)
+        if set(roles) & keys.HOLDER_ROLES:
+            keys.ensure_holder_key(session, user=user, roles=roles, password=cast.passwords[username], env=env, now=now)
+
+
+STORY_DAYS = 24  # register, accept, publish, bids, a 21-day bidding period, the opening
+
+
+def build(
+    session: Session, cast: Cast, *, clock: FixedClock, files: FileStore, env: keys.KeyEnv, signer: Ed25519PrivateKey
+) -> int:
+    """Play every story not played yet, one after another on the story clock; returns how many were played."""
+    done = set(session.execute(select(Project.approval_code)).scalars())
+    played = 0
+    for story in STORIES:
+        if story.approval in done:
+            continue
+        _run(session, cast, story, clock, files=files, env=env, signer=signer)
+        clock.advance(timedelta(hours=2))
+        played += 1
+    return played
+
+
+__all__ = ["Cast", "Role", "build", "ensure_holder_keys", "system"]

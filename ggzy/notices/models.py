@@ -1,0 +1,45 @@
+"""公告表 — published notices (immutable once published) and their search terms."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ggzy.core.db import Base
+from ggzy.core.types import UtcDateTime
+
+
+class Notice(Base):
+    __tablename__ = "notice"
+    __table_args__ = (Index("ix_notice_published", "published_at"),)
+
+    id: Mapped[str] = mapped_column(String(26), primary_key=True)
+    number: Mapped[str] = mapped_column(String(30), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    buyer: Mapped[str] = mapped_column(String(200))
+    region: Mapped[str] = mapped_column(String(6), index=True)
+    category: Mapped[str] = mapped_column(String(30), index=True)
+    method: Mapped[str] = mapped_column(String(30))
+    project_id: Mapped[str | None] = mapped_column(String(26), index=True)
+    section_id: Mapped[str | None] = mapped_column(String(26), index=True)
+    corrects_id: Mapped[str | None] = mapped_column(ForeignKey("notice.id"))
+    published_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    published_by: Mapped[str | None] = mapped_column(String(26))
+
+
+class NoticeTerms(Base):
+    """Bigrams of a notice's searchable text, numbered in publication order (full-text on both databases).
+
+    SQLite indexes `terms` in the FTS5 table `notice_fts` (rowid = id, kept by a trigger); PostgreSQL
+    in a GIN index on `to_tsvector('simple', terms)`. Both are created by the migration.
+    """
+
+    __tablename__ = "notice_terms"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    notice_id: Mapped[str] = mapped_column(ForeignKey("notice.id"), unique=True)
+    terms: Mapped[str] = mapped_column(Text)

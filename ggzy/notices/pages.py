@@ -1,0 +1,108 @@
+"""公告页面 — the portal's notice search, a notice, and the Atom feed."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from ggzy.core import policy
+from ggzy.core.clock import SHANGHAI
+from ggzy.core.errors import DomainError
+from ggzy.notices import feed, queries, search
+from ggzy.notices.states import NoticeKind
+from ggzy.rules.catalog import CATEGORY_LABELS, Category
+from ggzy.web.deps import Ctx, CurrentActor, Db, page
+
+router = APIRouter(include_in_schema=False)
+
+
+def _day(value: str, *, end: bool = False) -> datetime | None:
+    if not value:
+        return None
+    try:
+        d = datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=SHANGHAI)
+    except ValueError:
+        return None
+    return d + timedelta(days=1) if end else d
+
+
+@router.get("/notices", response_class=HTMLResponse)
+def notices_page(
+    request: Request,
+    db: Db,
+    actor: CurrentActor,
+    q: Annotated[str, Query(max_length=100)] = "",
+    kind: str = "",
+    region: Annotated[str, Query(max_length=6)] = "",
+    category: str = "",
+    since: str = "",
+    until: str = "",
+    before: Annotated[int | None, Query(ge=1)] = None,
+) -> Response:
+    policy.ensure(actor, policy.PORTAL_VIEW)
+    filters = search.Filters(
+        kind=kind if kind in NoticeKind._value2member_map_ else None,
+        region=region or None,
+        category=category if category in CATEGORY_LABELS else None,
+        since=_day(since),
+        until=_day(until, end=True),
+    )
+    error = ""
+    try:
+        rows = search.search(db, q, filters, limit=20, before=before)
+    except DomainError as exc:
+        rows, error = [], exc.message
+    next_before = search.position(db, rows[-1].id) if len(rows) == 20 else None
+    return page(
+        request,
+        "notices/search.html",
+        {
+            "rows": rows,
+            "q": q,
+            "kind": kind,
+            "region": region,
+            "category": category,
+            "since": since,
+            "until": until,
+            "kinds": list(NoticeKind),
+            "categories": CATEGORY_LABELS,
+            "error": error,
+            "next_before": next_before,
+        },
+    )
+
+
+@router.get("/notices/feed.atom")
+def atom_feed(request: Request, db: Db, ctx: Ctx, actor: CurrentActor) -> Response:
+    policy.ensure(actor, policy.PORTAL_VIEW)
+    base = str(request.base_url).rstrip("/")
+    body = feed.atom(
+        queries.latest(db, limit=50),
+        base_url=base,
+        title=f"{ctx.settings.city_name}{ctx.settings.platform_name}公告",
+        updated=ctx.clock.now(),
+    )
+    return Response(body, media_type="application/atom+xml; charset=utf-8", headers={"cache-control": "max-age=60"})
+
+
+@router.get("/notices/{number}", response_class=HTMLResponse)
+def notice_page(request: Request, db: Db, actor: CurrentActor, number: str) -> Response:
+    policy.ensure(actor, policy.PORTAL_VIEW)
+    notice = queries.get_by_number(db, number)
+    corrects = db.get(type(notice), notice.corrects_id) if notice.corrects_id else None
+    return page(
+        request,
+        "notices/notice.html",
+        {
+            "n": notice,
+            "kind": NoticeKind(notice.kind),
+            "corrects": corrects,
+            "corrections": queries.corrections_of(db, notice.id),
+            "category_label": CATEGORY_LABELS.get(Category(notice.category))
+            if notice.category in Category._value2member_map_
+            else None,
+        },
+    )

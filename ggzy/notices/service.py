@@ -1,0 +1,85 @@
+"""信息发布 — publish a notice: numbered, immutable, indexed for search, one public event.
+
+Callers (projects, bidding, timers) check who may publish; this verb only publishes. A correction
+never overwrites: it is a new notice linked to the one it corrects.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ggzy.core import events
+from ggzy.core.actor import Actor
+from ggzy.core.calendar import local_date
+from ggzy.core.clock import Clock
+from ggzy.core.errors import Invalid, NotFound
+from ggzy.core.ids import new_id
+from ggzy.notices.models import Notice, NoticeTerms
+from ggzy.notices.search import terms_of
+from ggzy.notices.states import NoticeKind
+
+NOTICE_PUBLISHED = events.event_type("notices.published", "发布公告", public=True)
+
+
+def _number(session: Session, kind: NoticeKind, year: int) -> str:
+    prefix = f"{kind.prefix}{year}"
+    n = session.execute(select(func.count()).select_from(Notice).where(Notice.number.like(f"{prefix}%"))).scalar_one()
+    return f"{prefix}{n + 1:06d}"
+
+
+def publish(
+    session: Session,
+    actor: Actor,
+    *,
+    kind: NoticeKind,
+    title: str,
+    body: str,
+    buyer: str,
+    region: str,
+    category: str,
+    method: str,
+    clock: Clock,
+    project_id: str | None = None,
+    section_id: str | None = None,
+    corrects_id: str | None = None,
+    scope: str | None = None,
+) -> Notice:
+    title, body = title.strip(), body.strip()
+    if not 4 <= len(title) <= 300:
+        raise Invalid("公告标题应为4至300个字符", code="bad-title")
+    if not body:
+        raise Invalid("公告正文不能为空", code="empty-body")
+    if corrects_id is not None and session.get(Notice, corrects_id) is None:
+        raise NotFound("被更正的公告不存在")
+    now = clock.now()
+    notice = Notice(
+        id=new_id(),
+        number=_number(session, kind, local_date(now).year),
+        kind=kind.value,
+        title=title,
+        body=body,
+        buyer=buyer,
+        region=region,
+        category=category,
+        method=method,
+        project_id=project_id,
+        section_id=section_id,
+        corrects_id=corrects_id,
+        published_at=now,
+        published_by=actor.user_id,
+    )
+    session.add(notice)
+    session.flush()
+    session.add(NoticeTerms(notice_id=notice.id, terms=terms_of(title, buyer, notice.number)))
+    session.flush()
+    events.record(
+        session,
+        actor,
+        NOTICE_PUBLISHED,
+        clock=clock,
+        subject=("notice", notice.id),
+        scope=scope or project_id,
+        payload={"number": notice.number, "kind": kind.value, "title": title, "corrects": corrects_id},
+    )
+    return notice

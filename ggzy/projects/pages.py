@@ -1,0 +1,208 @@
+"""项目办理页面 — register a project, the centre's acceptance, the project page with its timeline."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, TypeVar
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from ggzy.catalog import service as catalog
+from ggzy.core import policy
+from ggzy.core.errors import DomainError, Forbidden, Invalid
+from ggzy.core.roles import SECTOR_LABELS, Role, Sector
+from ggzy.entities import queries as entities
+from ggzy.entities.states import OrgKind
+from ggzy.notices import queries as notices
+from ggzy.projects import queries, service, timeline
+from ggzy.projects.states import ProjectStatus, SectionStatus
+from ggzy.rules.catalog import CATEGORY_LABELS, TRANSFERS, Category
+from ggzy.rules.procedures import PROCEDURES, Method, procedure
+from ggzy.web.deps import Ctx, Db, SignedIn, page
+
+router = APIRouter(include_in_schema=False)
+E = TypeVar("E", bound=StrEnum)
+Reason = Annotated[str, Form(max_length=300)]
+
+
+def _redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+@router.get("/projects", response_class=HTMLResponse)
+def projects_page(request: Request, db: Db, principal: SignedIn) -> Response:
+    actor = principal.actor
+    scope = policy.scope_for(actor, policy.PROJECT_READ)
+    if scope is None:
+        raise Forbidden("当前角色无权查看项目办理情况")
+    if scope is policy.Scope.OWN:
+        rows = queries.list_projects(db, actor=actor)
+    else:
+        rows = queries.list_all_projects(db, sectors=actor.sectors if scope is policy.Scope.SECTOR else None)
+    can_register = policy.can(actor, policy.PROJECT_REGISTER)
+    return page(request, "projects/list.html", {"rows": rows, "can_register": can_register, "labels": _labels()})
+
+
+def _labels() -> dict[str, object]:
+    return {
+        "status": {s.value: s.label for s in ProjectStatus},
+        "section": {s.value: s.label for s in SectionStatus},
+        "category": CATEGORY_LABELS,
+        "method": {m.value: p.name for m, p in PROCEDURES.items()},
+        "sector": SECTOR_LABELS,
+    }
+
+
+def _form_context(
+    db: Db,
+    principal: SignedIn,
+    *,
+    error: str = "",
+    reasons: list[str] | None = None,
+    values: dict[str, str] | None = None,
+) -> dict[str, object]:
+    tenderers, _ = entities.list_orgs(db, kind=OrgKind.TENDERER.value, limit=500)
+    agencies, _ = entities.list_orgs(db, kind=OrgKind.AGENCY.value, limit=500)
+    own = entities.get_org(db, principal.actor.org_id) if principal.actor.org_id else None
+    return {
+        "categories": [c for c in Category if c not in TRANSFERS],
+        "sectors": list(Sector),
+        "methods": list(PROCEDURES.values()),
+        "tenderers": tenderers,
+        "agencies": agencies,
+        "own": own,
+        "error": error,
+        "reasons": reasons or [],
+        "values": values or {},
+        "catalog": catalog.current(db),
+        "labels": _labels(),
+    }
+
+
+@router.get("/projects/new", response_class=HTMLResponse)
+def register_form(request: Request, db: Db, principal: SignedIn) -> Response:
+    policy.ensure(principal.actor, policy.PROJECT_REGISTER)
+    return page(request, "projects/new.html", _form_context(db, principal))
+
+
+@router.post("/projects/new", response_class=HTMLResponse)
+async def register(request: Request, db: Db, ctx: Ctx, principal: SignedIn) -> Response:
+    form = await request.form()
+    values = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+    actor = principal.actor
+    try:
+        sections = [
+            service.SectionIn(str(name).strip(), service.money(est, "标段估算价"))
+            for name, est in zip(form.getlist("section_name"), form.getlist("section_estimate"), strict=False)
+            if str(name).strip()
+        ]
+        own_kind = entities.get_org(db, actor.org_id).kind if actor.org_id else ""
+        tenderer = (
+            actor.org_id
+            if own_kind in (OrgKind.TENDERER.value, OrgKind.GOVERNMENT.value)
+            else values.get("tenderer_org_id", "")
+        )
+        agency = actor.org_id if own_kind == OrgKind.AGENCY.value else (values.get("agency_org_id") or None)
+        project = service.register(
+            db,
+            actor,
+            name=values.get("name", ""),
+            approval_code=values.get("approval_code", ""),
+            category=_enum(Category, values.get("category"), "项目类别"),
+            sector=_enum(Sector, values.get("sector"), "行业"),
+            method=_enum(Method, values.get("method"), "交易方式"),
+            state_funds_share=service.money(values.get("state_funds_share", "0"), "国有资金占比"),
+            state_funds_amount=service.money(values.get("state_funds_amount", "0"), "国有资金金额"),
+            tenderer_org_id=tenderer or "",
+            agency_org_id=agency,
+            sections=sections,
+            clock=ctx.clock,
+            exception_ref=values.get("exception_ref", ""),
+            note=values.get("note", ""),
+        )
+    except DomainError as exc:
+        db.rollback()
+        reasons = list(exc.details.get("reasons", [])) if isinstance(exc.details.get("reasons"), list) else []
+        context = _form_context(
+            db,
+            principal,
+            error=exc.message if not reasons else "所选交易方式不符合交易目录：",
+            reasons=reasons,
+            values=values,
+        )
+        return page(request, "projects/new.html", context, 422)
+    return _redirect(f"/projects/{project.id}?registered=1")
+
+
+def _enum(kind: type[E], value: str | None, what: str) -> E:
+    if value is None or value not in kind._value2member_map_:
+        raise Invalid(f"请选择{what}", code="choice-required")
+    return kind(value)
+
+
+@router.get("/projects/{project_id}", response_class=HTMLResponse)
+def project_page(request: Request, db: Db, principal: SignedIn, project_id: str, registered: int = 0) -> Response:
+    project = queries.get_project(db, project_id)
+    policy.ensure(principal.actor, policy.PROJECT_READ, queries.subject_of(project))
+    sections = queries.sections_of(db, project.id)
+    return page(
+        request,
+        "projects/project.html",
+        {
+            "p": project,
+            "sections": sections,
+            "proc": procedure(project.method),
+            "labels": _labels(),
+            "reasons": json.loads(project.decision),
+            "tenderer": entities.get_org(db, project.tenderer_org_id),
+            "agency": entities.get_org(db, project.agency_org_id) if project.agency_org_id else None,
+            "notices": notices.of_project(db, project.id),
+            "timeline": timeline.of_project(db, principal.actor, project),
+            "registered": registered,
+            "is_manager": policy.can(principal.actor, policy.PROJECT_MANAGE, queries.subject_of(project)),
+            "is_centre": policy.can(principal.actor, policy.PROJECT_ACCEPT),
+            "Decimal": Decimal,
+        },
+    )
+
+
+@router.post("/projects/{project_id}/accept")
+def accept(db: Db, ctx: Ctx, principal: SignedIn, project_id: str) -> Response:
+    service.accept(db, principal.actor, project_id=project_id, clock=ctx.clock)
+    return _redirect(f"/projects/{project_id}")
+
+
+@router.post("/projects/{project_id}/return")
+def return_registration(db: Db, ctx: Ctx, principal: SignedIn, project_id: str, reason: Reason) -> Response:
+    service.return_registration(db, principal.actor, project_id=project_id, reason=reason, clock=ctx.clock)
+    return _redirect(f"/projects/{project_id}")
+
+
+@router.post("/projects/{project_id}/resubmit")
+def resubmit(db: Db, ctx: Ctx, principal: SignedIn, project_id: str) -> Response:
+    service.resubmit(db, principal.actor, project_id=project_id, clock=ctx.clock)
+    return _redirect(f"/projects/{project_id}")
+
+
+@router.post("/projects/{project_id}/terminate")
+def terminate(db: Db, ctx: Ctx, principal: SignedIn, project_id: str, reason: Reason) -> Response:
+    service.terminate(db, principal.actor, project_id=project_id, reason=reason, clock=ctx.clock)
+    return _redirect(f"/projects/{project_id}")
+
+
+@router.get("/centre/registrations", response_class=HTMLResponse)
+def registrations(request: Request, db: Db, principal: SignedIn) -> Response:
+    policy.ensure(principal.actor, policy.PROJECT_ACCEPT)
+    rows = queries.list_all_projects(db, status=ProjectStatus.REGISTERED.value)
+    return page(request, "projects/registrations.html", {"rows": rows, "labels": _labels()})
+
+
+__all__ = ["Role", "router"]
+
+
+from ggzy.projects import sections as _sections  # noqa: E402 - the section pages share this router
+
+router.include_router(_sections.router)

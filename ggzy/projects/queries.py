@@ -1,0 +1,101 @@
+"""项目查询 — read-only lookups of projects and sections for pages, the API and other domains."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from ggzy.core.actor import Actor
+from ggzy.core.errors import NotFound
+from ggzy.core.policy import Subject
+from ggzy.projects.models import Invitation, Project, Section
+from ggzy.projects.states import SectionStatus
+
+
+def get_project(session: Session, project_id: str) -> Project:
+    p = session.get(Project, project_id)
+    if p is None:
+        raise NotFound("未找到该项目")
+    return p
+
+
+def get_section(session: Session, section_id: str) -> Section:
+    s = session.get(Section, section_id)
+    if s is None:
+        raise NotFound("未找到该标段")
+    return s
+
+
+def sections_of(session: Session, project_id: str) -> list[Section]:
+    return list(
+        session.execute(select(Section).where(Section.project_id == project_id).order_by(Section.seq)).scalars()
+    )
+
+
+def subject_of(project: Project) -> Subject:
+    orgs = {project.tenderer_org_id} | ({project.agency_org_id} if project.agency_org_id else set())
+    return Subject("project", org_ids=frozenset(orgs), sector=project.sector)
+
+
+def list_projects(session: Session, *, actor: Actor, status: str | None = None, limit: int = 100) -> list[Project]:
+    """Projects an organisation manages (tenderer or agency), newest first."""
+    stmt = select(Project).order_by(Project.registered_at.desc()).limit(limit)
+    if actor.org_id is not None:
+        stmt = stmt.where(or_(Project.tenderer_org_id == actor.org_id, Project.agency_org_id == actor.org_id))
+    if status:
+        stmt = stmt.where(Project.status == status)
+    return list(session.execute(stmt).scalars())
+
+
+def list_all_projects(
+    session: Session, *, status: str | None = None, sectors: frozenset[str] | None = None, limit: int = 200
+) -> list[Project]:
+    stmt = select(Project).order_by(Project.registered_at.desc()).limit(limit)
+    if status:
+        stmt = stmt.where(Project.status == status)
+    if sectors is not None:
+        stmt = stmt.where(Project.sector.in_(sectors))
+    return list(session.execute(stmt).scalars())
+
+
+def open_sections(session: Session, *, limit: int = 100) -> list[tuple[Section, Project]]:
+    """Sections taking bids now, soonest deadline first (what a bidder looks for)."""
+    stmt = (
+        select(Section, Project)
+        .join(Project, Project.id == Section.project_id)
+        .where(Section.status == SectionStatus.BIDDING.value)
+        .order_by(Section.bid_deadline)
+        .limit(limit)
+    )
+    return [(s, p) for s, p in session.execute(stmt)]
+
+
+def due_sections(session: Session, now: datetime) -> list[str]:
+    stmt = select(Section.id).where(Section.next_due_at.is_not(None), Section.next_due_at <= now)
+    return list(session.execute(stmt.order_by(Section.next_due_at).limit(500)).scalars())
+
+
+def is_invited(session: Session, section_id: str, org_id: str | None) -> bool:
+    if org_id is None:
+        return False
+    return session.get(Invitation, (section_id, org_id)) is not None
+
+
+def invited_orgs(session: Session, section_id: str) -> list[str]:
+    return list(session.execute(select(Invitation.org_id).where(Invitation.section_id == section_id)).scalars())
+
+
+def next_code(session: Session, prefix: str) -> str:
+    n = session.execute(select(func.count()).select_from(Project).where(Project.code.like(f"{prefix}%"))).scalar_one()
+    return f"{prefix}{n + 1:04d}"
+
+
+def scope_ids_in_sectors(session: Session, sectors: frozenset[str]) -> list[str]:
+    """Scope ids (projects and their sections) in these sectors, for sector supervisors' log reading."""
+    if not sectors:
+        return []
+    pids = list(session.execute(select(Project.id).where(Project.sector.in_(sectors))).scalars())
+    sids = list(session.execute(select(Section.id).where(Section.project_id.in_(pids))).scalars()) if pids else []
+    return pids + sids

@@ -1,0 +1,266 @@
+"""项目办理 — register (受理登记), accept or return, terminate; the catalog decides what may be chosen."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy.orm import Session
+
+from ggzy.catalog import service as catalog
+from ggzy.core import events, policy
+from ggzy.core.actor import Actor
+from ggzy.core.calendar import local_date
+from ggzy.core.clock import Clock
+from ggzy.core.errors import Forbidden, Invalid, RuleViolation
+from ggzy.core.ids import new_id
+from ggzy.core.roles import Role, Sector
+from ggzy.entities import queries as entities
+from ggzy.entities.states import OrgKind
+from ggzy.projects import queries
+from ggzy.projects.models import Project, Section
+from ggzy.projects.states import PROJECT_LIFECYCLE, SECTION_LIFECYCLE, ProjectStatus, SectionStatus
+from ggzy.rules.base import Regime
+from ggzy.rules.catalog import Category, Facts, decide, violations
+from ggzy.rules.procedures import Method, procedure
+
+PROJECT_REGISTERED = events.event_type("projects.registered", "登记交易项目")
+PROJECT_ACCEPTED = events.event_type("projects.accepted", "受理项目登记")
+PROJECT_RETURNED = events.event_type("projects.returned", "退回项目登记")
+PROJECT_RESUBMITTED = events.event_type("projects.resubmitted", "重新提交项目登记")
+PROJECT_TERMINATED = events.event_type("projects.terminated", "终止项目")
+SECTION_TERMINATED = events.event_type("projects.section_terminated", "终止标段招标")
+
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class SectionIn:
+    name: str
+    estimate: Decimal
+
+
+def money(value: object, what: str) -> Decimal:
+    """Parse an amount of yuan exactly; floats and more than two decimals are refused, never rounded."""
+    if isinstance(value, float):
+        raise Invalid(f"{what}须以字符串或定点数给出", code="bad-amount")
+    try:
+        d = Decimal(str(value).replace(",", "").strip())
+    except InvalidOperation as exc:
+        raise Invalid(f"{what}格式不正确", code="bad-amount") from exc
+    if not d.is_finite() or d != d.quantize(CENT) or d < 0:
+        raise Invalid(f"{what}须为非负金额，最多两位小数", code="bad-amount")
+    return d
+
+
+def _check_org(session: Session, org_id: str, kind: OrgKind, what: str) -> None:
+    org = entities.get_org(session, org_id)
+    if org.kind != kind.value and not (kind is OrgKind.TENDERER and org.kind == OrgKind.GOVERNMENT.value):
+        raise Invalid(f"{what}须为已登记的「{kind.label}」", code="bad-party")
+
+
+def _prefix(regime: Regime, year: int) -> str:
+    return f"XX{'ZB' if regime is Regime.TENDERING else 'CG'}-{year}-"
+
+
+def register(
+    session: Session,
+    actor: Actor,
+    *,
+    name: str,
+    approval_code: str,
+    category: Category,
+    sector: Sector,
+    method: Method,
+    state_funds_share: Decimal,
+    state_funds_amount: Decimal,
+    tenderer_org_id: str,
+    sections: list[SectionIn],
+    clock: Clock,
+    agency_org_id: str | None = None,
+    exception_ref: str = "",
+    note: str = "",
+) -> Project:
+    """受理登记 — a tenderer or its agency registers a project; the catalog refuses a wrong procedure."""
+    orgs = frozenset({tenderer_org_id} | ({agency_org_id} if agency_org_id else set()))
+    policy.ensure(actor, policy.PROJECT_REGISTER, policy.Subject("project", orgs, sector=sector.value))
+    name, approval_code = name.strip(), approval_code.strip()
+    if not 4 <= len(name) <= 200:
+        raise Invalid("项目名称应为4至200个字符", code="bad-name")
+    if not re.fullmatch(r"[0-9A-Za-z\-]{6,60}", approval_code):
+        raise Invalid("项目审批（核准、备案）代码应为6至60位字母、数字或“-”", code="bad-approval-code")
+    if not sections or len(sections) > 50:
+        raise Invalid("至少划分一个标段（包），最多50个", code="bad-sections")
+    if not Decimal(0) <= state_funds_share <= Decimal(100):
+        raise Invalid("国有资金占比应在0至100之间", code="bad-share")
+    _check_org(session, tenderer_org_id, OrgKind.TENDERER, "招标人")
+    if agency_org_id:
+        _check_org(session, agency_org_id, OrgKind.AGENCY, "招标代理机构")
+    for s in sections:
+        if not s.name.strip() or s.estimate <= 0:
+            raise Invalid("每个标段须有名称和大于零的估算价", code="bad-section")
+    estimate = sum((s.estimate for s in sections), Decimal(0))
+    facts = Facts(category, estimate, state_funds_share, state_funds_amount)
+    cat = catalog.current(session)
+    proc = procedure(method)
+    problems = violations(facts, proc, cat, exception_ref=exception_ref.strip())
+    if problems:
+        raise RuleViolation("；".join(problems), code="catalog", reasons=problems)
+    decision = decide(facts, cat)
+    now = clock.now()
+    project = Project(
+        id=new_id(),
+        code=queries.next_code(session, _prefix(proc.regime, local_date(now).year)),
+        name=name,
+        approval_code=approval_code,
+        category=category.value,
+        sector=sector.value,
+        method=method.value,
+        estimate=estimate,
+        state_funds_share=state_funds_share,
+        state_funds_amount=state_funds_amount,
+        tenderer_org_id=tenderer_org_id,
+        agency_org_id=agency_org_id,
+        region=entities.get_org(session, tenderer_org_id).region,
+        status=ProjectStatus.REGISTERED.value,
+        catalog_version=cat.version,
+        must_trade=decision.must_trade,
+        must_tender=decision.must_tender,
+        must_open=decision.must_open,
+        decision=json.dumps(decision.reasons, ensure_ascii=False),
+        exception_ref=exception_ref.strip()[:100],
+        note=note.strip()[:300],
+        registered_by=actor.user_id or "",
+        registered_at=now,
+    )
+    session.add(project)
+    session.flush()
+    for i, s in enumerate(sections, start=1):
+        session.add(
+            Section(
+                id=new_id(),
+                project_id=project.id,
+                seq=i,
+                code=f"{project.code}-{i:02d}",
+                name=s.name.strip()[:200],
+                estimate=s.estimate,
+                status=SectionStatus.PREPARING.value,
+                round=1,
+            )
+        )
+    session.flush()
+    events.record(
+        session,
+        actor,
+        PROJECT_REGISTERED,
+        clock=clock,
+        subject=("project", project.id),
+        scope=project.id,
+        payload={
+            "code": project.code,
+            "name": name,
+            "method": method.value,
+            "estimate": estimate,
+            "category": category.value,
+            "catalog_version": cat.version,
+            "must_trade": decision.must_trade,
+            "must_tender": decision.must_tender,
+            "must_open": decision.must_open,
+            "sections": len(sections),
+        },
+    )
+    return project
+
+
+def _move_project(session: Session, actor: Actor, project: Project, move: str) -> None:
+    project.status = PROJECT_LIFECYCLE.move(ProjectStatus(project.status), move, actor).value
+
+
+def accept(session: Session, actor: Actor, *, project_id: str, clock: Clock) -> Project:
+    """受理 — the trading centre accepts a registration; the project may now publish notices."""
+    project = queries.get_project(session, project_id)
+    policy.ensure(actor, policy.PROJECT_ACCEPT, queries.subject_of(project))
+    _move_project(session, actor, project, "accept")
+    events.record(session, actor, PROJECT_ACCEPTED, clock=clock, subject=("project", project.id), scope=project.id)
+    return project
+
+
+def return_registration(session: Session, actor: Actor, *, project_id: str, reason: str, clock: Clock) -> Project:
+    project = queries.get_project(session, project_id)
+    policy.ensure(actor, policy.PROJECT_ACCEPT, queries.subject_of(project))
+    if not reason.strip():
+        raise Invalid("退回须说明理由", code="reason-required")
+    _move_project(session, actor, project, "return")
+    project.note = reason.strip()[:300]
+    events.record(
+        session,
+        actor,
+        PROJECT_RETURNED,
+        clock=clock,
+        subject=("project", project.id),
+        scope=project.id,
+        payload={"reason": project.note},
+    )
+    return project
+
+
+def resubmit(session: Session, actor: Actor, *, project_id: str, clock: Clock) -> Project:
+    project = queries.get_project(session, project_id)
+    policy.ensure(actor, policy.PROJECT_MANAGE, queries.subject_of(project))
+    _move_project(session, actor, project, "resubmit")
+    events.record(session, actor, PROJECT_RESUBMITTED, clock=clock, subject=("project", project.id), scope=project.id)
+    return project
+
+
+def terminate(session: Session, actor: Actor, *, project_id: str, reason: str, clock: Clock) -> Project:
+    """终止 — with a reason; every section still in progress ends with it."""
+    project = queries.get_project(session, project_id)
+    policy.ensure(actor, policy.PROJECT_MANAGE, queries.subject_of(project))
+    if not reason.strip():
+        raise Invalid("终止须说明理由", code="reason-required")
+    _move_project(session, actor, project, "terminate")
+    for section in queries.sections_of(session, project.id):
+        if SectionStatus(section.status) not in (SectionStatus.OPENED, SectionStatus.TERMINATED):
+            terminate_section(session, actor, section=section, reason=reason, clock=clock)
+    events.record(
+        session,
+        actor,
+        PROJECT_TERMINATED,
+        clock=clock,
+        subject=("project", project.id),
+        scope=project.id,
+        payload={"reason": reason.strip()[:300]},
+    )
+    return project
+
+
+def terminate_section(session: Session, actor: Actor, *, section: Section, reason: str, clock: Clock) -> Section:
+    section.status = SECTION_LIFECYCLE.move(SectionStatus(section.status), "terminate", actor).value
+    section.next_due_at = None
+    section.outcome_note = reason.strip()[:300]
+    events.record(
+        session,
+        actor,
+        SECTION_TERMINATED,
+        clock=clock,
+        subject=("section", section.id),
+        scope=section.id,
+        payload={"reason": section.outcome_note},
+    )
+    return section
+
+
+def ensure_manager(session: Session, actor: Actor, project: Project) -> None:
+    policy.ensure(actor, policy.PROJECT_MANAGE, queries.subject_of(project))
+    if ProjectStatus(project.status) is not ProjectStatus.ACCEPTED:
+        raise RuleViolation(
+            f"项目当前状态为「{ProjectStatus(project.status).label}」，须经交易中心受理后才能发布公告",
+            code="not-accepted",
+        )
+
+
+def ensure_not_role(actor: Actor, role: Role) -> None:
+    if actor.role is role:
+        raise Forbidden("该操作不能由此角色执行")

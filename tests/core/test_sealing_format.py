@@ -1,0 +1,222 @@
+"""The envelope's public header and plaintext container: strict parsing, bounded reads, and the STREAM layer alone."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import struct
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ggzy.core import p256, sealing
+from ggzy.core.sealing import (
+    EnvelopeError,
+    Malformed,
+    SealContext,
+    Tampered,
+    TooLarge,
+    open_all,
+    open_envelope,
+    read_header,
+    scan,
+)
+from ggzy.core.sealing_header import MAX_HEADER, MAX_SEGMENT, MIN_SEGMENT, encode_header, parse_header
+from ggzy.core.sensitive import Sensitive
+from ggzy.core.stream_aead import SegmentReader, SegmentWriter
+from tests.core.sealing_helpers import CTX, KEY, SEG, CountingStream, as_stream, seal_plaintext, sealed
+
+EPH = p256.generate().public
+
+
+def _header(**changes: object) -> bytes:
+    fields: dict[str, object] = {
+        "segment_size": SEG,
+        "ephemeral_public": EPH,
+        "recipient_key_id": KEY.key_id,
+        "context": CTX,
+    }
+    fields |= changes
+    return encode_header(**fields)  # type: ignore[arg-type]
+
+
+def _container(manifest: object, *files: bytes, raw: bytes | None = None) -> bytes:
+    body = raw if raw is not None else json.dumps(manifest, separators=(",", ":")).encode()
+    return struct.pack(">I", len(body)) + body + b"".join(files)
+
+
+def _manifest(files: list[dict[str, object]]) -> dict[str, object]:
+    return {"format": "ggzy-bid-manifest/1", "form": {"price": "1.00"}, "files": files, "supervision": {}}
+
+
+def test_the_header_layout_is_the_documented_one() -> None:
+    raw = _header()
+    assert raw[:8] == b"GGZYBID\x00" and raw[8:10] == b"\x01\x01"
+    assert struct.unpack(">HI", raw[10:16]) == (len(raw), SEG)
+    assert raw[16:81] == EPH and raw[81:113] == KEY.key_id
+    section, bidder = CTX.section_id.encode(), CTX.bidder_id.encode()
+    assert (
+        raw[113:]
+        == struct.pack(">H", len(section)) + section + struct.pack(">H", len(bidder)) + bidder + b"\x00\x00\x00\x03"
+    )
+    assert parse_header(raw).context == CTX
+
+
+@pytest.mark.parametrize(
+    ("mutate", "reason"),
+    [
+        (lambda h: b"", "magic"),
+        (lambda h: b"GGZYBIX\x00" + h[8:], "magic"),
+        (lambda h: h[:8] + b"\x02" + h[9:], "version"),
+        (lambda h: h[:9] + b"\x07" + h[10:], "algorithm"),
+        (lambda h: h[:10] + struct.pack(">H", MAX_HEADER + 1) + h[12:], "header-length"),
+        (lambda h: h[:10] + struct.pack(">H", 20) + h[12:], "header-length"),
+        (lambda h: h[:-1], "short-header"),
+        (lambda h: h[:10] + struct.pack(">H", len(h) + 1) + h[12:] + b"\x00", "header-field"),
+        (lambda h: h[:12] + struct.pack(">I", MIN_SEGMENT - 1) + h[16:], "header-field"),
+        (lambda h: h[:12] + struct.pack(">I", MAX_SEGMENT + 1) + h[16:], "header-field"),
+        (lambda h: h[:17] + bytes([h[17] ^ 1]) + h[18:], "header-field"),  # ephemeral key off the curve
+        (lambda h: h[:-4] + b"\x00\x00\x00\x00", "header-field"),  # version 0
+    ],
+)
+def test_a_malformed_header_is_refused_with_its_reason(mutate: object, reason: str) -> None:
+    raw = mutate(_header())  # type: ignore[operator]
+    with pytest.raises(Malformed) as err:
+        read_header(as_stream(raw))
+    assert err.value.details["reason"] == reason
+
+
+@pytest.mark.parametrize("bad", ["", " S", "S ", "a\nb", "a\x7fb", "x" * 201])
+def test_context_ids_must_be_plain_bounded_text(bad: str) -> None:
+    with pytest.raises(ValueError, match="section_id"):
+        SealContext(bad, "B", 1)
+    with pytest.raises(ValueError, match="bidder_id"):
+        SealContext("S", bad, 1)
+
+
+def test_an_invalid_utf8_id_in_a_header_is_malformed() -> None:
+    raw = bytearray(_header(context=SealContext("SS", "B", 1)))
+    raw[115] = 0xFF
+    with pytest.raises(Malformed):
+        parse_header(bytes(raw))
+
+
+@settings(max_examples=200)
+@given(st.binary(max_size=400))
+def test_random_bytes_never_crash_the_parser_nor_make_it_read_far(data: bytes) -> None:
+    stream = CountingStream(b"GGZYBID\x00\x01\x01" + data if data[:1] == b"\x00" else data)
+    with contextlib.suppress(Malformed):
+        read_header(stream)  # type: ignore[arg-type]
+    assert stream.position <= MAX_HEADER
+
+
+def test_an_endless_stream_is_cut_off_at_the_callers_limit() -> None:
+    envelope = sealed({"a": b"x" * 100})
+    for reader in (
+        lambda s: scan(s, max_size=4096),
+        lambda s: open_all(KEY, s.read(), CTX, max_size=4096),
+        lambda s: [b"".join(c) for _, c in open_envelope(KEY, s, CTX, max_size=4096).files()],
+    ):
+        stream = CountingStream(envelope, endless=True)
+        with pytest.raises((TooLarge, Tampered)):
+            reader(stream)
+        assert stream.position <= 4096 + 1024 * 1024 + 1
+
+
+def test_open_and_scan_refuse_more_than_max_size_even_below_the_header_size() -> None:
+    envelope = sealed({"a": b"x" * 1000})
+    for limit in (len(envelope) - 1, 50):
+        with pytest.raises(TooLarge):
+            open_all(KEY, envelope, CTX, max_size=limit)
+        with pytest.raises(TooLarge):
+            scan(as_stream(envelope), max_size=limit)
+    open_all(KEY, envelope, CTX, max_size=len(envelope))
+    assert scan(as_stream(envelope), max_size=len(envelope)).size == len(envelope)
+
+
+def test_public_keys_travel_as_base64_of_the_uncompressed_point() -> None:
+    text = sealing.public_key_b64(KEY.public)
+    assert sealing.public_key_from_b64(text) == KEY.public and len(KEY.public) == 65
+    assert sealing.key_id(KEY.public) == KEY.key_id == read_header(as_stream(sealed({}))).recipient_key_id
+    off_curve = p256.b64encode(KEY.public[:-1] + bytes([KEY.public[-1] ^ 1]))
+    for bad in ("", "AAAA", off_curve, text + "\n", "-" + text[1:]):
+        with pytest.raises(ValueError, match=r"base64|P-256"):
+            sealing.public_key_from_b64(bad)
+
+
+def test_scan_checks_the_segment_layout_without_a_key() -> None:
+    envelope = sealed({"a": b"x" * 1000})
+    assert scan(as_stream(envelope)).segments == -(
+        -(len(envelope) - read_header(as_stream(envelope)).size) // (SEG + 16)
+    )
+    size = read_header(as_stream(envelope)).size
+    for bad in (envelope[:size], envelope[: size + SEG + 16 + 7], envelope[: size + 16]):
+        with pytest.raises(Malformed):
+            scan(as_stream(bad))
+
+
+@pytest.mark.parametrize(
+    "plaintext",
+    [
+        b"",
+        b"\x00\x00",
+        _container(None, raw=b"{"),
+        _container(None, raw=b'{"a":1,"a":2}'),
+        _container(None, raw=b'{"format":"ggzy-bid-manifest/1","form":{"p":1.5},"files":[],"supervision":{}}'),
+        _container(None, raw=b'{"format":"ggzy-bid-manifest/1","form":{"p":NaN},"files":[],"supervision":{}}'),
+        _container({"format": "other", "form": {}, "files": [], "supervision": {}}),
+        _container({"format": "ggzy-bid-manifest/1", "form": {}, "files": []}),
+        _container(_manifest([{"name": "../etc/passwd", "size": 0, "sha256": hashlib.sha256(b"").hexdigest()}])),
+        _container(_manifest([{"name": "a", "size": -1, "sha256": "0" * 64}])),
+        _container(_manifest([{"name": "a", "size": True, "sha256": "0" * 64}])),
+        _container(_manifest([{"name": "a", "size": 0, "sha256": "X" * 64}])),
+        _container(_manifest([{"name": "a", "size": 1, "sha256": "0" * 64}]), b"b"),  # digest does not match
+        _container(_manifest([{"name": "a", "size": 5, "sha256": hashlib.sha256(b"abcde").hexdigest()}]), b"abc"),
+        _container(_manifest([{"name": "a", "size": 1, "sha256": hashlib.sha256(b"a").hexdigest()}]), b"a", b"extra"),
+        _container(_manifest([{"name": "a", "size": 0, "sha256": "0" * 64}] * 2)),
+        struct.pack(">I", 2 * 1024 * 1024) + b"{}",
+    ],
+)
+def test_a_dishonest_plaintext_container_is_malformed_never_opened(plaintext: bytes) -> None:
+    envelope = seal_plaintext(plaintext)
+    with pytest.raises(Malformed):
+        open_all(KEY, envelope, CTX)
+
+
+def test_an_honest_hand_built_container_opens() -> None:
+    plaintext = _container(_manifest([{"name": "a", "size": 3, "sha256": hashlib.sha256(b"abc").hexdigest()}]), b"abc")
+    assert open_all(KEY, seal_plaintext(plaintext), CTX)[1] == [("a", b"abc")]
+
+
+@pytest.mark.parametrize("size", [0, 1, SEG - 1, SEG, SEG + 1, 2 * SEG, 3 * SEG + 7])
+def test_stream_layer_round_trip_and_segment_count(size: int) -> None:
+    key, nonce, digest = Sensitive(b"k" * 32), b"n" * 12, b"h" * 32
+    out = io.BytesIO()
+    writer = SegmentWriter(key, nonce, digest, SEG, out.write)
+    data = bytes(range(256)) * (size // 256 + 1)
+    for i in range(0, size, 7):  # many small writes
+        writer.write(data[i : min(i + 7, size)])
+    writer.close()
+    sealed_bytes = out.getvalue()
+    assert len(sealed_bytes) == size + 16 * max(1, -(-size // SEG))
+    reader = SegmentReader(key, nonce, digest, SEG, io.BytesIO(sealed_bytes), budget=10**6, on_read=lambda _: None)
+    assert b"".join(reader) == data[:size]
+
+
+def test_stream_layer_refuses_an_empty_stream_and_an_empty_trailing_segment() -> None:
+    key, nonce, digest = Sensitive(b"k" * 32), b"n" * 12, b"h" * 32
+    with pytest.raises(Tampered):
+        list(SegmentReader(key, nonce, digest, SEG, io.BytesIO(b""), budget=100, on_read=lambda _: None))
+    out = io.BytesIO()
+    w = SegmentWriter(key, nonce, digest, SEG, out.write)
+    w.write(b"x" * SEG)
+    w.close()
+    with pytest.raises(EnvelopeError):
+        list(
+            SegmentReader(
+                key, nonce, digest, SEG, io.BytesIO(out.getvalue() + b"\x00" * 16), budget=999, on_read=lambda _: None
+            )
+        )
