@@ -91,7 +91,7 @@ def procedures(tables: Tables, ctx: RunContext) -> pl.DataFrame:
         keys = ["procurement_method_details", "procurement_method", "main_category", "catalog_category"]
         p = tables.processes.select("rid", "ocid", *keys)
         combos = p.select(keys).unique()
-        resolved = [_resolve(*row, mapping) for row in combos.iter_rows()]
+        resolved = [_resolve(d, m, main, cat, mapping) for d, m, main, cat in combos.iter_rows()]
         table = combos.with_columns(
             pl.Series("proc", [r[0] for r in resolved], pl.String),
             pl.Series("category", [r[1] for r in resolved], pl.String),
@@ -147,8 +147,11 @@ def counted_days(frame: pl.DataFrame, start: str, end: str) -> pl.DataFrame:
     needs = frame.filter(pl.col("working") & pl.col("counted").is_not_null())
     if needs.is_empty():
         return frame
-    low = int(min(needs[start].min(), needs[end].min()))  # type: ignore[arg-type]
-    high = int(max(needs[start].max(), needs[end].max()))  # type: ignore[arg-type]
+    bounds = needs.select(
+        pl.min_horizontal(pl.col(start).min(), pl.col(end).min()).alias("low"),
+        pl.max_horizontal(pl.col(start).max(), pl.col(end).max()).alias("high"),
+    ).row(0)
+    low, high = int(bounds[0]), int(bounds[1])
     index = _working_index(low, high)
     with_w = frame.join(index.rename({"day": start, "w": "_ws"}), on=start, how="left").join(
         index.rename({"day": end, "w": "_we"}), on=end, how="left"

@@ -184,7 +184,7 @@ def _id(value: Any) -> str | None:
 
 
 def _int(value: Any) -> int | None:
-    return value if type(value) is int else None  # type: ignore[no-any-return]
+    return value if type(value) is int else None
 
 
 def _text(value: Any) -> str | None:
@@ -417,7 +417,7 @@ class TableBuilder:
     def frames(self) -> dict[str, pl.DataFrame]:
         """Typed tables for what was added so far; the builder is emptied."""
         built = {
-            name: pl.DataFrame(self.columns[name], schema=schema, strict=False)  # type: ignore[arg-type]
+            name: pl.DataFrame(self.columns[name], schema=schema, strict=False)
             for name, schema in BUILD_SCHEMAS.items()
         }
         self.columns = {name: {col: [] for col in schema} for name, schema in BUILD_SCHEMAS.items()}
