@@ -77,6 +77,19 @@ def enabled_flags(settings: CardinalSettings, only: Callable[[str], bool] | None
     return [f for f in registry().values() if f.enabled(settings) and (only is None or only(f.spec.id))]
 
 
+# Shared work cached under these prefixes is dropped once the family is done (memory); what the outputs, the report
+# or a later family reads is kept.
+CACHE_PREFIXES = {"cardinal": "cardinal.", "collusion_signs": "signs.", "behaviour": "behaviour.", "avoidance": "avoidance."}
+KEEP = frozenset({"cardinal.scope", "cardinal.currency", "behaviour.communities"})
+
+
+def release_cache(ctx: RunContext, family: str) -> None:
+    prefix = CACHE_PREFIXES.get(family)
+    if prefix is not None:
+        for key in [k for k in ctx.cache if k.startswith(prefix) and k not in KEEP]:
+            del ctx.cache[key]
+
+
 def run_flags(
     tables: Tables, settings: CardinalSettings, *, approvals: pl.DataFrame | None = None
 ) -> tuple[dict[str, Outcome], pl.DataFrame, RunContext]:
@@ -87,8 +100,11 @@ def run_flags(
     ctx = RunContext(settings=settings, approvals=approvals)
     outcomes: dict[str, Outcome] = {}
     frames = []
-    for flag in enabled_flags(settings):
+    chosen = enabled_flags(settings)
+    for position, flag in enumerate(chosen):
         outcome = flag.compute(tables, ctx)
+        if position + 1 == len(chosen) or chosen[position + 1].spec.family != flag.spec.family:
+            release_cache(ctx, flag.spec.family)
         if flag.spec.family != FAMILY:
             outcome.hits = outcome.hits.sort("group", "order", "sub", "key")
         outcomes[flag.spec.id] = outcome

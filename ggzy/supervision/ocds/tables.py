@@ -53,6 +53,7 @@ F64 = pl.Float64
 STR = pl.String
 BOOL = pl.Boolean
 
+SIGNAL_KINDS = ("machine", "address", "deposit_account", "author", "application", "sha256")
 SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "processes": {
         "rid": I64(),
@@ -135,7 +136,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "legal_rep": STR(),
     },
     "amendments": {"rid": I64(), "date": STR(), "kind": STR()},
-    "bid_signals": {"rid": I64(), "bid": I64(), "kind": STR(), "value": STR()},
+    "bid_signals": {"rid": I64(), "bid": I64(), "kind": pl.Enum(SIGNAL_KINDS), "value": STR()},
 }
 EXT_COLUMNS = (
     "catalog_category",
@@ -450,8 +451,10 @@ class Tables:
 
     @classmethod
     def concat(cls, parts: list[dict[str, pl.DataFrame]]) -> Tables:
+        """One frame per table from the parts; each part's frame is dropped as soon as it is copied (peak memory)."""
+
         def one(name: str) -> pl.DataFrame:
-            frames = [p[name] for p in parts if p[name].height]
+            frames = [f for p in parts if (f := p.pop(name)).height]
             return pl.concat(frames, rechunk=True) if frames else pl.DataFrame(schema=SCHEMAS[name])
 
         return cls(**{name: one(name) for name in SCHEMAS})

@@ -46,55 +46,70 @@ def label_propagation(src: np.ndarray, dst: np.ndarray, weight: np.ndarray, node
     return labels
 
 
-def co_bidding(tables: Tables, ctx: RunContext) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(pairs, strength): every pair of tenderers with the number of tenders they bid in together (tenders with
-    more than `max_tenderers` left out), and each tenderer's total co-bids (Σ over its tenders of the others)."""
+def co_bidding(tables: Tables, ctx: RunContext) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(names, pairs, strength), tenderers coded as integers: names (code, tenderer); every pair of codes a < b with
+    the number of tenders they bid in together (tenders with more than `max_tenderers` left out); each code's total
+    co-bids (Σ over its tenders of the others) and its number of tenders."""
 
-    def make() -> tuple[pl.DataFrame, pl.DataFrame]:
+    def make() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
         limit = int(option(ctx.settings, "B07", "max_tenderers"))
         people = bidders(tables, ctx).filter(pl.len().over("rid").is_between(2, limit))
+        names = people.select(pl.col("tenderer").unique().sort()).with_row_index("code").cast({"code": pl.Int64})
+        coded = people.join(names, on="tenderer").select("rid", "code")
         strength = (
-            people.with_columns((pl.len().over("rid") - 1).alias("s"))
-            .group_by("tenderer")
+            coded.with_columns((pl.len().over("rid") - 1).alias("s"))
+            .group_by("code")
             .agg(pl.col("s").sum().alias("strength"), pl.len().alias("tenders"))
         )
-        lazy = people.lazy()
+        lazy = coded.lazy()
         pairs = (
             lazy.join(lazy, on="rid", suffix="_b")
-            .filter(pl.col("tenderer") < pl.col("tenderer_b"))
-            .group_by(pl.col("tenderer").alias("a"), pl.col("tenderer_b").alias("b"))
-            .agg(pl.len().alias("weight"))
+            .filter(pl.col("code") < pl.col("code_b"))
+            .group_by(pl.col("code").alias("a"), pl.col("code_b").alias("b"))
+            .agg(pl.len().cast(pl.Int64).alias("weight"))
             .collect()
         )
-        return pairs, strength
+        return names, pairs, strength
 
-    result: tuple[pl.DataFrame, pl.DataFrame] = ctx.cached("behaviour.co_bidding", make)
+    result: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame] = ctx.cached("behaviour.co_bidding", make)
+    return result
+
+
+def graph(tables: Tables, ctx: RunContext) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(members, edges) in codes: the pairs that bid together at least `min_weight` times, and each of their
+    tenderers with its community (the code of one member) and the community's size."""
+
+    def make() -> tuple[pl.DataFrame, pl.DataFrame]:
+        _, pairs, _ = co_bidding(tables, ctx)
+        edges = pairs.filter(pl.col("weight") >= int(option(ctx.settings, "B07", "min_weight")))
+        nodes, inverse = np.unique(np.concatenate([edges["a"].to_numpy(), edges["b"].to_numpy()]), return_inverse=True)
+        ia, ib = inverse[: edges.height], inverse[edges.height :]
+        w = edges["weight"].to_numpy().astype(np.float64)
+        labels = label_propagation(
+            np.concatenate([ia, ib]), np.concatenate([ib, ia]), np.concatenate([w, w]), len(nodes)
+        )
+        members = pl.DataFrame({"code": nodes.astype(np.int64), "community": nodes[labels].astype(np.int64)})
+        return members.with_columns(pl.len().over("community").alias("community_size")), edges
+
+    result: tuple[pl.DataFrame, pl.DataFrame] = ctx.cached("behaviour.graph", make)
     return result
 
 
 def communities(tables: Tables, ctx: RunContext) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(members, edges): each tenderer of the graph of pairs that bid together at least `min_weight` times, with
-    its community (named after one member) and the community's size; the graph's edges."""
+    """(members, edges) by name, for the per-tenderer output and the report: tenderer, community (named after one
+    member), community_size; a, b, weight."""
 
     def make() -> tuple[pl.DataFrame, pl.DataFrame]:
-        pairs, _ = co_bidding(tables, ctx)
-        edges = pairs.filter(pl.col("weight") >= int(option(ctx.settings, "B07", "min_weight")))
-        names = pl.concat([edges["a"], edges["b"]]).unique().sort()
-        index = pl.DataFrame({"name": names, "i": np.arange(len(names), dtype=np.int64)})
-        coded = edges.join(index.rename({"name": "a", "i": "ia"}), on="a").join(
-            index.rename({"name": "b", "i": "ib"}), on="b"
+        names, _, _ = co_bidding(tables, ctx)
+        members, edges = graph(tables, ctx)
+        named = members.join(names, on="code").join(
+            names.rename({"code": "community", "tenderer": "community_name"}), on="community"
         )
-        ia, ib, w = coded["ia"].to_numpy(), coded["ib"].to_numpy(), coded["weight"].to_numpy().astype(np.float64)
-        labels = label_propagation(
-            np.concatenate([ia, ib]), np.concatenate([ib, ia]), np.concatenate([w, w]), len(names)
+        out = named.select("tenderer", pl.col("community_name").alias("community"), "community_size")
+        edge_names = edges.join(names.rename({"code": "a", "tenderer": "name_a"}), on="a").join(
+            names.rename({"code": "b", "tenderer": "name_b"}), on="b"
         )
-        members = index.with_columns(pl.Series("label", labels)).join(
-            index.select(pl.col("i").alias("label"), pl.col("name").alias("community")), on="label"
-        )
-        members = members.select(pl.col("name").alias("tenderer"), "community").with_columns(
-            pl.len().over("community").alias("community_size")
-        )
-        return members, edges
+        return out, edge_names.select(pl.col("name_a").alias("a"), pl.col("name_b").alias("b"), "weight")
 
     result: tuple[pl.DataFrame, pl.DataFrame] = ctx.cached("behaviour.communities", make)
     return result
@@ -119,73 +134,90 @@ B07 = spec(
 )
 
 
-def compute_b07(tables: Tables, ctx: RunContext) -> Outcome:
-    s = ctx.settings
-    min_size, max_size = int(option(s, "B07", "min_size")), int(option(s, "B07", "max_size"))
-    min_internal, min_density = float(option(s, "B07", "min_internal")), float(option(s, "B07", "min_density"))
-    min_lift = float(option(s, "B07", "min_lift"))
-    pairs, strength = co_bidding(tables, ctx)
-    members, edges = communities(tables, ctx)
-    side = members.select("tenderer", "community")
+def _rings(tables: Tables, ctx: RunContext) -> pl.DataFrame:
+    """Per community (codes): size, members' co-bids inside / all, density of links, mean lift of linked pairs."""
+    _, pairs, strength = co_bidding(tables, ctx)
+    members, edges = graph(tables, ctx)
+    side_a = members.select(pl.col("code").alias("a"), pl.col("community").alias("ca"))
+    side_b = members.select(pl.col("code").alias("b"), pl.col("community").alias("cb"))
+    same = pl.col("ca") == pl.col("cb")
     inside = (
-        pairs.join(side.rename({"tenderer": "a", "community": "ca"}), on="a")
-        .join(side.rename({"tenderer": "b", "community": "cb"}), on="b")
-        .filter(pl.col("ca") == pl.col("cb"))
+        pairs.join(side_a, on="a")
+        .join(side_b, on="b")
+        .filter(same)
         .group_by(pl.col("ca").alias("community"))
         .agg((pl.col("weight").sum() * 2).alias("internal"))
     )
-    linked = edges.join(side.rename({"tenderer": "a", "community": "ca"}), on="a").join(
-        side.rename({"tenderer": "b", "community": "cb"}), on="b"
-    )
     total = bidders(tables, ctx).select(pl.col("rid").n_unique()).item()
-    active = strength.select("tenderer", "tenders")
-    lift = pl.col("weight") * total / (pl.col("tenders") * pl.col("tenders_b"))
+    active_a = strength.select(pl.col("code").alias("a"), pl.col("tenders").alias("ta"))
+    active_b = strength.select(pl.col("code").alias("b"), pl.col("tenders").alias("tb"))
+    lift = pl.col("weight") * total / (pl.col("ta") * pl.col("tb"))
     links = (
-        linked.filter(pl.col("ca") == pl.col("cb"))
-        .join(active.rename({"tenderer": "a"}), on="a")
-        .join(active.rename({"tenderer": "b", "tenders": "tenders_b"}), on="b")
+        edges.join(side_a, on="a")
+        .join(side_b, on="b")
+        .filter(same)
+        .join(active_a, on="a")
+        .join(active_b, on="b")
         .group_by(pl.col("ca").alias("community"))
         .agg(pl.len().alias("links"), lift.mean().alias("lift"))
     )
     size = pl.col("community_size")
-    rings = (
-        members.join(strength, on="tenderer")
+    return (
+        members.join(strength, on="code")
         .group_by("community")
-        .agg(pl.col("strength").sum(), pl.col("community_size").first(), pl.col("tenderer").sort().alias("names"))
+        .agg(pl.col("strength").sum(), pl.col("community_size").first(), pl.col("code"))
         .join(inside, on="community", how="left")
         .join(links, on="community", how="left")
         .with_columns(
             (pl.col("internal").fill_null(0) / pl.col("strength")).alias("ratio"),
             (pl.col("links").fill_null(0) * 2 / (size * (size - 1))).alias("density"),
-        )
-        .filter(
-            size.is_between(min_size, max_size)
-            & (pl.col("ratio") >= min_internal)
-            & (pl.col("density") >= min_density)
-            & (pl.col("lift").fill_null(0) >= min_lift)
+            pl.col("lift").fill_null(0),
         )
     )
+
+
+def compute_b07(tables: Tables, ctx: RunContext) -> Outcome:
+    s = ctx.settings
+    min_size, max_size = int(option(s, "B07", "min_size")), int(option(s, "B07", "max_size"))
+    min_internal, min_density = float(option(s, "B07", "min_internal")), float(option(s, "B07", "min_density"))
+    min_lift = float(option(s, "B07", "min_lift"))
+    rings = _rings(tables, ctx)
+    chosen = rings.filter(
+        pl.col("community_size").is_between(min_size, max_size)
+        & (pl.col("ratio") >= min_internal)
+        & (pl.col("density") >= min_density)
+        & (pl.col("lift") >= min_lift)
+    )
+    members, edges = communities(tables, ctx)
+    names, _, _ = co_bidding(tables, ctx)
+    listed = (
+        chosen.explode("code")
+        .join(names, on="code")
+        .sort("tenderer")
+        .group_by("community", maintain_order=True)
+        .agg(pl.col("tenderer"), pl.col("community_size", "ratio", "lift").first())
+        .join(names.rename({"code": "community", "tenderer": "name"}), on="community")
+    )
     flagged = (
-        rings.with_columns(
+        listed.with_columns(
             pl.format(
                 "投标圈 {}（{} 家：{}），圈内共同投标占 {}%，提升度 {}",
-                "community",
+                "name",
                 "community_size",
-                pl.col("names").list.join("、"),
+                pl.col("tenderer").list.join("、"),
                 (pl.col("ratio") * 100).round(1),
                 pl.col("lift").round(1),
             ).alias("evidence")
         )
-        .explode("names")
-        .sort("names")
-        .select(pl.lit(0).alias("rid"), pl.col("names").alias("key"), "community_size", "evidence")
+        .explode("tenderer")
+        .sort("tenderer")
+        .select(pl.lit(0).alias("rid"), pl.col("tenderer").alias("key"), "community_size", "evidence")
     )
-    outcome = Outcome(
+    return Outcome(
         hits=hits_frame(flagged, Group.TENDERER, pl.col("community_size"), Phase.FINALIZE),
-        evaluated=members.select("community").n_unique(),
-        meta={"communities": float(members.select("community").n_unique()), "edges": float(edges.height)},
+        evaluated=rings.height,
+        meta={"communities": float(rings.height), "edges": float(edges.height), "tenderers": float(members.height)},
     )
-    return outcome
 
 
 FLAGS = (flag(B07, compute_b07),)
