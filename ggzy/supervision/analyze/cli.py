@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import click
 
-from ggzy.supervision.flags.cardinal.settings import CardinalSettings, SettingsError, read_settings
-from ggzy.supervision.ocds.reader import InputError
-
 EXIT_UNUSABLE = 2
+# Polars allocates with jemalloc, which by default keeps freed pages for ten seconds: a batch of joins over millions
+# of rows then holds gigabytes it no longer uses. Returning them at once keeps the peak within the 4 GB target
+# (docs/benchmarks-analyze.md); it must be set before Polars is loaded, so the command sets it before importing.
+ALLOCATOR = ("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
 
 
 @click.command()
@@ -61,9 +63,13 @@ def analyze(
     FILE：JSON Lines（每行一个 compiled release）、release package 或 record package，可为 gzip 压缩。
     --format cardinal 只输出 Cardinal 的指标。
     """
+    if "polars" not in sys.modules:
+        os.environ.setdefault(*ALLOCATOR)
     from ggzy.supervision.analyze import cardinal_json, outputs
     from ggzy.supervision.analyze.pipeline import analyze as run
     from ggzy.supervision.flags.avoidance.approvals import ApprovalsError, read_approvals
+    from ggzy.supervision.flags.cardinal.settings import CardinalSettings, SettingsError, read_settings
+    from ggzy.supervision.ocds.reader import InputError
 
     try:
         settings = read_settings(settings_path) if settings_path else CardinalSettings.all_defaults()

@@ -79,7 +79,12 @@ def enabled_flags(settings: CardinalSettings, only: Callable[[str], bool] | None
 
 # Shared work cached under these prefixes is dropped once the family is done (memory); what the outputs, the report
 # or a later family reads is kept.
-CACHE_PREFIXES = {"cardinal": "cardinal.", "collusion_signs": "signs.", "behaviour": "behaviour.", "avoidance": "avoidance."}
+CACHE_PREFIXES = {
+    "cardinal": "cardinal.",
+    "collusion_signs": "signs.",
+    "behaviour": "behaviour.",
+    "avoidance": "avoidance.",
+}
 KEEP = frozenset({"cardinal.scope", "cardinal.currency", "behaviour.communities"})
 
 

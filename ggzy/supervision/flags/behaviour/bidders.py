@@ -83,7 +83,7 @@ def compute_b02(tables: Tables, ctx: RunContext) -> Outcome:
     )
     frame = contests(tables, ctx)
     tenders = frame.group_by("rid").agg(
-        pl.col("ocid").first(), pl.col("tenderer").sort().alias("members"), pl.col("tenderer").filter("won").alias("w")
+        pl.col("tenderer").sort().alias("members"), pl.col("tenderer").filter("won").alias("w")
     )
     single = tenders.filter((pl.col("w").list.len() == 1) & (pl.col("members").list.len() >= min_members))
     single = single.with_columns(
@@ -92,7 +92,7 @@ def compute_b02(tables: Tables, ctx: RunContext) -> Outcome:
     sets = (
         single.sort("rid")
         .group_by("set")
-        .agg(pl.col("rid"), pl.col("ocid"), pl.col("winner"), pl.col("members").first())
+        .agg(pl.col("rid"), pl.col("winner"), pl.col("members").first())
         .filter(pl.col("rid").list.len() >= min_tenders)
     )
     rotating = sets.filter(pl.col("winner").list.n_unique() == pl.col("members").list.len()).with_columns(
@@ -104,7 +104,8 @@ def compute_b02(tables: Tables, ctx: RunContext) -> Outcome:
             pl.col("winner").list.join("→"),
         ).alias("evidence"),
     )
-    processes = rotating.explode("rid", "ocid").select("rid", pl.col("ocid").alias("key"), "n", "evidence").sort("rid")
+    ocids = tables.processes.select("rid", pl.col("ocid").alias("key"))
+    processes = rotating.explode("rid").join(ocids, on="rid").select("rid", "key", "n", "evidence").sort("rid")
     members = (
         rotating.with_columns(pl.col("rid").list.min().alias("rid"))
         .explode("members")

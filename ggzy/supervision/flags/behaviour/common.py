@@ -71,14 +71,13 @@ def bidders(tables: Tables, ctx: RunContext) -> pl.DataFrame:
 
 
 def contests(tables: Tables, ctx: RunContext) -> pl.DataFrame:
-    """Decided tenders (bids and at least one winner): rid, tenderer, won (bool), with the ocid."""
+    """Decided tenders (bids and at least one winner): rid, tenderer, won (bool)."""
 
     def make() -> pl.DataFrame:
         won = winners(tables, ctx).select("rid", pl.col("supplier").alias("tenderer"), pl.lit(True).alias("won"))
         decided = winners(tables, ctx).select("rid").unique()
         frame = bidders(tables, ctx).join(decided, on="rid").join(won, on=["rid", "tenderer"], how="left")
-        ocids = tables.processes.select("rid", "ocid")
-        return frame.with_columns(pl.col("won").fill_null(False)).join(ocids, on="rid")
+        return frame.with_columns(pl.col("won").fill_null(False))
 
     frame: pl.DataFrame = ctx.cached("behaviour.contests", make)
     return frame

@@ -46,13 +46,16 @@ def label_propagation(src: np.ndarray, dst: np.ndarray, weight: np.ndarray, node
     return labels
 
 
-def co_bidding(tables: Tables, ctx: RunContext) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """(names, pairs, strength), tenderers coded as integers: names (code, tenderer); every pair of codes a < b with
-    the number of tenders they bid in together (tenders with more than `max_tenderers` left out); each code's total
-    co-bids (Σ over its tenders of the others) and its number of tenders."""
+def co_bidding(tables: Tables, ctx: RunContext) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(names, coded, strength, edges), tenderers coded as integers (tenders with more than `max_tenderers` left
+    out): names (code, tenderer); coded (rid, code); each code's total co-bids (Σ over its tenders of the others) and
+    number of tenders; edges (a < b, weight): the pairs that bid together in at least `min_weight` tenders."""
 
-    def make() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-        limit = int(option(ctx.settings, "B07", "max_tenderers"))
+    def make() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+        limit, min_weight = (
+            int(option(ctx.settings, "B07", "max_tenderers")),
+            int(option(ctx.settings, "B07", "min_weight")),
+        )
         people = bidders(tables, ctx).filter(pl.len().over("rid").is_between(2, limit))
         names = people.select(pl.col("tenderer").unique().sort()).with_row_index("code").cast({"code": pl.Int64})
         coded = people.join(names, on="tenderer").select("rid", "code")
@@ -61,27 +64,30 @@ def co_bidding(tables: Tables, ctx: RunContext) -> tuple[pl.DataFrame, pl.DataFr
             .group_by("code")
             .agg(pl.col("s").sum().alias("strength"), pl.len().alias("tenders"))
         )
+        n = max(names.height, 1)
         lazy = coded.lazy()
-        pairs = (
+        keys = (
             lazy.join(lazy, on="rid", suffix="_b")
             .filter(pl.col("code") < pl.col("code_b"))
-            .group_by(pl.col("code").alias("a"), pl.col("code_b").alias("b"))
+            .select((pl.col("code") * n + pl.col("code_b")).alias("key"))
+            .group_by("key")
             .agg(pl.len().cast(pl.Int64).alias("weight"))
-            .collect()
+            .filter(pl.col("weight") >= min_weight)
+            .collect(engine="streaming")
         )
-        return names, pairs, strength
+        edges = keys.select((pl.col("key") // n).alias("a"), (pl.col("key") % n).alias("b"), "weight")
+        return names, coded, strength, edges
 
-    result: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame] = ctx.cached("behaviour.co_bidding", make)
+    result: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame] = ctx.cached("behaviour.co_bidding", make)
     return result
 
 
 def graph(tables: Tables, ctx: RunContext) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(members, edges) in codes: the pairs that bid together at least `min_weight` times, and each of their
-    tenderers with its community (the code of one member) and the community's size."""
+    """(members, edges) in codes: the linked pairs, and each of their tenderers with its community (the code of one
+    member) and the community's size."""
 
     def make() -> tuple[pl.DataFrame, pl.DataFrame]:
-        _, pairs, _ = co_bidding(tables, ctx)
-        edges = pairs.filter(pl.col("weight") >= int(option(ctx.settings, "B07", "min_weight")))
+        edges = co_bidding(tables, ctx)[3]
         nodes, inverse = np.unique(np.concatenate([edges["a"].to_numpy(), edges["b"].to_numpy()]), return_inverse=True)
         ia, ib = inverse[: edges.height], inverse[edges.height :]
         w = edges["weight"].to_numpy().astype(np.float64)
@@ -100,7 +106,7 @@ def communities(tables: Tables, ctx: RunContext) -> tuple[pl.DataFrame, pl.DataF
     member), community_size; a, b, weight."""
 
     def make() -> tuple[pl.DataFrame, pl.DataFrame]:
-        names, _, _ = co_bidding(tables, ctx)
+        names = co_bidding(tables, ctx)[0]
         members, edges = graph(tables, ctx)
         named = members.join(names, on="code").join(
             names.rename({"code": "community", "tenderer": "community_name"}), on="community"
@@ -136,17 +142,18 @@ B07 = spec(
 
 def _rings(tables: Tables, ctx: RunContext) -> pl.DataFrame:
     """Per community (codes): size, members' co-bids inside / all, density of links, mean lift of linked pairs."""
-    _, pairs, strength = co_bidding(tables, ctx)
+    _, coded, strength, _ = co_bidding(tables, ctx)
     members, edges = graph(tables, ctx)
     side_a = members.select(pl.col("code").alias("a"), pl.col("community").alias("ca"))
     side_b = members.select(pl.col("code").alias("b"), pl.col("community").alias("cb"))
     same = pl.col("ca") == pl.col("cb")
+    # co-bids inside a community: in each tender, k members of one community make k·(k − 1) ordered pairs
     inside = (
-        pairs.join(side_a, on="a")
-        .join(side_b, on="b")
-        .filter(same)
-        .group_by(pl.col("ca").alias("community"))
-        .agg((pl.col("weight").sum() * 2).alias("internal"))
+        coded.join(members.select("code", "community"), on="code")
+        .group_by("rid", "community")
+        .len()
+        .group_by("community")
+        .agg((pl.col("len") * (pl.col("len") - 1)).sum().alias("internal"))
     )
     total = bidders(tables, ctx).select(pl.col("rid").n_unique()).item()
     active_a = strength.select(pl.col("code").alias("a"), pl.col("tenders").alias("ta"))
@@ -189,7 +196,7 @@ def compute_b07(tables: Tables, ctx: RunContext) -> Outcome:
         & (pl.col("lift") >= min_lift)
     )
     members, edges = communities(tables, ctx)
-    names, _, _ = co_bidding(tables, ctx)
+    names = co_bidding(tables, ctx)[0]
     listed = (
         chosen.explode("code")
         .join(names, on="code")

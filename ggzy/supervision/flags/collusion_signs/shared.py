@@ -92,19 +92,42 @@ LABELS = {
 }
 
 
-def _bid_sign(code: str, kind: str, normalise: pl.Expr, label: str) -> Compute:
+def _normalised(rules: dict[str, pl.Expr]) -> pl.Expr:
+    """Each kind's own normalisation of `value`, in one expression."""
+    expr: pl.Expr | None = None
+    for kind, rule in rules.items():
+        expr = (pl.when(pl.col("kind") == kind) if expr is None else expr.when(pl.col("kind") == kind)).then(rule)
+    assert expr is not None
+    return expr.otherwise(pl.col("value"))
+
+
+def bid_signals(tables: Tables, ctx: RunContext) -> tuple[pl.DataFrame, dict[str, int]]:
+    """Every bid-level kind in one pass: (rows of values repeated within a tender: rid, ocid, tenderer, kind, value;
+    how many in-scope tenders have each kind). Only repeated values are joined to their tenderers."""
+
+    def make() -> tuple[pl.DataFrame, dict[str, int]]:
+        scope = bidders(tables, ctx).lazy().select("rid").unique()
+        rules = {kind: normalise for _, kind, _, _, _, normalise, _ in BID_SIGNS}
+        long = tables.bid_signals.lazy().select("rid", "bid", pl.col("kind").cast(pl.String), "value")
+        long = long.join(scope, on="rid", how="semi").with_columns(_normalised(rules).alias("value"))
+        counts = long.group_by("kind").agg(pl.col("rid").n_unique().alias("n")).collect()
+        repeats = repeated(long, "rid", "kind", "value").join(bidders(tables, ctx).lazy(), on=["rid", "bid"])
+        return repeats.select("rid", "ocid", "tenderer", "kind", "value").collect(), dict(counts.iter_rows())
+
+    result: tuple[pl.DataFrame, dict[str, int]] = ctx.cached("signs.bid_signals", make)
+    return result
+
+
+def _bid_sign(code: str, kind: str, label: str) -> Compute:
     def compute(tables: Tables, ctx: RunContext) -> Outcome:
-        people = bidders(tables, ctx)
-        signals = (
-            tables.bid_signals.lazy().filter(pl.col("kind") == kind).select("rid", "bid", normalise.alias("value"))
-        )
+        repeats, counts = bid_signals(tables, ctx)
+        values = repeats.filter(pl.col("kind") == kind)
         if code == "X04":
             ignored = [v.strip() for v in pipe_set(option(ctx.settings, code, "ignore"))]
-            signals = signals.filter(~pl.col("value").is_in(ignored))
-        judged = signals.join(people.lazy(), on=["rid", "bid"], how="semi").select(pl.col("rid").n_unique()).collect()
-        values = repeated(signals, "rid", "value").join(people.lazy(), on=["rid", "bid"])
-        skipped = {f"投标没有 {label} 数据 (no {kind} in the bids)": tenders_with_bids(tables, ctx) - judged.item()}
-        return outcome(shared(values.select("rid", "ocid", "tenderer", "value"), label), judged.item(), skipped)
+            values = values.filter(~pl.col("value").is_in(ignored))
+        judged = counts.get(kind, 0)
+        skipped = {f"投标没有 {label} 数据 (no {kind} in the bids)": tenders_with_bids(tables, ctx) - judged}
+        return outcome(shared(values.select("rid", "ocid", "tenderer", "value"), label), judged, skipped)
 
     return compute
 
@@ -149,30 +172,43 @@ PARTY_SIGNS: tuple[tuple[str, str, str, str, pl.Expr], ...] = (
 )
 
 
-def _party_sign(column: str, normalise: pl.Expr, label: str) -> Compute:
+def party_signals(tables: Tables, ctx: RunContext) -> tuple[pl.DataFrame, dict[str, int]]:
+    """Every contact kind in one pass over the parties that are tenderers of the tender: (repeated values: rid, ocid,
+    tenderer, kind, value; how many in-scope tenders have each kind for their tenderers)."""
+
+    def make() -> tuple[pl.DataFrame, dict[str, int]]:
+        people = bidders(tables, ctx).lazy().select("rid", "ocid", "tenderer").unique(["rid", "tenderer"])
+        columns = [column for _, column, _, _, _ in PARTY_SIGNS]
+        parties = tables.parties.lazy().select("rid", pl.col("party_id").alias("tenderer"), *columns)
+        parties = parties.join(people.select("rid", "tenderer"), on=["rid", "tenderer"], how="semi")
+        long = parties.unpivot(columns, index=["rid", "tenderer"], variable_name="kind", value_name="value")
+        rules = {column: normalise for _, column, _, _, normalise in PARTY_SIGNS}
+        long = long.filter(pl.col("value").is_not_null()).with_columns(_normalised(rules).alias("value"))
+        counts = long.group_by("kind").agg(pl.col("rid").n_unique().alias("n")).collect()
+        repeats = repeated(long, "rid", "kind", "value").join(people, on=["rid", "tenderer"])
+        return repeats.select("rid", "ocid", "tenderer", "kind", "value").collect(), dict(counts.iter_rows())
+
+    result: tuple[pl.DataFrame, dict[str, int]] = ctx.cached("signs.party_signals", make)
+    return result
+
+
+def _party_sign(column: str, label: str) -> Compute:
     def compute(tables: Tables, ctx: RunContext) -> Outcome:
-        people = bidders(tables, ctx).lazy().select("rid", "ocid", "tenderer").unique()
-        parties = (
-            tables.parties.lazy()
-            .filter(pl.col(column).is_not_null())
-            .select("rid", pl.col("party_id").alias("tenderer"), pl.col(column).alias("value"))
-        )
-        judged = (
-            parties.join(people, on=["rid", "tenderer"], how="semi").select(pl.col("rid").n_unique()).collect().item()
-        )
-        values = repeated(parties.with_columns(normalise.alias("value")), "rid", "value").join(
-            people, on=["rid", "tenderer"]
-        )
-        with_bids = tenders_with_bids(tables, ctx)
-        skipped = {f"投标人在 parties 中没有{label} (no {column} for the tenderers in parties)": with_bids - judged}
-        return outcome(shared(values.select("rid", "ocid", "tenderer", "value"), label), judged, skipped)
+        repeats, counts = party_signals(tables, ctx)
+        values = repeats.filter(pl.col("kind") == column).select("rid", "ocid", "tenderer", "value")
+        judged = counts.get(column, 0)
+        skipped = {
+            f"投标人在 parties 中没有{label} (no {column} for the tenderers in parties)": tenders_with_bids(tables, ctx)
+            - judged
+        }
+        return outcome(shared(values, label), judged, skipped)
 
     return compute
 
 
 def _bid_flags() -> list[Flag]:
     flags = []
-    for code, kind, zh, en, path, normalise, source in BID_SIGNS:
+    for code, kind, zh, en, path, _normalise, source in BID_SIGNS:
         definition = (
             f"Within one tender, bids of two or more different tenderers carry the same {path} "
             f"(compared after trimming{', ignoring values listed in `ignore`' if code == 'X04' else ''})."
@@ -181,7 +217,7 @@ def _bid_flags() -> list[Flag]:
         flags.append(
             flag(
                 spec(code, zh, en, definition, source, (path, "bids/details/tenderers/id"), defaults),
-                _bid_sign(code, kind, normalise, LABELS[code]),
+                _bid_sign(code, kind, LABELS[code]),
             )
         )
     return flags
@@ -189,7 +225,7 @@ def _bid_flags() -> list[Flag]:
 
 def _party_flags() -> list[Flag]:
     flags = []
-    for code, column, zh, en, normalise in PARTY_SIGNS:
+    for code, column, zh, en, _normalise in PARTY_SIGNS:
         path = {
             "contact_name": "contactPoint/name",
             "telephone": "contactPoint/telephone",
@@ -206,7 +242,7 @@ def _party_flags() -> list[Flag]:
         flags.append(
             flag(
                 spec(code, zh, en, definition, source, requires),
-                _party_sign(column, normalise, zh.removeprefix("投标人").removesuffix("相同")),
+                _party_sign(column, zh.removeprefix("投标人").removesuffix("相同")),
             )
         )
     return flags
