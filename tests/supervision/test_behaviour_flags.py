@@ -56,7 +56,7 @@ def test_b01_needs_enough_bids_and_skips_undecided_tenders() -> None:
     assert flagged(covers, "B01", "Tenderer") == {}
     assert flagged(covers, "B01", "Tenderer", ini="min_bids = 9\n") == {"COVER": 0.0}
     undecided = [tender(f"u{i}", ["COVER", "BOSS"], None) for i in range(12)]
-    assert flagged(undecided, "B01", "Tenderer") == {}
+    assert flagged(undecided, "B01", "Tenderer") == {} and skipped(undecided, "B01") == 12
 
 
 def test_b02_the_same_three_take_turns() -> None:
@@ -72,6 +72,7 @@ def test_b02_the_same_three_take_turns() -> None:
 def test_b02_excludes_tenders_without_a_single_winner() -> None:
     outcomes, _ = run_family([tender("u", ["A", "B", "C"], None)], "[B02]")
     assert outcomes["B02"].evaluated == 0 and flagged([tender("u", ["A", "B", "C"], None)], "B02") == {}
+    assert skipped([tender("u", ["A", "B", "C"], None)], "B02") == 1
 
 
 def test_b03_buyer_buying_almost_everything_from_one_supplier() -> None:
@@ -101,7 +102,7 @@ def test_b05_repeated_awards_from_one_buyer() -> None:
 
 def test_b05_skips_awards_without_a_buyer() -> None:
     release = a_release("nobuyer", bids=[a_bid("A")], awards=[an_award("A")])
-    assert flagged([release] * 6, "B05", "Buyer") == {}
+    assert flagged([release] * 6, "B05", "Buyer") == {} and skipped([release] * 6, "B05") == 6
 
 
 def test_b06_winning_price_within_one_percent_of_the_control_price() -> None:

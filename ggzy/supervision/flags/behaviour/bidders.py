@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from ggzy.supervision.flags.base import Group, Outcome, Phase, RunContext, hits_frame
-from ggzy.supervision.flags.behaviour.common import OECD, S6, contests, flag, spec
+from ggzy.supervision.flags.behaviour.common import OECD, S6, contests, flag, spec, undecided
 from ggzy.supervision.flags.options import defaults_of, option
 from ggzy.supervision.ocds.tables import Tables
 
@@ -58,6 +58,7 @@ def compute_b01(tables: Tables, ctx: RunContext) -> Outcome:
     return Outcome(
         hits=hits_frame(flagged, Group.TENDERER, pl.col("ratio"), Phase.FINALIZE),
         evaluated=judged.height,
+        skipped=undecided(tables, ctx),
         excluded={f"投标少于 {min_bids} 次 (fewer than min_bids decided tenders)": per.height - judged.height},
     )
 
@@ -121,6 +122,7 @@ def compute_b02(tables: Tables, ctx: RunContext) -> Outcome:
     return Outcome(
         hits=hits,
         evaluated=single.height,
+        skipped=undecided(tables, ctx),
         excluded={"多个中标人或投标人太少 (several winners or too few tenderers)": tenders.height - single.height},
     )
 

@@ -110,3 +110,10 @@ def main_currency(frame: pl.DataFrame) -> str | None:
         .sort(["len", "currency"], descending=[True, False])
     )
     return None if counts.is_empty() else str(counts["currency"][0])
+
+
+def undecided(tables: Tables, ctx: RunContext) -> dict[str, int]:
+    """Skip count: in-scope tenders with bids but no active award with a supplier (no winner to judge against)."""
+    with_bids = bidders(tables, ctx).select(pl.col("rid").n_unique()).item()
+    decided = contests(tables, ctx).select(pl.col("rid").n_unique()).item()
+    return {"有投标但没有有效中标 (bids but no active award with a supplier)": int(with_bids - decided)}

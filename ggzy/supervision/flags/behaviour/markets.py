@@ -145,7 +145,8 @@ B05 = spec(
 
 
 def compute_b05(tables: Tables, ctx: RunContext) -> Outcome:
-    awards = active_awards(tables, ctx).filter(pl.col("buyer_id").is_not_null())
+    every = active_awards(tables, ctx)
+    awards = every.filter(pl.col("buyer_id").is_not_null())
     min_awards, min_share = (
         int(option(ctx.settings, "B05", "min_awards")),
         float(option(ctx.settings, "B05", "min_share")),
@@ -175,7 +176,11 @@ def compute_b05(tables: Tables, ctx: RunContext) -> Outcome:
             ),
         ]
     )
-    return Outcome(hits=hits, evaluated=awards.select("buyer_id").n_unique())
+    return Outcome(
+        hits=hits,
+        evaluated=awards.select("buyer_id").n_unique(),
+        skipped={"中标所在流程没有采购人 (award of a process without buyer/id)": every.height - awards.height},
+    )
 
 
 B06 = spec(
