@@ -37,8 +37,11 @@ parties — one row per object in parties: rid, party_id str, name str, roles st
     region, countryName joined by spaces), legal_rep str (ggzy extension parties/ggzySupervision/legalRepresentative)
 amendments — tender changes before the deadline: rid, date str, kind str ("amendment": tender/amendments[]/date;
     "clarification": tender/documents[]/datePublished where documentType is "clarifications")
-bid_signals — one row per bid-level supervision value (ggzy bids extension bids/details[]/ggzySupervision):
-    rid, bid, kind str (machine, address, deposit_account, author, application, sha256), value str (as written)
+bid_signals — the bid-level supervision values (ggzy bids extension bids/details[]/ggzySupervision) that occur at
+    least twice in one release, after normalisation (SIGNAL_NORMAL) — the only ones the art. 40 signs can use; kept
+    so while reading, since the others are most of the data: rid, bid, kind enum (machine, address,
+    deposit_account, author, application, sha256), value str (normalised)
+bid_signal_kinds — which kinds of bid-level values each release has at all: rid, kind (distinct)
 """
 
 from __future__ import annotations
@@ -137,6 +140,16 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     },
     "amendments": {"rid": I64(), "date": STR(), "kind": STR()},
     "bid_signals": {"rid": I64(), "bid": I64(), "kind": pl.Enum(SIGNAL_KINDS), "value": STR()},
+    "bid_signal_kinds": {"rid": I64(), "kind": pl.Enum(SIGNAL_KINDS)},
+}
+_VALUE = pl.col("value")
+SIGNAL_NORMAL: dict[str, pl.Expr] = {  # how values are compared: case, spaces, dashes and Unicode forms ignored
+    "machine": _VALUE.str.strip_chars().str.to_lowercase(),
+    "address": _VALUE.str.strip_chars().str.to_lowercase(),
+    "deposit_account": _VALUE.str.replace_all(r"[\s\-]", ""),
+    "author": _VALUE.str.normalize("NFKC").str.strip_chars(),
+    "application": _VALUE.str.normalize("NFKC").str.strip_chars(),
+    "sha256": _VALUE.str.strip_chars().str.to_lowercase(),
 }
 EXT_COLUMNS = (
     "catalog_category",
@@ -422,6 +435,7 @@ class TableBuilder:
             for name, schema in BUILD_SCHEMAS.items()
         }
         self.columns = {name: {col: [] for col in schema} for name, schema in BUILD_SCHEMAS.items()}
+        built["bid_signals"], built["bid_signal_kinds"] = _repeated_signals(built["bid_signals"])
         ext = built.pop("tender_ext")
         processes = (
             built["processes"].join(ext, on="rid", how="left")
@@ -432,6 +446,21 @@ class TableBuilder:
         )
         built["processes"] = processes.select(list(SCHEMAS["processes"]))
         return built
+
+
+def _normalised(kind: pl.Expr) -> pl.Expr:
+    expr: pl.Expr | None = None
+    for name, rule in SIGNAL_NORMAL.items():
+        expr = (pl.when(kind == name) if expr is None else expr.when(kind == name)).then(rule)
+    assert expr is not None
+    return expr.otherwise(_VALUE)
+
+
+def _repeated_signals(signals: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(values repeated within a release after normalisation, the distinct kinds of each release)."""
+    kinds = signals.select("rid", "kind").unique()
+    normal = signals.with_columns(_normalised(pl.col("kind")).alias("value"))
+    return normal.filter(pl.len().over("rid", "kind", "value") >= 2), kinds
 
 
 @dataclass(frozen=True)
@@ -448,6 +477,7 @@ class Tables:
     parties: pl.DataFrame
     amendments: pl.DataFrame
     bid_signals: pl.DataFrame
+    bid_signal_kinds: pl.DataFrame
 
     @classmethod
     def concat(cls, parts: list[dict[str, pl.DataFrame]]) -> Tables:

@@ -18,7 +18,7 @@ from ggzy.supervision.flags.collusion_signs.common import (
     tenders_with_bids,
 )
 from ggzy.supervision.flags.options import defaults_of, option
-from ggzy.supervision.ocds.tables import Tables
+from ggzy.supervision.ocds.tables import SIGNAL_NORMAL, Tables
 
 EXT = "bids/details/ggzySupervision"
 E49 = "电子招标投标办法 第49条 (time, network address and operator recorded)"
@@ -31,7 +31,7 @@ BID_SIGNS: tuple[tuple[str, str, str, str, str, pl.Expr, str], ...] = (
         "同一机器特征码编制或上传投标文件",
         "Same machine fingerprint",
         f"{EXT}/machineFingerprint",
-        pl.col("value").str.strip_chars().str.to_lowercase(),
+        SIGNAL_NORMAL["machine"],
         f"{ART40} (一): 不同投标人的投标文件由同一单位或者个人编制; {E49}",
     ),
     (
@@ -40,7 +40,7 @@ BID_SIGNS: tuple[tuple[str, str, str, str, str, pl.Expr, str], ...] = (
         "同一网络地址上传投标文件",
         "Same upload network address",
         f"{EXT}/uploadAddress",
-        pl.col("value").str.strip_chars().str.to_lowercase(),
+        SIGNAL_NORMAL["address"],
         f"{ART40} (二): 由同一单位或者个人办理投标事宜; {E49}",
     ),
     (
@@ -49,7 +49,7 @@ BID_SIGNS: tuple[tuple[str, str, str, str, str, pl.Expr, str], ...] = (
         "投标文件作者相同",
         "Same document author",
         f"{EXT}/documents/author",
-        pl.col("value").str.normalize("NFKC").str.strip_chars(),
+        SIGNAL_NORMAL["author"],
         f"{ART40} (一): 由同一单位或者个人编制",
     ),
     (
@@ -58,7 +58,7 @@ BID_SIGNS: tuple[tuple[str, str, str, str, str, pl.Expr, str], ...] = (
         "投标文件创建程序相同",
         "Same creating application",
         f"{EXT}/documents/application",
-        pl.col("value").str.normalize("NFKC").str.strip_chars(),
+        SIGNAL_NORMAL["application"],
         f"{ART40} (一) and (四) 投标文件异常一致",
     ),
     (
@@ -67,7 +67,7 @@ BID_SIGNS: tuple[tuple[str, str, str, str, str, pl.Expr, str], ...] = (
         "投标文件摘要相同",
         "Identical bid file digests",
         f"{EXT}/documents/sha256",
-        pl.col("value").str.strip_chars().str.to_lowercase(),
+        SIGNAL_NORMAL["sha256"],
         f"{ART40} (四): 不同投标人的投标文件异常一致",
     ),
     (
@@ -76,7 +76,7 @@ BID_SIGNS: tuple[tuple[str, str, str, str, str, pl.Expr, str], ...] = (
         "投标保证金从同一账户转出",
         "Deposits from the same bank account",
         f"{EXT}/depositAccount",
-        pl.col("value").str.replace_all(r"[\s\-]", ""),
+        SIGNAL_NORMAL["deposit_account"],
         f"{ART40} (六): 投标保证金从同一单位或者个人的账户转出",
     ),
 )
@@ -102,16 +102,19 @@ def _normalised(rules: dict[str, pl.Expr]) -> pl.Expr:
 
 
 def bid_signals(tables: Tables, ctx: RunContext) -> tuple[pl.DataFrame, dict[str, int]]:
-    """Every bid-level kind in one pass: (rows of values repeated within a tender: rid, ocid, tenderer, kind, value;
-    how many in-scope tenders have each kind). Only repeated values are joined to their tenderers."""
+    """Every bid-level kind in one pass: (values repeated within a tender — the reader keeps only those — with their
+    tenderers: rid, ocid, tenderer, kind, value; how many in-scope tenders have each kind)."""
 
     def make() -> tuple[pl.DataFrame, dict[str, int]]:
         scope = bidders(tables, ctx).lazy().select("rid").unique()
-        rules = {kind: normalise for _, kind, _, _, _, normalise, _ in BID_SIGNS}
+        kinds = (
+            tables.bid_signal_kinds.lazy()
+            .join(scope, on="rid", how="semi")
+            .select(pl.col("kind").cast(pl.String), "rid")
+        )
+        counts = kinds.group_by("kind").agg(pl.col("rid").n_unique().alias("n")).collect()
         long = tables.bid_signals.lazy().select("rid", "bid", pl.col("kind").cast(pl.String), "value")
-        long = long.join(scope, on="rid", how="semi").with_columns(_normalised(rules).alias("value"))
-        counts = long.group_by("kind").agg(pl.col("rid").n_unique().alias("n")).collect()
-        repeats = repeated(long, "rid", "kind", "value").join(bidders(tables, ctx).lazy(), on=["rid", "bid"])
+        repeats = long.join(bidders(tables, ctx).lazy(), on=["rid", "bid"])
         return repeats.select("rid", "ocid", "tenderer", "kind", "value").collect(), dict(counts.iter_rows())
 
     result: tuple[pl.DataFrame, dict[str, int]] = ctx.cached("signs.bid_signals", make)
@@ -177,15 +180,18 @@ def party_signals(tables: Tables, ctx: RunContext) -> tuple[pl.DataFrame, dict[s
     tenderer, kind, value; how many in-scope tenders have each kind for their tenderers)."""
 
     def make() -> tuple[pl.DataFrame, dict[str, int]]:
-        people = bidders(tables, ctx).lazy().select("rid", "ocid", "tenderer").unique(["rid", "tenderer"])
+        people = bidders(tables, ctx).lazy().select("rid", "tenderer")
         columns = [column for _, column, _, _, _ in PARTY_SIGNS]
         parties = tables.parties.lazy().select("rid", pl.col("party_id").alias("tenderer"), *columns)
-        parties = parties.join(people.select("rid", "tenderer"), on=["rid", "tenderer"], how="semi")
+        parties = parties.join(people, on=["rid", "tenderer"], how="semi")
         long = parties.unpivot(columns, index=["rid", "tenderer"], variable_name="kind", value_name="value")
         rules = {column: normalise for _, column, _, _, normalise in PARTY_SIGNS}
         long = long.filter(pl.col("value").is_not_null()).with_columns(_normalised(rules).alias("value"))
         counts = long.group_by("kind").agg(pl.col("rid").n_unique().alias("n")).collect()
-        repeats = repeated(long, "rid", "kind", "value").join(people, on=["rid", "tenderer"])
+        ocids = tables.processes.lazy().select("rid", "ocid")
+        repeats = (
+            repeated(long, "rid", "kind", "value").unique(["rid", "tenderer", "kind", "value"]).join(ocids, on="rid")
+        )
         return repeats.select("rid", "ocid", "tenderer", "kind", "value").collect(), dict(counts.iter_rows())
 
     result: tuple[pl.DataFrame, dict[str, int]] = ctx.cached("signs.party_signals", make)
