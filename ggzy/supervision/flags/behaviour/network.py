@@ -46,6 +46,28 @@ def label_propagation(src: np.ndarray, dst: np.ndarray, weight: np.ndarray, node
     return labels
 
 
+def _pair_counts(coded: pl.DataFrame, n: int) -> pl.DataFrame:
+    """key (a·n + b, a < b) and weight: how many tenders each pair of codes bid in together. Rows sorted by (rid,
+    code) pair with the row d places later when it is the same tender, for d = 1, 2, … — no self-join."""
+    rows = coded.sort("rid", "code").with_columns(pl.len().over("rid").alias("k"))
+    parts = []
+    d = 1
+    while True:
+        rows = rows.filter(pl.col("k") > d)
+        if rows.is_empty():
+            break
+        later = pl.col("code").shift(-d)
+        parts.append(
+            rows.select(
+                pl.when(pl.col("rid") == pl.col("rid").shift(-d)).then(pl.col("code") * n + later).alias("key")
+            ).drop_nulls()
+        )
+        d += 1
+    if not parts:
+        return pl.DataFrame(schema={"key": pl.Int64, "weight": pl.Int64})
+    return pl.concat(parts).group_by("key").agg(pl.len().cast(pl.Int64).alias("weight"))
+
+
 def co_bidding(tables: Tables, ctx: RunContext) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """(names, coded, strength, edges), tenderers coded as integers (tenders with more than `max_tenderers` left
     out): names (code, tenderer); coded (rid, code); each code's total co-bids (Σ over its tenders of the others) and
@@ -65,16 +87,7 @@ def co_bidding(tables: Tables, ctx: RunContext) -> tuple[pl.DataFrame, pl.DataFr
             .agg(pl.col("s").sum().alias("strength"), pl.len().alias("tenders"))
         )
         n = max(names.height, 1)
-        lazy = coded.lazy()
-        keys = (
-            lazy.join(lazy, on="rid", suffix="_b")
-            .filter(pl.col("code") < pl.col("code_b"))
-            .select((pl.col("code") * n + pl.col("code_b")).alias("key"))
-            .group_by("key")
-            .agg(pl.len().cast(pl.Int64).alias("weight"))
-            .filter(pl.col("weight") >= min_weight)
-            .collect(engine="streaming")
-        )
+        keys = _pair_counts(coded, n).filter(pl.col("weight") >= min_weight)
         edges = keys.select((pl.col("key") // n).alias("a"), (pl.col("key") % n).alias("b"), "weight")
         return names, coded, strength, edges
 

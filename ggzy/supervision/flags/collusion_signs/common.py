@@ -43,10 +43,10 @@ def flag(s: FlagSpec, compute: Compute) -> Flag:
 
 
 def bidders(tables: Tables, ctx: RunContext) -> pl.DataFrame:
-    """rid, ocid, bid, tenderer of in-scope releases (every tenderer of every bid with a string id)."""
+    """rid, bid, tenderer of in-scope releases (every tenderer of every bid with a string id)."""
 
     def make() -> pl.DataFrame:
-        scope = in_scope(tables, ctx).select("rid", "ocid")
+        scope = in_scope(tables, ctx).select("rid")
         people = tables.bid_tenderers.filter(pl.col("tenderer_id").is_not_null()).select(
             "rid", "bid", pl.col("tenderer_id").alias("tenderer")
         )
@@ -62,15 +62,16 @@ def tenders_with_bids(tables: Tables, ctx: RunContext) -> int:
     return count
 
 
-def shared(values: pl.DataFrame | pl.LazyFrame, label: str) -> pl.DataFrame:
-    """From rows (rid, ocid, tenderer, value): each group of ≥ 2 distinct tenderers of one tender sharing one value,
+def shared(values: pl.DataFrame | pl.LazyFrame, label: str, tables: Tables) -> pl.DataFrame:
+    """From rows (rid, tenderer, value): each group of ≥ 2 distinct tenderers of one tender sharing one value,
     as rid, ocid, value, members (sorted list), label."""
     return (
         values.lazy()
         .filter(pl.col("value").is_not_null() & (pl.col("value") != ""))
         .filter(pl.col("tenderer").n_unique().over("rid", "value") >= 2)
         .group_by("rid", "value")
-        .agg(pl.col("ocid").first(), pl.col("tenderer").unique().sort().alias("members"))
+        .agg(pl.col("tenderer").unique().sort().alias("members"))
+        .join(tables.processes.lazy().select("rid", "ocid"), on="rid")
         .with_columns(pl.lit(label).alias("label"))
         .collect()
     )

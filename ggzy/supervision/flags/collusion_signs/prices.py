@@ -54,15 +54,20 @@ def unpriced(tables: Tables, ctx: RunContext) -> int:
 
 
 def priced(tables: Tables, ctx: RunContext) -> pl.DataFrame:
-    """Tenders with at least 3 priced tenderers: rid, ocid, tenderer, currency, cents (each tenderer's lowest)."""
+    """Tenders with at least 3 priced tenderers, each tenderer's lowest amount, sorted by (rid, currency, cents,
+    tenderer): rid, tenderer, currency, cents, i (row number)."""
 
     def make() -> pl.DataFrame:
         bids = cents(tables).filter(pl.len().over("rid", "currency") >= 3)
+        joined = bids.join(bidders(tables, ctx).lazy(), on=["rid", "bid"]).select(
+            "rid", "tenderer", "currency", "cents"
+        )
+        lowest = joined.sort("rid", "currency", "cents", "tenderer").filter(
+            pl.struct("rid", "currency", "tenderer").is_first_distinct()
+        )
         return (
-            bids.join(bidders(tables, ctx).lazy(), on=["rid", "bid"])
-            .group_by("rid", "tenderer", "currency")
-            .agg(pl.col("ocid").first(), pl.col("cents").min())
-            .filter(pl.len().over("rid", "currency") >= 3)
+            lowest.filter(pl.len().over("rid", "currency") >= 3)
+            .with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("i"))
             .collect()
         )
 
@@ -85,11 +90,9 @@ X12 = spec(
 def compute_x12(tables: Tables, ctx: RunContext) -> Outcome:
     people = bidders(tables, ctx)
     same = repeated(cents(tables), "rid", "currency", "cents").join(people.lazy(), on=["rid", "bid"])
-    values = same.select(
-        "rid", "ocid", "tenderer", pl.format("{} {}", pl.col("cents") / 100, "currency").alias("value")
-    )
+    values = same.select("rid", "tenderer", pl.format("{} {}", pl.col("cents") / 100, "currency").alias("value"))
     none = unpriced(tables, ctx)
-    return outcome(shared(values, "报价"), tenders_with_bids(tables, ctx) - none, {NO_PRICES: none})
+    return outcome(shared(values, "报价", tables), tenders_with_bids(tables, ctx) - none, {NO_PRICES: none})
 
 
 def ordered(tables: Tables, ctx: RunContext) -> pl.DataFrame:
@@ -97,20 +100,19 @@ def ordered(tables: Tables, ctx: RunContext) -> pl.DataFrame:
     the same tender (null at its start) — plain shifts on the sorted frame, no per-group window."""
 
     def make() -> pl.DataFrame:
-        frame = priced(tables, ctx).sort("rid", "currency", "cents", "tenderer")
+        frame = priced(tables, ctx)  # already sorted
         same1 = (pl.col("rid") == pl.col("rid").shift(1)) & (pl.col("currency") == pl.col("currency").shift(1))
         same2 = (pl.col("rid") == pl.col("rid").shift(2)) & (pl.col("currency") == pl.col("currency").shift(2))
         return frame.with_columns(
             pl.when(same1).then(pl.col("cents").shift(1)).alias("prev"),
             pl.when(same2).then(pl.col("cents").shift(2)).alias("prev2"),
-            pl.int_range(pl.len(), dtype=pl.Int64).alias("i"),
         )
 
     frame: pl.DataFrame = ctx.cached("signs.ordered", make)
     return frame
 
 
-def runs(frame: pl.DataFrame, step: pl.Expr, min_bids: int, label: str) -> pl.DataFrame:
+def runs(frame: pl.DataFrame, step: pl.Expr, min_bids: int, label: str, tables: Tables) -> pl.DataFrame:
     """Groups of consecutive sorted bids where `step` (comparing a bid with the two below it, in the same tender)
     holds for at least `min_bids − 2` bids in a row — a run of k steps covers k + 2 bids (rows lo − 2 … hi)."""
     holds = step.fill_null(False)
@@ -128,10 +130,10 @@ def runs(frame: pl.DataFrame, step: pl.Expr, min_bids: int, label: str) -> pl.Da
         members.group_by("span", maintain_order=True)
         .agg(
             pl.col("rid").first(),
-            pl.col("ocid").first(),
             (pl.col("cents") / 100).cast(pl.String).str.join(" < ").alias("value"),
             pl.col("tenderer").sort().alias("members"),
         )
+        .join(tables.processes.select("rid", "ocid"), on="rid")
         .with_columns(pl.lit(label).alias("label"))
         .select("rid", "ocid", "value", "members", "label")
     )
@@ -153,7 +155,7 @@ def compute_x13(tables: Tables, ctx: RunContext) -> Outcome:
     sorted_, none = ordered(tables, ctx), unpriced(tables, ctx)
     min_bids = max(3, int(option(ctx.settings, "X13", "min_bids")))
     d1, d2 = pl.col("cents") - pl.col("prev"), pl.col("prev") - pl.col("prev2")
-    groups = runs(sorted_, (d1 == d2) & (d1 > 0), min_bids, "等差报价")
+    groups = runs(sorted_, (d1 == d2) & (d1 > 0), min_bids, "等差报价", tables)
     return outcome(groups, sorted_.select("rid").n_unique(), {NO_PRICES: none})
 
 
@@ -179,7 +181,7 @@ def compute_x14(tables: Tables, ctx: RunContext) -> Outcome:
     sorted_, none = ordered(tables, ctx), unpriced(tables, ctx)
     min_bids = max(3, int(option(ctx.settings, "X14", "min_bids")))
     step = whole_percent(pl.col("cents"), pl.col("prev")) & whole_percent(pl.col("prev"), pl.col("prev2"))
-    groups = runs(sorted_, step, min_bids, "整百分比报价")
+    groups = runs(sorted_, step, min_bids, "整百分比报价", tables)
     return outcome(groups, sorted_.select("rid").n_unique(), {NO_PRICES: none})
 
 

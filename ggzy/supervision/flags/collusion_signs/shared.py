@@ -103,7 +103,7 @@ def _normalised(rules: dict[str, pl.Expr]) -> pl.Expr:
 
 def bid_signals(tables: Tables, ctx: RunContext) -> tuple[pl.DataFrame, dict[str, int]]:
     """Every bid-level kind in one pass: (values repeated within a tender — the reader keeps only those — with their
-    tenderers: rid, ocid, tenderer, kind, value; how many in-scope tenders have each kind)."""
+    tenderers: rid, tenderer, kind, value; how many in-scope tenders have each kind)."""
 
     def make() -> tuple[pl.DataFrame, dict[str, int]]:
         scope = bidders(tables, ctx).lazy().select("rid").unique()
@@ -115,7 +115,7 @@ def bid_signals(tables: Tables, ctx: RunContext) -> tuple[pl.DataFrame, dict[str
         counts = kinds.group_by("kind").agg(pl.col("rid").n_unique().alias("n")).collect()
         long = tables.bid_signals.lazy().select("rid", "bid", pl.col("kind").cast(pl.String), "value")
         repeats = long.join(bidders(tables, ctx).lazy(), on=["rid", "bid"])
-        return repeats.select("rid", "ocid", "tenderer", "kind", "value").collect(), dict(counts.iter_rows())
+        return repeats.select("rid", "tenderer", "kind", "value").collect(), dict(counts.iter_rows())
 
     result: tuple[pl.DataFrame, dict[str, int]] = ctx.cached("signs.bid_signals", make)
     return result
@@ -130,7 +130,7 @@ def _bid_sign(code: str, kind: str, label: str) -> Compute:
             values = values.filter(~pl.col("value").is_in(ignored))
         judged = counts.get(kind, 0)
         skipped = {f"投标没有 {label} 数据 (no {kind} in the bids)": tenders_with_bids(tables, ctx) - judged}
-        return outcome(shared(values.select("rid", "ocid", "tenderer", "value"), label), judged, skipped)
+        return outcome(shared(values.select("rid", "tenderer", "value"), label, tables), judged, skipped)
 
     return compute
 
@@ -176,7 +176,7 @@ PARTY_SIGNS: tuple[tuple[str, str, str, str, pl.Expr], ...] = (
 
 
 def party_signals(tables: Tables, ctx: RunContext) -> tuple[pl.DataFrame, dict[str, int]]:
-    """Every contact kind in one pass over the parties that are tenderers of the tender: (repeated values: rid, ocid,
+    """Every contact kind in one pass over the parties that are tenderers of the tender: (repeated values: rid,
     tenderer, kind, value; how many in-scope tenders have each kind for their tenderers)."""
 
     def make() -> tuple[pl.DataFrame, dict[str, int]]:
@@ -188,11 +188,8 @@ def party_signals(tables: Tables, ctx: RunContext) -> tuple[pl.DataFrame, dict[s
         rules = {column: normalise for _, column, _, _, normalise in PARTY_SIGNS}
         long = long.filter(pl.col("value").is_not_null()).with_columns(_normalised(rules).alias("value"))
         counts = long.group_by("kind").agg(pl.col("rid").n_unique().alias("n")).collect()
-        ocids = tables.processes.lazy().select("rid", "ocid")
-        repeats = (
-            repeated(long, "rid", "kind", "value").unique(["rid", "tenderer", "kind", "value"]).join(ocids, on="rid")
-        )
-        return repeats.select("rid", "ocid", "tenderer", "kind", "value").collect(), dict(counts.iter_rows())
+        repeats = repeated(long, "rid", "kind", "value").unique(["rid", "tenderer", "kind", "value"])
+        return repeats.select("rid", "tenderer", "kind", "value").collect(), dict(counts.iter_rows())
 
     result: tuple[pl.DataFrame, dict[str, int]] = ctx.cached("signs.party_signals", make)
     return result
@@ -201,13 +198,13 @@ def party_signals(tables: Tables, ctx: RunContext) -> tuple[pl.DataFrame, dict[s
 def _party_sign(column: str, label: str) -> Compute:
     def compute(tables: Tables, ctx: RunContext) -> Outcome:
         repeats, counts = party_signals(tables, ctx)
-        values = repeats.filter(pl.col("kind") == column).select("rid", "ocid", "tenderer", "value")
+        values = repeats.filter(pl.col("kind") == column).select("rid", "tenderer", "value")
         judged = counts.get(column, 0)
         skipped = {
             f"投标人在 parties 中没有{label} (no {column} for the tenderers in parties)": tenders_with_bids(tables, ctx)
             - judged
         }
-        return outcome(shared(values, label), judged, skipped)
+        return outcome(shared(values, label, tables), judged, skipped)
 
     return compute
 
