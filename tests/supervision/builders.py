@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import polars as pl
+
 from ggzy.supervision.analyze.cardinal_json import Results, build_results, dumps
 from ggzy.supervision.analyze.pipeline import run_flags
 from ggzy.supervision.flags.base import Outcome
@@ -55,3 +57,55 @@ def run_json(releases: list[dict[str, Any]], ini: str) -> str:
 def outcome(releases: list[dict[str, Any]], ini: str, code: str) -> Outcome:
     outcomes, _, _ = run_flags(build_tables(releases), load_settings(ini))
     return outcomes[code]
+
+
+def run_family(
+    releases: list[dict[str, Any]], ini: str, approvals: pl.DataFrame | None = None
+) -> tuple[dict[str, Outcome], pl.DataFrame]:
+    outcomes, hits, _ = run_flags(build_tables(releases), load_settings(ini), approvals=approvals)
+    return outcomes, hits
+
+
+def flagged(
+    releases: list[dict[str, Any]], code: str, group: str = "OCID", ini: str = "", approvals: pl.DataFrame | None = None
+) -> dict[str, float]:
+    """id → value of one indicator's results for one group (the flag's section is added to `ini`)."""
+    _, hits = run_family(releases, f"[{code}]\n{ini}", approvals)
+    rows = hits.filter((pl.col("indicator") == code) & (pl.col("group") == group))
+    return dict(zip(rows["key"].to_list(), rows["value"].to_list(), strict=True))
+
+
+def evidence(releases: list[dict[str, Any]], code: str, ini: str = "") -> list[str]:
+    _, hits = run_family(releases, f"[{code}]\n{ini}")
+    return hits.filter(pl.col("indicator") == code)["evidence"].drop_nulls().to_list()
+
+
+def skipped(releases: list[dict[str, Any]], code: str, ini: str = "") -> int:
+    """How many releases (or groups) the flag skipped for missing data."""
+    outcomes, _ = run_family(releases, f"[{code}]\n{ini}")
+    return sum(outcomes[code].skipped.values())
+
+
+def a_tender(
+    ocid: str,
+    details: str | None = "公开招标",
+    category: str | None = "works",
+    *,
+    start: str | None = "2024-03-01T09:00:00+08:00",
+    end: str | None = "2024-03-25T09:00:00+08:00",
+    amount: float | None = 1_000_000.0,
+    ext: dict[str, Any] | None = None,
+    **fields: Any,
+) -> dict[str, Any]:
+    """A release with a tender: procedure name, main category, tender period, value (CNY) and the ggzy extension."""
+    tender: dict[str, Any] = {"tenderPeriod": {k: v for k, v in (("startDate", start), ("endDate", end)) if v}}
+    if details is not None:
+        tender["procurementMethodDetails"] = details
+    if category is not None:
+        tender["mainProcurementCategory"] = category
+    if amount is not None:
+        tender["value"] = {"amount": amount, "currency": "CNY"}
+    if ext is not None:
+        tender["ggzySupervision"] = ext
+    tender |= fields.pop("tender", {})
+    return a_release(ocid, tender=tender, **fields)

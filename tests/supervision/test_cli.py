@@ -113,3 +113,59 @@ def test_missing_data_is_summarised_as_skips_not_errors(tmp_path: Path) -> None:
     code, _, err = invoke(str(jsonl(tmp_path / "r.jsonl", bare)))
     assert code == 0
     assert "R003" in err and "跳过 skipped" in err
+
+
+def test_cardinal_format_prints_only_cardinal_indicators_while_every_family_runs(tmp_path: Path) -> None:
+    code, out, err = invoke(str(jsonl(tmp_path / "r.jsonl", RELEASES)), "--format", "cardinal")
+    assert code == 0
+    assert '"R024"' in out and '"X12"' not in out
+    assert "X12: 判定 evaluated" in err and "C01: 判定 evaluated" in err and "B07: 判定 evaluated" in err
+
+
+def test_family_sections_in_the_settings_choose_the_flags(tmp_path: Path) -> None:
+    settings = tmp_path / "s.ini"
+    settings.write_text("[X12]\n[B06]\nthreshold = 0.02\n", encoding="utf-8")
+    code, out, err = invoke(str(jsonl(tmp_path / "r.jsonl", RELEASES)), "-s", str(settings))
+    assert code == 0
+    assert "X12:" in err and "B06:" in err and "R024:" not in err and "C01:" not in err
+    assert out == "OCID: 1 个被标记 (flagged)\nTenderer: 2 个被标记 (flagged)\n"
+
+
+RING = [
+    a_release(f"ring {i}", bids=[a_bid(t, 100 + n) for n, t in enumerate(("R1", "R2", "R3"))], awards=[an_award("R1")])
+    for i in range(3)
+]
+
+
+def test_approvals_and_communities_reach_the_outputs(tmp_path: Path) -> None:
+    approvals = tmp_path / "approvals.csv"
+    approvals.write_text(
+        "项目代码,项目名称,项目单位,项目类别,估算投资（万元）,国有资金占比（%）,国有资金（万元）\n"
+        "2024-9,桥梁,交通局,工程施工,800,100,800\n",
+        encoding="utf-8",
+    )
+    source = jsonl(tmp_path / "r.jsonl", RELEASES + RING)
+    code, _, err = invoke(str(source), "--approvals", str(approvals), "--out", str(tmp_path / "out"))
+    assert code == 0, err
+    out = tmp_path / "out"
+    projects = pl.read_csv(out / "projects.csv")
+    assert projects.select("id", "A03").rows() == [("2024-9", 8_000_000.0)]
+    tenderers = pl.read_parquet(out / "tenderers.parquet")
+    ring = tenderers.filter(pl.col("id").is_in(["R1", "R2", "R3"]))
+    assert ring["community"].n_unique() == 1 and ring["community_size"].to_list() == [3, 3, 3]
+    assert ring["B07"].to_list() == [3.0, 3.0, 3.0]
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert "合规指标" in report and "串通投标迹象" in report and "规避招标" in report
+    assert "co-bidding communities" in report and "社区 community" in report
+    flags = pl.read_csv(out / "flags.csv")
+    assert flags.columns == ["group", "id", "indicator", "value", "evidence"]
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["indicators"]["A03"]["family"] == "avoidance"
+
+
+def test_a_bad_approvals_list_is_a_clear_error(tmp_path: Path) -> None:
+    approvals = tmp_path / "approvals.csv"
+    approvals.write_text("名称\n路\n", encoding="utf-8")
+    code, out, err = invoke(str(jsonl(tmp_path / "r.jsonl", RELEASES)), "--approvals", str(approvals))
+    assert code == 2 and out == ""
+    assert err.startswith("审批清单错误") and "required columns" in err

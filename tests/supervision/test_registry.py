@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ggzy.supervision.flags import registry, specs
 from ggzy.supervision.flags.cardinal.settings import INDICATORS, CardinalSettings, load_settings
 
@@ -17,3 +19,17 @@ def test_flags_run_only_when_their_section_is_present() -> None:
     settings = load_settings("[R024]\n[R036]\n")
     assert [code for code, flag in registry().items() if flag.enabled(settings)] == ["R024", "R036"]
     assert all(flag.enabled(CardinalSettings.all_defaults()) for flag in registry().values())
+
+
+def test_every_flag_is_documented_with_its_names() -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "analyze.md").read_text(encoding="utf-8")
+    for spec in specs():
+        assert f"| {spec.id} | {spec.name_zh} | {spec.name_en} |" in docs, spec.id
+
+
+def test_every_family_flag_has_a_complete_row_and_a_settings_section() -> None:
+    for spec in specs():
+        if spec.family != "cardinal":
+            assert spec.definition and spec.source and spec.requires and spec.groups and spec.output
+            assert spec.id in CardinalSettings.all_defaults().indicators
+            assert load_settings(f"[{spec.id}]\n").enabled(spec.id)

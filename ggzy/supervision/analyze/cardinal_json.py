@@ -43,9 +43,16 @@ def format_float(value: float) -> str:
     return ("-" if sign else "") + text
 
 
+def cardinal_hits(hits: pl.DataFrame) -> pl.DataFrame:
+    """Only Cardinal's indicators: `--format cardinal` prints exactly what ocdscardinal would."""
+    return hits.filter(pl.col("indicator").is_in(INDICATORS))
+
+
 def ordered_hits(hits: pl.DataFrame) -> pl.DataFrame:
     """Results in the order Cardinal sets them: per release while reading, then each indicator's finalize pass."""
-    ranked = hits.with_columns(pl.col("indicator").replace_strict(_ORDER, return_dtype=pl.Int64).alias("rank"))
+    ranked = hits.with_columns(
+        pl.col("indicator").replace_strict(_ORDER, default=len(_ORDER), return_dtype=pl.Int64).alias("rank")
+    )
     fold = ranked.filter(pl.col("phase") == "fold").sort("order", "rank", "sub")
     final = ranked.filter(pl.col("phase") == "finalize").sort("rank", "order", "sub")
     return pl.concat([fold, final])

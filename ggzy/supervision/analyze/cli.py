@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import click
 
-from ggzy.supervision.flags.cardinal.settings import CardinalSettings, SettingsError, read_settings
-from ggzy.supervision.ocds.reader import InputError
-
 EXIT_UNUSABLE = 2
+# Polars allocates with jemalloc, which by default keeps freed pages for ten seconds: a batch of joins over millions
+# of rows then holds gigabytes it no longer uses. Returning them at once keeps the peak within the 4 GB target
+# (docs/benchmarks-analyze.md); it must be set before Polars is loaded, so the command sets it before importing.
+ALLOCATOR = ("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
 
 
 @click.command()
@@ -40,33 +42,61 @@ EXIT_UNUSABLE = 2
     default=None,
     help="输出目录：按流程、采购人、投标人的 CSV 与 Parquet，以及 HTML 报告",
 )
+@click.option(
+    "--approvals",
+    "approvals_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="审批（核准、备案）项目清单 .csv 或 .xlsx，用于查找应进未进的项目（A03）",
+)
 @click.option("--progress/--no-progress", default=True, show_default=True, help="在标准错误上显示进度条")
-def analyze(file: Path, settings_path: Path | None, output_format: str, out_dir: Path | None, progress: bool) -> None:
-    """对 OCDS 数据批量计算红旗指标（Cardinal R003…R058）。
+def analyze(
+    file: Path,
+    settings_path: Path | None,
+    output_format: str,
+    out_dir: Path | None,
+    approvals_path: Path | None,
+    progress: bool,
+) -> None:
+    """对 OCDS 数据批量计算红旗指标：Cardinal R003…R058，以及合规（C）、串标迹象（X）、行为（B）、规避招标（A）指标族。
 
     FILE：JSON Lines（每行一个 compiled release）、release package 或 record package，可为 gzip 压缩。
+    --format cardinal 只输出 Cardinal 的指标。
     """
+    if "polars" not in sys.modules:
+        os.environ.setdefault(*ALLOCATOR)
     from ggzy.supervision.analyze import cardinal_json, outputs
     from ggzy.supervision.analyze.pipeline import analyze as run
+    from ggzy.supervision.flags.avoidance.approvals import ApprovalsError, read_approvals
+    from ggzy.supervision.flags.cardinal.settings import CardinalSettings, SettingsError, read_settings
+    from ggzy.supervision.ocds.reader import InputError
 
     try:
         settings = read_settings(settings_path) if settings_path else CardinalSettings.all_defaults()
     except SettingsError as error:
         click.echo(f"设置文件错误 (settings error): {error}", err=True)
         sys.exit(EXIT_UNUSABLE)
+    approvals = None
+    if approvals_path is not None:
+        try:
+            approvals, problems = read_approvals(approvals_path)
+        except ApprovalsError as error:
+            click.echo(f"审批清单错误 (approvals error): {error}", err=True)
+            sys.exit(EXIT_UNUSABLE)
+        for problem in problems:
+            click.echo(f"审批清单 approvals: 已跳过 skipped — {problem}", err=True)
     try:
-        result = run(file, settings, progress=progress)
+        result = run(file, settings, progress=progress, approvals=approvals)
     except InputError as error:
         click.echo(str(error), err=True)
         sys.exit(EXIT_UNUSABLE)
     outputs.echo_summary(result)
-    results = cardinal_json.build_results(result.hits)
     if output_format == "cardinal":
-        click.echo(cardinal_json.dumps(results))
+        click.echo(cardinal_json.dumps(cardinal_json.build_results(cardinal_json.cardinal_hits(result.hits))))
     else:
         click.echo(outputs.summary_text(result), nl=False)
     if out_dir is not None:
-        written = outputs.write_all(result, results, out_dir)
+        written = outputs.write_all(result, out_dir)
         click.echo(f"已写出 {len(written)} 个文件到 {out_dir} (wrote {len(written)} files)", err=True)
     if result.stats.releases == 0:
         click.echo("没有可用的 release (no usable release in the input)", err=True)

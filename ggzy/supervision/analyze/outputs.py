@@ -8,8 +8,19 @@ from pathlib import Path
 import click
 import polars as pl
 
-from ggzy.supervision.analyze.cardinal_json import Results
+from ggzy.supervision.analyze.cardinal_json import ordered_hits
 from ggzy.supervision.analyze.pipeline import Analysis
+from ggzy.supervision.flags import registry
+from ggzy.supervision.flags.cardinal.settings import INDICATORS
+
+LONG_SCHEMA = {"group": pl.String, "id": pl.String, "indicator": pl.String, "value": pl.Float64, "evidence": pl.String}
+TABLES = {
+    "processes": ["OCID"],
+    "buyers": ["Buyer", "ProcuringEntity"],
+    "tenderers": ["Tenderer"],
+    "categories": ["Category"],
+    "projects": ["Project"],
+}
 
 
 def summary_lines(result: Analysis) -> list[str]:
@@ -45,46 +56,51 @@ def summary_text(result: Analysis) -> str:
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def long_table(results: Results) -> pl.DataFrame:
-    rows = [
-        (group, key, code, value)
-        for group, entries in results.items()
-        for key, values in entries.items()
-        for code, value in values.items()
+def long_table(hits: pl.DataFrame) -> pl.DataFrame:
+    """One row per (group, id, indicator): Cardinal's value as its JSON keeps it (the last set), and for the other
+    families the first result (their results are unique per id already), with the evidence."""
+    cardinal = hits.filter(pl.col("indicator").is_in(INDICATORS))
+    others = hits.filter(~pl.col("indicator").is_in(INDICATORS))
+    keys = ["group", "key", "indicator"]
+    columns = ["group", pl.col("key").alias("id"), "indicator", "value", "evidence"]
+    parts = [
+        ordered_hits(cardinal).unique(keys, keep="last", maintain_order=True).select(columns),
+        others.unique(keys, keep="first", maintain_order=True).select(columns),
     ]
-    return pl.DataFrame(
-        rows, schema={"group": pl.String, "id": pl.String, "indicator": pl.String, "value": pl.Float64}, orient="row"
-    )
+    return pl.concat(parts)
 
 
 def wide(long: pl.DataFrame, groups: list[str]) -> pl.DataFrame:
+    """One row per id: a column per indicator, `flags` (how many were raised) and the evidence, most flagged first."""
     part = long.filter(pl.col("group").is_in(groups))
     if part.is_empty():
-        return pl.DataFrame(schema={"group": pl.String, "id": pl.String, "flags": pl.UInt32})
+        return pl.DataFrame(schema={"group": pl.String, "id": pl.String, "flags": pl.UInt32, "evidence": pl.String})
+    order = {code: i for i, code in enumerate(registry())}
     table = part.pivot(on="indicator", index=["group", "id"], values="value", aggregate_function="first")
-    codes = sorted(c for c in table.columns if c not in ("group", "id"))
+    codes = sorted((c for c in table.columns if c not in ("group", "id")), key=lambda c: order.get(c, len(order)))
+    evidence = (
+        part.filter(pl.col("evidence").is_not_null())
+        .group_by("group", "id", maintain_order=True)
+        .agg(pl.format("{}: {}", "indicator", "evidence").str.join(" | ").alias("evidence"))
+    )
     flags = pl.sum_horizontal(pl.col(c).is_not_null().cast(pl.UInt32) for c in codes).alias("flags")
-    return table.select("group", "id", flags, *codes).sort(["flags", "id"], descending=[True, False])
+    table = table.join(evidence, on=["group", "id"], how="left")
+    return table.select("group", "id", flags, *codes, "evidence").sort(["flags", "id"], descending=[True, False])
 
 
-def write_all(result: Analysis, results: Results, out_dir: Path) -> list[Path]:
-    """flags.csv/.parquet (long), processes, buyers (and procuring entities), tenderers; summary.json; report."""
-    from ggzy.supervision.analyze.report import render_report
+def with_communities(tenderers: pl.DataFrame, result: Analysis) -> pl.DataFrame:
+    """Every tenderer of the co-bidding graph with its community and the community's size (when B07 ran)."""
+    cached = result.context.cache.get("behaviour.communities") if result.context else None
+    if cached is None:
+        return tenderers
+    members = cached[0].rename({"tenderer": "id"}).with_columns(pl.lit("Tenderer").alias("group"))
+    joined = tenderers.join(members, on=["group", "id"], how="full", coalesce=True)
+    return joined.with_columns(pl.col("flags").fill_null(0)).sort(["flags", "id"], descending=[True, False])
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    long = long_table(results)
-    tables = {
-        "flags": long,
-        "processes": wide(long, ["OCID"]),
-        "buyers": wide(long, ["Buyer", "ProcuringEntity"]),
-        "tenderers": wide(long, ["Tenderer"]),
-    }
-    written = []
-    for name, frame in tables.items():
-        frame.write_csv(out_dir / f"{name}.csv")
-        frame.write_parquet(out_dir / f"{name}.parquet")
-        written += [out_dir / f"{name}.csv", out_dir / f"{name}.parquet"]
-    summary = {
+
+def summary_json(result: Analysis) -> dict[str, object]:
+    flags = registry()
+    return {
         "input": {
             "shape": str(result.stats.shape),
             "gzip": result.stats.gzip,
@@ -97,6 +113,8 @@ def write_all(result: Analysis, results: Results, out_dir: Path) -> list[Path]:
         "scope": result.scope,
         "indicators": {
             code: {
+                "family": flags[code].spec.family,
+                "name_zh": flags[code].spec.name_zh,
                 "evaluated": o.evaluated,
                 "results": o.hits.height,
                 "skipped": o.skipped,
@@ -107,6 +125,23 @@ def write_all(result: Analysis, results: Results, out_dir: Path) -> list[Path]:
         },
         "warnings": result.warnings,
     }
+
+
+def write_all(result: Analysis, out_dir: Path) -> list[Path]:
+    """flags (long), processes, buyers (and procuring entities), tenderers, categories, projects as CSV and Parquet;
+    summary.json; report.html."""
+    from ggzy.supervision.analyze.report import render_report
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    long = long_table(result.hits)
+    tables = {"flags": long} | {name: wide(long, groups) for name, groups in TABLES.items()}
+    tables["tenderers"] = with_communities(tables["tenderers"], result)
+    written = []
+    for name, frame in tables.items():
+        frame.write_csv(out_dir / f"{name}.csv")
+        frame.write_parquet(out_dir / f"{name}.parquet")
+        written += [out_dir / f"{name}.csv", out_dir / f"{name}.parquet"]
+    summary = summary_json(result)
     (out_dir / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
-    (out_dir / "report.html").write_text(render_report(result, results, summary_lines(result)), encoding="utf-8")
+    (out_dir / "report.html").write_text(render_report(result, long, summary_lines(result)), encoding="utf-8")
     return [*written, out_dir / "summary.json", out_dir / "report.html"]

@@ -13,7 +13,7 @@ from tqdm import tqdm
 
 from ggzy.supervision.flags import Flag, Outcome, RunContext, registry
 from ggzy.supervision.flags.base import HITS_SCHEMA
-from ggzy.supervision.flags.cardinal.common import scope_counts
+from ggzy.supervision.flags.cardinal.common import FAMILY, scope_counts
 from ggzy.supervision.flags.cardinal.settings import CardinalSettings
 from ggzy.supervision.ocds.parallel import read_parallel
 from ggzy.supervision.ocds.reader import ReadStats, iter_releases
@@ -33,6 +33,7 @@ class Analysis:
     hits: pl.DataFrame  # HITS_SCHEMA plus `indicator`
     scope: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    context: RunContext | None = None  # shared work of the flags (the co-bidding graph for the report)
 
 
 def read_tables(
@@ -76,13 +77,41 @@ def enabled_flags(settings: CardinalSettings, only: Callable[[str], bool] | None
     return [f for f in registry().values() if f.enabled(settings) and (only is None or only(f.spec.id))]
 
 
-def run_flags(tables: Tables, settings: CardinalSettings) -> tuple[dict[str, Outcome], pl.DataFrame, RunContext]:
-    """Compute every enabled flag over the tables; results carry their indicator id."""
-    ctx = RunContext(settings=settings)
+# Shared work cached under these prefixes is dropped once the family is done (memory); what the outputs, the report
+# or a later family reads is kept.
+CACHE_PREFIXES = {
+    "cardinal": "cardinal.",
+    "collusion_signs": "signs.",
+    "behaviour": "behaviour.",
+    "avoidance": "avoidance.",
+}
+KEEP = frozenset({"cardinal.scope", "cardinal.currency", "behaviour.communities"})
+
+
+def release_cache(ctx: RunContext, family: str) -> None:
+    prefix = CACHE_PREFIXES.get(family)
+    if prefix is not None:
+        for key in [k for k in ctx.cache if k.startswith(prefix) and k not in KEEP]:
+            del ctx.cache[key]
+
+
+def run_flags(
+    tables: Tables, settings: CardinalSettings, *, approvals: pl.DataFrame | None = None
+) -> tuple[dict[str, Outcome], pl.DataFrame, RunContext]:
+    """Compute every enabled flag over the tables; results carry their indicator id.
+
+    Cardinal's results keep the order in which Cardinal sets them; the other families' are sorted (group, order,
+    sub, key) so that every run gives the same rows in the same order."""
+    ctx = RunContext(settings=settings, approvals=approvals)
     outcomes: dict[str, Outcome] = {}
     frames = []
-    for flag in enabled_flags(settings):
+    chosen = enabled_flags(settings)
+    for position, flag in enumerate(chosen):
         outcome = flag.compute(tables, ctx)
+        if position + 1 == len(chosen) or chosen[position + 1].spec.family != flag.spec.family:
+            release_cache(ctx, flag.spec.family)
+        if flag.spec.family != FAMILY:
+            outcome.hits = outcome.hits.sort("group", "order", "sub", "key")
         outcomes[flag.spec.id] = outcome
         frames.append(outcome.hits.with_columns(pl.lit(flag.spec.id).alias("indicator")))
     schema = {**HITS_SCHEMA, "indicator": pl.String()}
@@ -90,9 +119,11 @@ def run_flags(tables: Tables, settings: CardinalSettings) -> tuple[dict[str, Out
     return outcomes, hits, ctx
 
 
-def analyze(path: Path, settings: CardinalSettings, *, progress: bool = True) -> Analysis:
+def analyze(
+    path: Path, settings: CardinalSettings, *, progress: bool = True, approvals: pl.DataFrame | None = None
+) -> Analysis:
     tables, stats = read_tables(path, progress=progress)
-    outcomes, hits, ctx = run_flags(tables, settings)
+    outcomes, hits, ctx = run_flags(tables, settings, approvals=approvals)
     return Analysis(
         tables=tables,
         stats=stats,
@@ -100,4 +131,5 @@ def analyze(path: Path, settings: CardinalSettings, *, progress: bool = True) ->
         hits=hits,
         scope=scope_counts(tables, ctx),
         warnings=[*settings.warnings, *ctx.warnings],
+        context=ctx,
     )

@@ -6,9 +6,8 @@ from html import escape
 
 import polars as pl
 
-from ggzy.supervision.analyze.cardinal_json import Results
 from ggzy.supervision.analyze.pipeline import Analysis
-from ggzy.supervision.analyze.svg import bar_chart, network_chart
+from ggzy.supervision.analyze.svg import bar_chart, community_chart, network_chart
 from ggzy.supervision.flags import registry
 
 CSS = """
@@ -30,24 +29,51 @@ def _table(headers: list[str], rows: list[list[object]]) -> str:
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
-def _top(results: Results, groups: list[str], limit: int = 15) -> list[list[object]]:
-    scored = [
-        (len(values), group, key, ", ".join(sorted(values)))
-        for group in groups
-        for key, values in results.get(group, {}).items()
-    ]
-    scored.sort(key=lambda row: (-row[0], row[2]))
-    return [[key, group, count, codes] for count, group, key, codes in scored[:limit]]
+FAMILIES = {
+    "cardinal": "Cardinal 指标 (Open Contracting Partnership)",
+    "compliance": "合规指标 Compliance (ggzy.rules)",
+    "collusion_signs": "串通投标迹象 Signs of collusion (条例 第40条)",
+    "behaviour": "行为分析 Behaviour",
+    "avoidance": "规避招标 Avoidance (S7)",
+}
+GRAPH_NODES = 80
 
 
-def _indicator_rows(result: Analysis) -> list[list[object]]:
+def _top(long: pl.DataFrame, groups: list[str], limit: int = 15) -> list[list[object]]:
+    """The ids raising the most indicators, with the indicators and the first evidence."""
+    part = long.filter(pl.col("group").is_in(groups))
+    top = (
+        part.group_by("group", "id", maintain_order=True)
+        .agg(pl.len().alias("n"), pl.col("indicator").sort().str.join(", "), pl.col("evidence").drop_nulls().first())
+        .sort(["n", "id"], descending=[True, False])
+        .head(limit)
+    )
+    return [[i, g, n, codes, (e or "")[:160]] for g, i, n, codes, e in top.iter_rows()]
+
+
+def _family_section(result: Analysis, long: pl.DataFrame, family: str) -> str:
     flags = registry()
     rows: list[list[object]] = []
     for code, outcome in result.outcomes.items():
         spec = flags[code].spec
-        skipped = sum(outcome.skipped.values())
-        rows.append([code, spec.name_zh, spec.name_en, outcome.evaluated, outcome.hits.height, skipped])
-    return rows
+        if spec.family != family:
+            continue
+        example = long.filter((pl.col("indicator") == code) & pl.col("evidence").is_not_null())["evidence"].head(1)
+        rows.append(
+            [
+                code,
+                spec.name_zh,
+                spec.name_en,
+                outcome.evaluated,
+                outcome.hits.height,
+                sum(outcome.skipped.values()),
+                example[0][:120] if example.len() else "",
+            ]
+        )
+    if not rows:
+        return ""
+    headers = ["指标 id", "名称", "name", "判定 evaluated", "结果 results", "跳过 skipped", "示例 example"]
+    return f"<h2>{escape(FAMILIES.get(family, family))}</h2>" + _table(headers, rows)
 
 
 def co_bidding_edges(result: Analysis, limit: int = 40) -> list[tuple[str, str, int]]:
@@ -69,29 +95,49 @@ def co_bidding_edges(result: Analysis, limit: int = 40) -> list[tuple[str, str, 
     return [(a, b, int(n)) for a, b, n in pairs.iter_rows()]
 
 
-def render_report(result: Analysis, results: Results, summary: list[str]) -> str:
+def _network(result: Analysis, flagged: set[str]) -> str:
+    """The community graph (B07's) when it was computed: the largest communities' members, edges among them."""
+    cached = result.context.cache.get("behaviour.communities") if result.context else None
+    if cached is None:
+        return network_chart(co_bidding_edges(result), flagged)
+    members, edges = cached
+    ring_members = members.filter(pl.col("tenderer").is_in(list(flagged)))
+    chosen = pl.concat([ring_members, members.sort(["community_size", "tenderer"], descending=[True, False])])
+    names = chosen.unique("tenderer", keep="first", maintain_order=True).head(GRAPH_NODES)["tenderer"].implode()
+    shown = edges.filter(pl.col("a").is_in(names) & pl.col("b").is_in(names)).sort("weight", descending=True).head(300)
+    community = dict(members.select("tenderer", "community").iter_rows())
+    return community_chart([(a, b, int(w)) for a, b, w in shown.iter_rows()], community, flagged)
+
+
+def render_report(result: Analysis, long: pl.DataFrame, summary: list[str]) -> str:
     """The whole report as one HTML string."""
     counts = {code: o.hits.height for code, o in result.outcomes.items()}
-    flagged_tenderers = set(results.get("Tenderer", {}))
+    ids = {
+        g: long.filter(pl.col("group").is_in(g.split("|")))["id"].n_unique()
+        for g in ("OCID", "Tenderer", "Buyer|ProcuringEntity")
+    }
+    flagged_tenderers = set(long.filter(pl.col("group") == "Tenderer")["id"].to_list())
+    families = [_family_section(result, long, family) for family in FAMILIES]
     sections = [
         "<h1>红旗指标分析报告 <span class='muted'>Red-flag analysis report</span></h1>",
         f"<p>release 数 releases: <b>{result.stats.releases}</b> · 被标记的流程 flagged processes: "
-        f"<b>{len(results.get('OCID', {}))}</b> · 被标记的投标人 flagged tenderers: <b>{len(flagged_tenderers)}</b> · "
-        f"被标记的采购人/代理 flagged buyers and procuring entities: "
-        f"<b>{len(results.get('Buyer', {})) + len(results.get('ProcuringEntity', {}))}</b></p>",
+        f"<b>{ids['OCID']}</b> · 被标记的投标人 flagged tenderers: <b>{ids['Tenderer']}</b> · "
+        f"被标记的采购人/代理 flagged buyers and procuring entities: <b>{ids['Buyer|ProcuringEntity']}</b></p>",
         "<h2>各指标结果 Results by indicator</h2>",
         bar_chart(list(counts.items()), title="results per indicator"),
-        _table(["指标 id", "名称", "name", "判定 evaluated", "结果 results", "跳过 skipped"], _indicator_rows(result)),
+        *families,
         "<h2>风险最高的流程 Top processes</h2>",
-        _table(["ocid", "group", "flags", "indicators"], _top(results, ["OCID"])),
+        _table(["ocid", "group", "flags", "indicators", "evidence"], _top(long, ["OCID"])),
         "<h2>风险最高的采购人 Top buyers and procuring entities</h2>",
-        _table(["id", "group", "flags", "indicators"], _top(results, ["Buyer", "ProcuringEntity"])),
+        _table(["id", "group", "flags", "indicators", "evidence"], _top(long, ["Buyer", "ProcuringEntity"])),
         "<h2>风险最高的投标人 Top tenderers</h2>",
-        _table(["id", "group", "flags", "indicators"], _top(results, ["Tenderer"])),
+        _table(["id", "group", "flags", "indicators", "evidence"], _top(long, ["Tenderer"])),
+        "<h2>应进未进与品类 Projects and categories</h2>",
+        _table(["id", "group", "flags", "indicators", "evidence"], _top(long, ["Project", "Category"])),
         "<h2>投标人共同投标网络 Co-bidding network</h2>",
-        "<p class='muted'>线越粗，两家共同投标的流程越多；红色节点为被标记的投标人。"
-        " Thicker lines: more processes bid together; red nodes are flagged tenderers.</p>",
-        network_chart(co_bidding_edges(result), flagged_tenderers),
+        "<p class='muted'>颜色表示社区（标签传播），线越粗共同投标越多，黑圈为被标记的投标人。"
+        " Colours are communities (label propagation); thicker lines: more tenders together; black rings: flagged.</p>",
+        _network(result, flagged_tenderers),
         "<h2>数据质量与跳过 Data quality and skips</h2>",
         "<pre>" + escape("\n".join(summary)) + "</pre>",
     ]

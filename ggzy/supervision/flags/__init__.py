@@ -8,7 +8,13 @@ from ggzy.supervision.flags.base import Flag, FlagSpec, Group, Outcome, Phase, R
 
 # A new family (compliance checks, 条例 art. 40 signs, behaviour, splitting…) is a new module exposing
 # `FLAGS: tuple[Flag, ...]`, plus one line here; the pipeline does not change.
-FAMILY_MODULES: tuple[str, ...] = ("ggzy.supervision.flags.cardinal",)
+FAMILY_MODULES: tuple[str, ...] = (
+    "ggzy.supervision.flags.cardinal",
+    "ggzy.supervision.flags.compliance",
+    "ggzy.supervision.flags.collusion_signs",
+    "ggzy.supervision.flags.behaviour",
+    "ggzy.supervision.flags.avoidance",
+)
 
 
 def registry() -> dict[str, Flag]:

@@ -19,6 +19,8 @@ class Group(StrEnum):
     BUYER = "Buyer"
     PROCURING_ENTITY = "ProcuringEntity"
     TENDERER = "Tenderer"
+    CATEGORY = "Category"  # an item classification prefix (behaviour: concentration per category)
+    PROJECT = "Project"  # an approved investment project from `--approvals` (avoidance: 应进未进)
 
 
 class Phase(StrEnum):
@@ -51,6 +53,7 @@ HITS_SCHEMA: dict[str, pl.DataType] = {
     "phase": pl.String(),
     "order": pl.Int64(),  # rid for fold results; position within the finalize pass otherwise
     "sub": pl.Int64(),  # tie-breaker inside one release or one finalize pass
+    "evidence": pl.String(),  # what was found: the group sharing a sign, the rule broken, the numbers compared
 }
 
 
@@ -74,6 +77,7 @@ class RunContext:
     """Inputs shared by every flag in one run: the settings and a per-run cache for shared work."""
 
     settings: Any
+    approvals: pl.DataFrame | None = None  # approved investment projects (`--approvals`), see flags.avoidance
     cache: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
@@ -95,7 +99,7 @@ class Flag:
 def hits_frame(
     keys: pl.DataFrame, group: Group, value: pl.Expr | float, phase: Phase, order: str = "rid", sub: int = 0
 ) -> pl.DataFrame:
-    """Turn a frame with a `key` column (and `rid`/`order`) into HITS_SCHEMA rows."""
+    """Turn a frame with a `key` column (and `rid`/`order`, optionally `sub` and `evidence`) into HITS_SCHEMA rows."""
     value_expr = value if isinstance(value, pl.Expr) else pl.lit(value)
     return keys.select(
         pl.lit(str(group)).alias("group"),
@@ -104,4 +108,7 @@ def hits_frame(
         pl.lit(str(phase)).alias("phase"),
         pl.col(order).cast(pl.Int64).alias("order"),
         (pl.col("sub").cast(pl.Int64) if "sub" in keys.columns else pl.lit(sub, dtype=pl.Int64)).alias("sub"),
+        (pl.col("evidence").cast(pl.String) if "evidence" in keys.columns else pl.lit(None, pl.String)).alias(
+            "evidence"
+        ),
     )

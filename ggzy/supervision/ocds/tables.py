@@ -11,7 +11,14 @@ processes — one row per release:
     tender_start str, tender_end str (tender/tenderPeriod start and end, as written),
     tender_amount f64, tender_currency str, number_of_tenderers f64, number_of_tenderers_is_int bool,
     buyer_id str, buyer_name str, procuring_entity_id str, awards_is_array bool, bids_is_array bool
-    (bids/details is an array inside a bids object)
+    (bids/details is an array inside a bids object), main_category str (tender/mainProcurementCategory),
+    tender_classification str (tender/items[0]/classification/id), project_id str, project_name str
+    (planning/budget/projectID — the approval code 项目代码 — and planning/budget/project), and from the
+    ggzy extension `tender/ggzySupervision` (docs/analyze.md): catalog_category str (`category`),
+    state_funds_share f64, state_funds_amount f64 (`stateFunds/share` in percent, `stateFunds/amount`),
+    deposit_amount f64, deposit_currency str (`bidDeposit/amount`, `/currency`), publicity_start str,
+    publicity_end str (`candidatePublicity/startDate`, `/endDate`), committee_members i64, committee_experts i64
+    (`evaluationCommittee/members`, `/experts`, integers only)
 bids — one row per object in bids/details:
     rid i64, bid i64 (position), status str, date str, amount f64, currency str,
     n_tenderers i64 (length of tenderers when it is an array, else null)
@@ -19,12 +26,22 @@ bid_tenderers — one row per element of bids/details[]/tenderers:
     rid i64, bid i64, pos i64, tenderer_id str (null when the element has no string id)
 awards — one row per object in awards:
     rid i64, award i64, status str, date str, amount f64, currency str,
-    n_suppliers i64 (length of suppliers when an array), items_is_array bool
+    n_suppliers i64 (length of suppliers when an array), items_is_array bool, award_id str (awards/id, string or
+    integer as text), contract_end str (awards/contractPeriod/endDate)
 award_suppliers — rid, award, pos, supplier_id str
 award_items — one row per element of awards[]/items: rid, award, pos, classification_id str
 contracts — one row per object in contracts: rid, contract i64, status str, award_id str, amount f64,
-    currency str, date_signed str
-parties — one row per object in parties: rid, party_id str, name str, roles str ("|"-joined)
+    currency str, date_signed str, period_end str (contracts/period/endDate)
+parties — one row per object in parties: rid, party_id str, name str, roles str ("|"-joined), contact_name,
+    telephone, email str (contactPoint/name, /telephone, /email), address str (address/streetAddress, locality,
+    region, countryName joined by spaces), legal_rep str (ggzy extension parties/ggzySupervision/legalRepresentative)
+amendments — tender changes before the deadline: rid, date str, kind str ("amendment": tender/amendments[]/date;
+    "clarification": tender/documents[]/datePublished where documentType is "clarifications")
+bid_signals — the bid-level supervision values (ggzy bids extension bids/details[]/ggzySupervision) that occur at
+    least twice in one release, after normalisation (SIGNAL_NORMAL) — the only ones the art. 40 signs can use; kept
+    so while reading, since the others are most of the data: rid, bid, kind enum (machine, address,
+    deposit_account, author, application, sha256), value str (normalised)
+bid_signal_kinds — which kinds of bid-level values each release has at all: rid, kind (distinct)
 """
 
 from __future__ import annotations
@@ -39,6 +56,7 @@ F64 = pl.Float64
 STR = pl.String
 BOOL = pl.Boolean
 
+SIGNAL_KINDS = ("machine", "address", "deposit_account", "author", "application", "sha256")
 SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "processes": {
         "rid": I64(),
@@ -61,6 +79,19 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "procuring_entity_id": STR(),
         "awards_is_array": BOOL(),
         "bids_is_array": BOOL(),
+        "main_category": STR(),
+        "tender_classification": STR(),
+        "project_id": STR(),
+        "project_name": STR(),
+        "catalog_category": STR(),
+        "state_funds_share": F64(),
+        "state_funds_amount": F64(),
+        "deposit_amount": F64(),
+        "deposit_currency": STR(),
+        "publicity_start": STR(),
+        "publicity_end": STR(),
+        "committee_members": I64(),
+        "committee_experts": I64(),
     },
     "bids": {
         "rid": I64(),
@@ -81,6 +112,8 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "currency": STR(),
         "n_suppliers": I64(),
         "items_is_array": BOOL(),
+        "award_id": STR(),
+        "contract_end": STR(),
     },
     "award_suppliers": {"rid": I64(), "award": I64(), "pos": I64(), "supplier_id": STR()},
     "award_items": {"rid": I64(), "award": I64(), "pos": I64(), "classification_id": STR()},
@@ -92,9 +125,52 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "amount": F64(),
         "currency": STR(),
         "date_signed": STR(),
+        "period_end": STR(),
     },
-    "parties": {"rid": I64(), "party_id": STR(), "name": STR(), "roles": STR()},
+    "parties": {
+        "rid": I64(),
+        "party_id": STR(),
+        "name": STR(),
+        "roles": STR(),
+        "contact_name": STR(),
+        "telephone": STR(),
+        "email": STR(),
+        "address": STR(),
+        "legal_rep": STR(),
+    },
+    "amendments": {"rid": I64(), "date": STR(), "kind": STR()},
+    "bid_signals": {"rid": I64(), "bid": I64(), "kind": pl.Enum(SIGNAL_KINDS), "value": STR()},
+    "bid_signal_kinds": {"rid": I64(), "kind": pl.Enum(SIGNAL_KINDS)},
 }
+_VALUE = pl.col("value")
+SIGNAL_NORMAL: dict[str, pl.Expr] = {  # how values are compared: case, spaces, dashes and Unicode forms ignored
+    "machine": _VALUE.str.strip_chars().str.to_lowercase(),
+    "address": _VALUE.str.strip_chars().str.to_lowercase(),
+    "deposit_account": _VALUE.str.replace_all(r"[\s\-]", ""),
+    "author": _VALUE.str.normalize("NFKC").str.strip_chars(),
+    "application": _VALUE.str.normalize("NFKC").str.strip_chars(),
+    "sha256": _VALUE.str.strip_chars().str.to_lowercase(),
+}
+EXT_COLUMNS = (
+    "catalog_category",
+    "state_funds_share",
+    "state_funds_amount",
+    "deposit_amount",
+    "deposit_currency",
+    "publicity_start",
+    "publicity_end",
+    "committee_members",
+    "committee_experts",
+)
+# Most releases carry no ggzy extension: its columns are gathered sparsely (only rows that have it) and joined.
+BUILD_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+    **{name: dict(schema) for name, schema in SCHEMAS.items()},
+    "processes": {k: v for k, v in SCHEMAS["processes"].items() if k not in EXT_COLUMNS},
+    "tender_ext": {"rid": I64(), **{k: SCHEMAS["processes"][k] for k in EXT_COLUMNS}},
+}
+SIGNAL_KEYS = (("machineFingerprint", "machine"), ("uploadAddress", "address"), ("depositAccount", "deposit_account"))
+DOCUMENT_KEYS = (("author", "author"), ("application", "application"), ("sha256", "sha256"))
+ADDRESS_KEYS = ("streetAddress", "locality", "region", "countryName")
 
 
 def _str(value: Any) -> str | None:
@@ -121,12 +197,28 @@ def _id(value: Any) -> str | None:
     return _str(value.get("id")) if type(value) is dict else None
 
 
+def _int(value: Any) -> int | None:
+    return value if type(value) is int else None
+
+
+def _text(value: Any) -> str | None:
+    """A string, or an integer written as text (ids that some publishers give as numbers)."""
+    return value if type(value) is str else str(value) if type(value) is int else None
+
+
+def _address(value: Any) -> str | None:
+    if type(value) is not dict:
+        return None
+    parts = [part for key in ADDRESS_KEYS if type(part := value.get(key)) is str and part]
+    return " ".join(parts) if parts else None
+
+
 @dataclass
 class TableBuilder:
     """Accumulates releases as Python column lists; `frames()` turns them into typed Polars tables."""
 
     columns: dict[str, dict[str, list[Any]]] = field(
-        default_factory=lambda: {name: {col: [] for col in schema} for name, schema in SCHEMAS.items()}
+        default_factory=lambda: {name: {col: [] for col in schema} for name, schema in BUILD_SCHEMAS.items()}
     )
     rows: int = 0
 
@@ -163,6 +255,12 @@ class TableBuilder:
         p["procuring_entity_id"].append(_id(t.get("procuringEntity")))
         p["awards_is_array"].append(type(awards) is list)
         p["bids_is_array"].append(type(details) is list)
+        self._add_process_extras(p, release, t)
+        ext = t.get("ggzySupervision")
+        if type(ext) is dict:
+            self._add_tender_ext(rid, ext)
+        if tender_ok:
+            self._add_amendments(rid, t)
         if type(details) is list:
             self._add_bids(rid, details)
         if type(awards) is list:
@@ -173,6 +271,63 @@ class TableBuilder:
         parties = release.get("parties")
         if type(parties) is list:
             self._add_parties(rid, parties)
+
+    @staticmethod
+    def _add_process_extras(p: dict[str, list[Any]], release: dict[str, Any], t: dict[str, Any]) -> None:
+        items = t.get("items")
+        first = items[0] if type(items) is list and items and type(items[0]) is dict else {}
+        budget = _obj(_obj(release.get("planning")).get("budget"))
+        p["main_category"].append(_str(t.get("mainProcurementCategory")))
+        p["tender_classification"].append(_id(first.get("classification")))
+        p["project_id"].append(_text(budget.get("projectID")))
+        p["project_name"].append(_str(budget.get("project")))
+
+    def _add_tender_ext(self, rid: int, ext: dict[str, Any]) -> None:
+        p = self.columns["tender_ext"]
+        funds, deposit = _obj(ext.get("stateFunds")), _obj(ext.get("bidDeposit"))
+        publicity, committee = _obj(ext.get("candidatePublicity")), _obj(ext.get("evaluationCommittee"))
+        p["rid"].append(rid)
+        p["catalog_category"].append(_str(ext.get("category")))
+        p["state_funds_share"].append(_num(funds.get("share")))
+        p["state_funds_amount"].append(_num(funds.get("amount")))
+        p["deposit_amount"].append(_num(deposit.get("amount")))
+        p["deposit_currency"].append(_str(deposit.get("currency")))
+        p["publicity_start"].append(_str(publicity.get("startDate")))
+        p["publicity_end"].append(_str(publicity.get("endDate")))
+        p["committee_members"].append(_int(committee.get("members")))
+        p["committee_experts"].append(_int(committee.get("experts")))
+
+    def _add_amendments(self, rid: int, t: dict[str, Any]) -> None:
+        am = self.columns["amendments"]
+        amendments, documents = t.get("amendments"), t.get("documents")
+        if type(amendments) is list:
+            for amendment in amendments:
+                if type(amendment) is dict and type(date := amendment.get("date")) is str:
+                    am["rid"].append(rid)
+                    am["date"].append(date)
+                    am["kind"].append("amendment")
+        if type(documents) is list:
+            for document in documents:
+                if type(document) is not dict or document.get("documentType") != "clarifications":
+                    continue
+                if type(date := document.get("datePublished")) is str:
+                    am["rid"].append(rid)
+                    am["date"].append(date)
+                    am["kind"].append("clarification")
+
+    def _add_signals(self, rid: int, index: int, ext: dict[str, Any]) -> None:
+        sig = self.columns["bid_signals"]
+        found = [(kind, value) for key, kind in SIGNAL_KEYS if type(value := ext.get(key)) is str and value]
+        documents = ext.get("documents")
+        if type(documents) is list:
+            for document in documents:
+                if type(document) is dict:
+                    found += [(kind, v) for key, kind in DOCUMENT_KEYS if type(v := document.get(key)) is str and v]
+        for kind, value in found:
+            sig["rid"].append(rid)
+            sig["bid"].append(index)
+            sig["kind"].append(kind)
+            sig["value"].append(value)
 
     def _add_bids(self, rid: int, details: list[Any]) -> None:
         b = self.columns["bids"]
@@ -192,6 +347,9 @@ class TableBuilder:
             b_date.append(_str(bid.get("date")))
             b_amount.append(_num(value.get("amount")))
             b_currency.append(_str(value.get("currency")))
+            ext = bid.get("ggzySupervision")
+            if type(ext) is dict:
+                self._add_signals(rid, index, ext)
             if type(tenderers) is list:
                 b_n.append(len(tenderers))
                 for pos, tenderer in enumerate(tenderers):
@@ -219,6 +377,8 @@ class TableBuilder:
             a["amount"].append(_num(value.get("amount")))
             a["currency"].append(_str(value.get("currency")))
             a["items_is_array"].append(type(items) is list)
+            a["award_id"].append(_text(award.get("id")))
+            a["contract_end"].append(_str(_obj(award.get("contractPeriod")).get("endDate")))
             if type(suppliers) is list:
                 a["n_suppliers"].append(len(suppliers))
                 for pos, supplier in enumerate(suppliers):
@@ -249,6 +409,7 @@ class TableBuilder:
             c["amount"].append(_num(value.get("amount")))
             c["currency"].append(_str(value.get("currency")))
             c["date_signed"].append(_str(contract.get("dateSigned")))
+            c["period_end"].append(_str(_obj(contract.get("period")).get("endDate")))
 
     def _add_parties(self, rid: int, parties: list[Any]) -> None:
         pt = self.columns["parties"]
@@ -260,12 +421,46 @@ class TableBuilder:
             pt["party_id"].append(_str(party.get("id")))
             pt["name"].append(_str(party.get("name")))
             pt["roles"].append("|".join(r for r in roles if type(r) is str) if type(roles) is list else None)
+            contact = _obj(party.get("contactPoint"))
+            pt["contact_name"].append(_str(contact.get("name")))
+            pt["telephone"].append(_text(contact.get("telephone")))
+            pt["email"].append(_str(contact.get("email")))
+            pt["address"].append(_address(party.get("address")))
+            pt["legal_rep"].append(_str(_obj(party.get("ggzySupervision")).get("legalRepresentative")))
 
     def frames(self) -> dict[str, pl.DataFrame]:
         """Typed tables for what was added so far; the builder is emptied."""
-        out = {name: pl.DataFrame(self.columns[name], schema=schema, strict=False) for name, schema in SCHEMAS.items()}
-        self.columns = {name: {col: [] for col in schema} for name, schema in SCHEMAS.items()}
-        return out
+        built = {
+            name: pl.DataFrame(self.columns[name], schema=schema, strict=False)
+            for name, schema in BUILD_SCHEMAS.items()
+        }
+        self.columns = {name: {col: [] for col in schema} for name, schema in BUILD_SCHEMAS.items()}
+        built["bid_signals"], built["bid_signal_kinds"] = _repeated_signals(built["bid_signals"])
+        ext = built.pop("tender_ext")
+        processes = (
+            built["processes"].join(ext, on="rid", how="left")
+            if ext.height
+            else built["processes"].with_columns(
+                pl.lit(None, dtype).alias(name) for name, dtype in ext.schema.items() if name != "rid"
+            )
+        )
+        built["processes"] = processes.select(list(SCHEMAS["processes"]))
+        return built
+
+
+def _normalised(kind: pl.Expr) -> pl.Expr:
+    expr: pl.Expr | None = None
+    for name, rule in SIGNAL_NORMAL.items():
+        expr = (pl.when(kind == name) if expr is None else expr.when(kind == name)).then(rule)
+    assert expr is not None
+    return expr.otherwise(_VALUE)
+
+
+def _repeated_signals(signals: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(values repeated within a release after normalisation, the distinct kinds of each release)."""
+    kinds = signals.select("rid", "kind").unique()
+    normal = signals.with_columns(_normalised(pl.col("kind")).alias("value"))
+    return normal.filter(pl.len().over("rid", "kind", "value") >= 2), kinds
 
 
 @dataclass(frozen=True)
@@ -280,11 +475,16 @@ class Tables:
     award_items: pl.DataFrame
     contracts: pl.DataFrame
     parties: pl.DataFrame
+    amendments: pl.DataFrame
+    bid_signals: pl.DataFrame
+    bid_signal_kinds: pl.DataFrame
 
     @classmethod
     def concat(cls, parts: list[dict[str, pl.DataFrame]]) -> Tables:
+        """One frame per table from the parts; each part's frame is dropped as soon as it is copied (peak memory)."""
+
         def one(name: str) -> pl.DataFrame:
-            frames = [p[name] for p in parts if p[name].height]
+            frames = [f for p in parts if (f := p.pop(name)).height]
             return pl.concat(frames, rechunk=True) if frames else pl.DataFrame(schema=SCHEMAS[name])
 
         return cls(**{name: one(name) for name in SCHEMAS})

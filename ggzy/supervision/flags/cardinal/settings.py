@@ -1,4 +1,8 @@
-"""Cardinal 设置文件 — the INI settings of `ocdscardinal indicators --settings`, same sections and keys."""
+"""Cardinal 设置文件 — the INI settings of `ocdscardinal indicators --settings`, same sections and keys.
+
+The same file also holds the sections of the ggzy families (`ggzy.supervision.flags.options`) and the
+`[procedures]` mapping from procurement method names to the procedure rows of `ggzy.rules.procedures`.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,13 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ggzy.supervision.flags.options import FAMILY_IDS, FAMILY_OPTIONS, FLOAT, INT, PROCEDURES_SECTION, TEXT, UINT
+
 INDICATORS = ("R003", "R018", "R024", "R025", "R028", "R030", "R035", "R036", "R038", "R048", "R058")
 NOT_IMPLEMENTED = ("R044", "R055")  # Cardinal has them; this engine does not (yet)
 TOP_LEVEL = ("currency", "no_price_comparison_procurement_methods", "price_comparison_procurement_methods")
 PREPARE_SECTIONS = ("defaults", "redactions", "corrections", "modifications")  # read by `prepare`, ignored here
 
-INT, UINT, FLOAT, TEXT = "int", "uint", "float", "text"
 KEYS: dict[str, dict[str, str]] = {
     "exclusions": {"procurement_method_details": TEXT},
     "R003": {"threshold": INT, "procurement_methods": TEXT},
@@ -26,6 +31,7 @@ KEYS: dict[str, dict[str, str]] = {
     "R048": {"digits": UINT, "threshold": UINT, "minimum_contracting_processes": UINT},
     "R058": {"threshold": FLOAT},
 }
+KEYS |= {code: {key: kind for key, (kind, _) in options.items()} for code, options in FAMILY_OPTIONS.items()}
 
 Value = int | float | str
 
@@ -44,6 +50,7 @@ class CardinalSettings:
     exclusions: dict[str, Value] = field(default_factory=dict)
     indicators: dict[str, dict[str, Value]] = field(default_factory=dict)  # enabled id → options
     r003_procurement_method_details: dict[str, int] = field(default_factory=dict)
+    procedures: dict[str, str] = field(default_factory=dict)  # `[procedures]`: method name → procedure row
     warnings: list[str] = field(default_factory=list)
 
     def enabled(self, indicator: str) -> bool:
@@ -54,7 +61,7 @@ class CardinalSettings:
 
     @classmethod
     def all_defaults(cls) -> CardinalSettings:
-        return cls(indicators={code: {} for code in INDICATORS})
+        return cls(indicators={code: {} for code in (*INDICATORS, *FAMILY_IDS)})
 
 
 def pipe_set(value: Value | None) -> set[str]:
@@ -143,6 +150,10 @@ def _apply(settings: CardinalSettings, section: str, key: str, raw: str, number:
         setattr(settings, key, raw)
         return
     head, _, sub = section.partition(".")
+    if section == PROCEDURES_SECTION:
+        if key:
+            settings.procedures[key] = _procedure(raw, where)
+        return
     if head in PREPARE_SECTIONS or head == "codelists":
         return
     if head in NOT_IMPLEMENTED:
@@ -162,3 +173,12 @@ def _apply(settings: CardinalSettings, section: str, key: str, raw: str, number:
     if kind is None:
         raise SettingsError(f"第 {number} 行：[{section}] 中没有设置 {key} (line {number}: unknown property {where})")
     options[key] = _convert(kind, raw, where)
+
+
+def _procedure(raw: str, where: str) -> str:
+    from ggzy.supervision.flags.legal import PROCEDURE_CHOICES
+
+    if raw not in PROCEDURE_CHOICES:
+        choices = ", ".join(PROCEDURE_CHOICES)
+        raise SettingsError(f"设置 {where} 的采购方式 {raw!r} 无效，应为 {choices} (unknown procedure for {where})")
+    return raw
