@@ -93,12 +93,9 @@ LABELS = {
 
 
 def _normalised(rules: dict[str, pl.Expr]) -> pl.Expr:
-    """Each kind's own normalisation of `value`, in one expression."""
-    expr: pl.Expr | None = None
-    for kind, rule in rules.items():
-        expr = (pl.when(pl.col("kind") == kind) if expr is None else expr.when(pl.col("kind") == kind)).then(rule)
-    assert expr is not None
-    return expr.otherwise(pl.col("value"))
+    """Each kind's own normalisation of `value`, in one expression (the rules never turn a value into null)."""
+    kind = pl.col("kind")
+    return pl.coalesce(*(pl.when(kind == name).then(rule) for name, rule in rules.items()), pl.col("value"))
 
 
 def bid_signals(tables: Tables, ctx: RunContext) -> tuple[pl.DataFrame, dict[str, int]]:
