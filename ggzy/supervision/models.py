@@ -44,5 +44,6 @@ class ScanMark(Base):
     __tablename__ = "supervision_scan"
 
     section_id: Mapped[str] = mapped_column(String(26), primary_key=True)
+    stage: Mapped[str] = mapped_column(String(20), primary_key=True)  # published | opened
     scanned_at: Mapped[datetime] = mapped_column(UtcDateTime)
     alerts: Mapped[int] = mapped_column(Integer, default=0)

@@ -55,9 +55,10 @@ def upgrade() -> None:
     op.create_table(
         "supervision_scan",
         sa.Column("section_id", sa.String(length=26), nullable=False),
+        sa.Column("stage", sa.String(length=20), nullable=False),
         sa.Column("scanned_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("alerts", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("section_id", name=op.f("pk_supervision_scan")),
+        sa.PrimaryKeyConstraint("section_id", "stage", name=op.f("pk_supervision_scan")),
     )
     # ### end Alembic commands ###
 
