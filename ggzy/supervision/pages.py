@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -23,12 +24,9 @@ router = APIRouter(include_in_schema=False)
 
 
 def flag_names() -> dict[str, str]:
-    try:
-        from ggzy.supervision.flags import specs
+    from ggzy.supervision.flags import specs  # the registry loads polars: only when a supervision page is asked for
 
-        return {s.id: s.name_zh for s in specs()}
-    except ImportError:  # pragma: no cover - the registry ships with the package
-        return {}
+    return {s.id: s.name_zh for s in specs()}
 
 
 def _sector(s: str) -> str:
@@ -123,7 +121,7 @@ def alert_move(
             service.dismiss(db, principal.actor, alert_id=alert_id, reason=reason, clock=ctx.clock)
     except DomainError as exc:
         db.rollback()
-        return RedirectResponse(f"/supervision/alerts/{alert_id}?error={exc.message}", status_code=303)
+        return RedirectResponse(f"/supervision/alerts/{alert_id}?error={quote(exc.message)}", status_code=303)
     return RedirectResponse(f"/supervision/alerts/{alert_id}", status_code=303)
 
 
