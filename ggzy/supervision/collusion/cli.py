@@ -12,7 +12,10 @@ from ggzy.supervision.collusion.bids import BidFileError, BidTable, describe_ski
 
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 MIN_MARKET_TENDERS = 30
-PRIOR_HELP = "auto：熟悉的市场用其训练时的串标比例作先验；balanced：先验 0.5 (auto uses a known market's base rate)"
+PRIOR_HELP = (
+    "balanced：先验 0.5，按证据判定；market：熟悉的市场用其训练时的串标比例作先验 "
+    "(balanced: flag on the evidence alone; market: use a known market's base rate)"
+)
 
 
 @click.group()
@@ -77,7 +80,9 @@ def _print_evaluation(result: dict[str, Any], familiarity: float, nearest: str |
 @click.option(
     "--baseline", is_flag=True, help="同时运行九个筛查指标上的普通随机森林 (also run the plain random forest)"
 )
-@click.option("--prior", type=click.Choice(["auto", "balanced"]), default="auto", show_default=True, help=PRIOR_HELP)
+@click.option(
+    "--prior", type=click.Choice(["balanced", "market"]), default="balanced", show_default=True, help=PRIOR_HELP
+)
 @click.option(
     "--min-share", type=click.FloatRange(0, 1, min_open=True), default=None, help="标段标签：串标报价占比阈值"
 )
@@ -97,7 +102,7 @@ def evaluate_command(
     train = load_tables([*train_files, *more_train], labels=True, min_share=min_share)
     test = load_tables([test_file], labels=True, min_share=min_share)[0]
     try:
-        result = evaluate(train, test, baseline=baseline, prior="balanced" if prior == "balanced" else "auto")
+        result = evaluate(train, test, baseline=baseline, prior="market" if prior == "market" else "balanced")
     except TrainingError as e:
         raise click.ClickException(str(e)) from e
     if result.ours["roc_auc"] is None:
@@ -160,7 +165,9 @@ def train_command(
 )
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
 @click.option("--top", type=click.IntRange(0, 11), default=3, show_default=True, help="每个标段列出的主要因素数")
-@click.option("--prior", type=click.Choice(["auto", "balanced"]), default="auto", show_default=True, help=PRIOR_HELP)
+@click.option(
+    "--prior", type=click.Choice(["balanced", "market"]), default="balanced", show_default=True, help=PRIOR_HELP
+)
 def score_command(
     model_file: Path, bid_file: Path, reference: Path | None, as_json: bool, top: int, prior: str
 ) -> None:
@@ -182,7 +189,7 @@ def score_command(
             err=True,
         )
     scores = model.score(
-        table, prior="balanced" if prior == "balanced" else "auto", explain_groups=True, reference=history
+        table, prior="market" if prior == "market" else "balanced", explain_groups=True, reference=history
     )
     if as_json:
         click.echo(json.dumps(scores_json(table, scores, model_file.name), ensure_ascii=False))

@@ -79,7 +79,7 @@ class Evaluation:
 
 
 def evaluate(
-    train: list[BidTable], test: BidTable, *, baseline: bool = False, prior: Prior = "auto", n_trees: int = 200
+    train: list[BidTable], test: BidTable, *, baseline: bool = False, prior: Prior = "balanced", n_trees: int = 200
 ) -> Evaluation:
     """Train on `train`, score `test`, compare with its labels (and the baseline's on the same split)."""
     if test.labels is None:
@@ -108,7 +108,7 @@ def pooled(parts: list[tuple[NDArray[np.int64], Vector]]) -> dict[str, float | i
 
 
 def cross_validate(
-    tables: list[BidTable], *, k: int = 5, baseline: bool = False, prior: Prior = "auto", n_trees: int = 200
+    tables: list[BidTable], *, k: int = 5, baseline: bool = False, prior: Prior = "balanced", n_trees: int = 200
 ) -> dict[str, dict[str, Any]]:
     """Grouped k-fold by tender: each fold holds out a fifth of every table's tenders, trains on the rest.
 

@@ -1,11 +1,12 @@
 """串标模型 — the tender-level collusion classifier: fit on labelled markets, score and explain tenders.
 
-Two parts share the within-market percentile ranks of `features.py`:
-- a general part, an L2 logistic regression on the ranks of the nine screens and of the lowest
-  bid against the estimate — the few signals whose direction holds across markets;
-- a specific part, gradient-boosted trees (depth 3) on the ranks of all 79 features, screens of
-  3- and 4-bid subsets and the bid count included — strong inside a market it has seen, unreliable
-  outside it.
+Two parts:
+- a general part, an L2 logistic regression on the within-market percentile ranks of the nine
+  screens and of the lowest bid against the estimate — the few signals whose direction holds
+  across markets;
+- a specific part, gradient-boosted trees (depth 3) on the raw values of all 79 features, screens
+  of 3- and 4-bid subsets and the bid count included — strong inside a market it has seen (raw
+  values need no ranking, so a small file of a known market loses nothing), meaningless outside it.
 Both are trained with every market and, within it, both classes given equal weight, so that
 their raw scores are log likelihood ratios. A scored file gets a familiarity g ∈ [0, 1]: how close
 its distribution of CV, spread and bid counts is to the nearest training market (KS distance
@@ -13,9 +14,11 @@ its distribution of CV, spread and bid counts is to the nearest training market 
 
     z = (1 − g/2)·z_general + (g/2)·z_specific + g·logit(π)
 
-with π that training market's share of collusive tenders (`prior="auto"`); `prior="balanced"`
-drops the last term. So a file from a known market gets both parts and that market's base rate,
-and a file from an unknown market gets the general part and no guess at a base rate.
+with π that training market's share of collusive tenders when `prior="market"`; the default
+`prior="balanced"` drops the last term, so that a tender is flagged when the evidence favours
+collusion whatever the base rate (this maximises balanced accuracy; "market" maximises accuracy
+on a known market). A file from a known market gets both parts, a file from an unknown market
+the general part alone.
 """
 
 from __future__ import annotations
@@ -46,7 +49,8 @@ from ggzy.supervision.collusion.trees import TreeEnsemble
 
 SEED = 0
 FAMILIAR, UNFAMILIAR = 0.15, 0.35
-Prior = Literal["auto", "balanced"]
+MISSING = -1e30  # stands for an undefined raw feature in the trees (below every real value, finite in float32)
+Prior = Literal["balanced", "market"]
 
 
 class TrainingError(ValueError):
@@ -95,6 +99,24 @@ def balanced_weights(labels: list[NDArray[np.int64]]) -> Vector:
     return np.asarray(w * w.size / w.sum(), dtype=np.float64)
 
 
+GENERAL_IDX = [FEATURES.index(f) for f in GENERAL]
+
+
+def tree_input(raw: Matrix) -> Matrix:
+    """Raw features as the trees take them: undefined values replaced by MISSING."""
+    return np.where(np.isfinite(raw), raw, MISSING)
+
+
+def median_tender(raw: Matrix) -> Vector:
+    """The market's median tender, feature by feature (MISSING where the market lacks a feature)."""
+    out = np.full(raw.shape[1], MISSING)
+    for j in range(raw.shape[1]):
+        col = raw[:, j][np.isfinite(raw[:, j])]
+        if col.size:
+            out[j] = float(np.median(col))
+    return out
+
+
 def _logit(p: float) -> float:
     p = min(max(p, 1e-6), 1 - 1e-6)
     return float(np.log(p / (1 - p)))
@@ -120,13 +142,19 @@ class CollusionModel:
                 "训练数据需要同时包含串标与竞争性标段 (training needs both collusive and competitive tenders)"
             )
         raws = [raw_features(t) for t in tables]
-        x = np.vstack([percentile_ranks(r) for r in raws])
+        ranks = np.vstack([percentile_ranks(r)[:, GENERAL_IDX] for r in raws])
+        raw = tree_input(np.vstack(raws))
         w = balanced_weights(labels)
-        general_idx = [FEATURES.index(f) for f in GENERAL]
-        lr = LogisticRegression(C=0.1, max_iter=5000).fit(x[:, general_idx], y, sample_weight=w)
+        lr = LogisticRegression(C=0.1, max_iter=5000).fit(ranks, y, sample_weight=w)
         gb = GradientBoostingClassifier(
-            n_estimators=n_trees, learning_rate=0.05, max_depth=3, min_samples_leaf=20, subsample=0.8, random_state=SEED
-        ).fit(x, y, sample_weight=w)
+            n_estimators=n_trees,
+            learning_rate=0.05,
+            max_depth=3,
+            min_samples_leaf=10,
+            subsample=0.8,
+            max_features=0.3,
+            random_state=SEED,
+        ).fit(raw, y, sample_weight=w)
         markets = [
             Market(t.name, len(t), t.collusive_share, descriptor_quantiles(r))
             for t, r in zip(tables, raws, strict=True)
@@ -134,7 +162,7 @@ class CollusionModel:
         return cls(
             coef=lr.coef_[0].astype(np.float64),
             intercept=float(lr.intercept_[0]),
-            trees=TreeEnsemble.from_gradient_boosting(gb, x),
+            trees=TreeEnsemble.from_gradient_boosting(gb, raw),
             markets=markets,
         )
 
@@ -150,26 +178,31 @@ class CollusionModel:
         g = float(np.clip((UNFAMILIAR - distances[best]) / (UNFAMILIAR - FAMILIAR), 0.0, 1.0))
         return g, self.markets[best]
 
-    def _parts(self, x: Matrix) -> tuple[Vector, Vector]:
-        general_idx = [FEATURES.index(f) for f in GENERAL]
-        return x[:, general_idx] @ self.coef + self.intercept, self.trees.decision(x)
+    def _parts(self, ranks: Matrix, raw: Matrix) -> tuple[Vector, Vector]:
+        return ranks @ self.coef + self.intercept, self.trees.decision(raw)
 
     def score(
-        self, table: BidTable, *, prior: Prior = "auto", explain_groups: bool = False, reference: BidTable | None = None
+        self,
+        table: BidTable,
+        *,
+        prior: Prior = "balanced",
+        explain_groups: bool = False,
+        reference: BidTable | None = None,
     ) -> Scores:
         """Score every tender of one market; `reference` (that market's history) anchors the ranks."""
         raw = raw_features(table)
-        ref_raw = raw_features(reference) if reference is not None and len(reference) else None
-        x = percentile_ranks(raw, ref_raw)
-        g, market = self.familiarity(raw if ref_raw is None else np.vstack([ref_raw, raw]))
-        pi = market.collusive_share if market is not None and prior == "auto" and g > 0 else 0.5
+        history = raw_features(reference) if reference is not None and len(reference) else None
+        market_raw = raw if history is None else np.vstack([history, raw])
+        ranks = percentile_ranks(raw, history)[:, GENERAL_IDX]
+        g, market = self.familiarity(market_raw)
+        pi = market.collusive_share if market is not None and prior == "market" and g > 0 else 0.5
         mix = np.array([1 - g / 2, g / 2])
         shift = g * _logit(pi)
-        z_gen, z_spec = self._parts(x)
+        z_gen, z_spec = self._parts(ranks, tree_input(raw))
         z = mix[0] * z_gen + mix[1] * z_spec + shift
-        median = np.full((1, len(FEATURES)), NEUTRAL)
-        base = float(mix @ np.concatenate(self._parts(median)) + shift)
-        contributions = self.contributions(x, mix) if explain_groups else None
+        median_rank, median_raw = np.full((1, len(GENERAL)), NEUTRAL), median_tender(market_raw)
+        base = float(mix @ np.concatenate(self._parts(median_rank, median_raw[None, :])) + shift)
+        contributions = self.contributions(ranks, tree_input(raw), median_raw, mix) if explain_groups else None
         return Scores(
             tenders=list(table.tenders),
             probability=1 / (1 + np.exp(-z)),
@@ -181,13 +214,11 @@ class CollusionModel:
             contributions=contributions,
         )
 
-    def contributions(self, x: Matrix, mix: NDArray[np.float64]) -> Matrix:
+    def contributions(self, ranks: Matrix, raw: Matrix, median_raw: Vector, mix: NDArray[np.float64]) -> Matrix:
         """Tenders × GROUPS contributions to the log-odds against the market's median tender."""
         groups = np.array([GROUPS.index(group_of(f)) for f in FEATURES])
-        ref = np.full(len(FEATURES), NEUTRAL)
-        general_idx = [FEATURES.index(f) for f in GENERAL]
         lin = explain.linear_contributions(
-            x[:, general_idx], ref[general_idx], self.coef, groups[general_idx], len(GROUPS)
+            ranks, np.full(len(GENERAL), NEUTRAL), self.coef, groups[GENERAL_IDX], len(GROUPS)
         )
-        trees = explain.tree_contributions(self.trees, x, ref, groups, len(GROUPS))
+        trees = explain.tree_contributions(self.trees, raw, median_raw, groups, len(GROUPS))
         return np.asarray(mix[0] * lin + mix[1] * trees, dtype=np.float64)
