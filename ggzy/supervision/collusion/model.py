@@ -28,6 +28,7 @@ from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.special import expit
 from sklearn.ensemble import GradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 
@@ -205,7 +206,7 @@ class CollusionModel:
         contributions = self.contributions(ranks, tree_input(raw), median_raw, mix) if explain_groups else None
         return Scores(
             tenders=list(table.tenders),
-            probability=1 / (1 + np.exp(-z)),
+            probability=expit(z),
             logit=z,
             familiarity=g,
             nearest_market=market.name if market is not None else None,

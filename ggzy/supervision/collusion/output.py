@@ -7,6 +7,7 @@ from typing import Any
 import click
 import numpy as np
 from numpy.typing import NDArray
+from scipy.special import expit
 
 from ggzy.supervision.collusion.bids import BidTable
 from ggzy.supervision.collusion.features import GROUPS
@@ -41,7 +42,7 @@ def scores_json(table: BidTable, scores: Scores, model_name: str) -> dict[str, A
         "familiarity": round(scores.familiarity, 4),
         "nearest_market": scores.nearest_market,
         "prior": round(scores.prior, 4),
-        "median_tender_probability": float(1 / (1 + np.exp(-scores.base_logit))),
+        "median_tender_probability": float(expit(scores.base_logit)),
         "skipped": dict(table.skipped),
         "tenders": [
             {
@@ -59,7 +60,7 @@ def scores_json(table: BidTable, scores: Scores, model_name: str) -> dict[str, A
 
 def print_scores(table: BidTable, scores: Scores, *, top: int) -> None:
     assert scores.contributions is not None
-    base = 1 / (1 + np.exp(-scores.base_logit))
+    base = float(expit(scores.base_logit))
     click.echo(
         f"{table.name}: {len(table)} 个标段 tenders；市场熟悉度 familiarity {scores.familiarity:.2f} "
         f"(nearest: {scores.nearest_market or '—'})；先验 prior {scores.prior:.2f}；"
