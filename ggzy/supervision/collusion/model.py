@@ -80,6 +80,7 @@ class Scores:
     prior: float
     base_logit: float  # log-odds of the market's median tender
     contributions: Matrix | None = None  # tenders × GROUPS, in log-odds; rows sum to logit − base_logit
+    percentiles: Matrix | None = None  # tenders × GROUPS: each group's main feature as a rank in the market
 
     @property
     def flagged(self) -> NDArray[np.bool_]:
@@ -203,7 +204,10 @@ class CollusionModel:
         z = mix[0] * z_gen + mix[1] * z_spec + shift
         median_rank, median_raw = np.full((1, len(GENERAL)), NEUTRAL), median_tender(market_raw)
         base = float(mix @ np.concatenate(self._parts(median_rank, median_raw[None, :])) + shift)
-        contributions = self.contributions(ranks, tree_input(raw), median_raw, mix) if explain_groups else None
+        contributions, percentiles = None, None
+        if explain_groups:
+            contributions = self.contributions(ranks, tree_input(raw), median_raw, mix)
+            percentiles = percentile_ranks(raw, history)[:, [FEATURES.index(g) for g in GROUPS]]
         return Scores(
             tenders=list(table.tenders),
             probability=expit(z),
@@ -213,6 +217,7 @@ class CollusionModel:
             prior=pi,
             base_logit=base,
             contributions=contributions,
+            percentiles=percentiles,
         )
 
     def contributions(self, ranks: Matrix, raw: Matrix, median_raw: Vector, mix: NDArray[np.float64]) -> Matrix:

@@ -36,6 +36,8 @@ def drivers(contributions: NDArray[np.float64], top: int) -> list[tuple[str, flo
 
 def scores_json(table: BidTable, scores: Scores, model_name: str) -> dict[str, Any]:
     assert scores.contributions is not None
+    assert scores.percentiles is not None
+    percentiles = scores.percentiles
     return {
         "model": model_name,
         "file": table.name,
@@ -52,24 +54,35 @@ def scores_json(table: BidTable, scores: Scores, model_name: str) -> dict[str, A
                 "collusive": bool(scores.flagged[i]),
                 "logit": float(scores.logit[i]),
                 "contributions": {g: round(v, 4) for g, v in drivers(scores.contributions[i], len(GROUPS))},
+                "market_percentiles": {g: round(float(p), 4) for g, p in zip(GROUPS, percentiles[i], strict=True)},
             }
             for i, tender in enumerate(scores.tenders)
         ],
     }
 
 
+def describe(group: str, contribution: float, percentile: float) -> str:
+    """`变异系数 CV 低(8%) +0.47`: the screen, where the tender stands in its market, and what that did."""
+    level = "低" if percentile < 0.5 else "高"
+    return f"{GROUP_NAMES[group]} {level}({percentile:.0%}) {contribution:+.2f}"
+
+
 def print_scores(table: BidTable, scores: Scores, *, top: int) -> None:
     assert scores.contributions is not None
+    assert scores.percentiles is not None
     base = float(expit(scores.base_logit))
     click.echo(
         f"{table.name}: {len(table)} 个标段 tenders；市场熟悉度 familiarity {scores.familiarity:.2f} "
         f"(nearest: {scores.nearest_market or '—'})；先验 prior {scores.prior:.2f}；"
         f"中位标段概率 median tender {base:.2f}"
     )
-    click.echo("贡献为对数几率，相对于本市场的中位标段 (contributions in log-odds against the market's median tender)")
-    click.echo(f"{'标段 tender':16}{'报价数 bids':>12}{'串标概率 p':>12}  判定 flag    主要因素 drivers")
-    order = np.argsort(-scores.probability, kind="stable")
-    for i in order:
-        flag = "串标嫌疑 suspect" if scores.flagged[i] else "—"
-        why = "，".join(f"{GROUP_NAMES[g]} {v:+.2f}" for g, v in drivers(scores.contributions[i], top))
-        click.echo(f"{scores.tenders[i]:16}{table.bids[i].size:>12}{scores.probability[i]:>12.3f}  {flag:12}{why}")
+    click.echo(
+        "主要因素：筛查指标在本市场中的高低（百分位）及其对对数几率的贡献，相对于本市场的中位标段 "
+        "(drivers: where the screen stands in the market, and its contribution in log-odds against the median tender)"
+    )
+    click.echo("标段 tender        报价数 bids  串标概率 p  嫌疑 flag  主要因素 drivers")
+    for i in np.argsort(-scores.probability, kind="stable"):
+        flag = "是 yes" if scores.flagged[i] else "否 no "
+        pct = scores.percentiles[i]
+        why = "，".join(describe(g, v, pct[GROUPS.index(g)]) for g, v in drivers(scores.contributions[i], top))
+        click.echo(f"{scores.tenders[i]:18}{table.bids[i].size:>12}{scores.probability[i]:>12.3f}  {flag:9}  {why}")

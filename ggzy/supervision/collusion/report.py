@@ -68,9 +68,10 @@ def training_report(
         "data": [data_entry(t, p) for t, p in zip(tables, paths, strict=True)],
         "tender_label": label_rule(min_share),
         "features": {
-            "normalisation": "每个文件（市场）内的百分位秩 (percentile rank within each file / market)",
             "general": list(GENERAL),
+            "general_input": "每个文件（市场）内的百分位秩 (percentile ranks within each file / market)",
             "specific": list(FEATURES),
+            "specific_input": "原始值 (raw values)",
         },
         "model": {
             "general": "LogisticRegression(C=0.1), market- and class-balanced weights",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -69,10 +70,26 @@ def test_a_trained_model_is_saved_with_its_report_and_scores_each_tender(
     out = json.loads(scored.stdout)
     assert len(out["tenders"]) == 40
     first = out["tenders"][0]
-    assert {"tender", "bids", "probability", "collusive", "contributions"} <= set(first)
+    assert {"tender", "bids", "probability", "collusive", "contributions", "market_percentiles"} <= set(first)
     assert set(first["contributions"]) >= {"CV", "KURT", "PTE"}
+    assert 0 < first["market_percentiles"]["CV"] < 1
     shown = run("score", "--model", model, files["unlabelled"], "--top", "2")
     assert shown.exit_code == 0 and "主要因素 drivers" in shown.stdout
+    assert re.search(r"[低高]\(\d+%\) [+-]\d\.\d\d", shown.stdout)
+
+
+def test_a_handful_of_tenders_is_ranked_against_the_markets_history(files: dict[str, Path], tmp_path: Path) -> None:
+    model = tmp_path / "model.zip"
+    assert run("train", "--train", files["a"], "--out", model, "--cv-folds", "0").exit_code == 0
+    rows = files["c"].read_text(encoding="utf-8").splitlines()
+    few = tmp_path / "few.csv"
+    few.write_text("\n".join(rows[:30]) + "\n", encoding="utf-8")
+    alone = run("score", "--model", model, few, "--json")
+    assert alone.exit_code == 0 and "--reference" in alone.stderr
+    anchored = run("score", "--model", model, few, "--reference", files["c"], "--json")
+    assert anchored.exit_code == 0, anchored.output
+    assert "--reference" not in anchored.stderr
+    assert json.loads(anchored.stdout)["familiarity"] == 1.0
 
 
 def test_the_saved_report_says_what_when_and_how_well(files: dict[str, Path], tmp_path: Path) -> None:
