@@ -17,6 +17,7 @@ that is not a positive number, a missing label. A file that cannot be used at al
 
 from __future__ import annotations
 
+import io
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -102,9 +103,27 @@ def tender_label(bid_labels: NDArray[np.float64], min_share: float | None = None
     return int(share > 0) if min_share is None else int(share >= min_share)
 
 
-def _read_csv(path: Path) -> pl.DataFrame:
+def _text(path: Path) -> str:
+    """The file as text: UTF-8 (with or without the BOM that Excel writes), else GB18030 (GBK, GB2312)."""
     try:
-        frame = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
+        data = path.read_bytes()
+    except OSError as e:
+        raise BidFileError(f"无法读取文件 {path.name} (cannot read file): {e}") from e
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            return data.decode("gb18030")
+        except UnicodeDecodeError as e:
+            raise BidFileError(f"{path.name} 既不是 UTF-8 也不是 GBK 编码 (neither UTF-8 nor GBK)") from e
+
+
+def _read_csv(path: Path) -> pl.DataFrame:
+    text = _text(path)
+    if not text.strip():
+        raise BidFileError(f"文件为空：{path.name} (empty file)")
+    try:
+        frame = pl.read_csv(io.StringIO(text), infer_schema=False)
     except pl.exceptions.NoDataError as e:
         raise BidFileError(f"文件为空：{path.name} (empty file)") from e
     except (pl.exceptions.ComputeError, OSError) as e:

@@ -126,3 +126,16 @@ def test_a_subset_keeps_whole_tenders(tmp_path: Path) -> None:
     assert part.tenders == ["4", "1"]
     assert [b.size for b in part.bids] == [3, 3]
     assert part.labels is not None and part.labels.tolist() == [0, 1]
+
+
+def test_a_gbk_file_with_chinese_headers_is_read(tmp_path: Path) -> None:
+    f = tmp_path / "m.csv"
+    f.write_bytes("标段编号,投标报价,串标\n甲,100,0\n甲,104,0\n甲,111,0\n".encode("gbk"))
+    table = read_bid_table(f, require_labels=True)
+    assert table.tenders == ["甲"] and table.bids[0].tolist() == [100.0, 104.0, 111.0]
+
+
+def test_a_utf8_file_with_the_bom_excel_writes_is_read(tmp_path: Path) -> None:
+    f = tmp_path / "m.csv"
+    f.write_bytes("Tender,Bid_value\n1,10\n1,11\n1,12\n".encode("utf-8-sig"))
+    assert read_bid_table(f).tenders == ["1"]

@@ -158,3 +158,12 @@ def test_scoring_with_a_file_that_is_not_a_model_is_refused(files: dict[str, Pat
     fake.write_text("hello", encoding="utf-8")
     result = run("score", "--model", fake, files["unlabelled"])
     assert result.exit_code != 0 and "不是有效的串标模型文件" in result.output
+
+
+def test_a_test_file_with_one_class_gets_no_auc_and_a_warning(files: dict[str, Path], tmp_path: Path) -> None:
+    honest = synth.write(tmp_path / "honest.csv", synth.market(16, 20, collusive_share=0.0))
+    result = run("evaluate", "--train", files["a"], "--test", honest, "--json")
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert out["roc_auc"] is None and out["recall_collusive"] is None and out["tenders"] == 20
+    assert "ROC AUC 无定义" in result.stderr
