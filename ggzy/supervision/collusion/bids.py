@@ -126,8 +126,9 @@ def _read_csv(path: Path) -> pl.DataFrame:
         frame = pl.read_csv(io.StringIO(text), infer_schema=False)
     except pl.exceptions.NoDataError as e:
         raise BidFileError(f"文件为空：{path.name} (empty file)") from e
-    except (pl.exceptions.ComputeError, OSError) as e:
-        raise BidFileError(f"无法读取 CSV 文件 {path.name} (cannot read CSV): {e}") from e
+    except (pl.exceptions.PolarsError, OSError) as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise BidFileError(f"无法读取 CSV 文件 {path.name} (cannot read CSV): {first}") from e
     if frame.height == 0:
         raise BidFileError(f"文件中没有投标记录：{path.name} (no bids in file)")
     return frame

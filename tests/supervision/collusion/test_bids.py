@@ -139,3 +139,9 @@ def test_a_utf8_file_with_the_bom_excel_writes_is_read(tmp_path: Path) -> None:
     f = tmp_path / "m.csv"
     f.write_bytes("Tender,Bid_value\n1,10\n1,11\n1,12\n".encode("utf-8-sig"))
     assert read_bid_table(f).tenders == ["1"]
+
+
+def test_a_broken_csv_is_refused_with_a_short_message(tmp_path: Path) -> None:
+    with pytest.raises(BidFileError, match="无法读取 CSV 文件") as e:
+        read_bid_table(write(tmp_path / "m.csv", 'Tender,Bid_value\n1,"10\n'))
+    assert "\n" not in str(e.value)
