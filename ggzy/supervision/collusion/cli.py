@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from ggzy.supervision.collusion.bids import BidFileError, BidTable, describe_skipped, read_bid_table
+from ggzy.supervision.collusion.output import pad
 
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 MIN_MARKET_TENDERS = 30
@@ -65,11 +66,12 @@ LABELS = {
 def _print_evaluation(result: dict[str, Any], familiarity: float, nearest: str | None) -> None:
     base = result.get("baseline")
     click.echo(f"市场熟悉度 familiarity with the training markets: {familiarity:.2f} (nearest: {nearest or '—'})")
-    header = f"{'':34}{'本模型 ours':>14}"
-    click.echo(header + (f"{'基线 baseline RF':>18}" if base else ""))
+    click.echo(
+        " " * 34 + pad("本模型 ours", 14, right=True) + (pad("基线 baseline RF", 18, right=True) if base else "")
+    )
     for key, label in LABELS.items():
-        line = f"{label:34}{_fmt(result[key]):>14}"
-        click.echo(line + (f"{_fmt(base[key]):>18}" if base else ""))
+        line = pad(label, 34) + pad(_fmt(result[key]), 14, right=True)
+        click.echo(line + (pad(_fmt(base[key]), 18, right=True) if base else ""))
 
 
 @collusion.command("evaluate")

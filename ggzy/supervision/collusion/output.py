@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 import click
@@ -26,6 +27,17 @@ GROUP_NAMES: dict[str, str] = {
     "NBIDS": "投标人数 bids",
     "PTE": "最低价/控制价 PTE",
 }
+
+
+def width(text: str) -> int:
+    """Columns the text takes in a terminal: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def pad(text: str, columns: int, *, right: bool = False) -> str:
+    """Pad to `columns` terminal columns (left-aligned, or right-aligned with `right`)."""
+    fill = " " * max(columns - width(text), 0)
+    return fill + text if right else text + fill
 
 
 def drivers(contributions: NDArray[np.float64], top: int) -> list[tuple[str, float]]:
@@ -80,9 +92,21 @@ def print_scores(table: BidTable, scores: Scores, *, top: int) -> None:
         "主要因素：筛查指标在本市场中的高低（百分位）及其对对数几率的贡献，相对于本市场的中位标段 "
         "(drivers: where the screen stands in the market, and its contribution in log-odds against the median tender)"
     )
-    click.echo("标段 tender        报价数 bids  串标概率 p  嫌疑 flag  主要因素 drivers")
+    click.echo(
+        pad("标段 tender", 18)
+        + pad("报价数 bids", 13, right=True)
+        + pad("串标概率 p", 12, right=True)
+        + "  "
+        + pad("嫌疑 flag", 11)
+        + "主要因素 drivers"
+    )
     for i in np.argsort(-scores.probability, kind="stable"):
-        flag = "是 yes" if scores.flagged[i] else "否 no "
+        flag = "是 yes" if scores.flagged[i] else "否 no"
         pct = scores.percentiles[i]
         why = "，".join(describe(g, v, pct[GROUPS.index(g)]) for g, v in drivers(scores.contributions[i], top))
-        click.echo(f"{scores.tenders[i]:18}{table.bids[i].size:>12}{scores.probability[i]:>12.3f}  {flag:9}  {why}")
+        click.echo(
+            pad(scores.tenders[i], 18)
+            + f"{table.bids[i].size:>13}{scores.probability[i]:>12.3f}  "
+            + pad(flag, 11)
+            + why
+        )
