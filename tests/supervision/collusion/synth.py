@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import NDArray
 
 COLUMNS = ("Tender", "Bid_value", "Winner", "Collusive_competitor", "Pre-Tender Estimate (PTE)")
 
@@ -33,7 +34,7 @@ def collusive(rng: np.random.Generator, tender: str, n: int, cost: float, pte: f
     return _bids(tender, np.concatenate([[winner], covers]), 1, pte)
 
 
-def _bids(tender: str, values: np.ndarray, label: int, pte: float) -> list[Bid]:  # type: ignore[type-arg]
+def _bids(tender: str, values: NDArray[np.float64], label: int, pte: float) -> list[Bid]:
     low = int(np.argmin(values))
     return [Bid(tender, float(round(v, 2)), int(i == low), label, pte) for i, v in enumerate(values)]
 

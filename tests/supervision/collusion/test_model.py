@@ -9,7 +9,7 @@ import pytest
 from sklearn.ensemble import GradientBoostingClassifier
 from sklearn.metrics import roc_auc_score
 
-from ggzy.supervision.collusion.bids import read_bid_table
+from ggzy.supervision.collusion.bids import BidTable, read_bid_table
 from ggzy.supervision.collusion.features import GROUPS, percentile_ranks
 from ggzy.supervision.collusion.model import CollusionModel, TrainingError, balanced_weights
 from ggzy.supervision.collusion.store import ModelFileError, load_model, save_model
@@ -20,7 +20,7 @@ TREES = 60
 
 
 @pytest.fixture(scope="module")
-def tables(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+def tables(tmp_path_factory: pytest.TempPathFactory) -> dict[str, BidTable]:
     d = tmp_path_factory.mktemp("markets")
     return {
         "a": read_bid_table(synth.write(d / "a.csv", synth.market(1, 100)), require_labels=True),
@@ -33,8 +33,8 @@ def tables(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
 
 
 @pytest.fixture(scope="module")
-def model(tables: dict[str, object]) -> CollusionModel:
-    return CollusionModel.fit([tables["a"]], n_trees=TREES)  # type: ignore[list-item]
+def model(tables: dict[str, BidTable]) -> CollusionModel:
+    return CollusionModel.fit([tables["a"]], n_trees=TREES)
 
 
 def test_exported_trees_score_exactly_as_scikit_learn_does() -> None:
@@ -47,34 +47,34 @@ def test_exported_trees_score_exactly_as_scikit_learn_does() -> None:
 
 
 def test_market_ranks_carry_the_signal_to_a_market_with_a_much_narrower_band_of_bids(
-    model: CollusionModel, tables: dict[str, object]
+    model: CollusionModel, tables: dict[str, BidTable]
 ) -> None:
     narrow = tables["narrow"]
-    scores = model.score(narrow)  # type: ignore[arg-type]
-    assert roc_auc_score(narrow.labels, scores.probability) > 0.95  # type: ignore[attr-defined]
-    assert ((scores.probability >= 0.5) == narrow.labels).mean() > 0.9  # type: ignore[attr-defined]
+    scores = model.score(narrow)
+    assert roc_auc_score(narrow.labels, scores.probability) > 0.95
+    assert ((scores.probability >= 0.5) == narrow.labels).mean() > 0.9
 
 
 def test_a_new_sample_of_a_known_market_is_familiar_and_gets_its_base_rate(
-    model: CollusionModel, tables: dict[str, object]
+    model: CollusionModel, tables: dict[str, BidTable]
 ) -> None:
-    scores = model.score(tables["a2"])  # type: ignore[arg-type]
+    scores = model.score(tables["a2"])
     assert scores.familiarity == pytest.approx(1.0)
     assert scores.nearest_market == "a" and scores.prior == pytest.approx(0.5)
-    assert ((scores.probability >= 0.5) == tables["a2"].labels).mean() > 0.95  # type: ignore[attr-defined]
+    assert ((scores.probability >= 0.5) == tables["a2"].labels).mean() > 0.95
 
 
 def test_an_unknown_market_gets_the_general_part_and_no_base_rate(
-    model: CollusionModel, tables: dict[str, object]
+    model: CollusionModel, tables: dict[str, BidTable]
 ) -> None:
-    scores = model.score(tables["narrow"])  # type: ignore[arg-type]
+    scores = model.score(tables["narrow"])
     assert scores.familiarity == 0.0 and scores.prior == 0.5
 
 
 def test_contributions_add_up_to_the_score_minus_the_median_tender(
-    model: CollusionModel, tables: dict[str, object]
+    model: CollusionModel, tables: dict[str, BidTable]
 ) -> None:
-    scores = model.score(tables["a2"], explain_groups=True)  # type: ignore[arg-type]
+    scores = model.score(tables["a2"], explain_groups=True)
     assert scores.contributions is not None and scores.contributions.shape == (100, len(GROUPS))
     assert np.allclose(scores.contributions.sum(axis=1), scores.logit - scores.base_logit, atol=1e-9)
 
@@ -94,15 +94,17 @@ def test_the_planted_signal_drives_the_explanation(tmp_path: Path) -> None:
 
 
 def test_a_saved_model_loads_and_scores_identically(
-    model: CollusionModel, tables: dict[str, object], tmp_path: Path
+    model: CollusionModel, tables: dict[str, BidTable], tmp_path: Path
 ) -> None:
     path = tmp_path / "m.zip"
     save_model(model.with_report({"note": "测试 test"}), path)
     loaded = load_model(path)
-    a = model.score(tables["a2"], explain_groups=True)  # type: ignore[arg-type]
-    b = loaded.score(tables["a2"], explain_groups=True)  # type: ignore[arg-type]
+    a = model.score(tables["a2"], explain_groups=True)
+    b = loaded.score(tables["a2"], explain_groups=True)
     assert np.array_equal(a.probability, b.probability)
-    assert np.array_equal(a.contributions, b.contributions)  # type: ignore[arg-type]
+    assert a.contributions is not None
+    assert b.contributions is not None
+    assert np.array_equal(a.contributions, b.contributions)
     assert loaded.report == {"note": "测试 test"}
     assert loaded.markets == model.markets
 
@@ -114,8 +116,10 @@ def test_a_file_that_is_not_a_model_is_refused(tmp_path: Path) -> None:
         load_model(path)
 
 
-def test_training_needs_both_classes(tables: dict[str, object]) -> None:
-    only_collusive = tables["a"].subset(np.flatnonzero(tables["a"].labels == 1))  # type: ignore[attr-defined]
+def test_training_needs_both_classes(tables: dict[str, BidTable]) -> None:
+    labels = tables["a"].labels
+    assert labels is not None
+    only_collusive = tables["a"].subset(np.flatnonzero(labels == 1))
     with pytest.raises(TrainingError, match="both collusive and competitive"):
         CollusionModel.fit([only_collusive], n_trees=TREES)
 
