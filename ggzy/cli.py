@@ -25,6 +25,7 @@ class LazyGroup(click.Group):
         "analyze": "ggzy.supervision.analyze.cli:analyze",
         "collusion": "ggzy.supervision.collusion.cli:collusion",
         "bid": "ggzy.bidding.client:bid",
+        "supervise": "ggzy.supervision.cli:supervise",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -101,13 +102,15 @@ def demo(settings: Settings, if_empty: bool) -> None:
                 if logins_file.exists():
                     click.echo(f"演示账户见 {logins_file}")
                 return
-            kit = demo_city.TradeKit(files=app.files, env=app.opening, signer=app.keys.log_private)
+            kit = demo_city.TradeKit(
+                files=app.files, env=app.opening, signer=app.keys.log_private, var=settings.var_dir
+            )
             report = demo_city.build(s, clock=app.clock, ident=app.ident, trades=kit)
         with app.db.unit_of_work() as s:
             transparency.sign_checkpoint(s, keys=app.keys, origin=settings.log_origin, clock=app.clock)
     click.echo(
         f"演示城市：新建主体 {report.created_orgs} 个，新建用户 {report.created_users} 个，"
-        f"新建交易项目 {report.trades} 个"
+        f"新建交易项目 {report.trades} 个，监管预警 {report.alerts} 条"
     )
     if report.logins:
         text = demo_city.format_logins(report.logins)

@@ -12,12 +12,13 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ggzy import demo_trades
+from ggzy import demo_supervision, demo_trades
 from ggzy.bidding.keys import KeyEnv
 from ggzy.core import actor as actors
 from ggzy.core.clock import Clock, FixedClock
@@ -225,6 +226,7 @@ class DemoReport:
     created_users: int = 0
     logins: list[Login] = field(default_factory=list)
     trades: int = 0
+    alerts: int = 0
 
 
 @dataclass(frozen=True)
@@ -234,6 +236,7 @@ class TradeKit:
     files: FileStore
     env: KeyEnv
     signer: Ed25519PrivateKey
+    var: Path | None = None  # where the planted supervision cases' files go (county OCDS data, approvals)
 
 
 CITY_DAYS = 80  # the city is founded this long ago, so its trades can have happened in order
@@ -266,6 +269,8 @@ def build(
         )
         if story.now() > clock.now():
             raise RuntimeError("the demo story ran past the present")
+        if trades.var is not None:
+            report.alerts = demo_supervision.screen(session, clock=story, var=trades.var)
     return report
 
 

@@ -6,6 +6,7 @@ stay in order. Bids are sealed with the same envelope code a bidder's client use
 
 from __future__ import annotations
 
+import hashlib
 import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -41,10 +42,11 @@ class Cast:
     users: dict[str, User]
     passwords: dict[str, str]
 
-    def actor(self, session: Session, username: str) -> Actor:
+    def actor(self, session: Session, username: str, *, ip: str | None = None) -> Actor:
+        """Each person works from their own address (a ring shares one)."""
         user = self.users[username]
         role = queries.roles_of(session, user.id)[0]
-        return auth.actor_for(session, user, role, "10.0.0.8")
+        return auth.actor_for(session, user, role, ip or f"10.{_digits(username, 2)}.{_digits(username + '/', 2)}.8")
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,8 @@ class Story:
     estimate: Decimal
     bidders: tuple[tuple[str, Decimal, int], ...]
     stage: str  # bidding | opened | failed
+    # bidders whose bids were made on one machine, sent from one address, paid from one account
+    ring: tuple[str, ...] = ()
 
 
 STORIES = (
@@ -90,6 +94,23 @@ STORIES = (
         "failed",
     ),
     Story(
+        "新乡市G107线辅道改造工程",
+        "2026-410700-48-01-000654",
+        Category.CONSTRUCTION,
+        Sector.TRANSPORT,
+        "tenderer2",
+        "辅道改造施工",
+        Decimal("9600000.00"),
+        (
+            ("bidder10", Decimal("9388000.00"), 200),
+            ("bidder11", Decimal("9412000.00"), 200),
+            ("bidder12", Decimal("9436000.00"), 200),
+            ("bidder13", Decimal("9190000.00"), 210),
+        ),
+        "opened",
+        ring=("bidder10", "bidder11", "bidder12"),
+    ),
+    Story(
         "新乡市S229线路面改造工程",
         "2026-410700-48-01-000789",
         Category.CONSTRUCTION,
@@ -103,9 +124,9 @@ STORIES = (
 )
 
 
-def _pdf(title: str, author: str) -> bytes:
+def _pdf(title: str, author: str, creator: str) -> bytes:
     """A tiny but real PDF with an Info dictionary (author, creating application) for the supervision metadata."""
-    body = f"%PDF-1.4\n1 0 obj << /Title ({title}) /Author ({author}) /Creator (GgzyDemo Writer) >> endobj\n"
+    body = f"%PDF-1.4\n1 0 obj << /Title ({title}) /Author ({author}) /Creator ({creator}) >> endobj\n"
     return (body + "trailer << /Info 1 0 R >>\n%%EOF\n").encode("latin-1", "replace")
 
 
@@ -120,23 +141,50 @@ def _seal_bid(
     clock: FixedClock,
     files: FileStore,
     signer: Ed25519PrivateKey,
+    ring: bool = False,
 ) -> None:
-    actor = cast.actor(session, bidder)
+    actor = cast.actor(session, bidder, ip="10.9.9.9" if ring else None)
     section = project_queries.get_section(session, section_id)
     assert section.opening_public_key is not None and actor.org_id is not None
     version = bidding.next_version(session, section, actor.org_id)
+    # each firm writes with its own copy of an office suite; the ring shares one licensed copy and one author
+    author = "王工" if ring else f"{bidder}-author"
+    application = "Office Suite 12.1 (licence 7731)" if ring else f"Office Suite 12.1 (licence {_digits(bidder, 5)})"
     buf = io.BytesIO()
     sealing.seal(
         section.opening_public_key,
         SealContext(section_id=section.id, bidder_id=actor.org_id, version=version),
-        {"price": str(price), "currency": "CNY", "duration_days": days, "remark": "演示投标"},
-        [sealing.BidFile("投标文件.pdf", _pdf("投标文件", f"{bidder}-author"))],
+        {
+            "price": str(price),
+            "currency": "CNY",
+            "duration_days": days,
+            "remark": "演示投标",
+            "deposit_account": "6222021704001234567" if ring else f"6222021704{_digits(bidder, 9)}",
+        },
+        [sealing.BidFile("投标文件.pdf", _pdf("投标文件", author, application))],
         buf,
-        supervision={"machine_fingerprint": f"demo-{bidder}", "upload_address": actor.ip},
+        supervision={
+            "machine": {"algorithm": "sha256", "fingerprint": _digest("ring" if ring else bidder)},
+            "files": [
+                {
+                    "name": "投标文件.pdf",
+                    "author": author,
+                    "application": application,
+                }
+            ],
+        },
     )
     stored = files.save(f"bids/{section.id}", [buf.getvalue()], max_bytes=1 << 30)
     header = bidding.ensure_envelope(files, stored)
     bidding.submit(session, actor, section_id=section.id, stored=stored, header=header, clock=clock, signer=signer)
+
+
+def _digest(seed: str) -> str:
+    return hashlib.sha256(f"ggzy-demo/{seed}".encode()).hexdigest()
+
+
+def _digits(seed: str, n: int) -> str:
+    return str(int(_digest(seed), 16))[:n]
 
 
 def _run(
@@ -170,7 +218,8 @@ def _run(
     projects.accept(session, cast.actor(session, "operator"), project_id=project.id, clock=clock)
     clock.advance(timedelta(days=1))
     section = project_queries.sections_of(session, project.id)[0]
-    doc = files.save(f"documents/{section.id}", [_pdf(f"{story.name}招标文件", "招标代理")], max_bytes=1 << 30)
+    document = _pdf(f"{story.name}招标文件", "招标代理", "Office Suite 12.1")
+    doc = files.save(f"documents/{section.id}", [document], max_bytes=1 << 30)
     deadline = (
         (clock.now() + timedelta(days=21)).astimezone(SHANGHAI).replace(hour=9, minute=30, second=0, microsecond=0)
     )
@@ -201,6 +250,7 @@ def _run(
             clock=clock,
             files=files,
             signer=signer,
+            ring=bidder in story.ring,
         )
     if story.stage == "bidding":
         return

@@ -48,6 +48,7 @@ def an_org(
         clock=clock,
         contact_name=f"联系人{n}",
         contact_phone=f"1380000{n:04d}",
+        address=f"新乡市测试路{n}号",
     )
 
 
@@ -98,7 +99,8 @@ def a_user(
         ident=ident,
         must_change_password=False,
     )
-    actor = auth.actor_for(session, user, role, "127.0.0.1")
+    n = next(_n)  # each person works from their own office's address
+    actor = auth.actor_for(session, user, role, f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}")
     secret = None
     if with_totp if with_totp is not None else role.is_staff:
         secret = totp_secret_for(username)

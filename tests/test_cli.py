@@ -27,6 +27,15 @@ def test_upgrade_demo_verify_on_a_fresh_database(dbserver: DbServer, tmp_path: P
         r = runner.invoke(main, ["demo", "--if-empty"], env=env)
         assert r.exit_code == 0, r.output
         assert "新建主体 71 个" in r.output and "operator" in r.output
+        assert "监管预警" in r.output and "监管预警 0 条" not in r.output
+        var = tmp_path / "var"
+        args = ["supervise", "history", "--external", str(var / "demo-county-ocds.jsonl")]
+        approvals = ["--approvals", str(var / "demo-approvals.csv"), "--source", "县分中心"]
+        r = runner.invoke(main, [*args, *approvals], env=env)
+        assert r.exit_code == 0 and "筛查 21 个交易" in r.output and "新增预警 0 条" in r.output, r.output
+        (var / "bad.csv").write_text("名称\n某项目\n", encoding="utf-8")
+        r = runner.invoke(main, [*args, "--approvals", str(var / "bad.csv")], env=env)
+        assert r.exit_code != 0 and "项目代码" in r.output, r.output
         logins = tmp_path / "var" / "demo-logins.txt"
         assert stat.S_IMODE(os.stat(logins).st_mode) == 0o600
         r = runner.invoke(main, ["demo", "--if-empty"], env=env)

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ggzy import demo
+from ggzy.bidding.keys import KeyEnv
 from ggzy.core.clock import FixedClock
+from ggzy.core.files import FileStore
+from ggzy.core.keys import Keys
 from ggzy.core.roles import GRANTABLE, Role
 from ggzy.entities.models import Organisation, RoleGrant, User
 from ggzy.entities.service import Identity
+from ggzy.supervision.models import Alert
 
 
 def test_the_demo_city_has_what_the_issue_asks_and_loads_once(
@@ -42,3 +47,31 @@ def test_the_demo_city_has_what_the_issue_asks_and_loads_once(
     assert not demo.is_empty(session)
     sector_users = session.execute(select(RoleGrant.sector).where(RoleGrant.role == Role.SECTOR_SUPERVISOR.value))
     assert set(sector_users.scalars()) == {"housing", "transport", "water", "finance"}
+
+
+def test_the_demo_trades_plant_cases_that_supervision_finds_and_routes(
+    session: Session,
+    clock: FixedClock,
+    ident: Identity,
+    files: FileStore,
+    opening_env: KeyEnv,
+    keys: Keys,
+    tmp_path: Path,
+) -> None:
+    kit = demo.TradeKit(files=files, env=opening_env, signer=keys.log_private, var=tmp_path)
+    report = demo.build(session, clock=clock, ident=ident, trades=kit)
+    raised = list(session.execute(select(Alert)).scalars())
+    assert report.alerts == len(raised)
+    regulators = {o.id: o.sector for o in session.execute(select(Organisation)).scalars()}
+    ring = {a.flag_id for a in raised if "G107" in a.subject}
+    assert {"X01", "X02", "X03", "X06"} <= ring, "the ring on one machine, address, author and account"
+    assert all(regulators[a.regulator_org_id or ""] == "transport" for a in raised if "G107" in a.subject)
+    assert not [a for a in raised if a.flag_id.startswith("X") and "G107" not in a.subject], "honest trades are quiet"
+    cover = [a for a in raised if a.flag_id == "B01"]
+    assert [a.subject for a in cover] == ["新乡市长垣起重设备有限公司"]
+    assert regulators[cover[0].regulator_org_id or ""] == "housing"
+    split = [a for a in raised if a.flag_id == "A01" and a.subject == "新乡市红旗区教育局"]
+    assert split and regulators[split[0].regulator_org_id or ""] == "finance"
+    never = [a.subject for a in raised if a.flag_id == "A03"]
+    assert never == ["2026-410700-48-01-777777"], "the school building is traded here, the hub never entered"
+    assert (tmp_path / "demo-county-ocds.jsonl").exists() and (tmp_path / "demo-approvals.csv").exists()

@@ -117,6 +117,8 @@ def an_envelope(
     files: list[tuple[str, bytes]],
     remark: str = "",
     public_key: bytes | None = None,
+    machine: str = "",
+    deposit_account: str = "",
 ) -> bytes:
     out = io.BytesIO()
     key = public_key or section.opening_public_key
@@ -124,10 +126,19 @@ def an_envelope(
     sealing.seal(
         key,
         SealContext(section_id=section.id, bidder_id=bidder.user.org_id, version=version),
-        {"price": price, "currency": "CNY", "duration_days": 180, "remark": remark},
+        {
+            "price": price,
+            "currency": "CNY",
+            "duration_days": 180,
+            "remark": remark,
+            "deposit_account": deposit_account or f"acct-{bidder.username}",
+        },
         [sealing.BidFile(name, data) for name, data in files],
         out,
-        supervision={"machine_fingerprint": f"fp-{bidder.username}"},
+        supervision={  # as the bid client records it (ggzy.bidding.client.build_supervision)
+            "machine": {"algorithm": "sha256", "fingerprint": machine or f"fp-{bidder.username}"},
+            "files": [{"name": name, "author": bidder.username} for name, _ in files],
+        },
     )
     return out.getvalue()
 
@@ -143,13 +154,22 @@ def a_sealed_bid(
     price: str = "4800000.00",
     data: bytes | None = None,
     remark: str = "",
+    machine: str = "",
+    deposit_account: str = "",
 ) -> Bid:
     version = service.next_version(session, section, bidder.user.org_id)
     envelope = (
         data
         if data is not None
         else an_envelope(
-            section, bidder, version, price=price, files=[("投标文件.pdf", b"%PDF-1.4 bid")], remark=remark
+            section,
+            bidder,
+            version,
+            price=price,
+            files=[("投标文件.pdf", f"%PDF-1.4 bid of {bidder.username}".encode())],
+            remark=remark,
+            machine=machine,
+            deposit_account=deposit_account,
         )
     )
     stored = files.save(f"bids/{section.id}", [envelope], max_bytes=1 << 30)

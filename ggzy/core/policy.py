@@ -159,6 +159,20 @@ OPENING_RUN = _define("opening.run", "主持开标", Kind.WRITE, content=True, g
 REGISTRATIONS_READ = _define(
     "registrations.read", "查看报名与下载记录（开标后）", Kind.READ, content=True, grants={Role.AUDITOR: Scope.ANY}
 )
+ALERT_READ = _define(
+    "alert.read",
+    "查看监管预警与风险看板",
+    Kind.READ,
+    content=True,
+    grants={Role.SUPERVISOR: Scope.ANY, Role.SECTOR_SUPERVISOR: Scope.SECTOR, **OVERSIGHT},
+)
+ALERT_HANDLE = _define(
+    "alert.handle",
+    "分派、核查、查实或排除预警",
+    Kind.WRITE,
+    content=True,
+    grants={Role.SUPERVISOR: Scope.ANY, Role.SECTOR_SUPERVISOR: Scope.SECTOR},
+)
 WORKBENCH = {
     role: _define(f"workbench.{role.value}", f"{role.label}工作台", Kind.READ, content=False, grants={role: Scope.ANY})
     for role in GRANTABLE

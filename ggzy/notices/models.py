@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ggzy.core.db import Base
@@ -43,3 +43,14 @@ class NoticeTerms(Base):
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
     notice_id: Mapped[str] = mapped_column(ForeignKey("notice.id"), unique=True)
     terms: Mapped[str] = mapped_column(Text)
+    # The filters, beside the terms in publication order, so a filtered search walks one index backwards.
+    kind: Mapped[str] = mapped_column(String(20), server_default=text("''"))
+    region: Mapped[str] = mapped_column(String(6), server_default=text("''"))
+    category: Mapped[str] = mapped_column(String(30), server_default=text("''"))
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    __table_args__ = (
+        Index("ix_notice_terms_kind_id", "kind", "id"),
+        Index("ix_notice_terms_category_id", "category", "id"),
+        Index("ix_notice_terms_region_id", "region", "id"),
+    )

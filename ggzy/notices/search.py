@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, column, select, table, text
+from sqlalchemy import Select, column, func, select, table, text
 from sqlalchemy.orm import Session
 
 from ggzy.core.errors import Invalid
@@ -59,18 +59,51 @@ class Filters:
     until: datetime | None = None
 
 
-def _filtered(stmt: Select[Notice], f: Filters) -> Select[Notice]:
+# Search the newest notices first and widen only when a page is not full: common words stop early,
+# rare words cost one index lookup over everything.
+WINDOWS: tuple[int | None, ...] = (20_000, 200_000, None)
+
+
+def _filtered(stmt: Select[Any], f: Filters) -> Select[Any]:
+    t = NoticeTerms
     if f.kind:
-        stmt = stmt.where(Notice.kind == f.kind)
+        stmt = stmt.where(t.kind == f.kind)
     if f.region:
-        stmt = stmt.where(Notice.region.like(f"{f.region}%"))
+        stmt = stmt.where(t.region >= f.region, t.region < f.region[:-1] + chr(ord(f.region[-1]) + 1))
     if f.category:
-        stmt = stmt.where(Notice.category == f.category)
+        stmt = stmt.where(t.category == f.category)
     if f.since:
-        stmt = stmt.where(Notice.published_at >= f.since)
+        stmt = stmt.where(t.published_at >= f.since)
     if f.until:
-        stmt = stmt.where(Notice.published_at < f.until)
+        stmt = stmt.where(t.published_at < f.until)
     return stmt
+
+
+def _ids(session: Session, words: list[list[str]], f: Filters, limit: int, top: int, low: int | None) -> list[str]:
+    t = NoticeTerms
+    order: Any = t.id
+    if not words:
+        stmt = select(t.notice_id)
+    elif session.get_bind().dialect.name == "postgresql":
+        # The GIN index answers "all these terms" exactly; the phrase is then a substring of the stored terms.
+        tsq = " & ".join(term for p in words for term in p)
+        stmt = select(t.notice_id).where(
+            text("to_tsvector('simple', notice_terms.terms) @@ to_tsquery('simple', :tsq)").bindparams(tsq=tsq),
+            *(t.terms.contains(" ".join(p), autoescape=True) for p in words if len(p) > 1),
+        )
+    else:  # drive from FTS5 in rowid order, so LIMIT stops the walk early
+        match = " AND ".join('"' + " ".join(p) + '"' for p in words)
+        stmt = (
+            select(t.notice_id)
+            .select_from(_FTS)
+            .join(t, t.id == _FTS.c.rowid)
+            .where(text("notice_fts MATCH :m").bindparams(m=match))
+        )
+        order = _FTS.c.rowid
+    stmt = stmt.where(order < top)
+    if low is not None:
+        stmt = stmt.where(order >= low)
+    return list(session.execute(_filtered(stmt, f).order_by(order.desc()).limit(limit)).scalars())
 
 
 def search(
@@ -78,30 +111,14 @@ def search(
 ) -> list[Notice]:
     """Notices matching every word of the query and the filters, newest first; `before` pages on."""
     words = phrases(query)
-    order: Any = NoticeTerms.id  # a column of one table or the other
-    if not words:
-        stmt = select(Notice).join(NoticeTerms, NoticeTerms.notice_id == Notice.id)
-    elif session.get_bind().dialect.name == "postgresql":
-        tsq = " & ".join("(" + " <-> ".join(p) + ")" for p in words)
-        stmt = (
-            select(Notice)
-            .join(NoticeTerms, NoticeTerms.notice_id == Notice.id)
-            .where(text("to_tsvector('simple', notice_terms.terms) @@ to_tsquery('simple', :tsq)").bindparams(tsq=tsq))
-        )
-    else:  # drive from FTS5 in rowid order, so LIMIT stops the walk early
-        match = " AND ".join('"' + " ".join(p) + '"' for p in words)
-        stmt = (
-            select(Notice)
-            .select_from(_FTS)
-            .join(NoticeTerms, NoticeTerms.id == _FTS.c.rowid)
-            .join(Notice, Notice.id == NoticeTerms.notice_id)
-            .where(text("notice_fts MATCH :m").bindparams(m=match))
-        )
-        order = _FTS.c.rowid
-    if before is not None:
-        stmt = stmt.where(order < before)
-    stmt = _filtered(stmt, filters).order_by(order.desc()).limit(limit)
-    return list(session.execute(stmt).scalars())
+    top = before if before is not None else (session.execute(select(func.max(NoticeTerms.id))).scalar() or 0) + 1
+    ids: list[str] = []
+    for window in WINDOWS:
+        ids = _ids(session, words, filters, limit, top, None if window is None else top - window)
+        if len(ids) >= limit:
+            break
+    found = {n.id: n for n in session.execute(select(Notice).where(Notice.id.in_(ids))).scalars()} if ids else {}
+    return [found[i] for i in ids if i in found]
 
 
 def position(session: Session, notice_id: str) -> int | None:

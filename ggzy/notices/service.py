@@ -71,7 +71,16 @@ def publish(
     )
     session.add(notice)
     session.flush()
-    session.add(NoticeTerms(notice_id=notice.id, terms=terms_of(title, buyer, notice.number)))
+    session.add(
+        NoticeTerms(
+            notice_id=notice.id,
+            terms=terms_of(title, buyer, notice.number),
+            kind=notice.kind,
+            region=region,
+            category=category,
+            published_at=now,
+        )
+    )
     session.flush()
     events.record(
         session,

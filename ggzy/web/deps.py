@@ -10,6 +10,7 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from ggzy.core import policy
 from ggzy.core.actor import PUBLIC, Actor
 from ggzy.core.errors import Forbidden, PasswordChangeRequired, Unauthenticated
 from ggzy.core.roles import Role
@@ -177,6 +178,7 @@ def page(request: Request, template: str, context: dict[str, Any] | None = None,
         "principal": p,
         "csrf_token": csrf_token_for(request),
         "now": ctx.clock.now(),
+        "may_supervise": policy.scope_for(p.actor, policy.ALERT_READ) is not None,
         **(context or {}),
     }
     resp = HTMLResponse(render(request.app.state.templates, template, full), status_code=status)

@@ -70,7 +70,7 @@ def live(dbserver: DbServer, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         cipher=FieldCipher(keys.derive("column:shares")), scrypt=FAST_SCRYPT, archive=p256.derive(keys.derive("a"))
     )
     files = FileStore(var / "files")
-    kit = demo.TradeKit(files=files, env=env, signer=keys.log_private)
+    kit = demo.TradeKit(files=files, env=env, signer=keys.log_private, var=var)
     with db.unit_of_work() as s:
         demo.build(
             s, clock=clock, ident=ident, password_for=lambda _u: DEMO_PASSWORD, totp_for=totp_secret_for, trades=kit

@@ -3,13 +3,16 @@ a bidder's receipts, the auditors' view of who took part after the opening."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
-from ggzy.core.roles import Sector
+from ggzy.core.roles import Role, Sector
 from ggzy.entities import auth, queries
+from ggzy.projects import publication
+from ggzy.projects import queries as projects
 from ggzy.projects import service as registration
 from ggzy.projects.models import Project, Section
 from ggzy.rules.catalog import Category
@@ -53,10 +56,54 @@ def test_the_catalog_is_public_and_the_supervision_office_publishes_a_new_versio
     shot(office, "catalog")
 
 
+def a_bidding_section(live: Live, username: str, name: str, approval: str) -> str:
+    """A section open for bids from now for 21 days, whatever other tests did to the shared clock."""
+    with live.ctx.db.unit_of_work() as s:
+        user = queries.find_user(s, username)
+        assert user is not None
+        actor = auth.actor_for(s, user, queries.roles_of(s, user.id)[0], None)
+        project = registration.register(
+            s,
+            actor,
+            name=name,
+            approval_code=approval,
+            category=Category.CONSTRUCTION,
+            sector=Sector.HOUSING,
+            method=Method.OPEN_TENDER,
+            state_funds_share=Decimal(100),
+            state_funds_amount=Decimal("6000000"),
+            tenderer_org_id=user.org_id,
+            sections=[registration.SectionIn("施工", Decimal("6000000.00"))],
+            clock=live.clock,
+        )
+        operator = queries.find_user(s, "operator")
+        assert operator is not None
+        registration.accept(
+            s, auth.actor_for(s, operator, Role.OPERATOR, None), project_id=project.id, clock=live.clock
+        )
+        section = projects.sections_of(s, project.id)[0]
+        doc = live.ctx.files.save(f"documents/{section.id}", [b"%PDF-1.4 tender documents"], max_bytes=1 << 20)
+        deadline = live.clock.now() + timedelta(days=21)
+        publication.publish_tender(
+            s,
+            actor,
+            section_id=section.id,
+            title=f"{name}招标公告",
+            body="欢迎投标。",
+            deadline=deadline,
+            documents_until=deadline - timedelta(days=1),
+            documents=[("招标文件.pdf", doc)],
+            clock=live.clock,
+            keys_env=live.ctx.opening,
+        )
+        return section.id
+
+
 def test_a_clarification_is_published_with_the_rule_on_deadlines(browser: Browser, live: Live) -> None:
+    section_id = a_bidding_section(live, "tenderer2", "新乡市人民公园改造工程", "2026-410700-48-01-000555")
     page = browser.new_context(base_url=live.url, locale="zh-CN").new_page()
     sign_in(page, live, "tenderer2")
-    page.goto(f"/sections/{section_of(live, '2026-410700-48-01-000789')}/clarify")
+    page.goto(f"/sections/{section_id}/clarify")
     expect(page.locator("main")).to_contain_text("澄清或修改距投标截止不少于15日")
     page.fill("textarea[name=body]", "招标文件第三章工程量清单第12项数量更正为1200立方米。")
     page.click("button:has-text('发布澄清/修改公告')")

@@ -46,6 +46,8 @@ bid.submit                     . O . . . . . . . . .
 opening.share                  . . O . . A A . . . .
 opening.run                    . . . . . A . . . . .
 registrations.read             . . . . . . . . A . .
+alert.read                     . . . . . . A S A A .
+alert.handle                   . . . . . . A S . . .
 workbench.bidder               . A . . . . . . . . .
 workbench.tenderer             . . A . . . . . . . .
 workbench.agency               . . . A . . . . . . .

@@ -1,0 +1,49 @@
+"""预警表 — alerts raised by the red flags, routed to the responsible regulator; scan marks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ggzy.core.db import Base
+from ggzy.core.types import UtcDateTime
+
+
+class Alert(Base):
+    __tablename__ = "alert"
+
+    id: Mapped[str] = mapped_column(String(26), primary_key=True)
+    dedup_key: Mapped[str] = mapped_column(String(64), unique=True)
+    flag_id: Mapped[str] = mapped_column(String(40), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    severity: Mapped[str] = mapped_column(String(10))
+    legal_basis: Mapped[str] = mapped_column(String(300))
+    evidence: Mapped[str] = mapped_column(Text)  # JSON: what was found, and the entities involved
+    source: Mapped[str] = mapped_column(String(40))  # platform | imported:<file>
+    project_id: Mapped[str | None] = mapped_column(String(26), index=True)
+    section_id: Mapped[str | None] = mapped_column(String(26))
+    subject: Mapped[str] = mapped_column(String(200))  # whom it is about (process, buyer, bidder)
+    org_ids: Mapped[str] = mapped_column(Text, default="")  # space-separated organisation ids involved
+    sector: Mapped[str] = mapped_column(String(20), index=True)
+    region: Mapped[str] = mapped_column(String(6))
+    regulator_org_id: Mapped[str | None] = mapped_column(String(26), index=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    assignee_id: Mapped[str | None] = mapped_column(String(26))
+    sanction_ref: Mapped[str] = mapped_column(String(100), default="")
+    dismissal_reason: Mapped[str] = mapped_column(String(300), default="")
+    occurrences: Mapped[int] = mapped_column(Integer, default=1)
+    first_seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ScanMark(Base):
+    """A section whose opened bids have been compared (live supervision), so it is compared once."""
+
+    __tablename__ = "supervision_scan"
+
+    section_id: Mapped[str] = mapped_column(String(26), primary_key=True)
+    stage: Mapped[str] = mapped_column(String(20), primary_key=True)  # published | opened
+    scanned_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    alerts: Mapped[int] = mapped_column(Integer, default=0)

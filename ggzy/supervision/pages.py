@@ -1,0 +1,148 @@
+"""监管页面 — the risk dashboard, the alert list and its workflow, a project's risk card."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+
+from ggzy.core import policy
+from ggzy.core.errors import DomainError
+from ggzy.core.roles import SECTOR_LABELS, Role, Sector
+from ggzy.entities.models import RoleGrant, User
+from ggzy.projects import queries as projects
+from ggzy.projects import timeline
+from ggzy.supervision import charts, queries, service
+from ggzy.supervision.states import AlertStatus, Severity
+from ggzy.web.deps import Ctx, Db, SignedIn, page
+
+router = APIRouter(include_in_schema=False)
+
+
+def flag_names() -> dict[str, str]:
+    from ggzy.supervision.flags import specs  # the registry loads polars: only when a supervision page is asked for
+
+    return {s.id: s.name_zh for s in specs()}
+
+
+def _sector(s: str) -> str:
+    return SECTOR_LABELS.get(Sector(s), s) if s in Sector._value2member_map_ else s
+
+
+@router.get("/supervision", response_class=HTMLResponse)
+def dashboard(request: Request, db: Db, principal: SignedIn) -> Response:
+    d = queries.dashboard(db, principal.actor)
+    names = flag_names()
+    return page(
+        request,
+        "supervision/dashboard.html",
+        {
+            "d": d,
+            "by_flag": charts.bars([(names.get(k, k), v) for k, v in d.by_flag[:10]]),
+            "by_sector": charts.bars([(_sector(k), v) for k, v in d.by_sector]),
+            "by_region": charts.bars(d.by_region),
+            "by_month": charts.bars(d.by_month),
+            "buyers": charts.bars(d.buyers),
+            "agencies": charts.bars(d.agencies),
+            "bidders": charts.bars(d.bidders),
+            "names": names,
+            "statuses": AlertStatus,
+            "severity": Severity,
+        },
+    )
+
+
+@router.get("/supervision/alerts", response_class=HTMLResponse)
+def alerts(request: Request, db: Db, principal: SignedIn, status: str = "", flag: str = "") -> Response:
+    rows = queries.list_alerts(db, principal.actor, status=status or None, flag=flag or None)
+    return page(
+        request,
+        "supervision/alerts.html",
+        {
+            "rows": rows,
+            "status": status,
+            "flag": flag,
+            "statuses": AlertStatus,
+            "severity": Severity,
+            "names": flag_names(),
+        },
+    )
+
+
+@router.get("/supervision/alerts/{alert_id}", response_class=HTMLResponse)
+def alert_page(request: Request, db: Db, principal: SignedIn, alert_id: str, error: str = "") -> Response:
+    alert = service.get(db, principal.actor, alert_id)
+    handlers = db.execute(
+        select(User)
+        .join(RoleGrant, RoleGrant.user_id == User.id)
+        .where(RoleGrant.role.in_([Role.SUPERVISOR.value, Role.SECTOR_SUPERVISOR.value]))
+        .distinct()
+    ).scalars()
+    return page(
+        request,
+        "supervision/alert.html",
+        {
+            "a": alert,
+            "evidence": json.loads(alert.evidence or "{}"),
+            "statuses": AlertStatus,
+            "severity": Severity,
+            "can_handle": policy.can(principal.actor, policy.ALERT_HANDLE, service.subject_of(alert)),
+            "handlers": list(handlers),
+            "error": error,
+            "names": flag_names(),
+            "sector": _sector(alert.sector),
+        },
+    )
+
+
+@router.post("/supervision/alerts/{alert_id}/{move}")
+def alert_move(
+    db: Db,
+    ctx: Ctx,
+    principal: SignedIn,
+    alert_id: str,
+    move: str,
+    assignee_id: Annotated[str, Form()] = "",
+    sanction_ref: Annotated[str, Form(max_length=100)] = "",
+    reason: Annotated[str, Form(max_length=300)] = "",
+) -> Response:
+    try:
+        if move == "assign":
+            service.assign(db, principal.actor, alert_id=alert_id, assignee_id=assignee_id, clock=ctx.clock)
+        elif move == "investigate":
+            service.investigate(db, principal.actor, alert_id=alert_id, clock=ctx.clock)
+        elif move == "confirm":
+            service.confirm(db, principal.actor, alert_id=alert_id, sanction_ref=sanction_ref, clock=ctx.clock)
+        elif move == "dismiss":
+            service.dismiss(db, principal.actor, alert_id=alert_id, reason=reason, clock=ctx.clock)
+    except DomainError as exc:
+        db.rollback()
+        return RedirectResponse(f"/supervision/alerts/{alert_id}?error={quote(exc.message)}", status_code=303)
+    return RedirectResponse(f"/supervision/alerts/{alert_id}", status_code=303)
+
+
+@router.get("/supervision/projects/{project_id}", response_class=HTMLResponse)
+def risk_card(request: Request, db: Db, principal: SignedIn, project_id: str) -> Response:
+    project = projects.get_project(db, project_id)
+    policy.ensure(principal.actor, policy.ALERT_READ, projects.subject_of(project))
+    net = queries.co_bidding(db, project.id)
+    return page(
+        request,
+        "supervision/project.html",
+        {
+            "p": project,
+            "alerts": queries.list_alerts(db, principal.actor, project_id=project.id),
+            "timeline": timeline.of_project(db, principal.actor, project)
+            if policy.can(principal.actor, policy.PROJECT_READ, projects.subject_of(project))
+            else [],
+            "network": charts.network(net["nodes"], net["edges"]),
+            "statuses": AlertStatus,
+            "severity": Severity,
+            "names": flag_names(),
+            "sections": projects.sections_of(db, project.id),
+        },
+    )
