@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
+import httpx2 as httpx
 
 from bench.common import database, pct
 from ggzy.bidding import keys as opening_keys
