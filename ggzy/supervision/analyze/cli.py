@@ -5,8 +5,12 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    import polars as pl
 
 EXIT_UNUSABLE = 2
 # Polars allocates with jemalloc, which by default keeps freed pages for ten seconds: a batch of joins over millions
@@ -67,7 +71,6 @@ def analyze(
         os.environ.setdefault(*ALLOCATOR)
     from ggzy.supervision.analyze import cardinal_json, outputs
     from ggzy.supervision.analyze.pipeline import analyze as run
-    from ggzy.supervision.flags.avoidance.approvals import ApprovalsError, read_approvals
     from ggzy.supervision.flags.cardinal.settings import CardinalSettings, SettingsError, read_settings
     from ggzy.supervision.ocds.reader import InputError
 
@@ -76,15 +79,7 @@ def analyze(
     except SettingsError as error:
         click.echo(f"设置文件错误 (settings error): {error}", err=True)
         sys.exit(EXIT_UNUSABLE)
-    approvals = None
-    if approvals_path is not None:
-        try:
-            approvals, problems = read_approvals(approvals_path)
-        except ApprovalsError as error:
-            click.echo(f"审批清单错误 (approvals error): {error}", err=True)
-            sys.exit(EXIT_UNUSABLE)
-        for problem in problems:
-            click.echo(f"审批清单 approvals: 已跳过 skipped — {problem}", err=True)
+    approvals = _approvals(approvals_path)
     try:
         result = run(file, settings, progress=progress, approvals=approvals)
     except InputError as error:
@@ -101,3 +96,19 @@ def analyze(
     if result.stats.releases == 0:
         click.echo("没有可用的 release (no usable release in the input)", err=True)
         sys.exit(1)
+
+
+def _approvals(path: Path | None) -> pl.DataFrame | None:
+    """The approvals list, its rejected rows reported on stderr; exit 2 when the file cannot be used."""
+    from ggzy.supervision.flags.avoidance.approvals import ApprovalsError, read_approvals
+
+    if path is None:
+        return None
+    try:
+        approvals, problems = read_approvals(path)
+    except ApprovalsError as error:
+        click.echo(f"审批清单错误 (approvals error): {error}", err=True)
+        sys.exit(EXIT_UNUSABLE)
+    for problem in problems:
+        click.echo(f"审批清单 approvals: 已跳过 skipped — {problem}", err=True)
+    return approvals

@@ -27,7 +27,7 @@ PARALLEL_MIN_BYTES = 32 << 20  # smaller files are read in this process: startin
 class Analysis:
     """Everything one run produced: the tables, what the reader saw, each flag's outcome, all results."""
 
-    tables: Tables
+    tables: Tables  # after `analyze`, only `bid_tenderers` (see Tables.slim)
     stats: ReadStats
     outcomes: dict[str, Outcome]
     hits: pl.DataFrame  # HITS_SCHEMA plus `indicator`
@@ -86,6 +86,7 @@ CACHE_PREFIXES = {
     "avoidance": "avoidance.",
 }
 KEEP = frozenset({"cardinal.scope", "cardinal.currency", "behaviour.communities"})
+FOR_OUTPUTS = frozenset({"behaviour.communities"})  # what the tables and the report read after the run
 
 
 def release_cache(ctx: RunContext, family: str) -> None:
@@ -124,12 +125,14 @@ def analyze(
 ) -> Analysis:
     tables, stats = read_tables(path, progress=progress)
     outcomes, hits, ctx = run_flags(tables, settings, approvals=approvals)
+    scope = scope_counts(tables, ctx)
+    ctx.cache = {key: value for key, value in ctx.cache.items() if key in FOR_OUTPUTS}
     return Analysis(
-        tables=tables,
+        tables=tables.slim(),  # the outputs need only the bids' tenderers: the rest is freed before formatting
         stats=stats,
         outcomes=outcomes,
         hits=hits,
-        scope=scope_counts(tables, ctx),
+        scope=scope,
         warnings=[*settings.warnings, *ctx.warnings],
         context=ctx,
     )

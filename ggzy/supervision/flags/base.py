@@ -53,7 +53,9 @@ HITS_SCHEMA: dict[str, pl.DataType] = {
     "phase": pl.String(),
     "order": pl.Int64(),  # rid for fold results; position within the finalize pass otherwise
     "sub": pl.Int64(),  # tie-breaker inside one release or one finalize pass
-    "evidence": pl.String(),  # what was found: the group sharing a sign, the rule broken, the numbers compared
+    # what was found: the group sharing a sign, the rule broken, the numbers compared (categorical: many results share
+    # one text, and a million results must not hold a million copies)
+    "evidence": pl.Categorical(),
 }
 
 
@@ -108,7 +110,8 @@ def hits_frame(
         pl.lit(str(phase)).alias("phase"),
         pl.col(order).cast(pl.Int64).alias("order"),
         (pl.col("sub").cast(pl.Int64) if "sub" in keys.columns else pl.lit(sub, dtype=pl.Int64)).alias("sub"),
-        (pl.col("evidence").cast(pl.String) if "evidence" in keys.columns else pl.lit(None, pl.String)).alias(
-            "evidence"
-        ),
+        (pl.col("evidence") if "evidence" in keys.columns else pl.lit(None, pl.String))
+        .cast(pl.String)
+        .cast(pl.Categorical)
+        .alias("evidence"),
     )

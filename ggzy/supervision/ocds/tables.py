@@ -365,6 +365,14 @@ class Tables:
 
         return cls(**{name: one(name) for name in SCHEMAS})
 
+    def slim(self) -> Tables:
+        """The same tables with only `bid_tenderers` kept (for the report's network); the others emptied."""
+        return Tables(**{name: self.bid_tenderers if name == "bid_tenderers" else _empty(name) for name in SCHEMAS})
+
+
+def _empty(name: str) -> pl.DataFrame:
+    return pl.DataFrame(schema=SCHEMAS[name])
+
 
 def build_tables(releases: list[dict[str, Any]]) -> Tables:
     """Flatten a small in-memory list of releases (tests, examples); files go through the streaming pipeline."""

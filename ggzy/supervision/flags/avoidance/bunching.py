@@ -52,65 +52,67 @@ def _amounts(tables: Tables, ctx: RunContext) -> pl.DataFrame:
     return frame.with_columns(pl.coalesce("awarded", estimate).alias("value"))
 
 
-def compute_a02(tables: Tables, ctx: RunContext) -> Outcome:
-    band, min_count = float(option(ctx.settings, "A02", "band")), int(option(ctx.settings, "A02", "min_count"))
-    p_max = float(option(ctx.settings, "A02", "p_value"))
-    frame = _amounts(tables, ctx)
-    usable = frame.filter(
-        pl.col("value").is_not_null() & pl.col("category").is_not_null() & pl.col("buyer_id").is_not_null()
-    )
+def _near(usable: pl.DataFrame, band: float) -> pl.DataFrame:
+    """Purchases within two bands below a threshold of their category, `below` when in the band just under it."""
     ratio = pl.col("value") / pl.col("threshold")
-    near = (
+    return (
         usable.join(thresholds(), on="category")
         .with_columns(ratio.alias("ratio"))
         .filter(pl.col("ratio").is_between(1 - 2 * band, 1, closed="left"))
         .with_columns((pl.col("ratio") >= 1 - band).alias("below"))
     )
+
+
+def _tests(near: pl.DataFrame, band: float, min_count: int, p_max: float) -> tuple[pl.DataFrame, int]:
+    """Per buyer with enough purchases near a threshold: k, n, the one-sided binomial p; those bunched, and how
+    many buyers were tested."""
     tests = near.group_by("buyer_id").agg(pl.col("below").sum().alias("k"), pl.len().alias("n"), pl.col("rid").min())
     tests = tests.filter(pl.col("n") >= min_count)
     k, n = tests["k"].to_numpy(), tests["n"].to_numpy()
     tests = tests.with_columns(pl.Series("p", binom.sf(k - 1, n, 0.5) if len(k) else np.array([]), pl.Float64))
-    found = (
-        tests.filter((pl.col("k") * 2 > pl.col("n")) & (pl.col("p") <= p_max))
-        .sort("buyer_id")
-        .with_columns(
-            pl.format(
-                "门槛下 {}% 区间内 {} 笔，相邻区间 {} 笔，二项检验 p = {}",
-                pl.lit(round(band * 100, 1)),
-                "k",
-                pl.col("n") - pl.col("k"),
-                pl.col("p").round(4),
-            ).alias("evidence")
-        )
+    text = pl.format(
+        "门槛下 {}% 区间内 {} 笔，相邻区间 {} 笔，二项检验 p = {}",
+        pl.lit(round(band * 100, 1)),
+        "k",
+        pl.col("n") - pl.col("k"),
+        pl.col("p").round(4),
     )
-    processes = near.filter(pl.col("below")).join(
-        found.select("buyer_id", pl.col("evidence").alias("why")), on="buyer_id"
+    found = tests.filter((pl.col("k") * 2 > pl.col("n")) & (pl.col("p") <= p_max)).sort("buyer_id")
+    return found.with_columns(text.alias("evidence")), tests.height
+
+
+def compute_a02(tables: Tables, ctx: RunContext) -> Outcome:
+    band, min_count = float(option(ctx.settings, "A02", "band")), int(option(ctx.settings, "A02", "min_count"))
+    frame = _amounts(tables, ctx)
+    usable = frame.filter(
+        pl.col("value").is_not_null() & pl.col("category").is_not_null() & pl.col("buyer_id").is_not_null()
     )
-    processes = processes.sort("rid", "ratio", descending=[False, True]).unique("rid", keep="first").sort("rid")
-    processes = processes.select(
-        "rid",
-        pl.col("ocid").alias("key"),
-        "ratio",
-        pl.format("金额 {} 为门槛 {} 的 {}%；{}", "value", "threshold", (pl.col("ratio") * 100).round(1), "why").alias(
-            "evidence"
-        ),
+    near = _near(usable, band)
+    found, tested = _tests(near, band, min_count, float(option(ctx.settings, "A02", "p_value")))
+    processes = (
+        near.filter(pl.col("below"))
+        .join(found.select("buyer_id", pl.col("evidence").alias("why")), on="buyer_id")
+        .sort("rid", "ratio", descending=[False, True])
+        .unique("rid", keep="first")
+        .sort("rid")
     )
+    text = pl.format("金额 {} 为门槛 {} 的 {}%；{}", "value", "threshold", (pl.col("ratio") * 100).round(1), "why")
+    buyers = found.select("rid", pl.col("buyer_id").alias("key"), (pl.col("k") / pl.col("n")).alias("v"), "evidence")
     hits = pl.concat(
         [
+            hits_frame(buyers, Group.BUYER, pl.col("v"), Phase.FINALIZE),
             hits_frame(
-                found.select(
-                    "rid", pl.col("buyer_id").alias("key"), (pl.col("k") / pl.col("n")).alias("v"), "evidence"
-                ),
-                Group.BUYER,
-                pl.col("v"),
+                processes.select("rid", pl.col("ocid").alias("key"), "ratio", text.alias("evidence")),
+                Group.OCID,
+                pl.col("ratio"),
                 Phase.FINALIZE,
+                sub=1,
             ),
-            hits_frame(processes, Group.OCID, pl.col("ratio"), Phase.FINALIZE, sub=1),
         ]
     )
     return Outcome(
         hits=hits,
-        evaluated=tests.height,
+        evaluated=tested,
         skipped={"缺少金额、品类或采购人 (amount, category or buyer missing)": frame.height - usable.height},
         meta={"k": float(near["below"].sum()), "n": float(near.height)},
     )

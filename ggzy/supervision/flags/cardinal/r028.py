@@ -29,20 +29,21 @@ SPEC = FlagSpec(
 
 def priced_bids(tables: Tables, ctx: RunContext) -> pl.DataFrame:
     """Submitted priced bids with a canonical text of their tenderer-id set, sorted by release, price, position."""
-    scope = in_scope(tables, ctx).lazy().filter(price_comparable(ctx)).select("rid", "ocid")
+    scope = in_scope(tables, ctx).lazy().filter(price_comparable(ctx)).select("rid")
     bids = tables.bids.lazy().filter(SUBMITTED & pl.col("amount").is_not_null() & pl.col("currency").is_not_null())
     bids = bids.select("rid", "bid", "amount", "currency").join(scope, on="rid")
     people = tables.bid_tenderers.lazy().filter(pl.col("tenderer_id").is_not_null())
     # Most bids have one tenderer: their set is its id; only the others need a sorted, de-duplicated list.
-    counts = people.group_by("rid", "bid").agg(pl.len().alias("n"), pl.col("tenderer_id").first().alias("one"))
+    arity = tables.bids.lazy().select("rid", "bid", "n_tenderers")
+    one = people.filter(pl.col("pos") == 0).join(
+        arity.filter(pl.col("n_tenderers") == 1), on=["rid", "bid"], how="semi"
+    )
     many = (
-        people.join(counts.filter(pl.col("n") > 1).select("rid", "bid"), on=["rid", "bid"], how="semi")
+        people.join(arity.filter(pl.col("n_tenderers") > 1), on=["rid", "bid"], how="semi")
         .group_by("rid", "bid")
-        .agg(pl.col("tenderer_id").unique().sort().str.join("\x1f").alias("many"))
+        .agg(pl.col("tenderer_id").unique().sort().str.join("\x1f").alias("set"))
     )
-    sets = counts.join(many, on=["rid", "bid"], how="left").select(
-        "rid", "bid", pl.coalesce("many", "one").alias("set")
-    )
+    sets = pl.concat([one.select("rid", "bid", pl.col("tenderer_id").alias("set")), many])
     return (
         bids.join(sets, on=["rid", "bid"])
         .with_columns((pl.col("amount") + 0.0).alias("amount"))  # -0.0 and 0.0 are one price
@@ -63,7 +64,12 @@ def compute(tables: Tables, ctx: RunContext) -> Outcome:
         .filter(same_price & (pl.col("before_set") != pl.col("set")))
         .sort("rid", "bid")
     )
-    processes = pairs.select("rid", pl.col("ocid").alias("key")).unique("rid", keep="first", maintain_order=True)
+    ocids = tables.processes.select("rid", pl.col("ocid").alias("key"))
+    processes = (
+        pairs.select("rid")
+        .unique("rid", keep="first", maintain_order=True)
+        .join(ocids, on="rid", maintain_order="left")
+    )
     # Each pair names the later bid's tenderers, then the earlier bid's (each set in id order).
     sides = pl.concat(
         [
