@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     checkpoint_minutes: float = Field(default=10.0, description="how often a new signed tree head is due")
     argon2_memory_kib: int = Field(default=65536, description="Argon2id memory (RFC 9106 second profile: 64 MiB)")
     argon2_time_cost: int = 3
+    # Supervision
+    collusion_model: Path | None = Field(
+        default=None, description="a model made by `ggzy collusion train`: opened sections' prices are scored with it"
+    )
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -2,8 +2,8 @@
 
 When a section's notice is published the compliance checks run on its release; as soon as it is
 opened, the 条例 art. 40 signs compare its bids (same machine, address, author, application, file,
-deposit account, contacts; identical or patterned prices) and the price screens score it. Findings
-become alerts for the section's regulator before any award is made.
+deposit account, contacts; identical or patterned prices) and, when a model is configured, the price
+screens score it (`price_screen`). Findings become alerts for the section's regulator before any award.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -23,6 +24,7 @@ from ggzy.exchange import ocds
 from ggzy.projects import queries as projects
 from ggzy.projects.models import Project, Section
 from ggzy.projects.states import SectionStatus
+from ggzy.supervision import price_screen
 from ggzy.supervision.models import ScanMark
 from ggzy.supervision.service import Finding, raise_alert
 from ggzy.supervision.states import Severity
@@ -126,8 +128,11 @@ def _json(text: str | None) -> Any:
         return text
 
 
-def scan_section(session: Session, section: Section, stage: str, *, clock: Clock) -> int:
-    """Run the stage's flags on one section and raise its alerts; returns how many were new."""
+def scan_section(
+    session: Session, section: Section, stage: str, *, clock: Clock, collusion_model: Path | None = None
+) -> int:
+    """Run the stage's flags on one section and raise its alerts; returns how many were new. At the opening
+    the collusion model, when one is configured, also scores the prices against the platform's history."""
     project: Project = projects.get_project(session, section.project_id)
     release = ocds.release(session, section, clock=clock)
     hits = run([release], PUBLISHED_FLAGS if stage == PUBLISHED else OPENED_FLAGS)
@@ -139,8 +144,11 @@ def scan_section(session: Session, section: Section, stage: str, *, clock: Clock
         "sector": project.sector,
         "region": project.region,
     }
+    found = findings(hits, by_code=codes, context=context, source="platform")
+    if stage == OPENED and collusion_model is not None:
+        found += price_screen.findings(session, section, project, collusion_model)
     new = 0
-    for f in findings(hits, by_code=codes, context=context, source="platform"):
+    for f in found:
         _, created = raise_alert(session, f, clock=clock)
         new += int(created)
     return new
@@ -162,7 +170,7 @@ def due(session: Session, now: datetime) -> list[tuple[str, str]]:
     return out
 
 
-def apply(session: Session, key: tuple[str, str], now: datetime) -> bool:
+def apply(session: Session, key: tuple[str, str], now: datetime, *, collusion_model: Path | None = None) -> bool:
     section_id, stage = key
     if session.get(ScanMark, (section_id, stage)) is not None:
         return False
@@ -171,5 +179,5 @@ def apply(session: Session, key: tuple[str, str], now: datetime) -> bool:
     session.flush()  # claims the scan: a second node hits the primary key and rolls back
     mark = session.get(ScanMark, (section_id, stage))
     assert mark is not None
-    mark.alerts = scan_section(session, section, stage, clock=FixedClock(now))
+    mark.alerts = scan_section(session, section, stage, clock=FixedClock(now), collusion_model=collusion_model)
     return True

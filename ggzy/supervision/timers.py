@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+
+from sqlalchemy.orm import Session
 
 from ggzy.core.timers import DueSource
 from ggzy.supervision import live
 
 
-def sources(_ctx: Any) -> list[DueSource]:
-    return [DueSource("supervision.live", live.due, live.apply)]
+def sources(ctx: Any) -> list[DueSource]:
+    model = ctx.settings.collusion_model if ctx is not None else None
+
+    def apply(session: Session, key: tuple[str, str], now: datetime) -> bool:
+        return live.apply(session, key, now, collusion_model=model)
+
+    return [DueSource("supervision.live", live.due, apply)]

@@ -19,10 +19,14 @@ from ggzy.core.roles import Sector
 from ggzy.entities.service import Identity
 from ggzy.entities.states import OrgKind
 from ggzy.projects import timers as deadline
-from ggzy.supervision import history, live, timers
+from ggzy.supervision import history, live, price_screen, timers
+from ggzy.supervision.collusion.bids import read_bid_table
+from ggzy.supervision.collusion.model import CollusionModel
+from ggzy.supervision.collusion.store import save_model
 from ggzy.supervision.flags.avoidance.approvals import read_approvals
 from ggzy.supervision.models import Alert, ScanMark
 from tests.builders import PASSWORD, an_org
+from tests.supervision.collusion import synth
 from tests.trade import a_published_section, a_sealed_bid, a_world
 
 
@@ -142,3 +146,62 @@ def test_an_approved_project_registered_here_is_not_reported_as_never_entered(
     approvals, _ = read_approvals(path)
     history.screen(session, clock=clock, approvals=approvals)
     assert [x.subject for x in alerts(session) if x.flag_id == "A03"] == [demo_supervision.NEVER_ENTERED["项目代码"]]
+
+
+def test_opened_prices_are_scored_against_the_platform_history_when_a_model_is_configured(
+    session: Session,
+    clock: FixedClock,
+    ident: Identity,
+    files: FileStore,
+    opening_env: opening_keys.KeyEnv,
+    keys: Keys,
+    tmp_path: Path,
+) -> None:
+    model_path = tmp_path / "model.ggzy"
+    save_model(
+        CollusionModel.fit(
+            [read_bid_table(synth.write(tmp_path / "train.csv", synth.market(7, 160)), require_labels=True)],
+            n_trees=40,
+        ),
+        model_path,
+    )
+    an_org(session, clock, kind=OrgKind.GOVERNMENT, name="新乡市住房和城乡建设局（测试）", sector=Sector.HOUSING)
+    world = a_world(session, clock, ident, opening_env, bidders=5)
+    competitive = [
+        ("4310000.00", "4795000.00", "4550000.00", "5020000.00", "4680000.00"),
+        ("4452000.00", "4120000.00", "4890000.00", "4605000.00", "4975000.00"),
+        ("4700000.00", "4388000.00", "4960000.00", "4215000.00", "4531000.00"),
+    ]
+    rigged = ("4400000.00", "4576000.00", "4580400.00", "4572300.00", "4583100.00")  # a winner, covers 4% above
+    sections = []
+    for prices in [*competitive, rigged]:
+        section = a_published_section(session, clock, world, files, opening_env)
+        for bidder, price in zip(world.bidders, prices, strict=True):
+            a_sealed_bid(session, clock, files, keys, section, bidder, price=price)
+        sections.append(section)
+    assert sections[-1].bid_deadline is not None
+    clock.set(sections[-1].bid_deadline)
+    for section in sections:
+        deadline.reach_deadline(session, section.id, clock.now())
+        for holder in (world.supervisor, world.tenderer):
+            opening.submit_share(
+                session,
+                holder.actor,
+                section_id=section.id,
+                password=PASSWORD,
+                clock=clock,
+                env=opening_env,
+                files=files,
+            )
+    scores = {s.id: price_screen.score_section(session, s, model_path) for s in sections}
+    assert all(v is not None and v["market_sections"] == 4 for v in scores.values())
+    assert max(scores.values(), key=lambda v: v["probability"] if v else 0.0) is scores[sections[-1].id]
+    top = scores[sections[-1].id]
+    assert top is not None and top["flagged"] and len(top["drivers"]) == price_screen.TOP
+
+    for section in sections:
+        live.apply(session, (section.id, live.OPENED), clock.now(), collusion_model=model_path)
+    flagged = [a for a in alerts(session) if a.flag_id == price_screen.FLAG_ID]
+    assert [a.section_id for a in flagged] == [sections[-1].id], "only the rigged section is alerted"
+    assert "围标串标可能" in flagged[0].title and "第40条" in flagged[0].legal_basis
+    assert "变异系数" in flagged[0].evidence or "价差" in flagged[0].evidence
