@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHES = ("bench.events", "bench.sealing", "bench.search", "bench.trade", "bench.analyze")
+BENCHES = ("bench.events", "bench.sealing", "bench.search", "bench.trade", "bench.analyze", "bench.collusion_eval")
 
 
 def main() -> None:
