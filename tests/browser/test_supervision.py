@@ -16,6 +16,8 @@ def regulator(browser: Browser, live: Live, username: str) -> Page:
 
 def test_the_transport_regulator_sees_the_ring_and_confirms_it(browser: Browser, live: Live) -> None:
     page = regulator(browser, live, "transport")
+    page.goto("/workbench")
+    expect(page.locator("main")).to_contain_text("处置预警（高）：同一网络地址上传投标文件")
     page.click("[data-testid=nav-supervision]")
     expect(page.locator("h1")).to_have_text("监管风险看板")
     expect(page.get_by_test_id("chart-flag")).to_contain_text("同一网络地址上传投标文件")

@@ -98,3 +98,28 @@ def test_the_dashboard_counts_by_type_sector_and_entity(
     signed_in(client, supervisor, clock)
     page = client.get("/supervision")
     assert page.status_code == 200 and 'data-testid="alerts-total">4<' in page.text and "<svg" in page.text
+
+
+def test_the_workbench_lists_new_alerts_of_ones_body_and_those_assigned_to_oneself(
+    session: Session, clock: FixedClock, ident: Identity
+) -> None:
+    from ggzy.supervision import workbench
+
+    gov = an_org(session, clock, kind=OrgKind.GOVERNMENT, sector=Sector.WATER)
+    regulator = a_user(session, clock, ident, role=Role.SECTOR_SUPERVISOR, org=gov, sector=Sector.WATER)
+    colleague = a_user(session, clock, ident, role=Role.SECTOR_SUPERVISOR, org=gov, sector=Sector.WATER)
+    office = a_user(session, clock, ident, role=Role.SUPERVISOR)
+    alert, _ = service.raise_alert(session, finding(), clock=clock)
+    unrouted, _ = service.raise_alert(session, finding(sector="", section_id=None, subject="某外地项目"), clock=clock)
+    titles = [i.title for i in workbench.due_items(session, regulator.actor, clock.now())]
+    assert titles == [f"处置预警（高）：{alert.title}"]
+    assert [i.url for i in workbench.due_items(session, office.actor, clock.now())] == [
+        f"/supervision/alerts/{unrouted.id}"
+    ], "what no regulator owns stays with the supervision office"
+    service.assign(session, regulator.actor, alert_id=alert.id, assignee_id=colleague.user.id, clock=clock)
+    assert workbench.due_items(session, regulator.actor, clock.now()) == []
+    assert [i.title for i in workbench.due_items(session, colleague.actor, clock.now())] == [
+        f"已分派（高）：{alert.title}"
+    ]
+    bidder = a_user(session, clock, ident, role=Role.BIDDER)
+    assert workbench.due_items(session, bidder.actor, clock.now()) == []
