@@ -33,7 +33,7 @@ def due_items(session: Session, actor: Actor, now: datetime) -> list[DueItem]:
             f"{'处置预警' if a.status == AlertStatus.NEW.value else AlertStatus(a.status).label}"
             f"（{Severity(a.severity).label}）：{a.title}",
             f"/supervision/alerts/{a.id}",
-            a.first_seen_at,
+            None,  # no legal deadline: listed after the dated items, oldest alert first
             BASIS,
         )
         for a in rows
