@@ -32,8 +32,15 @@ def bars(items: list[tuple[str, int]], *, width: int = 520, row: int = 26, label
     return "".join(parts)
 
 
-def network(nodes: list[tuple[str, str, bool]], edges: list[tuple[str, str, int]], *, size: int = 520) -> str:
-    """Bidders on a circle; a line for every pair that bid in the same section, thicker when they did so often."""
+def network(
+    nodes: list[tuple[str, str, bool]],
+    edges: list[tuple[str, str, int]],
+    *,
+    flagged: frozenset[str] = frozenset(),
+    size: int = 520,
+) -> str:
+    """Bidders on a circle; a line for every pair that bid in the same section, thicker when they did so often;
+    the bidders the project's alerts name are ringed."""
     if not nodes:
         return '<p class="empty">尚无已开标的投标，暂无投标人关系</p>'
     c, r = size / 2, size / 2 - 70
@@ -55,7 +62,10 @@ def network(nodes: list[tuple[str, str, bool]], edges: list[tuple[str, str, int]
         x, y = pos[n]
         fill = PALETTE[0] if core else PALETTE[2]
         short = escape(name.replace("新乡市", "").replace("有限公司", "")[:8])
-        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="9" fill="{fill}"><title>{escape(name)}</title></circle>')
+        ring = ' stroke="#111827" stroke-width="4" data-flagged="1"' if n in flagged else ""
+        parts.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="9" fill="{fill}"{ring}><title>{escape(name)}</title></circle>'
+        )
         parts.append(
             f'<text x="{x:.1f}" y="{y + 24:.1f}" text-anchor="middle" font-size="12" fill="#111827">{short}</text>'
         )

@@ -130,16 +130,18 @@ def risk_card(request: Request, db: Db, principal: SignedIn, project_id: str) ->
     project = projects.get_project(db, project_id)
     policy.ensure(principal.actor, policy.ALERT_READ, projects.subject_of(project))
     net = queries.co_bidding(db, project.id)
+    alerts = queries.list_alerts(db, principal.actor, project_id=project.id)
+    flagged = frozenset(o for a in alerts for o in a.org_ids.split())
     return page(
         request,
         "supervision/project.html",
         {
             "p": project,
-            "alerts": queries.list_alerts(db, principal.actor, project_id=project.id),
+            "alerts": alerts,
             "timeline": timeline.of_project(db, principal.actor, project)
             if policy.can(principal.actor, policy.PROJECT_READ, projects.subject_of(project))
             else [],
-            "network": charts.network(net["nodes"], net["edges"]),
+            "network": charts.network(net["nodes"], net["edges"], flagged=flagged),
             "statuses": AlertStatus,
             "severity": Severity,
             "names": flag_names(),

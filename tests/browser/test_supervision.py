@@ -46,6 +46,7 @@ def test_the_transport_regulator_sees_the_ring_and_confirms_it(browser: Browser,
     expect(page.get_by_test_id("risk-alerts").locator("li")).to_have_count(7)
     expect(page.get_by_test_id("risk-alerts")).to_contain_text("投标保证金从同一账户转出")
     expect(page.get_by_test_id("risk-network").locator("svg")).to_be_visible()
+    expect(page.get_by_test_id("risk-network").locator("circle[data-flagged]")).to_have_count(3)  # the ring
     shot(page, "supervision-risk-card")
 
 
