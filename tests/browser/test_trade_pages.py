@@ -171,3 +171,21 @@ def test_after_the_opening_only_auditors_see_who_downloaded(browser: Browser, li
     response = page.goto(f"/sections/{bidding}/registrations")
     assert response is not None and response.status == 403
     expect(page.locator(".lead")).to_contain_text("开标前任何人不得查看")
+
+
+def test_a_tenderer_lists_its_own_projects_and_a_regulator_those_of_its_sector(browser: Browser, live: Live) -> None:
+    page = browser.new_context(base_url=live.url, locale="zh-CN").new_page()
+    sign_in(page, live, "tenderer2")
+    page.goto("/projects")
+    rows = page.get_by_test_id("projects")
+    expect(rows).to_contain_text("新乡市G107线辅道改造工程")
+    expect(rows).to_contain_text("新乡市S229线路面改造工程")
+    expect(rows).not_to_contain_text("卫河新乡段堤防加固工程")  # another tenderer's
+    expect(page.locator("a:has-text('登记新项目')")).to_be_visible()
+    shot(page, "projects")
+    water = browser.new_context(base_url=live.url, locale="zh-CN").new_page()
+    sign_in(water, live, "water", staff=True)
+    water.goto("/projects")
+    expect(water.get_by_test_id("projects")).to_contain_text("卫河新乡段堤防加固工程")
+    expect(water.get_by_test_id("projects")).not_to_contain_text("G107")
+    expect(water.locator("a:has-text('登记新项目')")).to_have_count(0)
