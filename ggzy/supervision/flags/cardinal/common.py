@@ -30,6 +30,10 @@ SCOPE_COLUMNS = (
     "awards_is_array",
     "bids_is_array",
 )
+# The price indicators share large frames (candidate bids, ratios) that no other indicator reads: they are computed
+# first, in this order, and these frames dropped right after them (peak memory; results keep the registry order).
+FIRST = ("R024", "R058", "R036")
+FIRST_CACHE = ("cardinal.ratio_candidates", "cardinal.r036_candidates", "cardinal.ratios")
 SUBMITTED = pl.col("status").is_not_null() & ~pl.col("status").is_in(["invited", "withdrawn"])
 
 
