@@ -13,7 +13,7 @@ from tqdm import tqdm
 
 from ggzy.supervision.flags import Flag, Outcome, RunContext, registry
 from ggzy.supervision.flags.base import HITS_SCHEMA
-from ggzy.supervision.flags.cardinal.common import FAMILY, scope_counts
+from ggzy.supervision.flags.cardinal.common import FAMILY, FIRST, FIRST_CACHE, scope_counts
 from ggzy.supervision.flags.cardinal.settings import CardinalSettings
 from ggzy.supervision.ocds.parallel import read_parallel
 from ggzy.supervision.ocds.reader import ReadStats, iter_releases
@@ -87,6 +87,20 @@ CACHE_PREFIXES = {
 }
 KEEP = frozenset({"cardinal.scope", "cardinal.currency", "behaviour.communities"})
 FOR_OUTPUTS = frozenset({"behaviour.communities"})  # what the tables and the report read after the run
+# The families that read each table, for freeing it once they are done (`run_flags(free=True)`); `processes` (read
+# by every family) and `bid_tenderers` (read by the report) are kept until the end. A table read after it was freed
+# raises an error, so that a family missing here cannot silently see an empty table.
+READERS: dict[str, frozenset[str]] = {
+    "bids": frozenset({"cardinal", "collusion_signs", "behaviour"}),
+    "awards": frozenset({"cardinal", "compliance", "behaviour", "avoidance"}),
+    "award_suppliers": frozenset({"cardinal", "behaviour"}),
+    "award_items": frozenset({"cardinal", "behaviour"}),
+    "contracts": frozenset({"compliance"}),
+    "parties": frozenset({"collusion_signs"}),
+    "amendments": frozenset({"compliance"}),
+    "bid_signals": frozenset({"collusion_signs"}),
+    "bid_signal_kinds": frozenset({"collusion_signs"}),
+}
 
 
 def release_cache(ctx: RunContext, family: str) -> None:
@@ -96,25 +110,44 @@ def release_cache(ctx: RunContext, family: str) -> None:
             del ctx.cache[key]
 
 
+def computation_order(chosen: list[Flag]) -> list[Flag]:
+    """The flags in the order they are computed: family by family, Cardinal's price indicators first (their shared
+    frames are dropped right after them). Results are still gathered in the registry order."""
+    first = {code: rank for rank, code in enumerate(FIRST)}
+    families = {flag.spec.family: rank for rank, flag in reversed(list(enumerate(chosen)))}
+    return sorted(chosen, key=lambda f: (families[f.spec.family], first.get(f.spec.id, len(first))))
+
+
 def run_flags(
-    tables: Tables, settings: CardinalSettings, *, approvals: pl.DataFrame | None = None
+    tables: Tables, settings: CardinalSettings, *, approvals: pl.DataFrame | None = None, free: bool = False
 ) -> tuple[dict[str, Outcome], pl.DataFrame, RunContext]:
     """Compute every enabled flag over the tables; results carry their indicator id.
 
     Cardinal's results keep the order in which Cardinal sets them; the other families' are sorted (group, order,
-    sub, key) so that every run gives the same rows in the same order."""
+    sub, key) so that every run gives the same rows in the same order. With `free`, each table in READERS is
+    released as soon as the last family reading it is done (the caller must not read it afterwards)."""
     ctx = RunContext(settings=settings, approvals=approvals)
-    outcomes: dict[str, Outcome] = {}
-    frames = []
+    results: dict[str, Outcome] = {}
     chosen = enabled_flags(settings)
-    for position, flag in enumerate(chosen):
+    order = computation_order(chosen)
+    early = [f.spec.id for f in order if f.spec.id in FIRST]
+    for position, flag in enumerate(order):
         outcome = flag.compute(tables, ctx)
-        if position + 1 == len(chosen) or chosen[position + 1].spec.family != flag.spec.family:
-            release_cache(ctx, flag.spec.family)
         if flag.spec.family != FAMILY:
             outcome.hits = outcome.hits.sort("group", "order", "sub", "key")
-        outcomes[flag.spec.id] = outcome
-        frames.append(outcome.hits.with_columns(pl.lit(flag.spec.id).alias("indicator")))
+        results[flag.spec.id] = outcome
+        if flag.spec.id in FIRST and all(code in results for code in early):
+            for key in FIRST_CACHE:
+                ctx.cache.pop(key, None)
+        if position + 1 == len(order) or order[position + 1].spec.family != flag.spec.family:
+            release_cache(ctx, flag.spec.family)
+            if free:
+                later = {f.spec.family for f in order[position + 1 :]}
+                for name, families in READERS.items():
+                    if not families & later:
+                        tables.release(name)
+    outcomes = {flag.spec.id: results[flag.spec.id] for flag in chosen}
+    frames = [outcome.hits.with_columns(pl.lit(code).alias("indicator")) for code, outcome in outcomes.items()]
     schema = {**HITS_SCHEMA, "indicator": pl.String()}
     hits = pl.concat(frames) if frames else pl.DataFrame(schema=schema)
     return outcomes, hits, ctx
@@ -124,8 +157,8 @@ def analyze(
     path: Path, settings: CardinalSettings, *, progress: bool = True, approvals: pl.DataFrame | None = None
 ) -> Analysis:
     tables, stats = read_tables(path, progress=progress)
-    outcomes, hits, ctx = run_flags(tables, settings, approvals=approvals)
-    scope = scope_counts(tables, ctx)
+    scope = scope_counts(tables, RunContext(settings=settings))
+    outcomes, hits, ctx = run_flags(tables, settings, approvals=approvals, free=True)
     ctx.cache = {key: value for key, value in ctx.cache.items() if key in FOR_OUTPUTS}
     return Analysis(
         tables=tables.slim(),  # the outputs need only the bids' tenderers: the rest is freed before formatting

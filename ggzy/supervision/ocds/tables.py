@@ -47,7 +47,7 @@ bid_signal_kinds — which kinds of bid-level values each release has at all: ri
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import polars as pl
 
@@ -339,9 +339,10 @@ class TableBuilder:
         return built
 
 
-@dataclass(frozen=True)
+@dataclass
 class Tables:
-    """The flattened input: one Polars frame per table in the module docstring."""
+    """The flattened input: one Polars frame per table in the module docstring (a table can be released once no one
+    reads it any more: see `release`)."""
 
     processes: pl.DataFrame
     bids: pl.DataFrame
@@ -361,13 +362,37 @@ class Tables:
 
         def one(name: str) -> pl.DataFrame:
             frames = [f for p in parts if (f := p.pop(name)).height]
-            return pl.concat(frames, rechunk=True) if frames else pl.DataFrame(schema=SCHEMAS[name])
+            return _broadcast_nulls(pl.concat(frames, rechunk=True)) if frames else pl.DataFrame(schema=SCHEMAS[name])
 
         return cls(**{name: one(name) for name in SCHEMAS})
+
+    def release(self, name: str) -> None:
+        """Free one table (peak memory); reading it afterwards raises an error instead of seeing an empty table."""
+        setattr(self, name, cast(pl.DataFrame, _Released(name)))
 
     def slim(self) -> Tables:
         """The same tables with only `bid_tenderers` kept (for the report's network); the others emptied."""
         return Tables(**{name: self.bid_tenderers if name == "bid_tenderers" else _empty(name) for name in SCHEMAS})
+
+
+class _Released:
+    """What a released table reads as: any use fails loudly."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __getattr__(self, attribute: str) -> Any:
+        raise RuntimeError(f"table {self.name!r} was released before this read (see analyze.pipeline.READERS)")
+
+
+def _broadcast_nulls(frame: pl.DataFrame) -> pl.DataFrame:
+    """Columns that are null in every row held as one null broadcast over the rows, not a value per row: a publisher
+    that never writes a field (parties' names, contract statuses…) then costs nothing (a string costs 16 bytes a row
+    even when null). Reading the column gives the same nulls."""
+    empty = [name for name, count in frame.null_count().row(0, named=True).items() if count == frame.height]
+    if not empty:
+        return frame
+    return frame.with_columns(pl.lit(None, frame.schema[name]).alias(name) for name in empty)
 
 
 def _empty(name: str) -> pl.DataFrame:

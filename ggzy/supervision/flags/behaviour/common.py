@@ -38,14 +38,17 @@ def winners(tables: Tables, ctx: RunContext) -> pl.DataFrame:
     """rid, supplier: the suppliers of active awards of in-scope releases (distinct)."""
 
     def make() -> pl.DataFrame:
-        scope = in_scope(tables, ctx).select("rid")
-        active = tables.awards.filter(pl.col("status") == "active").select("rid", "award")
-        return (
-            tables.award_suppliers.filter(pl.col("supplier_id").is_not_null())
+        scope = in_scope(tables, ctx).lazy().select("rid")
+        active = tables.awards.lazy().filter(pl.col("status") == "active").select("rid", "award")
+        return (  # lazy: only the columns read are copied, and no intermediate frame is materialised (peak memory)
+            tables.award_suppliers.lazy()
+            .select("rid", "award", "supplier_id")
+            .filter(pl.col("supplier_id").is_not_null())
             .join(active, on=["rid", "award"])
             .join(scope, on="rid")
             .select("rid", pl.col("supplier_id").alias("supplier"))
             .unique()
+            .collect()
         )
 
     frame: pl.DataFrame = ctx.cached("behaviour.winners", make)
@@ -56,14 +59,17 @@ def bidders(tables: Tables, ctx: RunContext) -> pl.DataFrame:
     """rid, tenderer: distinct tenderers of submitted bids of in-scope releases."""
 
     def make() -> pl.DataFrame:
-        scope = in_scope(tables, ctx).select("rid")
-        submitted = tables.bids.filter(SUBMITTED).select("rid", "bid")
-        return (
-            tables.bid_tenderers.filter(pl.col("tenderer_id").is_not_null())
+        scope = in_scope(tables, ctx).lazy().select("rid")
+        submitted = tables.bids.lazy().filter(SUBMITTED).select("rid", "bid")
+        return (  # lazy: see `winners`
+            tables.bid_tenderers.lazy()
+            .select("rid", "bid", "tenderer_id")
+            .filter(pl.col("tenderer_id").is_not_null())
             .join(submitted, on=["rid", "bid"])
             .join(scope, on="rid")
             .select("rid", pl.col("tenderer_id").alias("tenderer"))
             .unique()
+            .collect()
         )
 
     frame: pl.DataFrame = ctx.cached("behaviour.bidders", make)

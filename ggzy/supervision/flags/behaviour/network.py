@@ -46,26 +46,34 @@ def label_propagation(src: np.ndarray, dst: np.ndarray, weight: np.ndarray, node
     return labels
 
 
-def _pair_counts(coded: pl.DataFrame, n: int) -> pl.DataFrame:
-    """key (a·n + b, a < b) and weight: how many tenders each pair of codes bid in together. Rows sorted by (rid,
-    code) pair with the row d places later when it is the same tender, for d = 1, 2, … — no self-join."""
-    rows = coded.sort("rid", "code").with_columns(pl.len().over("rid").alias("k"))
+def _pair_counts(coded: pl.DataFrame, n: int, min_weight: int) -> pl.DataFrame:
+    """key (a·n + b, a < b) and weight: how many tenders each pair of codes bid in together, for the pairs with a
+    weight of at least `min_weight`. Rows sorted by (rid, code) pair with the row d places later when it is the same
+    tender, for d = 1, 2, … — no self-join; the keys are then sorted in place and counted in runs (no hash table:
+    the pairs, a dozen per tender, are by far the largest frame of the behaviour family)."""
+    rows = coded.sort("rid", "code")
+    rid, code = rows["rid"].to_numpy(), rows["code"].to_numpy()
+    del rows
     parts = []
     d = 1
-    while True:
-        rows = rows.filter(pl.col("k") > d)
-        if rows.is_empty():
+    while d < len(rid):
+        same = rid[d:] == rid[:-d]
+        if not same.any():
             break
-        later = pl.col("code").shift(-d)
-        parts.append(
-            rows.select(
-                pl.when(pl.col("rid") == pl.col("rid").shift(-d)).then(pl.col("code") * n + later).alias("key")
-            ).drop_nulls()
-        )
+        parts.append(code[:-d][same] * n + code[d:][same])
         d += 1
     if not parts:
         return pl.DataFrame(schema={"key": pl.Int64, "weight": pl.Int64})
-    return pl.concat(parts).group_by("key").agg(pl.len().cast(pl.Int64).alias("weight"))
+    keys = np.concatenate(parts)
+    del parts
+    keys.sort()
+    if min_weight > 1:  # a key repeated min_weight times has its first copy min_weight − 1 places before its last
+        ends = len(keys) - min_weight + 1
+        chosen = np.unique(keys[:ends][keys[min_weight - 1 :] == keys[:ends]]) if ends > 0 else keys[:0]
+    else:
+        chosen = np.unique(keys)
+    weight = np.searchsorted(keys, chosen, side="right") - np.searchsorted(keys, chosen, side="left")
+    return pl.DataFrame({"key": chosen.astype(np.int64), "weight": weight.astype(np.int64)})
 
 
 def co_bidding(tables: Tables, ctx: RunContext) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
@@ -78,16 +86,17 @@ def co_bidding(tables: Tables, ctx: RunContext) -> tuple[pl.DataFrame, pl.DataFr
             int(option(ctx.settings, "B07", "max_tenderers")),
             int(option(ctx.settings, "B07", "min_weight")),
         )
-        people = bidders(tables, ctx).filter(pl.len().over("rid").is_between(2, limit))
+        people = bidders(tables, ctx).lazy().filter(pl.len().over("rid").is_between(2, limit)).collect()
         names = people.select(pl.col("tenderer").unique().sort()).with_row_index("code").cast({"code": pl.Int64})
-        coded = people.join(names, on="tenderer").select("rid", "code")
+        coded = people.lazy().join(names.lazy(), on="tenderer").select("rid", "code").collect()
+        del people
         strength = (
             coded.with_columns((pl.len().over("rid") - 1).alias("s"))
             .group_by("code")
             .agg(pl.col("s").sum().alias("strength"), pl.len().alias("tenders"))
         )
         n = max(names.height, 1)
-        keys = _pair_counts(coded, n).filter(pl.col("weight") >= min_weight)
+        keys = _pair_counts(coded, n, min_weight)
         edges = keys.select((pl.col("key") // n).alias("a"), (pl.col("key") % n).alias("b"), "weight")
         return names, coded, strength, edges
 
@@ -161,12 +170,14 @@ def _rings(tables: Tables, ctx: RunContext) -> pl.DataFrame:
     side_b = members.select(pl.col("code").alias("b"), pl.col("community").alias("cb"))
     same = pl.col("ca") == pl.col("cb")
     # co-bids inside a community: in each tender, k members of one community make k·(k − 1) ordered pairs
-    inside = (
-        coded.join(members.select("code", "community"), on="code")
+    inside = (  # lazy: the join of every co-bid with its community is never materialised (peak memory)
+        coded.lazy()
+        .join(members.lazy().select("code", "community"), on="code")
         .group_by("rid", "community")
         .len()
         .group_by("community")
         .agg((pl.col("len") * (pl.col("len") - 1)).sum().alias("internal"))
+        .collect()
     )
     total = bidders(tables, ctx).select(pl.col("rid").n_unique()).item()
     active_a = strength.select(pl.col("code").alias("a"), pl.col("tenders").alias("ta"))

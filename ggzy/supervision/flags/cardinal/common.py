@@ -30,6 +30,10 @@ SCOPE_COLUMNS = (
     "awards_is_array",
     "bids_is_array",
 )
+# The price indicators share large frames (candidate bids, ratios) that no other indicator reads: they are computed
+# first, in this order, and these frames dropped right after them (peak memory; results keep the registry order).
+FIRST = ("R024", "R058", "R036")
+FIRST_CACHE = ("cardinal.ratio_candidates", "cardinal.r036_candidates", "cardinal.ratios")
 SUBMITTED = pl.col("status").is_not_null() & ~pl.col("status").is_in(["invited", "withdrawn"])
 
 
@@ -160,7 +164,8 @@ def single_tenderer_bids(tables: Tables, status: str) -> pl.LazyFrame:
 
 
 def ratio_candidates(tables: Tables, ctx: RunContext) -> pl.DataFrame:
-    """Valid priced single-tenderer bids of releases with one active award to one supplier (R024, R058)."""
+    """Valid priced single-tenderer bids of releases with one active award to one supplier (R024, R058):
+    rid, bid, amount, currency (categorical: a few values over millions of bids), tenderer, supplier."""
 
     def make() -> pl.DataFrame:
         scope = in_scope(tables, ctx).filter(price_comparable(ctx))
@@ -168,14 +173,19 @@ def ratio_candidates(tables: Tables, ctx: RunContext) -> pl.DataFrame:
         bids = single_tenderer_bids(tables, "valid").filter(
             pl.col("amount").is_not_null() & pl.col("currency").is_not_null()
         )
-        return bids.join(awarded.lazy().select("rid", "ocid", "supplier"), on="rid").collect()
+        return (
+            bids.join(awarded.lazy().select("rid", "supplier"), on="rid")
+            .with_columns(pl.col("currency").cast(pl.Categorical))
+            .collect()
+        )
 
     candidates: pl.DataFrame = ctx.cached("cardinal.ratio_candidates", make)
     return candidates
 
 
 def r036_candidates(tables: Tables, ctx: RunContext) -> pl.DataFrame:
-    """Submitted priced bids of in-scope, price-comparable releases with at least one active award (R036)."""
+    """Submitted priced bids of in-scope, price-comparable releases with at least one active award (R036):
+    rid, bid, amount, currency (categorical), disqualified and valid (the bid's status)."""
 
     def make() -> pl.DataFrame:
         scope = in_scope(tables, ctx).filter(price_comparable(ctx) & pl.col("awards_is_array"))
@@ -184,9 +194,16 @@ def r036_candidates(tables: Tables, ctx: RunContext) -> pl.DataFrame:
         bids = (
             tables.bids.lazy()
             .filter(SUBMITTED & pl.col("amount").is_not_null() & pl.col("currency").is_not_null())
-            .select("rid", "bid", "status", "amount", "currency")
+            .select(
+                "rid",
+                "bid",
+                "amount",
+                pl.col("currency").cast(pl.Categorical),
+                (pl.col("status") == "disqualified").alias("disqualified"),
+                (pl.col("status") == "valid").alias("valid"),
+            )
         )
-        return bids.join(chosen.select("rid", "ocid"), on="rid").collect()
+        return bids.join(chosen.select("rid"), on="rid").collect()
 
     candidates: pl.DataFrame = ctx.cached("cardinal.r036_candidates", make)
     return candidates
@@ -207,7 +224,7 @@ def main_currency(tables: Tables, ctx: RunContext) -> str | None:
         frames = [f for f in seen if f.height]
         if not frames:
             return None
-        first = pl.concat(frames).sort("rid", "phase", "bid").row(0, named=True)
+        first = pl.concat(frames).lazy().sort("rid", "phase", "bid").head(1).collect().row(0, named=True)
         return str(first["currency"])
 
     currency: str | None = ctx.cached("cardinal.currency", make)

@@ -10,6 +10,7 @@ from ggzy.supervision.flags.cardinal.common import (
     SOURCE_DOCS,
     currency_skips,
     in_currency,
+    in_scope,
     main_currency,
     r036_candidates,
 )
@@ -33,17 +34,22 @@ SPEC = FlagSpec(
 def compute(tables: Tables, ctx: RunContext) -> Outcome:
     candidates = r036_candidates(tables, ctx)
     currency = main_currency(tables, ctx)
-    bids = candidates.filter(in_currency(currency))
     per_process = (
-        bids.sort("rid", "amount", "bid")
+        candidates.lazy()
+        .filter(in_currency(currency))
+        .select("rid", "bid", "amount", "disqualified", "valid")
+        .sort("rid", "amount", "bid")
         .group_by("rid", maintain_order=True)
         .agg(
-            pl.col("ocid").first().alias("key"),
-            (pl.col("status").first() == "disqualified").alias("lowest_out"),
-            (pl.col("status") == "valid").any().alias("has_valid"),
+            pl.col("disqualified").first().alias("lowest_out"),
+            pl.col("valid").any().alias("has_valid"),
         )
+        .collect()
     )
-    flagged = per_process.filter(pl.col("lowest_out") & pl.col("has_valid"))
+    ocids = in_scope(tables, ctx).select("rid", pl.col("ocid").alias("key"))
+    flagged = per_process.filter(pl.col("lowest_out") & pl.col("has_valid")).join(
+        ocids, on="rid", how="left", maintain_order="left"
+    )
     return Outcome(
         hits=hits_frame(flagged, Group.OCID, 1.0, Phase.FOLD),
         evaluated=per_process.height,

@@ -5,7 +5,13 @@ from __future__ import annotations
 import polars as pl
 
 from ggzy.supervision.flags.base import RunContext
-from ggzy.supervision.flags.cardinal.common import currency_skips, in_currency, main_currency, ratio_candidates
+from ggzy.supervision.flags.cardinal.common import (
+    currency_skips,
+    in_currency,
+    in_scope,
+    main_currency,
+    ratio_candidates,
+)
 from ggzy.supervision.ocds.tables import Tables
 
 
@@ -26,7 +32,7 @@ def second_lowest_ratios(tables: Tables, ctx: RunContext) -> pl.DataFrame:
             .group_by("rid")
             .agg(pl.col("amount").first().alias("lost"), pl.col("tenderer").first().alias("second"))
         )
-        ocids = bids.select("rid", "ocid").unique("rid")
+        ocids = in_scope(tables, ctx).lazy().select("rid", "ocid")  # the candidates' releases are in scope
         ratios = (
             winning.join(others, on="rid")
             .filter(pl.col("lost") >= pl.col("won"))  # else the award criteria are not price only
