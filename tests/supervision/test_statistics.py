@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import polars as pl
 
-from ggzy.supervision.analyze.cardinal_json import format_float
+from ggzy.supervision.analyze.cardinal_json import build_results, format_float
 from ggzy.supervision.flags.cardinal.common import fused, quantile_r8
 
 
@@ -50,3 +51,16 @@ def test_floats_are_written_as_serde_json_writes_them() -> None:
     assert format_float(1e-6) == "1e-6"
     assert format_float(-2.5e-7) == "-2.5e-7"
     assert format_float(math.inf) == "null"
+
+
+def test_cardinal_results_come_out_in_one_order_whatever_order_the_flags_found_them() -> None:
+    # Two tenderers first seen in the same release tie on `order`; a finalize pass may find them in any order.
+    rows = [
+        {"group": "Tenderer", "key": key, "value": 0.75, "phase": "finalize", "order": 7, "sub": 0, "indicator": "R038"}
+        for key in ("T3", "T1", "T2")
+    ]
+    orders = set()
+    for permutation in (rows, rows[::-1], rows[1:] + rows[:1]):
+        results = build_results(pl.DataFrame(permutation))
+        orders.add(tuple(results["Tenderer"]))
+    assert orders == {("T1", "T2", "T3")}

@@ -53,8 +53,9 @@ def ordered_hits(hits: pl.DataFrame) -> pl.DataFrame:
     ranked = hits.with_columns(
         pl.col("indicator").replace_strict(_ORDER, default=len(_ORDER), return_dtype=pl.Int64).alias("rank")
     )
-    fold = ranked.filter(pl.col("phase") == "fold").sort("order", "rank", "sub")
-    final = ranked.filter(pl.col("phase") == "finalize").sort("rank", "order", "sub")
+    fold = ranked.filter(pl.col("phase") == "fold").sort("order", "rank", "sub", maintain_order=True)
+    # Cardinal's finalize passes walk hash maps, so its own order there changes from run to run; ours is fixed.
+    final = ranked.filter(pl.col("phase") == "finalize").sort("rank", "order", "sub", "group", "key")
     return pl.concat([fold, final])
 
 

@@ -57,6 +57,7 @@ def compute(tables: Tables, ctx: RunContext) -> Outcome:
         .with_columns(pl.col("v").list.first().alias("winner"))
         .filter((pl.col("suppliers").list.len() == 1) & (pl.col("suppliers").list.first() == pl.col("winner")))
         .with_columns(pl.col("d").fill_null([]).list.set_difference(pl.col("v")).list.len().alias("count"))
+        .sort("rid")  # the group-bys above come back in any order; the output should not
         .collect()
     )
     flagged = judged.filter(pl.col("count") >= threshold)
