@@ -27,6 +27,7 @@ class Unit(StrEnum):
     TIMES = "次"
     MINUTES = "分钟"
     YEARS = "年"
+    THIRDS = "/3"
 
 
 @dataclass(frozen=True)

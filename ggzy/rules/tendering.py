@@ -85,6 +85,15 @@ COMMITTEE_MIN = rule(
     Citation(LAW, "第37条"),
     LAW_IN_FORCE,
 )
+COMMITTEE_EXPERT_THIRDS = rule(
+    "tendering.committee_expert_thirds",
+    "评标委员会中技术、经济等方面的专家不得少于成员总数的",
+    2,
+    Unit.THIRDS,
+    T,
+    Citation(LAW, "第37条"),
+    LAW_IN_FORCE,
+)
 CANDIDATES_MAX = rule(
     "tendering.candidates_max", "中标候选人不超过", 3, Unit.COUNT, T, Citation(REG, "第53条"), REG_IN_FORCE
 )

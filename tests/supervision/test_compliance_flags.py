@@ -161,5 +161,26 @@ def test_c08_committee_too_small_or_even() -> None:
     assert flagged(releases, "C08") == {"m4": 4.0, "m6": 6.0}
 
 
+def test_c08_fewer_experts_than_two_thirds_of_the_committee() -> None:
+    def committee(name: str, members: int, experts: int | None, category: str = "works") -> dict[str, object]:
+        body: dict[str, object] = {"members": members} | ({} if experts is None else {"experts": experts})
+        return a_tender(name, category=category, ext={"evaluationCommittee": body})
+
+    releases = [
+        committee("5 of 7", 7, 5),  # 15 ≥ 14
+        committee("4 of 7", 7, 4),  # 12 < 14
+        committee("4 of 6", 6, 4),  # even, though the share is right
+        committee("3 of 5", 5, 3),  # 9 < 10
+        committee("unknown", 5, None),
+    ]
+    assert flagged(releases, "C08") == {"4 of 7": 7.0, "4 of 6": 6.0, "3 of 5": 5.0}
+    texts = sorted(evidence(releases, "C08"))
+    assert texts == [
+        "评标委员会 5 人中技术、经济专家 3 人，不足 2/3（《招标投标法》第37条）",
+        "评标委员会 6 人，应为不少于 5 人的单数（《招标投标法》第37条）",
+        "评标委员会 7 人中技术、经济专家 4 人，不足 2/3（《招标投标法》第37条）",
+    ]
+
+
 def test_c08_skips_releases_without_committee_data() -> None:
     assert skipped([a_tender("none")], "C08") == 1

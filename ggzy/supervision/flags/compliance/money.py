@@ -123,22 +123,33 @@ COMMITTEE_RULES: dict[str, Rule] = {
     Method.NEGOTIATION.value: procurement.COMMITTEE_MIN_NEGOTIATION,
     Method.QUOTATION.value: procurement.COMMITTEE_MIN_NEGOTIATION,
 }
+EXPERT_SHARE_RULES: dict[str, Rule] = {
+    Method.OPEN_TENDER.value: tendering.COMMITTEE_EXPERT_THIRDS,
+    Method.INVITED_TENDER.value: tendering.COMMITTEE_EXPERT_THIRDS,
+}
 C08 = spec(
     "C08",
     "评标委员会组成不合规",
     "Evaluation committee composition",
     "The evaluation committee (ggzy extension tender/ggzySupervision/evaluationCommittee/members) has fewer members "
-    "than the rule of the procedure, or an even number of members. Procedures without such a rule in ggzy.rules "
-    "(government-procurement tenders, consultation, single source) are excluded.",
+    "than the rule of the procedure, or an even number of members, or — where the number of technical and economic "
+    "experts (`/experts`) is given — fewer experts than two thirds of the members (open and invited tenders). "
+    "Procedures without such a rule in ggzy.rules (government-procurement tenders, consultation, single source) "
+    "are excluded.",
     f"{tendering.COMMITTEE_MIN.citation}; {procurement.COMMITTEE_MIN_NEGOTIATION.citation} — "
-    "ggzy.rules.tendering.COMMITTEE_MIN, ggzy.rules.procurement.COMMITTEE_MIN_NEGOTIATION",
-    ("tender/ggzySupervision/evaluationCommittee/members", "tender/procurementMethodDetails|procurementMethod"),
+    "ggzy.rules.tendering.COMMITTEE_MIN, ggzy.rules.procurement.COMMITTEE_MIN_NEGOTIATION, "
+    "ggzy.rules.tendering.COMMITTEE_EXPERT_THIRDS",
+    (
+        "tender/ggzySupervision/evaluationCommittee/members",
+        "tender/ggzySupervision/evaluationCommittee/experts (optional)",
+        "tender/procurementMethodDetails|procurementMethod",
+    ),
     "the number of members",
 )
 
 
 def compute_c08(tables: Tables, ctx: RunContext) -> Outcome:
-    frame = scoped(tables, ctx, ["committee_members"])
+    frame = scoped(tables, ctx, ["committee_members", "committee_experts"])
     frame, none = missing(frame, pl.col("committee_members").is_not_null(), "没有评标委员会数据 (no committee data)")
     skipped = none | unmapped(frame)
     mapped = frame.filter(pl.col("proc").is_not_null())
@@ -147,13 +158,31 @@ def compute_c08(tables: Tables, ctx: RunContext) -> Outcome:
         schema=["proc", "min", "citation"],
         orient="row",
     )
-    judged = mapped.join(rules, on="proc")
-    members = pl.col("committee_members")
-    flagged = judged.filter((members < pl.col("min")) | (members % 2 == 0)).select(
-        "rid",
-        pl.col("ocid").alias("key"),
-        members,
-        pl.format("评标委员会 {} 人，应为不少于 {} 人的单数（{}）", members, "min", "citation").alias("evidence"),
+    shares = pl.DataFrame(
+        [(m, int(r.value), str(r.citation)) for m, r in EXPERT_SHARE_RULES.items()],
+        schema=["proc", "thirds", "share_citation"],
+        orient="row",
+    )
+    judged = mapped.join(rules, on="proc").join(shares, on="proc", how="left")
+    members, experts = pl.col("committee_members"), pl.col("committee_experts")
+    size_wrong = (members < pl.col("min")) | (members % 2 == 0)
+    # exact in integers: experts / members < thirds / 3
+    too_few_experts = (
+        experts.is_not_null() & pl.col("thirds").is_not_null() & (experts * 3 < members * pl.col("thirds"))
+    )
+    size_text = pl.format("评标委员会 {} 人，应为不少于 {} 人的单数（{}）", members, "min", "citation")
+    share_text = pl.format(
+        "评标委员会 {} 人中技术、经济专家 {} 人，不足 {}/3（{}）", members, experts, "thirds", "share_citation"
+    )
+    evidence = (
+        pl.when(size_wrong & too_few_experts)
+        .then(pl.concat_str([size_text, share_text], separator="；"))
+        .when(size_wrong)
+        .then(size_text)
+        .otherwise(share_text)
+    )
+    flagged = judged.filter(size_wrong | too_few_experts).select(
+        "rid", pl.col("ocid").alias("key"), members, evidence.alias("evidence")
     )
     return Outcome(
         hits=hits_frame(flagged, Group.OCID, members, Phase.FOLD),
