@@ -89,13 +89,21 @@ class RunContext:
         return self.cache[key]
 
 
+Compute = Callable[[Tables, RunContext], Outcome]
+
+
 @dataclass(frozen=True)
 class Flag:
     """A registered flag: its row and the function computing it over the flattened tables."""
 
     spec: FlagSpec
-    compute: Callable[[Tables, RunContext], Outcome]
+    compute: Compute
     enabled: Callable[[Any], bool]  # whether the settings switch this flag on
+
+
+def flag(spec: FlagSpec, compute: Compute) -> Flag:
+    """A flag switched on by its own section of the settings file (`[R024]`, `[C01]` …)."""
+    return Flag(spec=spec, compute=compute, enabled=lambda settings: settings.enabled(spec.id))
 
 
 def hits_frame(

@@ -7,8 +7,8 @@ import polars as pl
 from scipy.stats import binom
 
 from ggzy.rules.catalog import DEFAULT, Catalog, Category
-from ggzy.supervision.flags.avoidance.common import CATALOG_SOURCE, S7, flag, purchases, spec
-from ggzy.supervision.flags.base import Group, Outcome, Phase, RunContext, hits_frame
+from ggzy.supervision.flags.avoidance.common import CATALOG_SOURCE, S7, purchases, spec
+from ggzy.supervision.flags.base import Group, Outcome, Phase, RunContext, flag, hits_frame
 from ggzy.supervision.flags.options import defaults_of, option
 from ggzy.supervision.ocds.tables import Tables
 

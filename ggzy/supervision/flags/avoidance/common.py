@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import polars as pl
 
-from ggzy.supervision.flags.base import Flag, FlagSpec, Group, Outcome, RunContext
+from ggzy.supervision.flags.base import FlagSpec, Group, RunContext
 from ggzy.supervision.flags.cardinal.common import in_scope
 from ggzy.supervision.flags.legal import procedures, with_days
 from ggzy.supervision.ocds.tables import Tables
@@ -16,7 +14,6 @@ S7 = "REQUIREMENTS S7 (规避招标)"
 CATALOG_SOURCE = (
     "16号令 第5条; 招标投标法 第4条 (不得将依法必须进行招标的项目化整为零); 政府采购法 第28条 — ggzy.rules.catalog"
 )
-Compute = Callable[[Tables, RunContext], Outcome]
 
 
 def spec(
@@ -31,10 +28,6 @@ def spec(
     defaults: dict[str, str],
 ) -> FlagSpec:
     return FlagSpec(code, FAMILY, zh, en, definition, defaults, source, requires, groups, output)
-
-
-def flag(s: FlagSpec, compute: Compute) -> Flag:
-    return Flag(spec=s, compute=compute, enabled=lambda settings: settings.enabled(s.id))
 
 
 def purchases(tables: Tables, ctx: RunContext) -> pl.DataFrame:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from ggzy.supervision.flags.avoidance.common import S7, flag, spec
-from ggzy.supervision.flags.base import Group, Outcome, Phase, RunContext, hits_frame
+from ggzy.supervision.flags.avoidance.common import S7, spec
+from ggzy.supervision.flags.base import Group, Outcome, Phase, RunContext, flag, hits_frame
 from ggzy.supervision.flags.compliance.common import missing
 from ggzy.supervision.flags.legal import state_funds, with_decisions
 from ggzy.supervision.flags.options import defaults_of, option

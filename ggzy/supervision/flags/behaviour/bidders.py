@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from ggzy.supervision.flags.base import Group, Outcome, Phase, RunContext, hits_frame
-from ggzy.supervision.flags.behaviour.common import OECD, S6, contests, flag, spec, undecided
+from ggzy.supervision.flags.base import Group, Outcome, Phase, RunContext, flag, hits_frame
+from ggzy.supervision.flags.behaviour.common import OECD, S6, contests, spec, undecided
 from ggzy.supervision.flags.options import defaults_of, option
 from ggzy.supervision.ocds.tables import Tables
 

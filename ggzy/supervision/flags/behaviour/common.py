@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import polars as pl
 
-from ggzy.supervision.flags.base import Flag, FlagSpec, Group, Outcome, RunContext
+from ggzy.supervision.flags.base import FlagSpec, Group, RunContext
 from ggzy.supervision.flags.cardinal.common import SUBMITTED, in_scope
 from ggzy.supervision.ocds.tables import Tables
 
 FAMILY = "behaviour"
 S6 = "REQUIREMENTS S6 (大数据分析)"
 OECD = "OECD, Guidelines for Fighting Bid Rigging in Public Procurement (2009; 2025 revision)"
-Compute = Callable[[Tables, RunContext], Outcome]
 
 
 def spec(
@@ -28,10 +25,6 @@ def spec(
     defaults: dict[str, str],
 ) -> FlagSpec:
     return FlagSpec(code, FAMILY, zh, en, definition, defaults, source, requires, groups, output)
-
-
-def flag(s: FlagSpec, compute: Compute) -> Flag:
-    return Flag(spec=s, compute=compute, enabled=lambda settings: settings.enabled(s.id))
 
 
 def winners(tables: Tables, ctx: RunContext) -> pl.DataFrame:

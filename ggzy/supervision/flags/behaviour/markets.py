@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from ggzy.supervision.flags.base import Group, Outcome, Phase, RunContext, hits_frame
-from ggzy.supervision.flags.behaviour.common import S6, active_awards, flag, main_currency, spec
+from ggzy.supervision.flags.base import Group, Outcome, Phase, RunContext, flag, hits_frame
+from ggzy.supervision.flags.behaviour.common import S6, active_awards, main_currency, spec
 from ggzy.supervision.flags.cardinal.common import in_scope
 from ggzy.supervision.flags.options import defaults_of, option
 from ggzy.supervision.ocds.tables import Tables

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from ggzy.supervision.flags.base import Flag, FlagSpec, Group, Outcome, Phase, RunContext, hits_frame
+from ggzy.supervision.flags.base import FlagSpec, Group, Outcome, Phase, RunContext, flag, hits_frame
 from ggzy.supervision.flags.cardinal.common import FAMILY, SOURCE_DOCS, fused, quartiles, settings_of
 from ggzy.supervision.flags.cardinal.ratios import ratio_counts, second_lowest_ratios
 from ggzy.supervision.ocds.tables import Tables
@@ -60,4 +60,4 @@ def compute(tables: Tables, ctx: RunContext) -> Outcome:
     return Outcome(hits=hits, evaluated=evaluated, skipped=skipped, meta=meta)
 
 
-FLAG = Flag(spec=SPEC, compute=compute, enabled=lambda settings: settings.enabled("R024"))
+FLAG = flag(SPEC, compute)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from ggzy.supervision.flags.base import Flag, FlagSpec, Group, Outcome, Phase, RunContext, hits_frame
+from ggzy.supervision.flags.base import FlagSpec, Group, Outcome, Phase, RunContext, flag, hits_frame
 from ggzy.supervision.flags.cardinal.common import FAMILY, SOURCE_DOCS, SUBMITTED, in_scope, price_comparable
 from ggzy.supervision.ocds.tables import Tables
 
@@ -99,4 +99,4 @@ def compute(tables: Tables, ctx: RunContext) -> Outcome:
     return Outcome(hits=hits, evaluated=bids.select("rid").n_unique())
 
 
-FLAG = Flag(spec=SPEC, compute=compute, enabled=lambda settings: settings.enabled("R028"))
+FLAG = flag(SPEC, compute)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from ggzy.supervision.flags.base import Flag, FlagSpec, Group, Outcome, Phase, RunContext, hits_frame
+from ggzy.supervision.flags.base import FlagSpec, Group, Outcome, Phase, RunContext, flag, hits_frame
 from ggzy.supervision.flags.cardinal.common import (
     FAMILY,
     SOURCE_DOCS,
@@ -97,4 +97,4 @@ def compute(tables: Tables, ctx: RunContext) -> Outcome:
     return outcome
 
 
-FLAG = Flag(spec=SPEC, compute=compute, enabled=lambda settings: settings.enabled("R038"))
+FLAG = flag(SPEC, compute)

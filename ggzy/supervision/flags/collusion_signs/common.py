@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import polars as pl
 
-from ggzy.supervision.flags.base import Flag, FlagSpec, Group, Outcome, Phase, RunContext, hits_frame
+from ggzy.supervision.flags.base import FlagSpec, Group, Outcome, Phase, RunContext, hits_frame
 from ggzy.supervision.flags.cardinal.common import in_scope
 from ggzy.supervision.ocds.tables import Tables
 
 FAMILY = "collusion_signs"
 ART40 = "招标投标法实施条例 第40条"
-Compute = Callable[[Tables, RunContext], Outcome]
 
 
 def spec(
@@ -36,10 +33,6 @@ def spec(
         (Group.OCID, Group.TENDERER),
         "process: the size of the largest group; tenderer: the size of its group",
     )
-
-
-def flag(s: FlagSpec, compute: Compute) -> Flag:
-    return Flag(spec=s, compute=compute, enabled=lambda settings: settings.enabled(s.id))
 
 
 def bidders(tables: Tables, ctx: RunContext) -> pl.DataFrame:

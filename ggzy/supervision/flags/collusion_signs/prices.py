@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import polars as pl
 
-from ggzy.supervision.flags.base import Outcome, RunContext
+from ggzy.supervision.flags.base import Outcome, RunContext, flag
 from ggzy.supervision.flags.collusion_signs.common import (
     ART40,
     bidders,
-    flag,
     outcome,
     repeated,
     shared,

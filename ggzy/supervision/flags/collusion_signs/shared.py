@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import polars as pl
 
-from ggzy.supervision.flags.base import Flag, Outcome, RunContext
+from ggzy.supervision.flags.base import Compute, Flag, Outcome, RunContext, flag
 from ggzy.supervision.flags.cardinal.settings import pipe_set
 from ggzy.supervision.flags.collusion_signs.common import (
     ART40,
-    Compute,
     bidders,
-    flag,
     outcome,
     repeated,
     shared,

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import polars as pl
 
-from ggzy.supervision.flags.base import Flag, FlagSpec, Group, Outcome, RunContext
+from ggzy.supervision.flags.base import FlagSpec, Group, RunContext
 from ggzy.supervision.flags.cardinal.common import in_scope
 from ggzy.supervision.flags.legal import procedures
 from ggzy.supervision.ocds.tables import Tables
 
 FAMILY = "compliance"
-Compute = Callable[[Tables, RunContext], Outcome]
 
 
 def spec(
@@ -27,10 +24,6 @@ def spec(
     groups: tuple[Group, ...] = (Group.OCID,),
 ) -> FlagSpec:
     return FlagSpec(code, FAMILY, zh, en, definition, defaults or {}, source, requires, groups, output)
-
-
-def flag(s: FlagSpec, compute: Compute) -> Flag:
-    return Flag(spec=s, compute=compute, enabled=lambda settings: settings.enabled(s.id))
 
 
 def scoped(tables: Tables, ctx: RunContext, columns: list[str]) -> pl.DataFrame:

@@ -6,8 +6,8 @@ import polars as pl
 
 from ggzy.rules import procurement, tendering
 from ggzy.rules.base import Citation, Rule, Unit
-from ggzy.supervision.flags.base import Group, Outcome, Phase, RunContext, hits_frame
-from ggzy.supervision.flags.compliance.common import flag, missing, scoped, spec, unit, unmapped
+from ggzy.supervision.flags.base import Group, Outcome, Phase, RunContext, flag, hits_frame
+from ggzy.supervision.flags.compliance.common import missing, scoped, spec, unit, unmapped
 from ggzy.supervision.flags.legal import counted_days, regimes, with_days
 from ggzy.supervision.flags.options import defaults_of, option
 from ggzy.supervision.ocds.tables import Tables

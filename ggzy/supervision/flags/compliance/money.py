@@ -7,8 +7,8 @@ import polars as pl
 from ggzy.rules import procurement, tendering
 from ggzy.rules.base import Rule
 from ggzy.rules.procedures import Method
-from ggzy.supervision.flags.base import Group, Outcome, Phase, RunContext, hits_frame
-from ggzy.supervision.flags.compliance.common import flag, missing, scoped, spec, unmapped
+from ggzy.supervision.flags.base import Group, Outcome, Phase, RunContext, flag, hits_frame
+from ggzy.supervision.flags.compliance.common import missing, scoped, spec, unmapped
 from ggzy.supervision.flags.legal import OPEN_METHODS, regimes, state_funds, with_decisions
 from ggzy.supervision.flags.options import defaults_of, option
 from ggzy.supervision.ocds.tables import Tables

@@ -6,8 +6,8 @@ import polars as pl
 
 from ggzy.rules import tendering
 from ggzy.rules.procedures import PROCEDURES
-from ggzy.supervision.flags.base import Group, Outcome, Phase, RunContext, hits_frame
-from ggzy.supervision.flags.compliance.common import flag, missing, scoped, spec, unit, unmapped
+from ggzy.supervision.flags.base import Group, Outcome, Phase, RunContext, flag, hits_frame
+from ggzy.supervision.flags.compliance.common import missing, scoped, spec, unit, unmapped
 from ggzy.supervision.flags.legal import counted_days, period_table, regimes, with_days
 from ggzy.supervision.ocds.tables import Tables
 
