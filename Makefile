@@ -50,12 +50,12 @@ fmt: dev ## format and autofix
 	$(BIN)/ruff check --fix ggzy tests bench
 
 chromium: ## install Debian's Chromium (and a Chinese font, for the screenshots) if missing
-	@test -x /usr/bin/chromium || { \
+	@missing=; test -x /usr/bin/chromium || missing=chromium; \
+	fc-list :lang=zh 2>/dev/null | grep -q . || missing="$$missing fonts-noto-cjk"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get install -y chromium || { $$SUDO apt-get update && $$SUDO apt-get install -y chromium; }; }
-	@fc-list :lang=zh 2>/dev/null | grep -q . || { \
-	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get install -y fonts-noto-cjk || { $$SUDO apt-get update && $$SUDO apt-get install -y fonts-noto-cjk; }; }
+	  $$SUDO apt-get install -y $$missing || { $$SUDO apt-get update && $$SUDO apt-get install -y $$missing; }; \
+	fi
 
 test: lint chromium ## lint, then the whole suite on SQLite (browser tests included)
 	$(BIN)/pytest -n $(JOBS)
