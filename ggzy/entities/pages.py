@@ -58,7 +58,7 @@ def login(
         db, username=username.strip().lower(), password=password, ip=ip, clock=ctx.clock, ident=ctx.ident
     )
     if outcome.user is None or outcome.role is None:
-        ctx_page = {"next": next, "error": outcome.message, "username": username[:64]}
+        ctx_page = {"next": next, "error": outcome.message, "username": username[:64], "message": ""}
         return page(request, "entities/login.html", ctx_page, status=429 if outcome.throttled else 401)
     _end_current(request, db)
     opening_keys.ensure_holder_key(
