@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from ggzy.core import timers
 from ggzy.core.clock import FixedClock
+from ggzy.core.db import Database
 from ggzy.core.events import Event
 from ggzy.core.notify import Channel, MemoryNotifier
 from ggzy.core.roles import Role
-from ggzy.entities import totp
-from ggzy.entities.models import User
+from ggzy.entities import auth, totp
+from ggzy.entities import timers as entity_timers
+from ggzy.entities.models import User, WebSession
 from ggzy.entities.service import Identity
 from ggzy.web.app import create_app
 from ggzy.web.context import AppContext
@@ -330,3 +335,136 @@ def test_a_paused_address_is_told_so_in_chinese_and_the_owner_elsewhere_signs_in
         create_app(app_ctx), base_url="https://testserver", follow_redirects=False, client=("198.51.100.20", 50000)
     ) as elsewhere:
         assert post_login(elsewhere, bidder.username, PASSWORD).status_code == 303  # type: ignore[attr-defined]
+
+
+# --- web/deps.py: one read per request, activity written by the tick -----------------------------
+
+
+@contextmanager
+def counted(db: Database) -> Iterator[list[str]]:
+    seen: list[str] = []
+    engine = db.bind.engine
+
+    def note(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if statement.lstrip().split(" ", 1)[0].upper() in ("SELECT", "INSERT", "UPDATE", "DELETE"):
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+
+
+def test_a_get_resolves_the_caller_with_one_select_and_writes_nothing(
+    client: TestClient, db: Database, app_ctx: AppContext, session: Session, clock: FixedClock, ident: Identity
+) -> None:
+    auditor = a_user(session, clock, ident, role=Role.SECTOR_SUPERVISOR)
+    session.commit()
+    signed_in(client, auditor, clock)
+    clock.advance(timedelta(minutes=5))  # the old code wrote last_seen_at once a minute during GETs
+    with counted(db) as statements:
+        r = client.get("/workbench")  # needs the caller and nothing else
+    assert r.status_code == 303 and r.headers["location"] == "/workbench/sector_supervisor"
+    assert len(statements) == 1, statements
+    assert statements[0].lstrip().upper().startswith("SELECT")
+    raw, _ = auth.issue_token(session, auditor.actor, name="脚本", clock=clock, ident=ident)
+    session.commit()
+    with (
+        TestClient(create_app(app_ctx), base_url="https://testserver", follow_redirects=False) as script,
+        counted(db) as statements,
+    ):
+        r = script.get("/workbench", headers={"authorization": f"Bearer {raw}"})
+    assert r.status_code == 303 and len(statements) == 1, statements
+
+
+def test_session_activity_keeps_a_reader_signed_in_and_reaches_the_database_at_the_tick(
+    client: TestClient, app_ctx: AppContext, session: Session, clock: FixedClock, ident: Identity
+) -> None:
+    bidder = a_user(session, clock, ident, role=Role.BIDDER)
+    session.commit()
+    signed_in(client, bidder, clock)
+    (ws,) = session.execute(select(WebSession).where(WebSession.user_id == bidder.user.id)).scalars()
+    started = ws.last_seen_at
+    for _ in range(3):  # 60 minutes of reading, twice the idle timeout, with no write in any request
+        clock.advance(ident.idle - timedelta(minutes=10))
+        assert client.get("/workbench/bidder").status_code == 200
+    session.expire_all()
+    assert session.get(WebSession, ws.token_hash).last_seen_at == started  # type: ignore[union-attr]
+    (source,) = entity_timers.sources(app_ctx)
+    report = timers.tick(app_ctx.db, [source], clock.now())
+    assert report.applied == 1 and report.failed == 0
+    session.expire_all()
+    assert session.get(WebSession, ws.token_hash).last_seen_at == clock.now()  # type: ignore[union-attr]
+    clock.advance(ident.idle + timedelta(seconds=1))
+    assert client.get("/workbench/bidder").headers["location"].startswith("/login"), "idle still ends a session"
+
+
+# --- finding 5: the administrator cannot become anybody ---------------------------------------
+
+
+def test_the_administrator_resets_a_bidder_but_cannot_sign_in_as_it(
+    client: TestClient,
+    anon_client: TestClient,
+    app_ctx: AppContext,
+    session: Session,
+    clock: FixedClock,
+    ident: Identity,
+) -> None:
+    admin = a_user(session, clock, ident, role=Role.ADMIN)
+    bidder = a_user(session, clock, ident, role=Role.BIDDER)
+    session.commit()
+    signed_in(client, admin, clock)
+    users = client.get("/admin/users").text
+    r = client.post(f"/admin/users/{bidder.user.id}/reset", data={"csrf_token": csrf_from(users)})
+    assert r.status_code == 200 and "已通过短信向本人发送一次性验证码" in r.text
+    code = memory(app_ctx).last(bidder.user.id, Channel.SMS).body.split("一次性验证码 ")[1][:8]
+    assert code not in r.text
+    for password in (PASSWORD, code):  # neither the old password nor anything on the admin's screen works
+        assert post_login(anon_client, bidder.username, password).status_code == 401  # type: ignore[attr-defined]
+    api = client.post(f"/api/v1/users/{bidder.user.id}/reset", headers={"x-csrf-token": csrf_from(users)})
+    assert api.status_code == 200 and api.json() == {
+        "user_id": bidder.user.id,
+        "pending_review": False,
+        "request_id": None,
+    }
+
+
+def test_a_staff_reset_waits_for_the_supervision_office_and_is_shown_to_both(
+    client: TestClient,
+    anon_client: TestClient,
+    app_ctx: AppContext,
+    session: Session,
+    clock: FixedClock,
+    ident: Identity,
+) -> None:
+    admin = a_user(session, clock, ident, role=Role.ADMIN)
+    office = a_user(session, clock, ident, role=Role.SUPERVISOR)
+    operator = a_user(session, clock, ident, role=Role.OPERATOR)
+    session.commit()
+    signed_in(client, admin, clock)
+    users = client.get("/admin/users").text
+    r = client.post(f"/admin/users/{operator.user.id}/reset", data={"csrf_token": csrf_from(users)})
+    assert r.status_code == 200 and 'data-testid="pending-review"' in r.text
+    assert memory(app_ctx).to(operator.user.id) == []
+    assert client.get("/admin/reviews").status_code == 403, "the administrator does not review"
+    listed = client.get("/api/v1/account-requests")
+    assert listed.status_code == 403
+    # the person concerned sees it on their account page
+    signed_in(anon_client, operator, clock)
+    page = anon_client.get("/account").text
+    assert "涉及本账户的变更" in page and "重置口令" in page and "待复核" in page
+    anon_client.cookies.clear()
+    # the supervision office sees it on its workbench and approves it
+    clock.advance(timedelta(seconds=30))
+    signed_in(anon_client, office, clock)
+    bench = anon_client.get("/workbench/supervisor").text
+    assert "复核：重置口令" in bench and operator.username in bench
+    reviews = anon_client.get("/admin/reviews")
+    assert reviews.status_code == 200 and operator.username in reviews.text
+    (pending,) = anon_client.get("/api/v1/account-requests").json()
+    assert pending["kind"] == "reset" and pending["requested_by"] == admin.user.id
+    r = anon_client.post(f"/admin/reviews/{pending['id']}/approve", data={"csrf_token": csrf_from(reviews.text)})
+    assert r.status_code == 303 and r.headers["location"] == "/admin/reviews?done=approved"
+    assert memory(app_ctx).last(operator.user.id, Channel.SMS)
+    assert "暂无待复核事项" in anon_client.get("/admin/reviews").text
