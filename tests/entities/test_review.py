@@ -167,7 +167,7 @@ def test_staff_accounts_change_only_after_a_second_person_approves(
         is None
     )
     assert notifier.last(operator.user.id, Channel.SMS)
-    # elevating a market-side... an operator to sector supervision, and re-enabling: both wait
+    # elevating an operator to the supervision office, and re-enabling: both wait
     grant = service.grant_role(session, admin.actor, user_id=operator.user.id, role=Role.SUPERVISOR, clock=clock)
     assert grant is not None and Role.SUPERVISOR not in auth.queries.roles_of(session, operator.user.id)
     review.reject(session, office.actor, request_id=grant.id, clock=clock)
