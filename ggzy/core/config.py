@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     staff_password_classes: int | None = None
     password_max_age_days: int = Field(default=0, description="0 = no forced rotation (ASVS V6.2.10); 等保 may ask 90")
     token_days: int = 90
+    notifier: str = Field(default="memory", description="how one-time codes reach people (ggzy/core/notify.py)")
     max_bid_bytes: int = Field(default=200 * 1_048_576, description="largest sealed bid accepted (bytes)")
     max_document_bytes: int = Field(default=200 * 1_048_576, description="largest tender document (bytes)")
     keystore_scrypt_n: int = Field(default=2**17, description="scrypt cost for key holders' wrapped keys")

@@ -173,6 +173,13 @@ ALERT_HANDLE = _define(
     content=True,
     grants={Role.SUPERVISOR: Scope.ANY, Role.SECTOR_SUPERVISOR: Scope.SECTOR},
 )
+ACCOUNT_REVIEW = _define(
+    "account.review",
+    "复核工作人员账户的开设、提权、重新启用与口令重置（双人复核）",
+    Kind.WRITE,
+    content=False,
+    grants={Role.SUPERVISOR: Scope.ANY},
+)
 WORKBENCH = {
     role: _define(f"workbench.{role.value}", f"{role.label}工作台", Kind.READ, content=False, grants={role: Scope.ANY})
     for role in GRANTABLE

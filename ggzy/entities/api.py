@@ -11,8 +11,11 @@ from ggzy.bidding import keys as opening_keys
 from ggzy.core import policy
 from ggzy.core.errors import Invalid
 from ggzy.core.roles import Role
-from ggzy.entities import auth, passwords, queries, service
+from ggzy.entities import auth, queries, review, service
+from ggzy.entities.models import AccountRequest
 from ggzy.entities.schemas import (
+    AccountChange,
+    AccountRequestRead,
     Grant,
     Me,
     OrgContacts,
@@ -21,8 +24,10 @@ from ggzy.entities.schemas import (
     OrgPage,
     OrgRead,
     OrgUpdate,
+    PasswordWithCode,
     TokenCreate,
     TokenIssued,
+    TotpReplace,
     UserCreate,
     UserCreated,
     UserRead,
@@ -41,11 +46,12 @@ def create_token(request: Request, body: TokenCreate, db: Db, ctx: Ctx) -> Respo
     out = auth.check_password(
         db, username=body.username.lower(), password=body.password, ip=ip, clock=ctx.clock, ident=ctx.ident
     )
-    refused = problem(
-        request, 401, code="bad-credentials", title="认证失败", detail=out.message or auth.GENERIC_FAILURE
-    )
     if out.user is None or out.role is None:
-        return refused
+        if out.throttled:
+            return problem(request, 429, code="sign-in-paused", title="登录已暂停", detail=out.message)
+        return problem(
+            request, 401, code="bad-credentials", title="认证失败", detail=out.message or auth.GENERIC_FAILURE
+        )
     if out.needs_enrolment:
         return problem(
             request,
@@ -54,10 +60,14 @@ def create_token(request: Request, body: TokenCreate, db: Db, ctx: Ctx) -> Respo
             title="须先绑定动态口令",
             detail="工作人员须先在网页端绑定动态口令",
         )
-    if out.needs_second_factor and not auth.check_second_factor(
-        db, user=out.user, role=out.role, code=body.totp_code or "", ip=ip, clock=ctx.clock, ident=ctx.ident
-    ):
-        return problem(request, 401, code="bad-second-factor", title="认证失败", detail="动态口令不正确或已使用过")
+    if out.needs_second_factor:
+        factor = auth.check_second_factor(
+            db, user=out.user, role=out.role, code=body.totp_code or "", ip=ip, clock=ctx.clock, ident=ctx.ident
+        )
+        if factor.locked_until is not None:
+            return problem(request, 429, code="second-factor-paused", title="动态口令验证已暂停", detail=factor.message)
+        if not factor:
+            return problem(request, 401, code="bad-second-factor", title="认证失败", detail=factor.message)
     opening_keys.ensure_holder_key(
         db,
         user=out.user,
@@ -147,19 +157,121 @@ def _detail(org: object, actor: object) -> OrgDetail:
 
 @router.post("/users", response_model=UserCreated, status_code=201, tags=["账户"])
 def create_user(body: UserCreate, db: Db, ctx: Ctx, principal: SignedIn) -> UserCreated:
-    temp = passwords.generate()
+    """开设账户。本人凭短信一次性验证码设置口令；工作人员账户须经第二人复核同意后才启用。"""
     user = service.create_user(
         db,
         principal.actor,
         org_id=body.org_id,
         username=body.username,
         display_name=body.display_name,
-        password=temp,
         roles=[(g.role, g.sector.value if g.sector else "") for g in body.roles],
         clock=ctx.clock,
         ident=ctx.ident,
+        notifier=ctx.notifier,
     )
-    return UserCreated(id=user.id, username=user.username, temp_password=temp)
+    pending = [r for r in review.about(db, user.id) if r.status == "pending"]
+    return UserCreated(
+        id=user.id, username=user.username, pending_review=bool(pending), request_id=pending[0].id if pending else None
+    )
+
+
+def _change(user_id: str, req: AccountRequest | None) -> AccountChange:
+    return AccountChange(user_id=user_id, pending_review=req is not None, request_id=req.id if req else None)
+
+
+@router.post("/users/{user_id}/reset", response_model=AccountChange, tags=["账户"])
+def reset_password(user_id: str, db: Db, ctx: Ctx, principal: SignedIn) -> AccountChange:
+    """重置口令：原口令失效，本人收到短信一次性验证码后自行设置；工作人员账户须经第二人复核。"""
+    req = service.reset_password(
+        db, principal.actor, user_id=user_id, clock=ctx.clock, ident=ctx.ident, notifier=ctx.notifier
+    )
+    if req is None:
+        opening_keys.forget_holder_key(db, user_id=user_id)
+    return _change(user_id, req)
+
+
+@router.post("/users/{user_id}/enable", response_model=AccountChange, tags=["账户"])
+def enable_user(user_id: str, db: Db, ctx: Ctx, principal: SignedIn) -> AccountChange:
+    """重新启用账户；工作人员账户须经第二人复核。"""
+    return _change(user_id, service.enable_user(db, principal.actor, user_id=user_id, clock=ctx.clock))
+
+
+def _request_read(db: Db, req: AccountRequest) -> AccountRequestRead:
+    return AccountRequestRead(
+        id=req.id,
+        kind=req.kind,
+        kind_label=review.Kind(req.kind).label,
+        user_id=req.user_id,
+        username=queries.get_user(db, req.user_id).username,
+        role=Role(req.role) if req.role else None,
+        sector=req.sector or None,
+        status=req.status,
+        requested_by=req.requested_by,
+        requested_at=req.requested_at,
+        decided_by=req.decided_by,
+        decided_at=req.decided_at,
+    )
+
+
+@router.get("/account-requests", response_model=list[AccountRequestRead], tags=["账户"])
+def list_account_requests(db: Db, principal: SignedIn) -> list[AccountRequestRead]:
+    """待第二人复核的账户变更（双人复核）。"""
+    policy.ensure(principal.actor, policy.ACCOUNT_REVIEW)
+    return [_request_read(db, r) for r in review.pending(db)]
+
+
+@router.post("/account-requests/{request_id}/approve", response_model=AccountRequestRead, tags=["账户"])
+def approve_account_request(request_id: str, db: Db, ctx: Ctx, principal: SignedIn) -> AccountRequestRead:
+    """复核同意账户变更，变更随即生效；提出人和被变更账户的本人不能复核。"""
+    req = review.approve(
+        db, principal.actor, request_id=request_id, clock=ctx.clock, ident=ctx.ident, notifier=ctx.notifier
+    )
+    if req.kind == review.Kind.RESET.value:
+        opening_keys.forget_holder_key(db, user_id=req.user_id)
+    return _request_read(db, req)
+
+
+@router.post("/account-requests/{request_id}/reject", response_model=AccountRequestRead, tags=["账户"])
+def reject_account_request(request_id: str, db: Db, ctx: Ctx, principal: SignedIn) -> AccountRequestRead:
+    """复核不同意账户变更，变更不生效。"""
+    return _request_read(db, review.reject(db, principal.actor, request_id=request_id, clock=ctx.clock))
+
+
+@router.post("/auth/password", status_code=204, tags=["认证"])
+def set_password_with_code(request: Request, body: PasswordWithCode, db: Db, ctx: Ctx) -> Response:
+    """凭短信一次性验证码设置本人口令（新开账户或口令被重置后）。"""
+    out = auth.set_password_with_code(
+        db,
+        username=body.username,
+        code=body.code,
+        new_password=body.new_password,
+        ip=ip_of(request),
+        clock=ctx.clock,
+        ident=ctx.ident,
+    )
+    if out.user is None:
+        if out.throttled:
+            return problem(request, 429, code="sign-in-paused", title="已暂停", detail=out.message)
+        return problem(request, 401, code="bad-code", title="验证码不正确", detail=out.message)
+    return Response(status_code=204)
+
+
+@router.post("/me/totp", status_code=204, tags=["认证"])
+def replace_totp(request: Request, body: TotpReplace, db: Db, ctx: Ctx, principal: SignedIn) -> Response:
+    """更换动态口令：须完整登录，并提供原验证器此刻的口令。"""
+    out = auth.replace_totp(
+        db,
+        principal.actor,
+        current_code=body.current_code,
+        secret=body.secret,
+        code=body.code,
+        clock=ctx.clock,
+        ident=ctx.ident,
+    )
+    if not out:
+        status = 429 if out.locked_until else 401
+        return problem(request, status, code="bad-second-factor", title="原动态口令不正确", detail=out.message)
+    return Response(status_code=204)
 
 
 @router.get("/users", response_model=list[UserRead], tags=["账户"])

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from ggzy.core import events, policy
 from ggzy.core.actor import Actor
 from ggzy.core.clock import Clock
 from ggzy.core.crypto import DecryptionError
-from ggzy.core.errors import Forbidden, Invalid, NotFound, RuleViolation
+from ggzy.core.errors import Conflict, Forbidden, Invalid, NotFound, RuleViolation
 from ggzy.core.ids import new_id, new_token
 from ggzy.core.roles import Role
-from ggzy.entities import queries, totp
-from ggzy.entities.models import ApiToken, User, WebSession
+from ggzy.entities import queries, throttle, totp
+from ggzy.entities.models import ApiToken, RoleGrant, User, WebSession
 from ggzy.entities.service import Identity
 
 LOGIN_SUCCEEDED = events.event_type("auth.login_succeeded", "登录成功")
@@ -27,10 +30,13 @@ SECOND_FACTOR_FAILED = events.event_type("auth.second_factor_failed", "动态口
 LOGGED_OUT = events.event_type("auth.logged_out", "退出登录")
 PASSWORD_CHANGED = events.event_type("auth.password_changed", "修改口令")
 TOTP_ENROLLED = events.event_type("auth.totp_enrolled", "绑定动态口令")
+TOTP_REPLACED = events.event_type("auth.totp_replaced", "更换动态口令")
+PASSWORD_SET_WITH_CODE = events.event_type("auth.password_set_with_code", "凭一次性验证码设置新口令")
 TOKEN_ISSUED = events.event_type("auth.token_issued", "签发接口令牌")
 TOKEN_REVOKED = events.event_type("auth.token_revoked", "吊销接口令牌")
 
-GENERIC_FAILURE = "用户名或口令错误；连续多次失败后账户将被暂时锁定"
+GENERIC_FAILURE = "用户名或口令错误；连续多次失败后将暂停从此网络地址登录"
+INACTIVE = "该账户已停用，或其开设、重新启用尚待第二人复核；请联系平台管理员"
 TOKEN_PREFIX = "ggzy_"  # noqa: S105 - a public prefix that marks our tokens
 
 
@@ -51,60 +57,66 @@ def _anonymous(ip: str | None) -> Actor:
 
 @dataclass(frozen=True)
 class LoginOutcome:
-    """What the password step decided. `user` is None when sign-in failed (the message is generic)."""
+    """What the password step decided. `user` is None when sign-in failed (see `message`, `throttled`)."""
 
     user: User | None
     role: Role | None = None
     needs_second_factor: bool = False
     needs_enrolment: bool = False
     message: str = ""
+    throttled: bool = False  # paused (entities/throttle.py): say so, and do not look at the password
 
 
 def _is_locked(user: User, now: datetime) -> bool:
     return user.locked_until is not None and user.locked_until > now
 
 
-def _count_failure(session: Session, user: User, ip: str | None, clock: Clock, ident: Identity) -> None:
-    now = clock.now()
-    user.failed_logins += 1
-    if user.failed_logins >= ident.max_failures:
-        user.locked_until = now + ident.lockout
-        user.failed_logins = 0
-        events.record(
-            session,
-            Actor(None, Role.SYSTEM, ip=ip),
-            ACCOUNT_LOCKED,
-            clock=clock,
-            subject=("user", user.id),
-            payload={"until": user.locked_until},
-        )
-
-
 def check_password(
     session: Session, *, username: str, password: str, ip: str | None, clock: Clock, ident: Identity
 ) -> LoginOutcome:
-    """First step of sign-in. Never raises on bad credentials, so the failure is committed and logged."""
-    user = queries.find_user(session, username) if len(username) <= 64 else None
+    """First step of sign-in. Never raises on bad credentials, so the failure is committed and logged.
+
+    Paused (username, address) pairs and addresses are refused before the password is checked, with
+    a message that says so; unknown usernames are paused exactly like known ones.
+    """
+    username = username[:64]
     now = clock.now()
+    block = throttle.blocked(session, kind="password", username=username, ip=ip, now=now)
+    if block is not None:
+        events.record(
+            session,
+            _anonymous(ip),
+            LOGIN_FAILED,
+            clock=clock,
+            payload={"username": username, "reason": "throttled-address" if block.by_address else "throttled"},
+        )
+        return LoginOutcome(None, message=block.message, throttled=True)
+    user = queries.find_user(session, username)
     good = ident.hasher.verify(user.password_hash if user else None, password)
-    if user is None or not user.is_active or _is_locked(user, now) or not good:
-        if user is not None and user.is_active and not _is_locked(user, now):
-            _count_failure(session, user, ip, clock, ident)
+    if user is None or not user.is_active or not good:
+        started = throttle.fail(session, kind="password", username=username, ip=ip, now=now, limits=ident.limits)
+        payload: dict[str, object] = {"username": username, "reason": _reason(user, good)}
+        if started is not None:
+            payload |= {"paused_until": started.until, "by_address": started.by_address}
         events.record(
             session,
             _anonymous(ip),
             LOGIN_FAILED,
             clock=clock,
             subject=("user", user.id) if user else None,
-            payload={"username": username[:64], "reason": _reason(user, now, good)},
+            payload=payload,
         )
+        if started is not None:
+            return LoginOutcome(None, message=started.message, throttled=True)
+        if user is not None and good:  # only the holder of the right password learns the account's state
+            return LoginOutcome(None, message=INACTIVE)
         return LoginOutcome(None, message=GENERIC_FAILURE)
+    throttle.succeed(session, kind="password", username=username, ip=ip)
     roles = queries.roles_of(session, user.id)
     if not roles:
         return LoginOutcome(None, message="该账户尚未授予任何角色，请联系平台管理员")
     role = roles[0]
     staff = any(r.is_staff for r in roles)
-    user.failed_logins = 0
     if ident.hasher.needs_rehash(user.password_hash):
         user.password_hash = ident.hasher.hash(password)
     if user.totp_secret:
@@ -115,13 +127,11 @@ def check_password(
     return LoginOutcome(user, role)
 
 
-def _reason(user: User | None, now: datetime, good: bool) -> str:
+def _reason(user: User | None, good: bool) -> str:
     if user is None:
         return "unknown-user"
     if not user.is_active:
         return "disabled"
-    if _is_locked(user, now):
-        return "locked"
     return "wrong-password"
 
 
@@ -139,39 +149,83 @@ def _record_login(session: Session, user: User, role: Role, ip: str | None, cloc
 # --- second factor ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class FactorOutcome:
+    """The second step's answer; true when the code was right. `locked_until` when it is paused."""
+
+    ok: bool
+    message: str = ""
+    locked_until: datetime | None = None
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+WRONG_CODE = "动态口令不正确或已使用过，请等待下一个口令"
+
+
+def _locked_message(until: datetime) -> str:
+    return (
+        f"动态口令连续错误次数过多，该账户的动态口令验证已暂停至 {throttle.local_time(until)}（北京时间）；"
+        "如非本人操作，请尽快修改口令"
+    )
+
+
+def _verify_code(user: User, code: str, now: datetime, ident: Identity) -> tuple[int | None, str]:
+    """The step of a fresh, correct code of the user's current factor, or None and why not."""
+    try:
+        secret = ident.cipher.open(user.totp_secret or "", aad=f"totp:{user.id}")
+    except DecryptionError:  # the stored secret was altered or moved: fail closed, and say so in the log
+        return None, "secret-unreadable"
+    step = totp.matching_step(secret, code, now)
+    if step is None:
+        return None, "wrong-code"
+    if user.totp_last_step is not None and step <= user.totp_last_step:
+        return None, "replayed"
+    return step, ""
+
+
+def _factor_failure(session: Session, user: User, ip: str | None, clock: Clock, ident: Identity, reason: str) -> None:
+    """Second-factor failures count on the account alone; only a right code clears them."""
+    now = clock.now()
+    user.failed_logins += 1
+    payload: dict[str, object] = {"reason": reason}
+    if user.failed_logins % ident.second_factor_failures == 0:
+        user.locked_until = now + ident.limits.pause(user.failed_logins // ident.second_factor_failures)
+        payload["locked_until"] = user.locked_until
+    events.record(
+        session, _anonymous(ip), SECOND_FACTOR_FAILED, clock=clock, subject=("user", user.id), payload=payload
+    )
+
+
 def check_second_factor(
     session: Session, *, user: User, role: Role, code: str, ip: str | None, clock: Clock, ident: Identity
-) -> bool:
-    """Second step: a TOTP code, each usable once; failures count toward the lockout."""
+) -> FactorOutcome:
+    """Second step: a TOTP code, each usable once; failures are the account's own and pause it, growing."""
     now = clock.now()
-    if not user.totp_secret or _is_locked(user, now) or not user.is_active:
-        return False
-    try:
-        secret = ident.cipher.open(user.totp_secret, aad=f"totp:{user.id}")
-        step = totp.matching_step(secret, code, now)
-        reason = "replayed" if step is not None else "wrong-code"
-    except DecryptionError:  # the stored secret was altered or moved: fail closed, and say so in the log
-        step, reason = None, "secret-unreadable"
-    if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
-        _count_failure(session, user, ip, clock, ident)
-        events.record(
-            session,
-            _anonymous(ip),
-            SECOND_FACTOR_FAILED,
-            clock=clock,
-            subject=("user", user.id),
-            payload={"reason": reason},
-        )
-        return False
+    if not user.totp_secret or not user.is_active:
+        return FactorOutcome(False, WRONG_CODE)
+    if _is_locked(user, now):
+        assert user.locked_until is not None
+        return FactorOutcome(False, _locked_message(user.locked_until), user.locked_until)
+    step, reason = _verify_code(user, code, now, ident)
+    if step is None:
+        _factor_failure(session, user, ip, clock, ident, reason)
+        if _is_locked(user, now):
+            assert user.locked_until is not None
+            return FactorOutcome(False, _locked_message(user.locked_until), user.locked_until)
+        return FactorOutcome(False, WRONG_CODE)
     user.totp_last_step = step
     user.failed_logins = 0
     _record_login(session, user, role, ip, clock, factors=2)
-    return True
+    return FactorOutcome(True)
 
 
 def enrol_totp(session: Session, actor: Actor, *, secret: str, code: str, clock: Clock, ident: Identity) -> User:
-    """绑定动态口令 — keep the secret only once the person proves their app produces its codes."""
+    """绑定动态口令 — the first factor of an account that has none, kept once the app proves it makes its codes."""
     user = _self(session, actor)
+    if user.totp_secret is not None:
+        raise Conflict("该账户已绑定动态口令；更换须在完整登录后验证当前动态口令", code="totp-exists")
     step = totp.matching_step(secret, code, clock.now())
     if step is None:
         raise Invalid("动态口令不正确，请核对手机上的6位数字后重试", code="wrong-totp")
@@ -179,6 +233,38 @@ def enrol_totp(session: Session, actor: Actor, *, secret: str, code: str, clock:
     user.totp_last_step = step
     events.record(session, actor, TOTP_ENROLLED, clock=clock, subject=("user", user.id))
     return user
+
+
+def replace_totp(
+    session: Session, actor: Actor, *, current_code: str, secret: str, code: str, clock: Clock, ident: Identity
+) -> FactorOutcome:
+    """更换动态口令 — only from a complete sign-in, with a fresh code of the current factor and one of the new.
+
+    A wrong current code counts toward the account's second-factor pause and is returned (not
+    raised) so that the count is committed; a wrong code of the new secret raises Invalid.
+    """
+    user = _self(session, actor)
+    if user.totp_secret is None:
+        raise Conflict("该账户尚未绑定动态口令", code="no-totp")
+    now = clock.now()
+    if _is_locked(user, now):
+        assert user.locked_until is not None
+        return FactorOutcome(False, _locked_message(user.locked_until), user.locked_until)
+    if totp.matching_step(secret, code, now) is None:
+        raise Invalid("新动态口令不正确，请核对手机上新添加的6位数字后重试", code="wrong-totp")
+    old_step, reason = _verify_code(user, current_code, now, ident)
+    if old_step is None:
+        _factor_failure(session, user, actor.ip, clock, ident, reason)
+        if _is_locked(user, now):
+            assert user.locked_until is not None
+            return FactorOutcome(False, _locked_message(user.locked_until), user.locked_until)
+        return FactorOutcome(False, "当前动态口令不正确或已使用过：更换须输入原验证器应用此刻显示的6位数字")
+    new_step = totp.matching_step(secret, code, now)
+    user.totp_secret = ident.cipher.seal(secret, aad=f"totp:{user.id}")
+    user.totp_last_step = new_step
+    user.failed_logins = 0
+    events.record(session, actor, TOTP_REPLACED, clock=clock, subject=("user", user.id))
+    return FactorOutcome(True)
 
 
 def _self(session: Session, actor: Actor) -> User:
@@ -235,16 +321,104 @@ def start_session(
     return token, ws
 
 
-def resolve_session(session: Session, *, token: str, clock: Clock, ident: Identity) -> tuple[WebSession, User] | None:
-    ws = session.get(WebSession, digest(token))
-    if ws is None:
+@dataclass(frozen=True)
+class Caller:
+    """Who a cookie or token belongs to, from one SELECT: the row, the user and every role grant."""
+
+    user: User
+    roles: tuple[Role, ...]
+    sectors: frozenset[str]
+    web: WebSession | None = None
+    token: ApiToken | None = None
+
+    def actor(self, role: Role, ip: str | None) -> Actor:
+        return Actor(user_id=self.user.id, role=role, org_id=self.user.org_id, sectors=self.sectors, ip=ip)
+
+
+def _grants(rows: Sequence[Any]) -> tuple[tuple[Role, ...], frozenset[str]]:
+    roles: dict[Role, None] = {}
+    sectors = set()
+    for row in rows:
+        if row.role is not None:
+            roles.setdefault(Role(row.role), None)
+            if row.role == Role.SECTOR_SUPERVISOR.value and row.sector:
+                sectors.add(row.sector)
+    return tuple(roles), frozenset(sectors)
+
+
+class SessionActivity:
+    """Browser activity seen by this node, kept in memory off the read path and written by the tick.
+
+    A GET request only reads: it notes "this session was active now" here, and the idle check
+    believes the later of the stored `last_seen_at` and this note. The tick (entities/timers.py)
+    writes the notes out in one statement, so other nodes see them within one tick.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._seen: dict[str, datetime] = {}
+
+    def note(self, token_hash: str, now: datetime) -> None:
+        with self._lock:
+            if token_hash not in self._seen or self._seen[token_hash] < now:
+                self._seen[token_hash] = now
+
+    def last(self, token_hash: str) -> datetime | None:
+        with self._lock:
+            return self._seen.get(token_hash)
+
+    def take(self) -> dict[str, datetime]:
+        with self._lock:
+            out, self._seen = self._seen, {}
+            return out
+
+    def put_back(self, seen: dict[str, datetime]) -> None:
+        for token_hash, at in seen.items():
+            self.note(token_hash, at)
+
+
+def flush_activity(session: Session, seen: dict[str, datetime]) -> int:
+    """Write noted activity: last_seen_at only ever moves forward."""
+    n = 0
+    for token_hash, at in seen.items():
+        res = session.execute(
+            update(WebSession)
+            .where(WebSession.token_hash == token_hash, WebSession.last_seen_at < at)
+            .values(last_seen_at=at)
+        )
+        n += int(res.rowcount or 0)  # type: ignore[attr-defined]
+    return n
+
+
+def load_session(
+    session: Session, *, token: str, clock: Clock, ident: Identity, activity: SessionActivity | None = None
+) -> Caller | None:
+    """The browser session behind a cookie, in one SELECT; None if unknown, expired or disabled."""
+    token_hash = digest(token)
+    rows = session.execute(
+        select(WebSession, User, RoleGrant.role, RoleGrant.sector)
+        .join(User, User.id == WebSession.user_id)
+        .outerjoin(RoleGrant, RoleGrant.user_id == User.id)
+        .where(WebSession.token_hash == token_hash)
+        .order_by(RoleGrant.id)
+    ).all()
+    if not rows:
         return None
+    ws, user = rows[0][0], rows[0][1]
     now = clock.now()
-    user = session.get(User, ws.user_id)
-    expired = now - ws.last_seen_at > ident.idle or now - ws.created_at > ident.absolute
-    if user is None or not user.is_active or expired:
+    noted = activity.last(token_hash) if activity is not None else None
+    last_seen = max(ws.last_seen_at, noted) if noted is not None else ws.last_seen_at
+    if not user.is_active or now - last_seen > ident.idle or now - ws.created_at > ident.absolute:
         return None
-    return ws, user
+    roles, sectors = _grants(rows)
+    return Caller(user, roles, sectors, web=ws)
+
+
+def resolve_session(session: Session, *, token: str, clock: Clock, ident: Identity) -> tuple[WebSession, User] | None:
+    found = load_session(session, token=token, clock=clock, ident=ident)
+    if found is None or found.web is None:
+        return None
+    return found.web, found.user
 
 
 def touch_session(ws: WebSession, now: datetime) -> bool:
@@ -327,13 +501,103 @@ def revoke_token(session: Session, actor: Actor, *, token_id: str, clock: Clock)
     return tok
 
 
-def resolve_token(session: Session, *, raw: str, clock: Clock) -> tuple[ApiToken, User] | None:
+def load_token(session: Session, *, raw: str, clock: Clock) -> Caller | None:
+    """The user behind an API token, in one SELECT; None if unknown, revoked, expired or its role is gone."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 100:
         return None
-    tok = session.execute(select(ApiToken).where(ApiToken.token_hash == digest(raw))).scalar()
-    if tok is None or tok.revoked_at is not None or tok.expires_at <= clock.now():
+    rows = session.execute(
+        select(ApiToken, User, RoleGrant.role, RoleGrant.sector)
+        .join(User, User.id == ApiToken.user_id)
+        .outerjoin(RoleGrant, RoleGrant.user_id == User.id)
+        .where(ApiToken.token_hash == digest(raw))
+        .order_by(RoleGrant.id)
+    ).all()
+    if not rows:
         return None
-    user = session.get(User, tok.user_id)
-    if user is None or not user.is_active or Role(tok.role) not in queries.roles_of(session, user.id):
+    tok, user = rows[0][0], rows[0][1]
+    roles, sectors = _grants(rows)
+    if tok.revoked_at is not None or tok.expires_at <= clock.now() or not user.is_active:
         return None
-    return tok, user
+    if Role(tok.role) not in roles:
+        return None
+    return Caller(user, roles, sectors, token=tok)
+
+
+def resolve_token(session: Session, *, raw: str, clock: Clock) -> tuple[ApiToken, User] | None:
+    found = load_token(session, raw=raw, clock=clock)
+    if found is None or found.token is None:
+        return None
+    return found.token, found.user
+
+
+# --- setting a password with a one-time code ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CodeOutcome:
+    """`user` when the code was right and the new password is set; otherwise the message to show."""
+
+    user: User | None
+    message: str = ""
+    throttled: bool = False
+
+
+BAD_CODE = "用户名或验证码不正确，或验证码已过期；连续多次失败后将暂停从此网络地址尝试"
+
+
+def set_password_with_code(
+    session: Session,
+    *,
+    username: str,
+    code: str,
+    new_password: str,
+    ip: str | None,
+    clock: Clock,
+    ident: Identity,
+) -> CodeOutcome:
+    """凭验证码设置口令 — the person sets their own password with the code the platform sent them.
+
+    Throttled like passwords (per username and address, and per address), with answers that do not
+    tell an unknown username from a wrong code. A weak new password raises Invalid before the code
+    is spent, so the person can try another.
+    """
+    username = username.strip().lower()[:64]
+    now = clock.now()
+    block = throttle.blocked(session, kind="code", username=username, ip=ip, now=now)
+    if block is not None:
+        return CodeOutcome(None, block.message, throttled=True)
+    user = queries.find_user(session, username)
+    expires = user.reset_code_expires_at if user is not None else None
+    live = user is not None and user.is_active and expires is not None and expires > now
+    good = ident.hasher.verify(user.reset_code_hash if user is not None and live else None, code.strip()[:32])
+    if user is None or not live or not good:
+        started = throttle.fail(session, kind="code", username=username, ip=ip, now=now, limits=ident.limits)
+        events.record(
+            session,
+            _anonymous(ip),
+            LOGIN_FAILED,
+            clock=clock,
+            subject=("user", user.id) if user else None,
+            payload={"username": username, "reason": "wrong-code", "step": "one-time-code"},
+        )
+        if started is not None:
+            return CodeOutcome(None, started.message, throttled=True)
+        return CodeOutcome(None, BAD_CODE)
+    roles = queries.roles_of(session, user.id) or [Role.PUBLIC]
+    ident.policy.check(new_password, username=user.username, staff=any(r.is_staff for r in roles))
+    throttle.succeed(session, kind="code", username=username, ip=ip)
+    throttle.succeed(session, kind="password", username=username, ip=ip)
+    user.password_hash = ident.hasher.hash(new_password)
+    user.password_changed_at = now
+    user.must_change_password = False
+    user.reset_code_hash = None
+    user.reset_code_expires_at = None
+    session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+    events.record(
+        session,
+        actor_for(session, user, roles[0], ip),
+        PASSWORD_SET_WITH_CODE,
+        clock=clock,
+        subject=("user", user.id),
+    )
+    return CodeOutcome(user)

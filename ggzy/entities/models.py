@@ -1,4 +1,4 @@
-"""主体库表 — organisations, users, role grants, web sessions and API tokens."""
+"""主体库表 — organisations, users, role grants, web sessions, API tokens, sign-in throttles, 双人复核 requests."""
 
 from __future__ import annotations
 
@@ -40,8 +40,13 @@ class User(Base):
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     totp_secret: Mapped[str | None] = mapped_column(Text)  # AES-GCM sealed, bound to the user id
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # The account's own second-factor failures (a correct password does not reset them) and the
+    # lock they lead to; password failures are counted per address in SignInThrottle instead.
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # A one-time code sent to the person (never to the administrator) to set a new password.
+    reset_code_hash: Mapped[str | None] = mapped_column(String(200))  # Argon2id
+    reset_code_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
@@ -85,3 +90,34 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class SignInThrottle(Base):
+    """Failures of one (username, address) pair, or of one address over all usernames (entities/throttle.py)."""
+
+    __tablename__ = "sign_in_throttle"
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(8))
+    username: Mapped[str | None] = mapped_column(String(64), index=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    lockouts: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[datetime] = mapped_column(UtcDateTime)
+    blocked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class AccountRequest(Base):
+    """双人复核 — an administrator's change to a staff account, waiting for a second person."""
+
+    __tablename__ = "account_request"
+
+    id: Mapped[str] = mapped_column(String(26), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # create | grant | enable | reset
+    user_id: Mapped[str] = mapped_column(ForeignKey("app_user.id"), index=True)
+    role: Mapped[str | None] = mapped_column(String(32))
+    sector: Mapped[str] = mapped_column(String(20), default="")
+    status: Mapped[str] = mapped_column(String(12), index=True)  # pending | approved | rejected
+    requested_by: Mapped[str] = mapped_column(String(26))
+    requested_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    decided_by: Mapped[str | None] = mapped_column(String(26))
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ggzy.bidding import keys as opening_keys
-from ggzy.core import policy
+from ggzy.core import events, policy
 from ggzy.core.errors import DomainError, Forbidden
 from ggzy.core.roles import GRANTABLE, SECTOR_LABELS, Role, Sector
-from ggzy.entities import auth, passwords, queries, service, totp
+from ggzy.entities import auth, queries, review, service, totp
 from ggzy.entities.models import WebSession
 from ggzy.entities.states import ORG_KIND_LABELS, OrgKind
 from ggzy.web.deps import (
@@ -42,10 +42,11 @@ def _redirect(url: str) -> RedirectResponse:
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, principal: CurrentPrincipal, next: str = "") -> Response:
+def login_form(request: Request, principal: CurrentPrincipal, next: str = "", code_set: int = 0) -> Response:
     if principal.signed_in:
         return _redirect(safe_next(next))
-    return page(request, "entities/login.html", {"next": next, "error": "", "username": ""})
+    context = {"next": next, "error": "", "username": "", "message": "新口令已设置，请用它登录。" if code_set else ""}
+    return page(request, "entities/login.html", context)
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -57,8 +58,8 @@ def login(
         db, username=username.strip().lower(), password=password, ip=ip, clock=ctx.clock, ident=ctx.ident
     )
     if outcome.user is None or outcome.role is None:
-        ctx_page = {"next": next, "error": outcome.message, "username": username[:64]}
-        return page(request, "entities/login.html", ctx_page, status=401)
+        ctx_page = {"next": next, "error": outcome.message, "username": username[:64], "message": ""}
+        return page(request, "entities/login.html", ctx_page, status=429 if outcome.throttled else 401)
     _end_current(request, db)
     opening_keys.ensure_holder_key(
         db,
@@ -111,9 +112,7 @@ def otp(request: Request, db: Db, ctx: Ctx, code: Text, next: Annotated[str, For
         db, user=user, role=role, code=code, ip=ip_of(request), clock=ctx.clock, ident=ctx.ident
     )
     if not ok:
-        return page(
-            request, "entities/otp.html", {"next": next, "error": "动态口令不正确或已使用过，请等待下一个口令"}, 401
-        )
+        return page(request, "entities/otp.html", {"next": next, "error": ok.message}, 429 if ok.locked_until else 401)
     _end_current(request, db)
     token, _ = auth.start_session(db, user=user, role=role, ip=ip_of(request), mfa_passed=True, clock=ctx.clock)
     resp = _redirect("/account?must_change=1" if user.must_change_password else safe_next(next))
@@ -141,6 +140,11 @@ def _account_context(db: Db, principal: SignedIn, **extra: object) -> dict[str, 
         "org": queries.get_org(db, principal.user.org_id),
         "grants": queries.grants_of(db, principal.user.id),
         "tokens": queries.tokens_of(db, principal.user.id),
+        "requests": review.about(db, principal.user.id),
+        "review_labels": review.KIND_LABELS,
+        "status_labels": review.STATUS_LABELS,
+        "event_labels": {name: t.label for name, t in events.EVENT_TYPES.items()},
+        "history": queries.account_history(db, principal.user.id),
         "message": "",
         "error": "",
         "new_token": None,
@@ -149,9 +153,10 @@ def _account_context(db: Db, principal: SignedIn, **extra: object) -> dict[str, 
 
 
 @router.get("/account", response_class=HTMLResponse)
-def account(request: Request, db: Db, principal: SignedIn, must_change: int = 0) -> Response:
+def account(request: Request, db: Db, principal: SignedIn, must_change: int = 0, totp: str = "") -> Response:
     message = "首次登录或口令已被重置：请先设置您自己的口令。" if must_change else ""
-    return page(request, "entities/account.html", _account_context(db, principal, warning=message))
+    done = "动态口令已更换：原验证器应用中的口令从此失效。" if totp == "replaced" else ""
+    return page(request, "entities/account.html", _account_context(db, principal, warning=message, message=done))
 
 
 @router.post("/account/password", response_class=HTMLResponse)
@@ -179,31 +184,61 @@ def change_password(
     )
 
 
+def _totp_page(
+    request: Request, ctx: Ctx, user: object, secret: str, *, first: int, error: str, status: int = 200
+) -> Response:
+    from ggzy.entities.models import User
+
+    assert isinstance(user, User)
+    uri = totp.provisioning_uri(secret, username=user.username, issuer=ctx.settings.platform_name)
+    context = {
+        "secret": secret,
+        "qr": totp.qr_svg(uri),
+        "first": first,
+        "error": error,
+        "me": user,
+        "replacing": user.totp_secret is not None,
+    }
+    return page(request, "entities/totp.html", context, status)
+
+
 @router.get("/account/totp", response_class=HTMLResponse)
 def totp_form(request: Request, ctx: Ctx, first: int = 0) -> Response:
+    """A half-signed-in session reaches this page only for the first factor of an account that has none."""
     p = resolve_principal(request)
     if p.user is None:
         return _redirect("/login")
-    secret = totp.new_secret()
-    uri = totp.provisioning_uri(secret, username=p.user.username, issuer=ctx.settings.platform_name)
-    return page(
-        request,
-        "entities/totp.html",
-        {"secret": secret, "qr": totp.qr_svg(uri), "first": first, "error": "", "me": p.user},
-    )
+    if p.pending_mfa and p.user.totp_secret is not None:
+        return _redirect("/login/otp")
+    return _totp_page(request, ctx, p.user, totp.new_secret(), first=first, error="")
 
 
 @router.post("/account/totp", response_class=HTMLResponse)
-def totp_enrol(request: Request, db: Db, ctx: Ctx, secret: Text, code: Text) -> Response:
+def totp_enrol(
+    request: Request, db: Db, ctx: Ctx, secret: Text, code: Text, current_code: Annotated[str, Form()] = ""
+) -> Response:
     p = resolve_principal(request)
     if p.user is None:
         return _redirect("/login")
+    if p.pending_mfa and p.user.totp_secret is not None:  # the second factor is passed, never replaced, here
+        return _redirect("/login/otp")
+    secret = secret.strip().replace(" ", "").upper()[:64]
+    if p.user.totp_secret is not None:
+        try:
+            outcome = auth.replace_totp(
+                db, p.actor, current_code=current_code, secret=secret, code=code, clock=ctx.clock, ident=ctx.ident
+            )
+        except DomainError as exc:
+            db.rollback()
+            return _totp_page(request, ctx, p.user, secret, first=0, error=exc.message, status=422)
+        if not outcome:
+            return _totp_page(request, ctx, p.user, secret, first=0, error=outcome.message, status=422)
+        return _redirect("/account?totp=replaced")
     try:
         user = auth.enrol_totp(db, p.actor, secret=secret, code=code, clock=ctx.clock, ident=ctx.ident)
     except DomainError as exc:
-        uri = totp.provisioning_uri(secret, username=p.user.username, issuer=ctx.settings.platform_name)
-        context = {"secret": secret, "qr": totp.qr_svg(uri), "first": 0, "error": exc.message, "me": p.user}
-        return page(request, "entities/totp.html", context, 422)
+        db.rollback()
+        return _totp_page(request, ctx, p.user, secret, first=0, error=exc.message, status=422)
     _end_current(request, db)
     token, _ = auth.start_session(db, user=user, role=p.actor.role, ip=ip_of(request), mfa_passed=True, clock=ctx.clock)
     resp = _redirect("/account?must_change=1" if user.must_change_password else "/account")
@@ -272,7 +307,6 @@ async def admin_user_create(request: Request, db: Db, ctx: Ctx, principal: Signe
     roles = [Role(r) for r in form.getlist("roles") if isinstance(r, str) and r in Role._value2member_map_]
     sector = str(form.get("sector") or "")
     grants = [(r, sector if r is Role.SECTOR_SUPERVISOR else "") for r in roles]
-    temp = passwords.generate()
     try:
         user = service.create_user(
             db,
@@ -280,17 +314,19 @@ async def admin_user_create(request: Request, db: Db, ctx: Ctx, principal: Signe
             org_id=values.get("org_id", ""),
             username=values.get("username", ""),
             display_name=values.get("display_name", ""),
-            password=temp,
             roles=grants,
             clock=ctx.clock,
             ident=ctx.ident,
+            notifier=ctx.notifier,
         )
     except DomainError as exc:
         db.rollback()
         return page(
             request, "entities/admin_user_new.html", _user_form_context(db, error=exc.message, values=values), 422
         )
-    return page(request, "entities/admin_user_created.html", {"created": user, "temp_password": temp, "reset": False})
+    return page(
+        request, "entities/admin_user_created.html", {"created": user, "what": "create", "pending": not user.is_active}
+    )
 
 
 @router.post("/admin/users/{user_id}/{action}", response_class=HTMLResponse)
@@ -299,14 +335,18 @@ def admin_user_action(request: Request, db: Db, ctx: Ctx, principal: SignedIn, u
         service.unlock_user(db, principal.actor, user_id=user_id, clock=ctx.clock)
     elif action == "disable":
         service.disable_user(db, principal.actor, user_id=user_id, clock=ctx.clock)
-    elif action == "reset":
-        temp = passwords.generate()
-        opening_keys.forget_holder_key(db, user_id=user_id)
-        user = service.reset_password(
-            db, principal.actor, user_id=user_id, new_password=temp, clock=ctx.clock, ident=ctx.ident
-        )
+    elif action in ("reset", "enable"):
+        if action == "reset":
+            req = service.reset_password(
+                db, principal.actor, user_id=user_id, clock=ctx.clock, ident=ctx.ident, notifier=ctx.notifier
+            )
+            if req is None:
+                opening_keys.forget_holder_key(db, user_id=user_id)
+        else:
+            req = service.enable_user(db, principal.actor, user_id=user_id, clock=ctx.clock)
+        user = queries.get_user(db, user_id)
         return page(
-            request, "entities/admin_user_created.html", {"created": user, "temp_password": temp, "reset": True}
+            request, "entities/admin_user_created.html", {"created": user, "what": action, "pending": req is not None}
         )
     else:
         return page(
@@ -316,6 +356,73 @@ def admin_user_action(request: Request, db: Db, ctx: Ctx, principal: SignedIn, u
             404,
         )
     return _redirect("/admin/users")
+
+
+# --- 双人复核 ------------------------------------------------------------------------------------
+
+
+def _review_rows(db: Db) -> list[tuple[Any, Any, Any]]:
+    rows = []
+    for req in review.pending(db):
+        rows.append((req, queries.get_user(db, req.user_id), queries.get_user(db, req.requested_by)))
+    return rows
+
+
+@router.get("/admin/reviews", response_class=HTMLResponse)
+def reviews(request: Request, db: Db, principal: SignedIn, done: str = "") -> Response:
+    policy.ensure(principal.actor, policy.ACCOUNT_REVIEW)
+    message = {"approved": "已同意，变更已生效。", "rejected": "已不同意，变更不会生效。"}.get(done, "")
+    context = {"rows": _review_rows(db), "message": message, "error": "", "review_labels": review.KIND_LABELS}
+    return page(request, "entities/reviews.html", context)
+
+
+@router.post("/admin/reviews/{request_id}/{decision}", response_class=HTMLResponse)
+def review_decide(request: Request, db: Db, ctx: Ctx, principal: SignedIn, request_id: str, decision: str) -> Response:
+    try:
+        if decision == "approve":
+            req = review.approve(
+                db, principal.actor, request_id=request_id, clock=ctx.clock, ident=ctx.ident, notifier=ctx.notifier
+            )
+            if req.kind == review.Kind.RESET.value:
+                opening_keys.forget_holder_key(db, user_id=req.user_id)
+        elif decision == "reject":
+            review.reject(db, principal.actor, request_id=request_id, clock=ctx.clock)
+        else:
+            raise DomainError("没有这个操作")
+    except Forbidden:
+        raise
+    except DomainError as exc:
+        db.rollback()
+        context = {"rows": _review_rows(db), "message": "", "error": exc.message, "review_labels": review.KIND_LABELS}
+        return page(request, "entities/reviews.html", context, 422)
+    return _redirect(f"/admin/reviews?done={'approved' if decision == 'approve' else 'rejected'}")
+
+
+# --- setting one's password with a one-time code -------------------------------------------------
+
+
+@router.get("/login/code", response_class=HTMLResponse)
+def code_form(request: Request, username: str = "") -> Response:
+    return page(request, "entities/code.html", {"username": username[:64], "error": ""})
+
+
+@router.post("/login/code", response_class=HTMLResponse)
+def code_set(request: Request, db: Db, ctx: Ctx, username: Text, code: Text, new: Text, confirm: Text) -> Response:
+    def again(error: str, status: int) -> Response:
+        return page(request, "entities/code.html", {"username": username[:64], "error": error}, status)
+
+    if new != confirm:
+        return again("两次输入的新口令不一致", 422)
+    try:
+        out = auth.set_password_with_code(
+            db, username=username, code=code, new_password=new, ip=ip_of(request), clock=ctx.clock, ident=ctx.ident
+        )
+    except DomainError as exc:
+        db.rollback()
+        return again(exc.message, 422)
+    if out.user is None:
+        return again(out.message, 429 if out.throttled else 401)
+    return _redirect("/login?code_set=1")
 
 
 # --- the entity directory (主体库) ------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
@@ -73,3 +75,32 @@ def tokens_of(session: Session, user_id: str) -> list[ApiToken]:
             select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.created_at.desc())
         ).scalars()
     )
+
+
+ACCOUNT_HISTORY_TYPES = (
+    "auth.totp_enrolled",
+    "auth.totp_replaced",
+    "auth.password_changed",
+    "auth.password_set_with_code",
+    "entities.password_reset",
+    "entities.one_time_code_sent",
+    "entities.account_request_filed",
+    "entities.account_request_approved",
+    "entities.account_request_rejected",
+    "entities.user_unlocked",
+    "entities.user_enabled",
+    "entities.role_granted",
+)
+
+
+def account_history(session: Session, user_id: str, *, limit: int = 15) -> list[tuple[datetime, str, str | None]]:
+    """What was done to one account's security, newest first: (when, event type, address)."""
+    from ggzy.core.events import Event
+
+    rows = session.execute(
+        select(Event.at, Event.type, Event.ip)
+        .where(Event.subject_type == "user", Event.subject_id == user_id, Event.type.in_(ACCOUNT_HISTORY_TYPES))
+        .order_by(Event.seq.desc())
+        .limit(limit)
+    ).all()
+    return [(r.at, r.type, r.ip) for r in rows]

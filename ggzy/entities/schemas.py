@@ -94,7 +94,43 @@ class UserCreate(Strict):
 class UserCreated(BaseModel):
     id: str
     username: str
-    temp_password: str = Field(description="一次性口令，只返回这一次；首次登录须修改")
+    pending_review: bool = Field(description="工作人员账户：须经第二人复核同意后才启用（双人复核）")
+    request_id: str | None = Field(default=None, description="待复核事项的编号")
+
+
+class AccountChange(BaseModel):
+    """An administrator's change to an account: done at once, or waiting for a second person."""
+
+    user_id: str
+    pending_review: bool
+    request_id: str | None = None
+
+
+class AccountRequestRead(BaseModel):
+    id: str
+    kind: str
+    kind_label: str
+    user_id: str
+    username: str
+    role: Role | None
+    sector: str | None
+    status: str
+    requested_by: str
+    requested_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+
+
+class PasswordWithCode(Strict):
+    username: str = Field(max_length=64)
+    code: str = Field(max_length=32, description="短信收到的一次性验证码")
+    new_password: str = Field(max_length=256)
+
+
+class TotpReplace(Strict):
+    current_code: str = Field(max_length=8, description="原验证器此刻显示的口令")
+    secret: str = Field(max_length=64, description="新的 TOTP 密钥（Base32）")
+    code: str = Field(max_length=8, description="新密钥此刻的口令")
 
 
 class UserRead(BaseModel):

@@ -15,15 +15,17 @@ from ggzy.core.actor import Actor
 from ggzy.core.clock import Clock
 from ggzy.core.config import Settings
 from ggzy.core.crypto import FieldCipher
-from ggzy.core.errors import Conflict, Invalid, RuleViolation
+from ggzy.core.errors import Conflict, Forbidden, Invalid, RuleViolation
 from ggzy.core.ids import new_id
 from ggzy.core.keys import Keys
+from ggzy.core.notify import Notifier
 from ggzy.core.policy import Subject
 from ggzy.core.roles import EXCLUSIVE_ROLES, GRANTABLE, Role, Sector
-from ggzy.entities import credit_code, queries
-from ggzy.entities.models import ApiToken, Organisation, RoleGrant, User, WebSession
+from ggzy.entities import credit_code, queries, throttle
+from ggzy.entities.models import AccountRequest, ApiToken, Organisation, RoleGrant, User, WebSession
 from ggzy.entities.passwords import Hasher, PasswordPolicy
 from ggzy.entities.states import ROLE_ORG_KINDS, OrgKind
+from ggzy.entities.throttle import Limits
 from ggzy.rules import security
 from ggzy.rules.base import Rule
 
@@ -35,6 +37,7 @@ ROLE_REVOKED = events.event_type("entities.role_revoked", "撤销角色")
 USER_DISABLED = events.event_type("entities.user_disabled", "停用账户")
 USER_UNLOCKED = events.event_type("entities.user_unlocked", "解除账户锁定")
 PASSWORD_RESET = events.event_type("entities.password_reset", "管理员重置口令")
+USER_ENABLED = events.event_type("entities.user_enabled", "重新启用账户")
 
 USERNAME = re.compile(r"^[a-z][a-z0-9_.-]{2,31}$")
 
@@ -46,8 +49,9 @@ class Identity:
     hasher: Hasher
     cipher: FieldCipher
     policy: PasswordPolicy = field(default_factory=PasswordPolicy)
-    max_failures: int = int(security.LOGIN_FAILURES.value)
-    lockout: timedelta = timedelta(minutes=int(security.LOCKOUT_MINUTES.value))
+    limits: Limits = field(default_factory=Limits)  # password throttles (entities/throttle.py)
+    second_factor_failures: int = int(security.SECOND_FACTOR_FAILURES.value)
+    reset_code_life: timedelta = timedelta(minutes=int(security.RESET_CODE_MINUTES.value))
     idle: timedelta = timedelta(minutes=int(security.IDLE_TIMEOUT.value))
     absolute: timedelta = timedelta(hours=12)
     token_lifetime: timedelta = timedelta(days=90)
@@ -65,8 +69,10 @@ class Identity:
                 min_length=pick(settings.password_min_length, security.PASSWORD_MIN),
                 staff_classes=pick(settings.staff_password_classes, security.STAFF_CLASSES),
             ),
-            max_failures=pick(settings.login_max_failures, security.LOGIN_FAILURES),
-            lockout=timedelta(minutes=pick(settings.login_lockout_minutes, security.LOCKOUT_MINUTES)),
+            limits=Limits(
+                pair_failures=pick(settings.login_max_failures, security.LOGIN_FAILURES),
+                first_pause=timedelta(minutes=pick(settings.login_lockout_minutes, security.LOCKOUT_MINUTES)),
+            ),
             idle=timedelta(minutes=pick(settings.session_idle_minutes, security.IDLE_TIMEOUT)),
             absolute=timedelta(hours=settings.session_absolute_hours),
             token_lifetime=timedelta(days=settings.token_days),
@@ -199,14 +205,24 @@ def create_user(
     org_id: str,
     username: str,
     display_name: str,
-    password: str,
     roles: list[tuple[Role, str]],
     clock: Clock,
     ident: Identity,
+    password: str | None = None,
+    notifier: Notifier | None = None,
     must_change_password: bool = True,
 ) -> User:
-    """开户 — the platform administrator opens an account for a person of an organisation."""
+    """开户 — the platform administrator opens an account for a person of an organisation.
+
+    The administrator never knows its password: the person gets a one-time code (entities/review.py)
+    and sets their own. A staff account stays inactive until a second person approves it. Only the
+    platform itself (`SYSTEM`: the demo, the CLI, tests) may set a password here.
+    """
+    from ggzy.entities import review
+
     policy.ensure(actor, policy.USER_MANAGE)
+    if password is not None and actor.role is not Role.SYSTEM:
+        raise Forbidden("管理员不能为他人指定口令：口令由本人凭一次性验证码设置", code="admin-sets-password")
     username = username.strip().lower()
     if not USERNAME.match(username):
         raise Invalid("用户名须以字母开头，3至32位小写字母、数字或 _ . -", code="bad-username")
@@ -217,18 +233,20 @@ def create_user(
     org = queries.get_org(session, org_id)
     _ensure_roles_fit(org, roles)
     staff = any(r.is_staff for r, _ in roles)
-    ident.policy.check(password, username=username, staff=staff)
+    if password is not None:
+        ident.policy.check(password, username=username, staff=staff)
+    reviewed = review.needs_review(actor, [r for r, _ in roles])
     now = clock.now()
     user = User(
         id=new_id(),
         username=username,
         display_name=display_name.strip()[:60] or username,
         org_id=org.id,
-        password_hash=ident.hasher.hash(password),
+        password_hash=ident.hasher.hash(password) if password is not None else review.unusable_password(ident),
         password_changed_at=now,
-        must_change_password=must_change_password,
+        must_change_password=must_change_password if password is not None else False,
         failed_logins=0,
-        is_active=True,
+        is_active=not reviewed,
         created_at=now,
     )
     session.add(user)
@@ -244,6 +262,12 @@ def create_user(
     )
     for role, sector in roles:
         _grant(session, actor, user, role, sector, clock)
+    if reviewed:
+        review.file(session, actor, kind=review.Kind.CREATE, user=user, clock=clock)
+    elif password is None:
+        if notifier is None:
+            raise ValueError("a notifier is needed to send the person's one-time code")
+        review.send_code(session, actor, user=user, clock=clock, ident=ident, notifier=notifier)
     return user
 
 
@@ -260,12 +284,29 @@ def _grant(session: Session, actor: Actor, user: User, role: Role, sector: str, 
     )
 
 
-def grant_role(session: Session, actor: Actor, *, user_id: str, role: Role, sector: str = "", clock: Clock) -> None:
+def grant_role(
+    session: Session, actor: Actor, *, user_id: str, role: Role, sector: str = "", clock: Clock
+) -> AccountRequest | None:
+    """授予角色 — a staff role (elevation) waits for a second person; the request is returned then."""
+    from ggzy.entities import review
+
     policy.ensure(actor, policy.USER_MANAGE)
     user = queries.get_user(session, user_id)
     held = [(Role(g.role), g.sector) for g in queries.grants_of(session, user_id)]
     if (role, sector or "") in held:
         raise Conflict("该用户已持有此角色", code="duplicate-grant")
+    _ensure_roles_fit(queries.get_org(session, user.org_id), [*held, (role, sector)])
+    if review.needs_review(actor, [role]):
+        return review.file(session, actor, kind=review.Kind.GRANT, user=user, role=role, sector=sector, clock=clock)
+    _grant(session, actor, user, role, sector, clock)
+    return None
+
+
+def apply_grant(session: Session, actor: Actor, *, user: User, role: Role, sector: str, clock: Clock) -> None:
+    """An approved elevation (entities/review.py has checked who may approve)."""
+    held = [(Role(g.role), g.sector) for g in queries.grants_of(session, user.id)]
+    if (role, sector or "") in held:
+        return
     _ensure_roles_fit(queries.get_org(session, user.org_id), [*held, (role, sector)])
     _grant(session, actor, user, role, sector, clock)
 
@@ -312,25 +353,52 @@ def disable_user(session: Session, actor: Actor, *, user_id: str, clock: Clock) 
 
 
 def unlock_user(session: Session, actor: Actor, *, user_id: str, clock: Clock) -> User:
+    """解除锁定 — lift the second-factor pause and every paused address for this username."""
     policy.ensure(actor, policy.USER_MANAGE)
     user = queries.get_user(session, user_id)
     user.failed_logins = 0
     user.locked_until = None
+    throttle.lift(session, username=user.username)
     events.record(session, actor, USER_UNLOCKED, clock=clock, subject=("user", user.id))
     return user
 
 
-def reset_password(
-    session: Session, actor: Actor, *, user_id: str, new_password: str, clock: Clock, ident: Identity
-) -> User:
-    """The administrator sets a one-time password; the person must change it at next sign-in."""
+def _staff(session: Session, user: User) -> list[Role]:
+    return queries.roles_of(session, user.id)
+
+
+def enable_user(session: Session, actor: Actor, *, user_id: str, clock: Clock) -> AccountRequest | None:
+    """重新启用 — a staff account waits for a second person; the request is returned then."""
+    from ggzy.entities import review
+
     policy.ensure(actor, policy.USER_MANAGE)
     user = queries.get_user(session, user_id)
-    staff = any(r.is_staff for r in queries.roles_of(session, user.id))
-    ident.policy.check(new_password, username=user.username, staff=staff)
-    user.password_hash = ident.hasher.hash(new_password)
-    user.password_changed_at = clock.now()
-    user.must_change_password = True
-    end_all_access(session, user_id=user.id, clock=clock)
+    if user.is_active:
+        raise Conflict("该账户已处于启用状态", code="already-active")
+    if review.needs_review(actor, _staff(session, user)):
+        return review.file(session, actor, kind=review.Kind.ENABLE, user=user, clock=clock)
+    apply_enable(session, actor, user=user, clock=clock)
+    return None
+
+
+def apply_enable(session: Session, actor: Actor, *, user: User, clock: Clock) -> None:
+    user.is_active = True
+    events.record(session, actor, USER_ENABLED, clock=clock, subject=("user", user.id))
+
+
+def reset_password(
+    session: Session, actor: Actor, *, user_id: str, clock: Clock, ident: Identity, notifier: Notifier
+) -> AccountRequest | None:
+    """重置口令 — the person gets a one-time code and sets their own password; the administrator learns
+    nothing usable. A staff account's reset waits for a second person (the request is returned then)."""
+    from ggzy.entities import review
+
+    policy.ensure(actor, policy.USER_MANAGE)
+    user = queries.get_user(session, user_id)
+    if user.id == actor.user_id:
+        raise RuleViolation("不能重置自己的口令，请在账户页修改", code="self-reset")
+    if review.needs_review(actor, _staff(session, user)):
+        return review.file(session, actor, kind=review.Kind.RESET, user=user, clock=clock)
     events.record(session, actor, PASSWORD_RESET, clock=clock, subject=("user", user.id))
-    return user
+    review.apply_reset(session, actor, user=user, clock=clock, ident=ident, notifier=notifier)
+    return None

@@ -14,7 +14,7 @@ from ggzy.core import policy
 from ggzy.core.actor import PUBLIC, Actor
 from ggzy.core.errors import Forbidden, PasswordChangeRequired, Unauthenticated
 from ggzy.core.roles import Role
-from ggzy.entities import auth, queries
+from ggzy.entities import auth
 from ggzy.entities.models import User, WebSession
 from ggzy.web import security
 from ggzy.web.context import AppContext
@@ -71,30 +71,30 @@ def resolve_principal(request: Request) -> Principal:
     header = request.headers.get("authorization", "")
     cookie = request.cookies.get(security.session_cookie(ctx.settings))
     if header.lower().startswith("bearer "):
-        with ctx.db.unit_of_work(write=False) as s:
-            found = auth.resolve_token(s, raw=header[7:].strip(), clock=ctx.clock)
-            if found is None:
+        with ctx.db.unit_of_work(write=False) as s:  # one SELECT, no write
+            found = auth.load_token(s, raw=header[7:].strip(), clock=ctx.clock)
+            if found is None or found.token is None:
                 raise Unauthenticated("接口令牌无效、已过期或已吊销", code="bad-token")
-            tok, user = found
             s.expunge_all()
-            principal = Principal(auth.actor_for(s, user, Role(tok.role), ip), user=user, via="token")
+        role = Role(found.token.role)
+        principal = Principal(found.actor(role, ip), user=found.user, via="token", roles=found.roles)
     elif cookie:
-        now = ctx.clock.now()
-        with ctx.db.unit_of_work(write=False) as s:
-            found_ws = auth.resolve_session(s, token=cookie, clock=ctx.clock, ident=ctx.ident)
-            if found_ws is not None:
-                ws, user = found_ws
-                roles = tuple(queries.roles_of(s, user.id))
-                actor = auth.actor_for(s, user, Role(ws.role), ip)
-                needs_touch = (now - ws.last_seen_at).total_seconds() >= 60
-                s.expunge_all()
-                pending = not ws.mfa_passed and (user.totp_secret is not None or any(r.is_staff for r in roles))
-                principal = Principal(actor, user=user, web=ws, via="session", pending_mfa=pending, roles=roles)
-                if needs_touch:
-                    with ctx.db.unit_of_work() as w:
-                        live = w.get(WebSession, ws.token_hash)
-                        if live is not None:
-                            auth.touch_session(live, now)
+        with ctx.db.unit_of_work(write=False) as s:  # one SELECT, no write
+            caller = auth.load_session(s, token=cookie, clock=ctx.clock, ident=ctx.ident, activity=ctx.activity)
+            s.expunge_all()
+        if caller is not None and caller.web is not None:
+            ws, user = caller.web, caller.user
+            # activity is noted in memory and written by the tick: the request's read path stays read-only
+            ctx.activity.note(ws.token_hash, ctx.clock.now())
+            pending = not ws.mfa_passed and (user.totp_secret is not None or any(r.is_staff for r in caller.roles))
+            principal = Principal(
+                caller.actor(Role(ws.role), ip),
+                user=user,
+                web=ws,
+                via="session",
+                pending_mfa=pending,
+                roles=caller.roles,
+            )
     request.state.principal = principal
     return principal
 

@@ -48,6 +48,7 @@ opening.run                    . . . . . A . . . . .
 registrations.read             . . . . . . . . A . .
 alert.read                     . . . . . . A S A A .
 alert.handle                   . . . . . . A S . . .
+account.review                 . . . . . . A . . . .
 workbench.bidder               . A . . . . . . . . .
 workbench.tenderer             . . A . . . . . . . .
 workbench.agency               . . . A . . . . . . .

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ggzy.core.clock import FixedClock
-from ggzy.core.errors import Invalid
+from ggzy.core.errors import Conflict, Invalid
 from ggzy.core.events import Event
 from ggzy.core.roles import Role
 from ggzy.entities import auth, totp
@@ -44,17 +44,129 @@ def test_a_bidder_signs_in_with_a_password_alone(session: Session, clock: FixedC
     assert not out.needs_second_factor and not out.needs_enrolment
 
 
-def test_repeated_failures_lock_the_account_even_for_the_right_password(
+def login_from(
+    session: Session, clock: FixedClock, ident: Identity, username: str, password: str, ip: str
+) -> auth.LoginOutcome:
+    return auth.check_password(session, username=username, password=password, ip=ip, clock=clock, ident=ident)
+
+
+STRANGER = "203.0.113.66"
+OWNER = "198.51.100.7"
+
+
+def test_a_stranger_pauses_only_their_own_address_and_the_owner_still_signs_in(
+    session: Session, clock: FixedClock, ident: Identity
+) -> None:
+    """Finding 4: five wrong passwords from a stranger used to lock the account for everyone."""
+    person = a_user(session, clock, ident, role=Role.BIDDER)
+    limits = ident.limits
+    for _ in range(limits.pair_failures - 1):
+        out = login_from(session, clock, ident, person.username, "Wrong-Password-1", STRANGER)
+        assert out.user is None and out.message == auth.GENERIC_FAILURE and not out.throttled
+    paused = login_from(session, clock, ident, person.username, "Wrong-Password-1", STRANGER)
+    assert paused.throttled and "已暂停" in paused.message and "其他网络登录不受影响" in paused.message
+    # the right password from the paused address is refused, and says why (not 用户名或口令错误)
+    again = login_from(session, clock, ident, person.username, PASSWORD, STRANGER)
+    assert again.user is None and again.throttled and "已暂停" in again.message
+    assert again.message != auth.GENERIC_FAILURE
+    # the owner, from their own address, is not affected
+    assert login_from(session, clock, ident, person.username, PASSWORD, OWNER).user is not None
+    # the pause ends on time, and each further pause lasts twice as long
+    clock.advance(limits.first_pause + timedelta(seconds=1))
+    assert not login_from(session, clock, ident, person.username, "Wrong-Password-1", STRANGER).throttled
+    for _ in range(limits.pair_failures - 1):
+        login_from(session, clock, ident, person.username, "Wrong-Password-1", STRANGER)
+    clock.advance(limits.first_pause + timedelta(seconds=1))
+    assert login_from(session, clock, ident, person.username, PASSWORD, STRANGER).throttled, "the 2nd pause is longer"
+    clock.advance(limits.first_pause)
+    assert login_from(session, clock, ident, person.username, PASSWORD, STRANGER).user is not None
+    assert limits.pause(2) == 2 * limits.first_pause and limits.pause(40) == limits.max_pause
+    failed = session.execute(select(Event).where(Event.type == auth.LOGIN_FAILED)).scalars().all()
+    assert any("paused_until" in e.payload for e in failed) and all(PASSWORD not in e.payload for e in failed)
+
+
+def test_an_unknown_username_is_paused_exactly_like_a_known_one(
     session: Session, clock: FixedClock, ident: Identity
 ) -> None:
     person = a_user(session, clock, ident, role=Role.BIDDER)
-    for _ in range(ident.max_failures):
-        assert login(session, clock, ident, person.username, "Wrong-Password-1").user is None
-    assert person.user.locked_until == clock.now() + ident.lockout
-    assert login(session, clock, ident, person.username, PASSWORD).user is None
-    clock.advance(ident.lockout + timedelta(seconds=1))
-    assert login(session, clock, ident, person.username, PASSWORD).user is not None
-    assert session.execute(select(Event).where(Event.type == auth.ACCOUNT_LOCKED)).scalar() is not None
+    answers = {}
+    for name in (person.username, "nobody-here"):
+        outs = [login_from(session, clock, ident, name, "Wrong-Password-1", STRANGER) for _ in range(6)]
+        answers[name] = [(o.throttled, o.message) for o in outs]
+    assert answers[person.username] == answers["nobody-here"]
+    assert answers["nobody-here"][-1][0] is True
+
+
+def test_an_address_trying_many_accounts_is_paused_but_others_are_not(
+    session: Session, clock: FixedClock, ident: Identity
+) -> None:
+    person = a_user(session, clock, ident, role=Role.BIDDER)
+    budget = ident.limits.address_failures
+    outs = [login_from(session, clock, ident, f"guess{i}", "Wrong-Password-1", STRANGER) for i in range(budget)]
+    assert not any(o.throttled for o in outs[:-1]) and outs[-1].throttled
+    blocked = login_from(session, clock, ident, person.username, PASSWORD, STRANGER)
+    assert blocked.throttled and "网络地址" in blocked.message
+    assert login_from(session, clock, ident, person.username, PASSWORD, OWNER).user is not None
+
+
+def test_failures_spread_over_an_hour_do_not_exhaust_the_address_budget(
+    session: Session, clock: FixedClock, ident: Identity
+) -> None:
+    budget = ident.limits.address_failures
+    for i in range(budget - 1):
+        login_from(session, clock, ident, f"typo{i}", "Wrong-Password-1", STRANGER)
+    clock.advance(ident.limits.address_window + timedelta(seconds=1))
+    assert not login_from(session, clock, ident, "typo-late", "Wrong-Password-1", STRANGER).throttled
+
+
+def test_the_administrator_lifts_a_pause(session: Session, clock: FixedClock, ident: Identity) -> None:
+    from ggzy.entities import service
+
+    person = a_user(session, clock, ident, role=Role.BIDDER)
+    admin = a_user(session, clock, ident, role=Role.ADMIN)
+    for _ in range(ident.limits.pair_failures):
+        login_from(session, clock, ident, person.username, "Wrong-Password-1", STRANGER)
+    assert login_from(session, clock, ident, person.username, PASSWORD, STRANGER).throttled
+    service.unlock_user(session, admin.actor, user_id=person.user.id, clock=clock)
+    assert login_from(session, clock, ident, person.username, PASSWORD, STRANGER).user is not None
+
+
+def test_second_factor_failures_are_the_accounts_own_and_a_right_password_does_not_clear_them(
+    session: Session, clock: FixedClock, ident: Identity
+) -> None:
+    """Finding 3: a correct password used to reset the count, so TOTP guessing was unlimited."""
+    person = a_user(session, clock, ident, role=Role.SUPERVISOR)
+    assert person.secret is not None
+    n = ident.second_factor_failures
+    for i in range(n):
+        assert login_from(session, clock, ident, person.username, PASSWORD, OWNER).needs_second_factor
+        out = auth.check_second_factor(
+            session, user=person.user, role=Role.SUPERVISOR, code="000000", ip=OWNER, clock=clock, ident=ident
+        )
+        assert not out
+        assert (out.locked_until is not None) == (i == n - 1)
+    right = totp.code_at(person.secret, clock.now())
+    locked = auth.check_second_factor(
+        session, user=person.user, role=Role.SUPERVISOR, code=right, ip=OWNER, clock=clock, ident=ident
+    )
+    assert not locked and "已暂停" in locked.message and locked.locked_until == clock.now() + ident.limits.first_pause
+    clock.advance(ident.limits.first_pause + timedelta(seconds=1))
+    for _ in range(n):  # the next pause is twice as long
+        auth.check_second_factor(
+            session, user=person.user, role=Role.SUPERVISOR, code="000000", ip=OWNER, clock=clock, ident=ident
+        )
+    assert person.user.locked_until == clock.now() + 2 * ident.limits.first_pause
+    clock.advance(2 * ident.limits.first_pause + timedelta(seconds=1))
+    ok = auth.check_second_factor(
+        session,
+        user=person.user,
+        role=Role.SUPERVISOR,
+        code=totp.code_at(person.secret, clock.now()),
+        ip=OWNER,
+        clock=clock,
+        ident=ident,
+    )
+    assert ok and person.user.failed_logins == 0
 
 
 def test_staff_need_a_second_factor_and_must_enrol_first(session: Session, clock: FixedClock, ident: Identity) -> None:
@@ -107,6 +219,40 @@ def test_enrolment_needs_a_code_from_the_same_secret(session: Session, clock: Fi
         session, person.actor, secret=secret, code=totp.code_at(secret, clock.now()), clock=clock, ident=ident
     )
     assert person.user.totp_secret is not None
+
+
+def test_an_enrolled_factor_is_replaced_only_with_a_code_of_the_current_one(
+    session: Session, clock: FixedClock, ident: Identity
+) -> None:
+    person = a_user(session, clock, ident, role=Role.OPERATOR)
+    assert person.secret is not None
+    chosen = totp.new_secret()
+    with pytest.raises(Conflict):
+        auth.enrol_totp(
+            session, person.actor, secret=chosen, code=totp.code_at(chosen, clock.now()), clock=clock, ident=ident
+        )
+    sealed = person.user.totp_secret
+    out = auth.replace_totp(
+        session,
+        person.actor,
+        current_code="000000",
+        secret=chosen,
+        code=totp.code_at(chosen, clock.now()),
+        clock=clock,
+        ident=ident,
+    )
+    assert not out and person.user.totp_secret == sealed and person.user.failed_logins == 1
+    out = auth.replace_totp(
+        session,
+        person.actor,
+        current_code=totp.code_at(person.secret, clock.now()),
+        secret=chosen,
+        code=totp.code_at(chosen, clock.now()),
+        clock=clock,
+        ident=ident,
+    )
+    assert out and person.user.totp_secret != sealed
+    assert session.execute(select(Event).where(Event.type == auth.TOTP_REPLACED)).scalar() is not None
 
 
 def test_sessions_expire_when_idle_and_at_the_absolute_limit(
