@@ -147,8 +147,8 @@ class Method:
         return next((c for c in self.criteria if c.id == cid), None)
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        return _plain(data)
+        data: dict[str, Any] = _plain(asdict(self))
+        return data
 
 
 def _plain(v: Any) -> Any:
@@ -191,7 +191,9 @@ def from_json(data: dict[str, Any]) -> Method:
         if ckind not in ("score", "qualification"):
             raise Invalid(f"评审因素「{name}」的类型无效", code="method-criteria")
         criteria.append(
-            Criterion(cid, name[:60], ckind, _dec(c.get("max_score", 0), f"「{name}」满分"), str(c.get("group", "技术")))
+            Criterion(
+                cid, name[:60], ckind, _dec(c.get("max_score", 0), f"「{name}」满分"), str(c.get("group", "技术"))
+            )
         )
     price = None
     if data.get("price"):
@@ -247,8 +249,8 @@ def preset(kind: Kind | str) -> Method:
     if kind is Kind.COMPREHENSIVE:
         return Method(
             kind,
-            STANDARD_QUALIFICATION
-            + (
+            (
+                *STANDARD_QUALIFICATION,
                 Criterion("t1", "施工组织设计", max_score=Decimal(30)),
                 Criterion("t2", "项目管理机构", max_score=Decimal(10)),
                 Criterion("b1", "企业业绩与信誉", max_score=Decimal(20), group="商务"),
@@ -258,8 +260,8 @@ def preset(kind: Kind | str) -> Method:
     if kind is Kind.CONSULTATION:
         return Method(
             kind,
-            STANDARD_QUALIFICATION[:2]
-            + (
+            (
+                *STANDARD_QUALIFICATION[:2],
                 Criterion("t1", "技术方案", max_score=Decimal(40)),
                 Criterion("b1", "服务承诺", max_score=Decimal(20), group="商务"),
             ),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -88,7 +89,10 @@ def gather(session: Session, e: Evaluation, section: Section, project: Project, 
         base=result.get("base"),
         outliers=result.get("outliers", []),
         signs=[s["detail"] for s in json.loads(e.signs)],
-        questions=[(names.get(q.org_id, q.org_id), q.question, q.answer or "（未答复）") for q in queries.questions(session, e.id)],
+        questions=[
+            (names.get(q.org_id, q.org_id), q.question, q.answer or "（未答复）")
+            for q in queries.questions(session, e.id)
+        ],
         quotes=[(q.round, names.get(q.org_id, q.org_id), q.price, q.final) for q in queries.quotes(session, e.id)],
         record=e.negotiation_record,
     )
@@ -108,7 +112,7 @@ def _money(v: object) -> str:
     return f"{v:,.2f}" if isinstance(v, Decimal) else "—"
 
 
-def _table(rows: list[list[object]], widths: list[float] | None = None) -> Table:
+def _table(rows: Sequence[Sequence[object]], widths: list[float] | None = None) -> Table:
     t = Table(rows, colWidths=widths, repeatRows=1)
     t.setStyle(
         TableStyle(
@@ -147,7 +151,11 @@ def render(d: Data) -> bytes:
     ]
     notes = [(b["name"], n) for b in d.bids for n in b["notes"]]  # type: ignore[attr-defined]
     if notes:
-        story.append(_table([["投标人", "清标发现"]] + [[p(str(n), cell), p(str(t), cell)] for n, t in notes], [70 * mm, 190 * mm]))
+        story.append(
+            _table(
+                [["投标人", "清标发现"]] + [[p(str(n), cell), p(str(t), cell)] for n, t in notes], [70 * mm, 190 * mm]
+            )
+        )
     else:
         story.append(p("未发现算术错误、漏项、超过最高投标限价或异常一致的情形。", body))
     for s in d.signs:
@@ -155,7 +163,9 @@ def render(d: Data) -> bytes:
     story.append(p("三、评审结果与排序", h2))
     if d.base:
         story.append(p(f"评标基准价：{Decimal(d.base):,.2f} 元", body))
-    rows: list[list[object]] = [["排名", "投标人", "投标报价（元）", "评审价格（元）", "专家评分（平均）", "价格分", "总分"]]
+    rows: list[list[object]] = [
+        ["排名", "投标人", "投标报价（元）", "评审价格（元）", "专家评分（平均）", "价格分", "总分"]
+    ]
     for b in d.bids:
         if b["rank"] is not None:
             rows.append(
@@ -187,15 +197,24 @@ def render(d: Data) -> bytes:
         story.append(p("六、评分偏离提示", h2))
         for o in d.outliers:
             story.append(
-                p(f"专家{o['seat']}对「{d.names.get(o['org_id'], o['org_id'])}」评分 {o['value']}，其他专家平均 {o['others']}", body)
+                p(
+                    f"专家{o['seat']}对「{d.names.get(o['org_id'], o['org_id'])}」"
+                    f"评分 {o['value']}，其他专家平均 {o['others']}",
+                    body,
+                )
             )
     if d.questions:
         story.append(p("七、书面澄清（《招标投标法实施条例》第52条）", h2))
-        story.append(_table([["投标人", "问题", "答复"]] + [[p(a, cell), p(b, cell), p(c, cell)] for a, b, c in d.questions]))
+        story.append(
+            _table([["投标人", "问题", "答复"]] + [[p(a, cell), p(b, cell), p(c, cell)] for a, b, c in d.questions])
+        )
     if d.quotes:
         story.append(p("八、报价轮次", h2))
         story.append(
-            _table([["轮次", "供应商", "报价（元）", "最后报价"]] + [[str(r), p(n, cell), _money(v), "是" if f else ""] for r, n, v, f in d.quotes])
+            _table(
+                [["轮次", "供应商", "报价（元）", "最后报价"]]
+                + [[str(r), p(n, cell), _money(v), "是" if f else ""] for r, n, v, f in d.quotes]
+            )
         )
     if d.record:
         story.append(p("九、协商情况记录", h2))
@@ -211,7 +230,15 @@ def _sheets(d: Data, body: ParagraphStyle, h2: ParagraphStyle, cell: ParagraphSt
     scored = [c for c in d.criteria if c[2] == "score"]
     qualification = [c for c in d.criteria if c[2] == "qualification"]
     out: list[object] = [p("五、各专家评审表", h2)]
-    out.append(p("评审因素：" + "；".join(f"{cid} {name}{f'（{m}分）' if kind == 'score' else '（合格制）'}" for cid, name, kind, m in d.criteria), body))
+    out.append(
+        p(
+            "评审因素："
+            + "；".join(
+                f"{cid} {name}{f'（{m}分）' if kind == 'score' else '（合格制）'}" for cid, name, kind, m in d.criteria
+            ),
+            body,
+        )
+    )
     for seat in sorted(d.sheets):
         sheet = d.sheets[seat]
         out.append(p(f"专家{seat}", body))
@@ -221,8 +248,8 @@ def _sheets(d: Data, body: ParagraphStyle, h2: ParagraphStyle, cell: ParagraphSt
             if not chunk:
                 break
             last = i + COLUMNS_PER_TABLE >= len(scored)
-            header: list[object] = ["投标人", *[c[0] for c in chunk]] + (["合计"] if last else [])
-            rows = [header]
+            header: list[object] = ["投标人", *[c[0] for c in chunk], *(["合计"] if last else [])]
+            rows: list[list[object]] = [header]
             for o in orgs:
                 s = sheet.scores.get(o, {})
                 row: list[object] = [p(d.names.get(o, o), cell), *[str(s.get(c[0], "—")) for c in chunk]]

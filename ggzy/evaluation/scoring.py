@@ -129,7 +129,10 @@ def price_score(formula: PriceFormula, base: Decimal, price: Decimal) -> Decimal
 def expert_totals(method: Method, sheets: Mapping[str, Sheet], orgs: list[str]) -> dict[str, dict[str, Decimal]]:
     """expert → bid → that expert's total of the scored criteria."""
     ids = [c.id for c in method.scored]
-    return {e: {o: sum((s.scores.get(o, {}).get(c, Decimal(0)) for c in ids), Decimal(0)) for o in orgs} for e, s in sheets.items()}
+    return {
+        e: {o: sum((s.scores.get(o, {}).get(c, Decimal(0)) for c in ids), Decimal(0)) for o in orgs}
+        for e, s in sheets.items()
+    }
 
 
 def subjective(values: list[Decimal], trim: bool) -> Decimal:
@@ -147,7 +150,9 @@ class Outlier:
     others: Decimal  # the mean of the other experts on the same bid
 
 
-def outliers(method: Method, totals: Mapping[str, Mapping[str, Decimal]], threshold: Decimal | None = None) -> list[Outlier]:
+def outliers(
+    method: Method, totals: Mapping[str, Mapping[str, Decimal]], threshold: Decimal | None = None
+) -> list[Outlier]:
     """Experts whose total on a bid is further from the other experts' mean than the threshold (a share of
     the maximum subjective score)."""
     limit = (Decimal(rules.SCORE_SPREAD.value) if threshold is None else threshold) / 100 * method.max_subjective

@@ -108,7 +108,9 @@ def open_evaluation(
     m = method if isinstance(method, Method) else methods.from_json(dict(method))
     methods.check(m)
     if SectionStatus(section.status) is not SectionStatus.OPENED:
-        raise RuleViolation(f"标段当前状态为「{SectionStatus(section.status).label}」，开标后才能评标", code="not-opened")
+        raise RuleViolation(
+            f"标段当前状态为「{SectionStatus(section.status).label}」，开标后才能评标", code="not-opened"
+        )
     if m.kind not in METHODS_FOR.get(Procedure(project.method), frozenset()):
         raise RuleViolation(f"{procedure(project.method).name}项目不能采用{m.label}", code="method-procedure")
     existing = queries.of_section(session, section.id)
@@ -269,7 +271,7 @@ def _reveal(session: Session, actor: Actor, e: Evaluation, method: Method, clock
         b.ground, b.rank = r.ground, r.rank
         b.reasons = json.dumps([rules.ground(r.ground).describe(), *r.reasons] if r.ground else [], ensure_ascii=False)
         b.subjective, b.price_score, b.total = r.subjective, r.price_score, r.total
-    flags = [
+    flags: list[dict[str, Any]] = [
         {"seat": members[o.expert].seat, "org_id": o.org_id, "value": str(o.value), "others": str(o.others)}
         for o in outcome.outliers
     ]
@@ -324,11 +326,24 @@ def ask_question(
         raise Invalid("澄清问题不得超过2000字", code="question-too-long")
     if org_id not in {b.org_id for b in queries.bids(session, e.id)}:
         raise Invalid("该单位不是本标段的投标人", code="not-a-bidder")
-    q = Question(id=new_id(), evaluation_id=e.id, org_id=org_id, question=text, asked_by=actor.user_id or "", asked_at=clock.now())
+    q = Question(
+        id=new_id(),
+        evaluation_id=e.id,
+        org_id=org_id,
+        question=text,
+        asked_by=actor.user_id or "",
+        asked_at=clock.now(),
+    )
     session.add(q)
     session.flush()
     events.record(
-        session, actor, QUESTION_ASKED, clock=clock, subject=("question", q.id), scope=e.section_id, payload={"org_id": org_id}
+        session,
+        actor,
+        QUESTION_ASKED,
+        clock=clock,
+        subject=("question", q.id),
+        scope=e.section_id,
+        payload={"org_id": org_id},
     )
     return q
 
@@ -354,7 +369,7 @@ def answer_question(session: Session, actor: Actor, *, question_id: str, answer:
 
 def _rounds(session: Session, actor: Actor, evaluation_id: str) -> Evaluation:
     e = queries.get_evaluation(session, evaluation_id)
-    section, project = _context(session, e)
+    _section, project = _context(session, e)
     policy.ensure(actor, policy.EVALUATION_RUN, projects.subject_of(project))
     if not Kind(e.kind).has_rounds:
         raise RuleViolation(f"{Kind(e.kind).label}不进行多轮报价（{Kind(e.kind).citation}）", code="no-rounds")
@@ -399,7 +414,9 @@ def submit_quote(session: Session, actor: Actor, *, evaluation_id: str, price: D
     if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
         raise Invalid("报价须为大于零、最多两位小数的金额", code="quote-number")
     if e.ceiling is not None and amount > e.ceiling:
-        raise RuleViolation(f"报价不得高于最高限价 {e.ceiling:,.2f} 元（{rules.OVER_CEILING.citation}）", code="quote-ceiling")
+        raise RuleViolation(
+            f"报价不得高于最高限价 {e.ceiling:,.2f} 元（{rules.OVER_CEILING.citation}）", code="quote-ceiling"
+        )
     assert actor.org_id is not None
     if session.get(Quote, (e.id, e.quote_round, actor.org_id)) is not None:
         raise Conflict("本轮已经报价，不能重复提交", code="quote-already")
@@ -415,7 +432,13 @@ def submit_quote(session: Session, actor: Actor, *, evaluation_id: str, price: D
     session.add(q)
     session.flush()
     events.record(
-        session, actor, QUOTE_SUBMITTED, clock=clock, subject=("evaluation", e.id), scope=e.section_id, payload={"round": q.round}
+        session,
+        actor,
+        QUOTE_SUBMITTED,
+        clock=clock,
+        subject=("evaluation", e.id),
+        scope=e.section_id,
+        payload={"round": q.round},
     )
     return q
 
@@ -503,4 +526,35 @@ def sign_report(session: Session, actor: Actor, *, evaluation_id: str, clock: Cl
             "rejected": {b.org_id: b.ground for b in queries.bids(session, e.id) if b.ground},
         },
     )
+    return e
+
+
+def room(session: Session, actor: Actor, *, evaluation_id: str) -> tuple[Evaluation, bool]:
+    """The room as this actor may see it: (evaluation, runs it?) for the operator or a member, else refused."""
+    e = queries.get_evaluation(session, evaluation_id)
+    _, project = _context(session, e)
+    if policy.can(actor, policy.EVALUATION_RUN, projects.subject_of(project)):
+        return e, True
+    if policy.can(actor, policy.EVALUATION_SCORE) and queries.member(session, e.id, actor.user_id) is not None:
+        return e, False
+    raise Forbidden("只有本次评标委员会成员和组织评标的交易中心工作人员可以进入评标室", code="not-in-room")
+
+
+def ensure_watch(session: Session, actor: Actor, *, section_id: str) -> Evaluation | None:
+    """Live supervision of a section's evaluation (T13): supervisors of its sector, auditors, inspectors."""
+    section = projects.get_section(session, section_id)
+    project = projects.get_project(session, section.project_id)
+    policy.ensure(actor, policy.EVALUATION_WATCH, projects.subject_of(project))
+    return queries.of_section(session, section_id)
+
+
+def report_file(session: Session, actor: Actor, *, evaluation_id: str) -> Evaluation:
+    """The signed report, for those who may read it (members of this committee among the experts)."""
+    e = queries.get_evaluation(session, evaluation_id)
+    _, project = _context(session, e)
+    policy.ensure(actor, policy.EVALUATION_REPORT, projects.subject_of(project))
+    if actor.role is Role.EXPERT and queries.member(session, e.id, actor.user_id) is None:
+        raise Forbidden("您不是本次评标委员会成员", code="not-a-member")
+    if e.report_path is None:
+        raise NotFound("评标报告尚未签署")
     return e

@@ -20,7 +20,12 @@ from ggzy.evaluation import bills, methods
 from ggzy.evaluation.scoring import Sheet
 from ggzy.projects import timers as deadline
 from ggzy.projects.models import Section
+from ggzy.projects import publication
+from ggzy.projects import queries as projects
+from ggzy.rules.base import Regime
+from ggzy.rules.catalog import Category
 from ggzy.rules.procedures import Method as Procedure
+from ggzy.rules.procedures import procedure as procedure_of
 from tests.builders import PASSWORD, Person, a_user
 from tests.trade import World, a_project, a_published_section, a_world, an_envelope
 
@@ -117,7 +122,18 @@ def an_opened_section(
 ) -> Room:
     """A section whose bids (each with its priced bill) have been opened, and the experts of a committee."""
     world = a_world(session, clock, ident, env, bidders=len(bids))
-    project = a_project(session, clock, world, method=procedure)
+    if procedure_of(procedure).regime is Regime.PROCUREMENT:
+        project = a_project(session, clock, world, method=procedure, category=Category.GP_GOODS, estimate="300000.00")
+    else:
+        project = a_project(session, clock, world, method=procedure)
+    if procedure_of(procedure).invited:
+        publication.invite(
+            session,
+            world.tenderer.actor,
+            section_id=projects.sections_of(session, project.id)[0].id,
+            org_ids=[b.user.org_id for b in world.bidders],
+            clock=clock,
+        )
     section = a_published_section(session, clock, world, files, env, project=project)
     for i, (bidder, bill) in enumerate(zip(world.bidders, bids, strict=True)):
         a_bid_with_bill(session, clock, files, keys, section, bidder, bill, price=(prices or [None] * len(bids))[i])
@@ -132,7 +148,9 @@ def an_opened_section(
     return Room(world, section, people)
 
 
-def a_sheet(method: methods.Method, orgs: list[str], score: str | dict[str, str] = "8", fail: dict[str, str] | None = None) -> Sheet:
+def a_sheet(
+    method: methods.Method, orgs: list[str], score: str | dict[str, str] = "8", fail: dict[str, str] | None = None
+) -> Sheet:
     """The same score for every criterion (capped at its maximum), or one per bid; `fail` fails q1 of a bid."""
     s = Sheet()
     for o in orgs:

@@ -141,7 +141,9 @@ def test_out_of_range_a_second_submission_and_a_stranger_are_refused_and_change_
     service.submit_sheet(session, expert.actor, evaluation_id=e.id, sheet=a_sheet(COMPREHENSIVE, orgs), clock=clock)
     before = session.execute(select(func.count()).select_from(Event)).scalar_one()
     with pytest.raises(Conflict, match="不能重复提交"):
-        service.submit_sheet(session, expert.actor, evaluation_id=e.id, sheet=a_sheet(COMPREHENSIVE, orgs, "1"), clock=clock)
+        service.submit_sheet(
+            session, expert.actor, evaluation_id=e.id, sheet=a_sheet(COMPREHENSIVE, orgs, "1"), clock=clock
+        )
     with pytest.raises(Forbidden, match="无权执行"):
         service.submit_sheet(
             session, room.world.bidders[0].actor, evaluation_id=e.id, sheet=a_sheet(COMPREHENSIVE, orgs), clock=clock
@@ -149,7 +151,9 @@ def test_out_of_range_a_second_submission_and_a_stranger_are_refused_and_change_
     stranger = a_user(session, clock, ident, role=Role.EXPERT)
     before = session.execute(select(func.count()).select_from(Event)).scalar_one()
     with pytest.raises(Forbidden, match="不是本次评标委员会成员"):
-        service.submit_sheet(session, stranger.actor, evaluation_id=e.id, sheet=a_sheet(COMPREHENSIVE, orgs), clock=clock)
+        service.submit_sheet(
+            session, stranger.actor, evaluation_id=e.id, sheet=a_sheet(COMPREHENSIVE, orgs), clock=clock
+        )
     assert session.execute(select(func.count()).select_from(Event)).scalar_one() == before
 
 
@@ -160,7 +164,9 @@ def test_an_expert_far_from_the_others_is_flagged_to_the_chair_and_to_supervisio
     orgs = [b.org_id for b in queries.in_review(session, e.id)]
     for i, p in enumerate(room.experts):
         score = "1" if i == 2 else "9"
-        service.submit_sheet(session, p.actor, evaluation_id=e.id, sheet=a_sheet(COMPREHENSIVE, orgs, score), clock=clock)
+        service.submit_sheet(
+            session, p.actor, evaluation_id=e.id, sheet=a_sheet(COMPREHENSIVE, orgs, score), clock=clock
+        )
     flags = json.loads(e.result or "{}")["outliers"]
     assert {f["seat"] for f in flags} == {3}
     assert session.execute(select(Alert).where(Alert.flag_id == "E03")).scalar_one().section_id == room.section.id
