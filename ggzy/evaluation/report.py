@@ -252,11 +252,14 @@ def _sheets(d: Data, body: ParagraphStyle, h2: ParagraphStyle, cell: ParagraphSt
             rows: list[list[object]] = [header]
             for o in orgs:
                 s = sheet.scores.get(o, {})
-                row: list[object] = [p(d.names.get(o, o), cell), *[str(s.get(c[0], "—")) for c in chunk]]
+                row: list[object] = [d.names.get(o, o)[:24], *[str(s.get(c[0], "—")) for c in chunk]]
                 if last:
                     row.append(str(sum(s.values(), Decimal(0))))
                 rows.append(row)
-            out.append(_table(rows))
+            widths = [60 * mm] + [(200 * mm) / (len(header) - 1)] * (len(header) - 1)
+            t = _table(rows, widths)
+            t.setStyle(TableStyle([("FONT", (1, 1), (-1, -1), "Helvetica", 7)]))  # figures: a cheaper font
+            out.append(t)
         fails = [
             f"{d.names.get(o, o)}：{cid} 不合格（{reason}）"
             for o in orgs
