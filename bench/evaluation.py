@@ -27,7 +27,7 @@ from ggzy.entities import service as entities
 from ggzy.entities.passwords import Hasher
 from ggzy.entities.service import Identity
 from ggzy.entities.states import OrgKind
-from ggzy.evaluation import bills, clearing, methods, service
+from ggzy.evaluation import bills, clearing, service
 from ggzy.evaluation.methods import Criterion, Kind, Method, PriceFormula
 from ggzy.evaluation.models import EvaluatedBid, Evaluation, Member
 from ggzy.evaluation.scoring import Sheet
@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> None:
                 )
                 for i in range(args.experts)
             ]
-            sids, pid, eids = section.id, project.id, [u.id for u in experts]
+            sids, eids = section.id, [u.id for u in experts]
             actors = {u.id: auth.actor_for(s, u, Role.EXPERT, "127.0.0.1") for u in experts}
         method = a_method(args.criteria)
         tender = bills.parse_items(
@@ -203,10 +203,10 @@ def main(argv: list[str] | None = None) -> None:
         total, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     print(
         f"evaluation ({args.backend}): {args.bids} bids × {args.experts} experts × {args.criteria} criteria — "
-        f"clearing {t_clear:.2f} s, sheets + reveal {t_score:.2f} s, report PDF {t_report:.2f} s ({size / 1024:.0f} KiB); "
+        f"clearing {t_clear:.2f} s, sheets + reveal {t_score:.2f} s, "
+        f"report PDF {t_report:.2f} s ({size / 1024:.0f} KiB); "
         f"total {total:.2f} s wall, {cpu:.2f} s CPU (target < 10 s) {'OK' if total < 10 else 'SLOW'}"
     )
-    _ = (pid, methods)
 
 
 if __name__ == "__main__":

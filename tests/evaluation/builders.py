@@ -18,10 +18,10 @@ from ggzy.core.roles import Role
 from ggzy.entities.service import Identity
 from ggzy.evaluation import bills, methods
 from ggzy.evaluation.scoring import Sheet
-from ggzy.projects import timers as deadline
-from ggzy.projects.models import Section
 from ggzy.projects import publication
 from ggzy.projects import queries as projects
+from ggzy.projects import timers as deadline
+from ggzy.projects.models import Section
 from ggzy.rules.base import Regime
 from ggzy.rules.catalog import Category
 from ggzy.rules.procedures import Method as Procedure

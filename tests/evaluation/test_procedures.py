@@ -19,8 +19,8 @@ from ggzy.entities.service import Identity
 from ggzy.evaluation import live, methods, queries, service
 from ggzy.rules.procedures import Method as Procedure
 from tests.builders import signed_in
-from tests.web.test_api import token_for
 from tests.evaluation.builders import a_bill, a_sheet, an_opened_section
+from tests.web.test_api import token_for
 
 NEGOTIATION = methods.preset(methods.Kind.NEGOTIATION)
 
@@ -52,7 +52,7 @@ def test_a_negotiation_takes_rounds_and_ranks_by_the_final_quotes(
             session, room.experts[0].actor, evaluation_id=e.id, sheet=a_sheet(NEGOTIATION, orgs), clock=clock
         )
     service.open_round(session, op, evaluation_id=e.id, final=False, clock=clock)
-    a, b, c = room.world.bidders
+    a, b, _c = room.world.bidders
     service.submit_quote(session, a.actor, evaluation_id=e.id, price="59000.00", clock=clock)
     with pytest.raises(Conflict):
         service.submit_quote(session, a.actor, evaluation_id=e.id, price="58000.00", clock=clock)
