@@ -17,7 +17,7 @@ from ggzy.core.files import FileStore
 from ggzy.core.keys import Keys
 from ggzy.core.roles import Role
 from ggzy.entities.service import Identity
-from ggzy.evaluation import methods, opened, queries, service
+from ggzy.evaluation import live, methods, opened, queries, service
 from ggzy.evaluation.models import Evaluation, Member
 from ggzy.evaluation.states import EvaluationStatus
 from ggzy.supervision.models import Alert
@@ -196,3 +196,21 @@ def test_a_committee_of_four_or_of_non_experts_is_refused(
             clock=clock,
         )
     assert session.execute(select(func.count()).select_from(Evaluation)).scalar_one() == 0
+
+
+def test_the_live_view_shows_progress_by_seat_and_no_score_or_name_before_all_have_submitted(
+    session: Session, clock: FixedClock, room: Room, files: FileStore, opening_env: opening_keys.KeyEnv
+) -> None:
+    e = open_room(session, clock, room, files, opening_env)
+    orgs = [b.org_id for b in queries.in_review(session, e.id)]
+    service.submit_sheet(
+        session, room.experts[0].actor, evaluation_id=e.id, sheet=a_sheet(COMPREHENSIVE, orgs, "8.25"), clock=clock
+    )
+    snap = live.snapshot(session, e)
+    text = json.dumps(snap, ensure_ascii=False)
+    assert snap["submitted"] == 1 and snap["ranking"] == []
+    assert "8.25" not in text and all(p.user.display_name not in text for p in room.experts)
+    assert any("专家1" in t["label"] for t in snap["timeline"])
+    assert service.ensure_watch(session, room.world.supervisor.actor, section_id=room.section.id) is not None
+    with pytest.raises(Forbidden):
+        service.ensure_watch(session, room.experts[1].actor, section_id=room.section.id)
