@@ -5,7 +5,15 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHES = ("bench.events", "bench.sealing", "bench.search", "bench.trade", "bench.analyze", "bench.collusion_eval")
+BENCHES = (
+    "bench.events",
+    "bench.sealing",
+    "bench.search",
+    "bench.trade",
+    "bench.analyze",
+    "bench.collusion_eval",
+    "bench.evaluation",
+)
 
 
 def main() -> None:

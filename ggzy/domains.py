@@ -16,6 +16,7 @@ DOMAINS: tuple[str, ...] = (
     "ggzy.bidding",
     "ggzy.supervision",
     "ggzy.audit",
+    "ggzy.evaluation",
 )
 
 

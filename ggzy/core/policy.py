@@ -180,6 +180,55 @@ ACCOUNT_REVIEW = _define(
     content=False,
     grants={Role.SUPERVISOR: Scope.ANY},
 )
+EVALUATION_RUN = _define(
+    "evaluation.run",
+    "组织评标（开启评标、组织报价轮次、记录协商情况）",
+    Kind.WRITE,
+    content=True,
+    grants={Role.OPERATOR: Scope.ANY},
+)
+EVALUATION_SCORE = _define(
+    "evaluation.score",
+    "独立评审打分、提出书面澄清（评标委员会成员）",
+    Kind.WRITE,
+    content=True,
+    grants={Role.EXPERT: Scope.ANY},
+)
+EVALUATION_CHAIR = _define(
+    "evaluation.chair",
+    "汇总评审结果、签署评标报告（评标委员会组长）",
+    Kind.WRITE,
+    content=True,
+    grants={Role.EXPERT: Scope.ANY},
+)
+EVALUATION_RESPOND = _define(
+    "evaluation.respond",
+    "答复评标澄清、提交谈判磋商报价",
+    Kind.WRITE,
+    content=True,
+    grants={Role.BIDDER: Scope.OWN},
+)
+EVALUATION_WATCH = _define(
+    "evaluation.watch",
+    "在线监督评标过程",
+    Kind.READ,
+    content=True,
+    grants={Role.SUPERVISOR: Scope.ANY, Role.SECTOR_SUPERVISOR: Scope.SECTOR, **OVERSIGHT},
+)
+EVALUATION_REPORT = _define(
+    "evaluation.report",
+    "查看已签署的评标报告",
+    Kind.READ,
+    content=True,
+    grants={
+        **MANAGERS,
+        Role.EXPERT: Scope.ANY,
+        Role.OPERATOR: Scope.ANY,
+        Role.SUPERVISOR: Scope.ANY,
+        Role.SECTOR_SUPERVISOR: Scope.SECTOR,
+        **OVERSIGHT,
+    },
+)
 WORKBENCH = {
     role: _define(f"workbench.{role.value}", f"{role.label}工作台", Kind.READ, content=False, grants={role: Scope.ANY})
     for role in GRANTABLE

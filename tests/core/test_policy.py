@@ -49,6 +49,12 @@ registrations.read             . . . . . . . . A . .
 alert.read                     . . . . . . A S A A .
 alert.handle                   . . . . . . A S . . .
 account.review                 . . . . . . A . . . .
+evaluation.run                 . . . . . A . . . . .
+evaluation.score               . . . . A . . . . . .
+evaluation.chair               . . . . A . . . . . .
+evaluation.respond             . O . . . . . . . . .
+evaluation.watch               . . . . . . A S A A .
+evaluation.report              . . O O A A A S A A .
 workbench.bidder               . A . . . . . . . . .
 workbench.tenderer             . . A . . . . . . . .
 workbench.agency               . . . A . . . . . . .

@@ -1,0 +1,97 @@
+"""评标接口模型 — what the API takes and returns; scores only after every member has submitted."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class EvaluationOpen(BaseModel):
+    members: list[str] = Field(description="评标委员会成员的用户编号（单数，不少于法定人数）")
+    chair: str = Field(description="组长的用户编号")
+    method: dict[str, Any] | None = Field(default=None, description="评标办法（JSON）；省略时按 kind 使用预设")
+    kind: str = Field(default="comprehensive", description="评标办法类型")
+    ceiling: Decimal | None = Field(default=None, description="最高投标限价（元）")
+    tender_bill: dict[str, Any] | None = Field(default=None, description="招标工程量清单（ggzy-bill/1）")
+
+
+class MemberRead(BaseModel):
+    seat: int
+    chair: bool
+    submitted: bool
+
+
+class BidRead(BaseModel):
+    org_id: str
+    name: str
+    price: Decimal | None
+    evaluated: Decimal | None
+    notes: list[str]
+    excluded: bool
+    rejected: bool
+    reasons: list[str]
+    subjective: Decimal | None = None
+    price_score: Decimal | None = None
+    total: Decimal | None = None
+    rank: int | None = None
+
+
+class EvaluationRead(BaseModel):
+    id: str
+    section_id: str
+    kind: str
+    method: dict[str, Any]
+    status: str
+    status_label: str
+    members: list[MemberRead]
+    bids: list[BidRead]
+    quote_round: int
+    quotes_done: bool
+    report_sha256: str | None
+
+
+class SheetSubmit(BaseModel):
+    scores: dict[str, dict[str, str]] = Field(default_factory=dict, description="投标人 → 评分因素 → 分值")
+    qualification: dict[str, dict[str, dict[str, Any]]] = Field(
+        default_factory=dict, description="投标人 → 审查因素 → {pass, reason}"
+    )
+
+
+class QuestionAsk(BaseModel):
+    org_id: str
+    question: str = Field(max_length=2000)
+
+
+class AnswerSubmit(BaseModel):
+    answer: str = Field(max_length=5000)
+
+
+class QuestionRead(BaseModel):
+    id: str
+    org_id: str
+    question: str
+    answer: str | None
+
+
+class RoundOpen(BaseModel):
+    final: bool = False
+
+
+class QuoteSubmit(BaseModel):
+    price: str
+
+
+class RecordSubmit(BaseModel):
+    record: str = Field(max_length=10000)
+
+
+class CandidateRead(BaseModel):
+    org_id: str
+    name: str
+    rank: int
+    score: Decimal | None
+    price: Decimal | None
+    report_id: str
+    report_sha256: str
