@@ -48,6 +48,9 @@ opening.run                    . . . . . A . . . . .
 registrations.read             . . . . . . . . A . .
 alert.read                     . . . . . . A S A A .
 alert.handle                   . . . . . . A S . . .
+deposit.pay                    . O . . . . . . . . .
+deposit.manage                 . . . . . A . . . . .
+deposit.read                   . . . . . A A S A A .
 workbench.bidder               . A . . . . . . . . .
 workbench.tenderer             . . A . . . . . . . .
 workbench.agency               . . . A . . . . . . .
