@@ -191,6 +191,9 @@ DEPOSIT_READ = _define(
         **OVERSIGHT,
     },
 )
+ISSUER_MANAGE = _define(
+    "deposit.issuers", "登记与暂停保函出具机构", Kind.WRITE, content=False, grants={Role.SUPERVISOR: Scope.ANY}
+)
 WORKBENCH = {
     role: _define(f"workbench.{role.value}", f"{role.label}工作台", Kind.READ, content=False, grants={role: Scope.ANY})
     for role in GRANTABLE

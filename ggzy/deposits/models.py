@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ggzy.core.db import Base
@@ -61,6 +61,7 @@ class Requirement(Base):
     amount_fen: Mapped[int] = mapped_column(BigInteger)
     regime: Mapped[str] = mapped_column(String(20))
     bank_name: Mapped[str] = mapped_column(String(100))
+    bid_validity_days: Mapped[int] = mapped_column(Integer, default=90)  # 投标有效期, from the tender documents
     set_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
@@ -156,3 +157,42 @@ class StatementRow(Base):
     text: Mapped[str] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(String(300))
     at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class GuaranteeIssuer(Base):
+    """保函出具机构 — a bank, guarantor or insurer the supervision office registered, with its signing key."""
+
+    __tablename__ = "deposit_issuer"
+
+    id: Mapped[str] = mapped_column(String(26), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    credit_code: Mapped[str] = mapped_column(String(18), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))  # bank | guarantor | insurer
+    public_key: Mapped[str] = mapped_column(String(64))  # Ed25519, hex
+    integrated: Mapped[bool] = mapped_column(Boolean, default=False)  # applications through the platform
+    status: Mapped[str] = mapped_column(String(20))  # active | suspended
+    registered_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Guarantee(Base):
+    """电子保函 — a bidder's guarantee for a section, as verified; one current guarantee per bidder and section."""
+
+    __tablename__ = "deposit_guarantee"
+    __table_args__ = (UniqueConstraint("section_id", "org_id"),)
+
+    id: Mapped[str] = mapped_column(String(26), primary_key=True)
+    section_id: Mapped[str] = mapped_column(String(26), index=True)
+    org_id: Mapped[str] = mapped_column(String(26), index=True)
+    issuer_id: Mapped[str] = mapped_column(String(26), index=True)
+    number: Mapped[str] = mapped_column(String(64))
+    mode: Mapped[str] = mapped_column(String(20))  # open | integrated
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    valid_until: Mapped[str] = mapped_column(String(10))  # ISO date, as the guarantee says
+    sha256: Mapped[str] = mapped_column(String(64))
+    document: Mapped[str] = mapped_column(Text)  # the signed guarantee file, as received
+    applicant_id: Mapped[str] = mapped_column(String(26))  # who attached or applied (an agent for several is a sign)
+    terms_nonce: Mapped[str] = mapped_column(
+        String(64), default=""
+    )  # sealed terms: disclosed to the issuer at the opening
+    status: Mapped[str] = mapped_column(String(20), index=True)  # valid | surrendered | claimed
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -14,7 +14,7 @@ from ggzy.core import policy
 from ggzy.core.actor import Actor
 from ggzy.core.errors import Forbidden
 from ggzy.deposits import ledger
-from ggzy.deposits.models import Payment, Refund, Requirement, SubAccount
+from ggzy.deposits.models import Guarantee, Payment, Refund, Requirement, SubAccount
 from ggzy.deposits.states import AccountKind, PaymentStatus
 from ggzy.projects import queries as projects
 
@@ -46,7 +46,12 @@ def _line(session: Session, sub: SubAccount, req: Requirement | None, deadline: 
     paid = sum(p.amount_fen for p in on_time if p.status == PaymentStatus.ACCEPTED.value)
     held = sum(p.amount_fen for p in on_time if p.status == PaymentStatus.HELD.value)
     required = req.amount_fen if req else 0
-    if paid >= required > 0:
+    guarantee = session.execute(
+        select(Guarantee).where(Guarantee.section_id == sub.section_id, Guarantee.org_id == sub.org_id)
+    ).scalar_one_or_none()
+    if guarantee is not None and guarantee.status != "surrendered":
+        status = f"电子保函有效（{guarantee.number}，有效期至 {guarantee.valid_until}）"
+    elif paid >= required > 0:
         status = "现金保证金足额按时到账（基本账户）"
     elif held:
         status = "保证金非从基本账户转出，待核实"
@@ -101,8 +106,22 @@ def opening_lines(session: Session, section_id: str) -> list[DepositLine]:
     """The opening record's security column (called by the opening itself, after the deadline)."""
     section = projects.get_section(session, section_id)
     req = session.get(Requirement, section_id)
-    subs = session.execute(select(SubAccount).where(SubAccount.section_id == section_id).order_by(SubAccount.org_id))
-    return [_line(session, sub, req, section.bid_deadline) for sub in subs.scalars()]
+    subs = {
+        s.org_id: s for s in session.execute(select(SubAccount).where(SubAccount.section_id == section_id)).scalars()
+    }
+    for org in session.execute(select(Guarantee.org_id).where(Guarantee.section_id == section_id)).scalars():
+        subs.setdefault(org, SubAccount(number="", section_id=section_id, org_id=org))
+    return [_line(session, subs[o], req, section.bid_deadline) for o in sorted(subs)]
+
+
+def shared_guarantee_agents(session: Session, section_id: str) -> dict[str, list[str]]:
+    """One person attaching or applying for the guarantees of several bidders of a section (an art. 40 sign)."""
+    by_agent: dict[str, set[str]] = defaultdict(set)
+    for agent, org in session.execute(
+        select(Guarantee.applicant_id, Guarantee.org_id).where(Guarantee.section_id == section_id)
+    ):
+        by_agent[agent].add(org)
+    return {a: sorted(orgs) for a, orgs in sorted(by_agent.items()) if len(orgs) > 1}
 
 
 def shared_payer_accounts(session: Session, section_id: str) -> dict[str, list[str]]:

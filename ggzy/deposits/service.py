@@ -50,7 +50,14 @@ def regime_of(session: Session, section_id: str) -> Regime:
 
 
 def set_requirement(
-    session: Session, actor: Actor, *, section_id: str, amount: Decimal | str, bank_name: str, clock: Clock
+    session: Session,
+    actor: Actor,
+    *,
+    section_id: str,
+    amount: Decimal | str,
+    bank_name: str,
+    clock: Clock,
+    bid_validity_days: int = 90,
 ) -> Requirement:
     """The notice's bid security: at most 2 % of the section's estimate (budget), checked by rule."""
     section = projects.get_section(session, section_id)

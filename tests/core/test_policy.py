@@ -51,6 +51,7 @@ alert.handle                   . . . . . . A S . . .
 deposit.pay                    . O . . . . . . . . .
 deposit.manage                 . . . . . A . . . . .
 deposit.read                   . . . . . A A S A A .
+deposit.issuers                . . . . . . A . . . .
 workbench.bidder               . A . . . . . . . . .
 workbench.tenderer             . . A . . . . . . . .
 workbench.agency               . . . A . . . . . . .

@@ -73,6 +73,7 @@ def upgrade() -> None:
         sa.Column("amount_fen", sa.BigInteger(), nullable=False),
         sa.Column("regime", sa.String(20), nullable=False),
         sa.Column("bank_name", sa.String(100), nullable=False),
+        sa.Column("bid_validity_days", sa.Integer(), nullable=False),
         _ts("set_at"),
         sa.PrimaryKeyConstraint("section_id", name=op.f("pk_deposit_requirement")),
     )
@@ -164,6 +165,41 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_deposit_statement_row")),
     )
     op.create_index(op.f("ix_deposit_statement_row_file_digest"), "deposit_statement_row", ["file_digest"])
+
+    op.create_table(
+        "deposit_issuer",
+        sa.Column("id", sa.String(26), nullable=False),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("credit_code", sa.String(18), nullable=False),
+        sa.Column("kind", sa.String(20), nullable=False),
+        sa.Column("public_key", sa.String(64), nullable=False),
+        sa.Column("integrated", sa.Boolean(), nullable=False),
+        sa.Column("status", sa.String(20), nullable=False),
+        _ts("registered_at"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_deposit_issuer")),
+        sa.UniqueConstraint("credit_code", name=op.f("uq_deposit_issuer_credit_code")),
+    )
+    op.create_table(
+        "deposit_guarantee",
+        sa.Column("id", sa.String(26), nullable=False),
+        sa.Column("section_id", sa.String(26), nullable=False),
+        sa.Column("org_id", sa.String(26), nullable=False),
+        sa.Column("issuer_id", sa.String(26), nullable=False),
+        sa.Column("number", sa.String(64), nullable=False),
+        sa.Column("mode", sa.String(20), nullable=False),
+        sa.Column("amount_fen", sa.BigInteger(), nullable=False),
+        sa.Column("valid_until", sa.String(10), nullable=False),
+        sa.Column("sha256", sa.String(64), nullable=False),
+        sa.Column("document", sa.Text(), nullable=False),
+        sa.Column("applicant_id", sa.String(26), nullable=False),
+        sa.Column("terms_nonce", sa.String(64), nullable=False),
+        sa.Column("status", sa.String(20), nullable=False),
+        _ts("received_at"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_deposit_guarantee")),
+        sa.UniqueConstraint("section_id", "org_id", name=op.f("uq_deposit_guarantee_section_id_org_id")),
+    )
+    for col in ("section_id", "org_id", "issuer_id", "status"):
+        op.create_index(op.f(f"ix_deposit_guarantee_{col}"), "deposit_guarantee", [col])
 
     if op.get_bind().dialect.name == "postgresql":
         for t in APPEND_ONLY:  # ggzy_append_only() comes with the event log (0001)
