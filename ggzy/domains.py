@@ -14,6 +14,7 @@ DOMAINS: tuple[str, ...] = (
     "ggzy.projects",
     "ggzy.notices",
     "ggzy.bidding",
+    "ggzy.deposits",
     "ggzy.supervision",
     "ggzy.audit",
     "ggzy.evaluation",

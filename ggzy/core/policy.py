@@ -229,6 +229,27 @@ EVALUATION_REPORT = _define(
         **OVERSIGHT,
     },
 )
+DEPOSIT_PAY = _define(
+    "deposit.pay", "缴纳投标保证金、登记基本账户", Kind.WRITE, content=True, grants={Role.BIDDER: Scope.OWN}
+)
+DEPOSIT_MANAGE = _define(
+    "deposit.manage", "核实到账、退还与不予退还保证金", Kind.WRITE, content=True, grants={Role.OPERATOR: Scope.ANY}
+)
+DEPOSIT_READ = _define(
+    "deposit.read",
+    "查看标段保证金收退情况（开标后）",
+    Kind.READ,
+    content=True,
+    grants={
+        Role.OPERATOR: Scope.ANY,
+        Role.SUPERVISOR: Scope.ANY,
+        Role.SECTOR_SUPERVISOR: Scope.SECTOR,
+        **OVERSIGHT,
+    },
+)
+ISSUER_MANAGE = _define(
+    "deposit.issuers", "登记与暂停保函出具机构", Kind.WRITE, content=False, grants={Role.SUPERVISOR: Scope.ANY}
+)
 WORKBENCH = {
     role: _define(f"workbench.{role.value}", f"{role.label}工作台", Kind.READ, content=False, grants={role: Scope.ANY})
     for role in GRANTABLE

@@ -55,6 +55,10 @@ evaluation.chair               . . . . A . . . . . .
 evaluation.respond             . O . . . . . . . . .
 evaluation.watch               . . . . . . A S A A .
 evaluation.report              . . O O A A A S A A .
+deposit.pay                    . O . . . . . . . . .
+deposit.manage                 . . . . . A . . . . .
+deposit.read                   . . . . . A A S A A .
+deposit.issuers                . . . . . . A . . . .
 workbench.bidder               . A . . . . . . . . .
 workbench.tenderer             . . A . . . . . . . .
 workbench.agency               . . . A . . . . . . .

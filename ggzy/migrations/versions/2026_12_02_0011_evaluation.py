@@ -1,7 +1,7 @@
 """Evaluation: the room of a section, members and their sheets, cleared and ranked bids, quote rounds, clarifications.
 
 Revision ID: 0011
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-02 16:32:27.599024
 """
 

@@ -1,0 +1,153 @@
+"""保证金接口 — the bank's signed callback, bidders' accounts and deposits, the section's desk after the opening."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import APIRouter, Request
+from pydantic import ValidationError
+
+from ggzy.core import events
+from ggzy.core.actor import system
+from ggzy.core.errors import DomainError, Invalid
+from ggzy.deposits import bank, ledger, queries, service
+from ggzy.deposits.queries import DepositLine
+from ggzy.deposits.schemas import (
+    BankCallback,
+    BasicAccountSet,
+    CallbackResult,
+    DepositRead,
+    ForfeitIn,
+    RefundRead,
+    RequirementSet,
+    SubAccountRead,
+)
+from ggzy.deposits.states import RefundStatus
+from ggzy.rules import deposits as rules
+from ggzy.web.context import AppContext
+from ggzy.web.deps import Ctx, Db, SignedIn
+
+router = APIRouter(tags=["保证金"])
+SIGNATURE_HEADER = "X-Bank-Signature"
+TIMESTAMP_HEADER = "X-Bank-Timestamp"
+
+
+def callback_key(ctx: AppContext) -> bytes:
+    """The HMAC key shared with the partner bank, derived from the platform's master key (never stored or logged)."""
+    return ctx.keys.derive("deposits:bank-callback")
+
+
+def read_of(line: DepositLine) -> DepositRead:
+    return DepositRead(
+        section_id=line.section_id,
+        org_id=line.org_id,
+        sub_account=line.sub_account,
+        required=line.required,
+        paid=line.paid,
+        held=line.held,
+        owed=line.owed,
+        status=line.status,
+        refunds=[
+            RefundRead(
+                id=r.id,
+                reason=r.reason,
+                principal=ledger.to_yuan(r.principal_fen),
+                interest=ledger.to_yuan(r.interest_fen),
+                status=r.status,
+                status_label=RefundStatus(r.status).label,
+                due_at=r.due_at,
+                confirmed_at=r.confirmed_at,
+            )
+            for r in line.refunds
+        ],
+    )
+
+
+@router.post("/deposits/bank/callback", response_model=CallbackResult, summary="银行到账回调（HMAC 签名）")
+async def bank_callback(request: Request, ctx: Ctx) -> CallbackResult:
+    """合作银行推送保证金到账；报文须带签名与时间戳，超出时间窗或签名错误的一律拒收并记录。"""
+    body = await request.body()
+    window = timedelta(minutes=int(rules.CALLBACK_WINDOW.value))
+    try:
+        bank.verify_callback(
+            callback_key(ctx),
+            timestamp=request.headers.get(TIMESTAMP_HEADER, ""),
+            signature=request.headers.get(SIGNATURE_HEADER, ""),
+            body=body,
+            now=ctx.clock.now(),
+            window=window,
+        )
+    except bank.BadSignature as e:
+        refused(ctx, e.code)
+        raise
+    try:
+        msg = BankCallback.model_validate_json(body)
+    except ValidationError as e:
+        raise Invalid("银行回调报文格式不正确", errors=e.errors(include_url=False, include_context=False)) from e
+    payment = service.BankPayment(
+        bank_txn_id=msg.bank_txn_id,
+        sub_account=msg.sub_account,
+        payer_account=msg.payer_account,
+        payer_name=msg.payer_name,
+        amount=msg.amount,
+        paid_at=msg.paid_at,
+    )
+    try:
+        with ctx.db.unit_of_work() as s:
+            row, created = service.record_payment(s, payment, source="callback", clock=ctx.clock)
+            return CallbackResult(bank_txn_id=row.bank_txn_id, booked=created)
+    except DomainError as e:
+        refused(ctx, e.code)
+        raise
+
+
+def refused(ctx: AppContext, why: str) -> None:
+    """A refused callback is logged in its own transaction (the payment's, if any, was rolled back)."""
+    with ctx.db.unit_of_work() as s:
+        events.record(s, system(), service.PAYMENT_REFUSED, clock=ctx.clock, payload={"why": why})
+
+
+@router.put("/sections/{section_id}/deposit-requirement", summary="设定投标保证金要求")
+def set_requirement(section_id: str, body: RequirementSet, db: Db, me: SignedIn, ctx: Ctx) -> dict[str, str]:
+    """招标人或代理机构设定本标段投标保证金（不超过估算价或预算的 2%）。"""
+    req = service.set_requirement(
+        db, me.actor, section_id=section_id, amount=body.amount, bank_name=body.bank_name, clock=ctx.clock
+    )
+    return {"section_id": req.section_id, "amount": str(ledger.to_yuan(req.amount_fen))}
+
+
+@router.put("/deposits/basic-account", summary="登记基本账户")
+def basic_account(body: BasicAccountSet, db: Db, me: SignedIn, ctx: Ctx) -> dict[str, str]:
+    """投标人登记其基本存款账户；现金保证金须从该账户转出。"""
+    row = service.register_basic_account(
+        db, me.actor, account_no=body.account_no, bank_name=body.bank_name, clock=ctx.clock
+    )
+    return {"account_no": row.account_no, "bank_name": row.bank_name}
+
+
+@router.post("/sections/{section_id}/deposit/sub-account", response_model=SubAccountRead, summary="获取保证金子账号")
+def sub_account(section_id: str, db: Db, me: SignedIn, ctx: Ctx) -> SubAccountRead:
+    """投标人获取本标段专属的保证金虚拟子账号（多次获取为同一账号）。"""
+    sub = service.open_sub_account(db, me.actor, section_id=section_id, clock=ctx.clock)
+    return SubAccountRead(section_id=sub.section_id, number=sub.number)
+
+
+@router.get("/deposits/mine", response_model=list[DepositRead], summary="我的保证金")
+def mine(db: Db, me: SignedIn) -> list[DepositRead]:
+    """投标人本单位各标段的保证金：应缴、到账、退还及其期限。"""
+    return [read_of(line) for line in queries.my_deposits(db, me.actor)]
+
+
+@router.get("/sections/{section_id}/deposits", response_model=list[DepositRead], summary="标段保证金收退（开标后）")
+def section_deposits(section_id: str, db: Db, me: SignedIn) -> list[DepositRead]:
+    """开标后，交易中心与监管人员查看本标段每家投标人的保证金情况。"""
+    return [read_of(line) for line in queries.section_deposits(db, me.actor, section_id)]
+
+
+@router.post("/sections/{section_id}/deposits/forfeit", summary="不予退还保证金")
+def forfeit(section_id: str, body: ForfeitIn, db: Db, me: SignedIn, ctx: Ctx) -> dict[str, str]:
+    """仅在法定情形下，由交易中心工作人员写明理由作出，并报监管部门。"""
+    row = service.forfeit(
+        db, me.actor, section_id=section_id, org_id=body.org_id, ground=body.ground, reason=body.reason, clock=ctx.clock
+    )
+    return {"id": row.id, "amount": str(ledger.to_yuan(row.amount_fen))}

@@ -1,0 +1,428 @@
+"""电子保函 — electronic guarantees in place of cash: attached (open) or applied for through the platform (integrated).
+
+One document format for both ways: canonical JSON of the guarantee's terms, signed with Ed25519 by
+an issuer the supervision office registered (its key is the trust anchor, logged when registered).
+The platform checks the signature, that the file is unchanged, and that amount, validity,
+beneficiary (the tenderer), principal (the bidder) and section match what the notice asks.
+
+In the integrated way the platform signs each application, the issuer signs its answer, and the
+section and beneficiary travel *sealed*: the application carries only a commitment
+`sha256(nonce || terms)`, so the issuer cannot learn who bids where before the deadline; the
+platform discloses terms and nonce to the issuer at the opening (`disclose`). A lost answer is
+asked again under the same application id and the issuer answers with the same guarantee.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any, Protocol
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ggzy.core import canonical, events, policy
+from ggzy.core.actor import Actor
+from ggzy.core.clock import Clock
+from ggzy.core.errors import Conflict, Forbidden, Invalid, NotFound, RuleViolation
+from ggzy.core.ids import new_id
+from ggzy.deposits import ledger
+from ggzy.deposits.models import Guarantee, GuaranteeIssuer, Requirement
+from ggzy.entities import queries as entities
+from ggzy.projects import queries as projects
+
+FORMAT = "ggzy-guarantee/1"
+ISSUER_REGISTERED = events.event_type("deposits.issuer_registered", "登记保函出具机构", public=True)
+GUARANTEE_ACCEPTED = events.event_type("deposits.guarantee_accepted", "电子保函校验通过")
+GUARANTEE_SURRENDERED = events.event_type("deposits.guarantee_surrendered", "电子保函退保")
+GUARANTEE_CLAIMED = events.event_type("deposits.guarantee_claimed", "电子保函索赔")
+SECURITY_RULE = "《招标投标法实施条例》第26条：投标保证金有效期应当与投标有效期一致"
+
+
+class IssuerTimeout(Exception):
+    """The issuer did not answer in time; ask again under the same application id."""
+
+
+@dataclass(frozen=True)
+class Application:
+    application_id: str
+    issuer_credit_code: str
+    principal: str  # the bidder's credit code
+    amount: str
+    valid_until: str
+    terms_commitment: str  # sha256(nonce || canonical terms) — the section and beneficiary, sealed
+    signature: str  # the platform's Ed25519 signature over the canonical application without it
+
+
+class Issuer(Protocol):
+    def apply(self, application: Application) -> bytes:
+        """The signed guarantee file; may raise IssuerTimeout; refuses with GuaranteeRefused."""
+        ...
+
+    def disclose(self, number: str, terms: dict[str, str], nonce: str) -> None:
+        """At the opening: the sealed terms of a guarantee, so the issuer knows what it guaranteed."""
+        ...
+
+    def surrender(self, number: str) -> None: ...
+
+    def claim(self, number: str, reason: str) -> None: ...
+
+
+class GuaranteeRefused(Exception):
+    pass
+
+
+# --- documents --------------------------------------------------------------------------------
+
+
+def sign_document(key: Ed25519PrivateKey, doc: dict[str, Any]) -> bytes:
+    sig = key.sign(canonical.dumps(doc).encode())
+    return canonical.dumps({"guarantee": doc, "signature": base64.b64encode(sig).decode()}).encode()
+
+
+def read_document(data: bytes) -> tuple[dict[str, Any], bytes]:
+    try:
+        outer = json.loads(data)
+        doc, sig = outer["guarantee"], base64.b64decode(outer["signature"], validate=True)
+    except (ValueError, KeyError, TypeError) as e:
+        raise Invalid("保函文件无法识别（应为平台统一格式的签名保函）") from e
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise Invalid(f"保函文件格式不是 {FORMAT}")
+    return doc, sig
+
+
+def commitment(terms: dict[str, str], nonce: str) -> str:
+    return hashlib.sha256(bytes.fromhex(nonce) + canonical.dumps(terms).encode()).hexdigest()
+
+
+# --- the registry of issuers --------------------------------------------------------------
+
+
+def register_issuer(
+    session: Session,
+    actor: Actor,
+    *,
+    name: str,
+    credit_code: str,
+    kind: str,
+    public_key_hex: str,
+    integrated: bool,
+    clock: Clock,
+) -> GuaranteeIssuer:
+    """The supervision office registers an issuer and its signing key (the trust anchor for its guarantees)."""
+    policy.ensure(actor, policy.ISSUER_MANAGE)
+    if kind not in ("bank", "guarantor", "insurer"):
+        raise Invalid("出具机构类型应为银行、担保机构或保险机构")
+    try:
+        Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_key_hex))
+    except ValueError as e:
+        raise Invalid("出具机构公钥应为 32 字节 Ed25519 公钥（十六进制）") from e
+    row = GuaranteeIssuer(
+        id=new_id(),
+        name=name.strip()[:200],
+        credit_code=credit_code.strip().upper(),
+        kind=kind,
+        public_key=public_key_hex.lower(),
+        integrated=integrated,
+        status="active",
+        registered_at=clock.now(),
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError as e:
+        raise Conflict("该出具机构已登记") from e
+    events.record(
+        session,
+        actor,
+        ISSUER_REGISTERED,
+        clock=clock,
+        subject=("deposit_issuer", row.id),
+        payload={"name": row.name, "credit_code": row.credit_code, "key": row.public_key, "kind": kind},
+    )
+    return row
+
+
+# --- verification (both ways) ---------------------------------------------------------------
+
+
+@dataclass
+class Checked:
+    doc: dict[str, Any]
+    issuer: GuaranteeIssuer
+    problems: list[str] = field(default_factory=list)
+
+
+def check(
+    session: Session, *, section_id: str, org_id: str, data: bytes, sealed: tuple[dict[str, str], str] | None = None
+) -> Checked:
+    """Every reason this guarantee does not secure this bidder's bid for this section (empty: it does)."""
+    doc, sig = read_document(data)
+    issuer = session.execute(
+        select(GuaranteeIssuer).where(GuaranteeIssuer.credit_code == str(doc.get("issuer", "")))
+    ).scalar_one_or_none()
+    if issuer is None or issuer.status != "active":
+        raise RuleViolation("保函出具机构未经监管部门登记或已暂停，保函不予认可", code="unknown-issuer")
+    out = Checked(doc, issuer)
+    try:
+        Ed25519PublicKey.from_public_bytes(bytes.fromhex(issuer.public_key)).verify(sig, canonical.dumps(doc).encode())
+    except InvalidSignature:
+        out.problems.append("保函签名无效：文件内容被改动，或并非该机构签发")
+    section = projects.get_section(session, section_id)
+    project = projects.get_project(session, section.project_id)
+    req = session.get(Requirement, section_id)
+    if req is None:
+        raise RuleViolation("本标段未要求提交投标保证金")
+    bidder = entities.get_org(session, org_id)
+    tenderer = entities.get_org(session, project.tenderer_org_id)
+    terms = {"section": section.code, "beneficiary": tenderer.credit_code}
+    if sealed is not None:
+        plain, nonce = sealed
+        if doc.get("terms_commitment") != commitment(plain, nonce) or plain != terms:
+            out.problems.append("保函密封条款与本标段或受益人不符")
+    else:
+        if doc.get("section") != section.code:
+            out.problems.append(f"保函所载标段（{doc.get('section')}）不是本标段 {section.code}")
+        if doc.get("beneficiary") != tenderer.credit_code:
+            out.problems.append("保函受益人不是本项目招标人")
+    if doc.get("principal") != bidder.credit_code:
+        out.problems.append("保函被保证人不是本投标人")
+    try:
+        amount = ledger.to_fen(str(doc.get("amount", "")))
+    except Invalid:
+        amount = -1
+    if amount < req.amount_fen:
+        out.problems.append(f"保函金额不足：应为 {ledger.to_yuan(req.amount_fen)} 元")
+    assert section.bid_deadline is not None
+    needed = (section.bid_deadline + timedelta(days=req.bid_validity_days)).date()
+    try:
+        until = date.fromisoformat(str(doc.get("valid_until", "")))
+    except ValueError:
+        until = date.min
+    if until < needed:
+        out.problems.append(f"保函有效期应至少至 {needed.isoformat()}（{SECURITY_RULE}）")
+    return out
+
+
+def attach(session: Session, actor: Actor, *, section_id: str, data: bytes, clock: Clock) -> Guarantee:
+    """开放式 — the bidder attaches a guarantee file from any registered issuer; refused with every reason."""
+    if actor.org_id is None:
+        raise Forbidden("请以投标人身份登录")
+    policy.ensure(actor, policy.DEPOSIT_PAY, policy.Subject("deposit", frozenset({actor.org_id})))
+    _before_deadline(session, section_id, clock)
+    checked = check(session, section_id=section_id, org_id=actor.org_id, data=data)
+    if checked.problems:
+        raise RuleViolation("电子保函未通过校验：" + "；".join(checked.problems), code="guarantee-invalid")
+    return _store(session, actor, section_id, checked, data, mode="open", nonce="", clock=clock)
+
+
+def _before_deadline(session: Session, section_id: str, clock: Clock) -> None:
+    section = projects.get_section(session, section_id)
+    if section.bid_deadline is not None and clock.now() >= section.bid_deadline:
+        raise RuleViolation("投标截止时间已过，不再受理投标保证金")
+
+
+def _store(
+    session: Session,
+    actor: Actor,
+    section_id: str,
+    checked: Checked,
+    data: bytes,
+    *,
+    mode: str,
+    nonce: str,
+    clock: Clock,
+) -> Guarantee:
+    assert actor.org_id is not None
+    existing = session.execute(
+        select(Guarantee).where(Guarantee.section_id == section_id, Guarantee.org_id == actor.org_id)
+    ).scalar_one_or_none()
+    digest = hashlib.sha256(data).hexdigest()
+    if existing is not None:
+        if existing.sha256 == digest:
+            return existing
+        raise Conflict("本标段已提交电子保函；如需更换，请先办理退保")
+    row = Guarantee(
+        id=new_id(),
+        section_id=section_id,
+        org_id=actor.org_id,
+        issuer_id=checked.issuer.id,
+        number=str(checked.doc.get("number", ""))[:64],
+        mode=mode,
+        amount_fen=ledger.to_fen(str(checked.doc["amount"])),
+        valid_until=str(checked.doc["valid_until"]),
+        sha256=digest,
+        document=data.decode(),
+        applicant_id=actor.user_id or "",
+        terms_nonce=nonce,
+        status="valid",
+        received_at=clock.now(),
+    )
+    session.add(row)
+    session.flush()
+    section = projects.get_section(session, section_id)
+    events.record(
+        session, actor, GUARANTEE_ACCEPTED, clock=clock, subject=("section", section_id), scope=section.project_id
+    )
+    return row
+
+
+# --- integrated applications --------------------------------------------------------------
+
+
+def platform_key(master_derived: bytes) -> Ed25519PrivateKey:
+    return Ed25519PrivateKey.from_private_bytes(master_derived[:32])
+
+
+def application_of(
+    session: Session, *, section_id: str, org_id: str, issuer: GuaranteeIssuer, key: Ed25519PrivateKey, nonce: str
+) -> tuple[Application, dict[str, str]]:
+    section = projects.get_section(session, section_id)
+    project = projects.get_project(session, section.project_id)
+    req = session.get(Requirement, section_id)
+    if req is None:
+        raise RuleViolation("本标段未要求提交投标保证金")
+    assert section.bid_deadline is not None
+    terms = {"section": section.code, "beneficiary": entities.get_org(session, project.tenderer_org_id).credit_code}
+    body = {
+        # Opaque: the section's id would tell the issuer where the bidder bids.
+        "application_id": hashlib.sha256(key.sign(f"application/{section_id}/{org_id}".encode())).hexdigest()[:32],
+        "issuer_credit_code": issuer.credit_code,
+        "principal": entities.get_org(session, org_id).credit_code,
+        "amount": str(ledger.to_yuan(req.amount_fen)),
+        "valid_until": (section.bid_deadline + timedelta(days=req.bid_validity_days)).date().isoformat(),
+        "terms_commitment": commitment(terms, nonce),
+    }
+    sig = base64.b64encode(key.sign(canonical.dumps(body).encode())).decode()
+    return Application(**body, signature=sig), terms
+
+
+def apply(
+    session: Session,
+    actor: Actor,
+    *,
+    section_id: str,
+    issuer_id: str,
+    issuer: Issuer,
+    key: Ed25519PrivateKey,
+    clock: Clock,
+) -> Guarantee:
+    """一体化 — apply through the platform with the section and beneficiary sealed; store the answer once."""
+    if actor.org_id is None:
+        raise Forbidden("请以投标人身份登录")
+    policy.ensure(actor, policy.DEPOSIT_PAY, policy.Subject("deposit", frozenset({actor.org_id})))
+    _before_deadline(session, section_id, clock)
+    reg = session.get(GuaranteeIssuer, issuer_id)
+    if reg is None or reg.status != "active" or not reg.integrated:
+        raise NotFound("该机构未开通平台一体化保函申请")
+    existing = session.execute(
+        select(Guarantee).where(Guarantee.section_id == section_id, Guarantee.org_id == actor.org_id)
+    ).scalar_one_or_none()
+    if existing is not None:
+        return existing  # asked twice (a retry after a lost answer): the guarantee already held
+    # The nonce is derived, not random, so a retry after a timeout sends the very same application.
+    nonce = hashlib.sha256(key.sign(f"nonce/{section_id}/{actor.org_id}".encode())).hexdigest()
+    application, terms = application_of(
+        session, section_id=section_id, org_id=actor.org_id, issuer=reg, key=key, nonce=nonce
+    )
+    try:
+        data = issuer.apply(application)
+    except IssuerTimeout as e:
+        raise Conflict("保函机构未及时答复，请稍后重试（重试不会重复出具）", code="issuer-timeout") from e
+    except GuaranteeRefused as e:
+        raise RuleViolation(f"保函机构拒绝出具：{e}", code="issuer-refused") from e
+    checked = check(session, section_id=section_id, org_id=actor.org_id, data=data, sealed=(terms, nonce))
+    if checked.problems:
+        raise RuleViolation("保函机构返回的保函未通过校验：" + "；".join(checked.problems), code="guarantee-invalid")
+    return _store(session, actor, section_id, checked, data, mode="integrated", nonce=nonce, clock=clock)
+
+
+def disclose(session: Session, issuer: Issuer, guarantee: Guarantee) -> None:
+    """At the opening: tell the issuer what its sealed guarantee covered."""
+    if guarantee.mode != "integrated":
+        return
+    section = projects.get_section(session, guarantee.section_id)
+    if section.opened_at is None:
+        raise RuleViolation("开标前不向保函机构披露标段与受益人")
+    project = projects.get_project(session, section.project_id)
+    terms = {"section": section.code, "beneficiary": entities.get_org(session, project.tenderer_org_id).credit_code}
+    issuer.disclose(guarantee.number, terms, guarantee.terms_nonce)
+
+
+def surrender(session: Session, actor: Actor, *, guarantee_id: str, issuer: Issuer, clock: Clock) -> Guarantee:
+    """退保 — after the trade (or a withdrawal before the deadline) the guarantee is given back to its issuer."""
+    policy.ensure(actor, policy.DEPOSIT_MANAGE)
+    g = session.get(Guarantee, guarantee_id)
+    if g is None:
+        raise NotFound("没有这份保函")
+    if g.status != "valid":
+        raise Conflict("该保函已退保或已索赔")
+    issuer.surrender(g.number)
+    g.status = "surrendered"
+    events.record(session, actor, GUARANTEE_SURRENDERED, clock=clock, subject=("deposit_guarantee", g.id))
+    return g
+
+
+@dataclass
+class FakeIssuer:
+    """An in-process issuer that checks the platform's signature, can refuse, time out and answer twice."""
+
+    credit_code: str
+    platform_public: Ed25519PublicKey
+    key: Ed25519PrivateKey = field(default_factory=Ed25519PrivateKey.generate)
+    refuse: int = 0
+    timeout: int = 0
+    issued: dict[str, bytes] = field(default_factory=dict)
+    disclosed: dict[str, dict[str, str]] = field(default_factory=dict)
+    surrendered: set[str] = field(default_factory=set)
+    claims: dict[str, str] = field(default_factory=dict)
+    seen_terms: list[dict[str, Any]] = field(default_factory=list)  # what the issuer learned, for tests
+
+    @property
+    def public_hex(self) -> str:
+        from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+        return self.key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
+
+    def apply(self, application: Application) -> bytes:
+        body = {k: v for k, v in application.__dict__.items() if k != "signature"}
+        self.seen_terms.append(body)
+        try:
+            self.platform_public.verify(base64.b64decode(application.signature), canonical.dumps(body).encode())
+        except InvalidSignature as e:
+            raise GuaranteeRefused("申请报文签名无效") from e
+        if self.timeout > 0:
+            self.timeout -= 1
+            raise IssuerTimeout(application.application_id)
+        if application.application_id in self.issued:
+            return self.issued[application.application_id]  # the same guarantee again
+        if self.refuse > 0:
+            self.refuse -= 1
+            raise GuaranteeRefused("被保证人资信审核未通过")
+        doc = {
+            "format": FORMAT,
+            "number": f"BH{len(self.issued) + 1:08d}",
+            "issuer": self.credit_code,
+            "principal": application.principal,
+            "amount": application.amount,
+            "valid_until": application.valid_until,
+            "terms_commitment": application.terms_commitment,
+        }
+        self.issued[application.application_id] = sign_document(self.key, doc)
+        return self.issued[application.application_id]
+
+    def disclose(self, number: str, terms: dict[str, str], nonce: str) -> None:
+        self.disclosed[number] = terms
+
+    def surrender(self, number: str) -> None:
+        self.surrendered.add(number)
+
+    def claim(self, number: str, reason: str) -> None:
+        self.claims[number] = reason

@@ -1,0 +1,332 @@
+"""保证金退还 — refunds prepared once, instructed to the bank by id, confirmed by its answer.
+
+A refund moves through the ledger in two entries: when it is prepared, what the platform owes the
+bidder (principal and interest) goes into transit; when the bank confirms, transit leaves the bank
+account. Between the two, the refund's instruction id is the bank's idempotency key: a lost
+answer, a retry, a second node or a crash and restart all send the same id, so the bank pays once,
+and a refund in transit is never forgotten (`process` picks up every refund not yet confirmed).
+Refunds are unique per (section, bidder, reason) and prepared under a row lock on the bidder's
+sub-account, so concurrent callers prepare each one exactly once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ggzy.core import calendar, events, policy
+from ggzy.core.actor import Actor, system
+from ggzy.core.clock import Clock
+from ggzy.core.errors import Conflict, RuleViolation
+from ggzy.core.ids import new_id
+from ggzy.deposits import ledger
+from ggzy.deposits.bank import Bank, BankAnswer, BankTimeout, Instruction
+from ggzy.deposits.ledger import Leg
+from ggzy.deposits.models import BasicAccount, Payment, Refund, SubAccount
+from ggzy.deposits.service import regime_of
+from ggzy.deposits.states import AccountKind, PaymentStatus, RefundReason, RefundStatus
+from ggzy.projects import queries as projects
+from ggzy.rules import deposits as deposit_rules
+from ggzy.rules import procurement, tendering
+from ggzy.rules.base import Regime, Rule, Unit
+
+REFUND_PREPARED = events.event_type("deposits.refund_prepared", "保证金退还待发送银行")
+REFUND_CONFIRMED = events.event_type("deposits.refund_confirmed", "保证金已退还")
+REFUND_FAILED = events.event_type("deposits.refund_failed", "银行退回保证金退款指令")
+DAYS_IN_YEAR = 360  # 人民银行计息规则：按实际天数计息，年利率换算日利率按 360 天
+
+
+def interest_fen(principal_fen: int, annual_rate: Decimal, days: int) -> int:
+    """银行同期存款利息 — principal × annual rate × days / 360, rounded half up to the fen."""
+    if days <= 0 or principal_fen <= 0:
+        return 0
+    raw = Decimal(principal_fen) * annual_rate * days / DAYS_IN_YEAR
+    return int(raw.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def due_after(start: datetime, rule: Rule) -> datetime:
+    """The end of the period a rule gives, counted in Beijing days as the law counts."""
+    day = calendar.local_date(start)
+    n = int(rule.value)
+    end = calendar.add_working_days(day, n) if rule.unit is Unit.WORKING_DAYS else day + timedelta(days=n)
+    return calendar.end_of_local_day(end)
+
+
+def withdrawal_rule(regime: Regime) -> Rule:
+    return (
+        deposit_rules.WITHDRAWAL_REFUND if regime is Regime.TENDERING else deposit_rules.PROCUREMENT_WITHDRAWAL_REFUND
+    )
+
+
+def concluded_rule(regime: Regime, *, winner: bool) -> Rule:
+    if regime is Regime.TENDERING:
+        return tendering.DEPOSIT_REFUND
+    return deposit_rules.WINNER_REFUND if winner else procurement.DEPOSIT_REFUND_LOSERS
+
+
+def owed(session: Session, section_id: str, org_id: str) -> int:
+    """What the platform owes a bidder for a section now, in fen (its payable account, as a positive number)."""
+    return -ledger.balance(session, AccountKind.PAYABLE, section_id, org_id)
+
+
+def prepare(
+    session: Session,
+    actor: Actor,
+    *,
+    section_id: str,
+    org_id: str,
+    reason: RefundReason,
+    start: datetime,
+    annual_rate: Decimal,
+    clock: Clock,
+    winner: bool = False,
+) -> Refund | None:
+    """Prepare the refund of what a bidder is owed; the existing refund if it was prepared already."""
+    sub = session.execute(
+        select(SubAccount).where(SubAccount.section_id == section_id, SubAccount.org_id == org_id).with_for_update()
+    ).scalar_one_or_none()
+    if sub is None:
+        return None
+    existing = _existing(session, section_id, org_id, reason)
+    if existing is not None:
+        return existing
+    principal = owed(session, section_id, org_id)
+    if principal <= 0:
+        return None
+    basic = session.get(BasicAccount, org_id)
+    if basic is None:
+        raise RuleViolation("投标人未登记基本账户，无法退还保证金")
+    regime = regime_of(session, section_id)
+    rule = withdrawal_rule(regime) if reason is RefundReason.WITHDRAWN else concluded_rule(regime, winner=winner)
+    interest = 0
+    if reason is RefundReason.CONCLUDED:
+        interest = sum(
+            interest_fen(p.amount_fen, annual_rate, (clock.now().date() - p.paid_at.date()).days)
+            for p in _payments(session, section_id, org_id)
+        )
+    refund_id = new_id()
+    refund = Refund(
+        id=refund_id,
+        instruction_id=f"GGZY{refund_id}",
+        section_id=section_id,
+        org_id=org_id,
+        reason=reason.value,
+        principal_fen=principal,
+        interest_fen=interest,
+        to_account=basic.account_no,
+        status=RefundStatus.PREPARED.value,
+        attempts=0,
+        due_at=due_after(start, rule),
+        prepared_at=clock.now(),
+    )
+    try:
+        with session.begin_nested():
+            session.add(refund)
+            session.flush()
+    except IntegrityError:
+        found = _existing(session, section_id, org_id, reason)
+        if found is None:
+            raise
+        return found
+    if interest:
+        ledger.post(
+            session,
+            key=f"interest:{refund.id}",
+            kind="interest",
+            section_id=section_id,
+            legs=[
+                Leg(AccountKind.INTEREST_INCOME, section_id, None, interest),
+                Leg(AccountKind.INTEREST, section_id, org_id, -interest),
+            ],
+            clock=clock,
+        )
+    legs = [Leg(AccountKind.PAYABLE, section_id, org_id, principal)]
+    if interest:
+        legs.append(Leg(AccountKind.INTEREST, section_id, org_id, interest))
+    legs.append(Leg(AccountKind.TRANSIT, section_id, org_id, -(principal + interest)))
+    ledger.post(
+        session, key=f"prepare:{refund.id}", kind="refund_prepared", section_id=section_id, legs=legs, clock=clock
+    )
+    section = projects.get_section(session, section_id)
+    events.record(
+        session,
+        actor,
+        REFUND_PREPARED,
+        clock=clock,
+        subject=("deposit_refund", refund.id),
+        scope=section.project_id,
+        payload={"reason": reason.value, "due": refund.due_at.isoformat()},
+    )
+    return refund
+
+
+def _existing(session: Session, section_id: str, org_id: str, reason: RefundReason) -> Refund | None:
+    return session.execute(
+        select(Refund).where(Refund.section_id == section_id, Refund.org_id == org_id, Refund.reason == reason.value)
+    ).scalar_one_or_none()
+
+
+def _payments(session: Session, section_id: str, org_id: str) -> list[Payment]:
+    return list(
+        session.execute(
+            select(Payment).where(
+                Payment.section_id == section_id,
+                Payment.org_id == org_id,
+                Payment.status == PaymentStatus.ACCEPTED.value,
+            )
+        ).scalars()
+    )
+
+
+def prepare_section(
+    session: Session,
+    actor: Actor,
+    *,
+    section_id: str,
+    start: datetime,
+    annual_rate: Decimal,
+    clock: Clock,
+    winner_org_id: str | None = None,
+    only: Iterable[str] | None = None,
+) -> list[Refund]:
+    """交易结束 — prepare every bidder's refund of a section (with interest); the winner by its own rule."""
+    policy.ensure(actor, policy.DEPOSIT_MANAGE)
+    orgs = list(only) if only is not None else _orgs_owed(session, section_id)
+    out = []
+    for org_id in orgs:
+        r = prepare(
+            session,
+            actor,
+            section_id=section_id,
+            org_id=org_id,
+            reason=RefundReason.CONCLUDED,
+            start=start,
+            annual_rate=annual_rate,
+            clock=clock,
+            winner=org_id == winner_org_id,
+        )
+        if r is not None:
+            out.append(r)
+    return out
+
+
+def _orgs_owed(session: Session, section_id: str) -> list[str]:
+    rows = session.execute(
+        select(SubAccount.org_id).where(SubAccount.section_id == section_id).order_by(SubAccount.org_id)
+    )
+    return [org for org in rows.scalars() if owed(session, section_id, org) > 0]
+
+
+def instruction_of(session: Session, refund: Refund) -> Instruction:
+    sub = session.execute(
+        select(SubAccount.number).where(SubAccount.section_id == refund.section_id, SubAccount.org_id == refund.org_id)
+    ).scalar_one()
+    return Instruction(
+        instruction_id=refund.instruction_id,
+        from_sub_account=sub,
+        to_account=refund.to_account,
+        amount_fen=refund.principal_fen + refund.interest_fen,
+        memo=f"退还投标保证金（{RefundReason(refund.reason).label}）",
+    )
+
+
+def due(session: Session, now: datetime) -> list[str]:
+    """Refunds to send or to ask the bank about: every one prepared and not yet confirmed."""
+    pending = (RefundStatus.PREPARED.value, RefundStatus.FAILED.value, RefundStatus.SENT.value)
+    return list(session.execute(select(Refund.id).where(Refund.status.in_(pending)).order_by(Refund.due_at)).scalars())
+
+
+def send(session: Session, refund_id: str, bank: Bank, *, clock: Clock) -> bool:
+    """Instruct the bank for one refund and record its answer, under a lock on the refund's row.
+
+    The instruction id was committed when the refund was prepared, before the bank ever heard of it,
+    so whatever happens here (a lost answer, a crash before this transaction commits, a second node)
+    a later call sends the same id and the bank pays once. A refund whose answer never came is first
+    asked about (`Bank.status`). The lock is held across the call so two nodes never both ask.
+    """
+    stmt = select(Refund).where(Refund.id == refund_id)
+    stmt = stmt.with_for_update(skip_locked=True) if session.get_bind().dialect.name == "postgresql" else stmt
+    refund = session.execute(stmt).scalar_one_or_none()
+    if refund is None or refund.status == RefundStatus.CONFIRMED.value:
+        return False
+    ask_first = refund.status == RefundStatus.SENT.value
+    refund.status = RefundStatus.SENT.value
+    refund.attempts += 1
+    refund.sent_at = clock.now()
+    answer = call_bank(bank, instruction_of(session, refund), ask_first=ask_first)
+    settle(session, refund, answer, clock=clock)
+    return answer is not None
+
+
+def call_bank(bank: Bank, instruction: Instruction, *, ask_first: bool) -> BankAnswer | None:
+    """Ask or instruct the bank; None when it did not answer (the refund stays sent, asked again later)."""
+    try:
+        if ask_first:
+            known = bank.status(instruction.instruction_id)
+            if known is not None:
+                return known
+        return bank.instruct(instruction)
+    except BankTimeout:
+        return None
+
+
+def settle(session: Session, refund: Refund, answer: BankAnswer | None, *, clock: Clock) -> Refund:
+    """Record what the bank said. Confirming twice books once (the ledger entry's key is the refund's)."""
+    if answer is None or refund.status == RefundStatus.CONFIRMED.value:
+        return refund
+    if answer.instruction_id != refund.instruction_id:
+        raise Conflict("银行应答的业务流水号与退款指令不符")
+    me = system()
+    section = projects.get_section(session, refund.section_id)
+    if answer.outcome == "done":
+        total = refund.principal_fen + refund.interest_fen
+        ledger.post(
+            session,
+            key=f"confirm:{refund.id}",
+            kind="refund_confirmed",
+            section_id=refund.section_id,
+            legs=[
+                Leg(AccountKind.TRANSIT, refund.section_id, refund.org_id, total),
+                Leg(AccountKind.BANK, refund.section_id, None, -total),
+            ],
+            clock=clock,
+        )
+        refund.status = RefundStatus.CONFIRMED.value
+        refund.confirmed_at = clock.now()
+        refund.bank_ref = answer.bank_ref[:64]
+        events.record(
+            session,
+            me,
+            REFUND_CONFIRMED,
+            clock=clock,
+            subject=("deposit_refund", refund.id),
+            scope=section.project_id,
+            payload={"late": clock.now() > refund.due_at},
+        )
+    else:
+        refund.status = RefundStatus.FAILED.value
+        refund.last_error = answer.reason[:500]
+        events.record(
+            session,
+            me,
+            REFUND_FAILED,
+            clock=clock,
+            subject=("deposit_refund", refund.id),
+            scope=section.project_id,
+            payload={"reason": answer.reason[:200]},
+        )
+    session.flush()
+    return refund
+
+
+def overdue(session: Session, now: datetime) -> list[Refund]:
+    """Refunds past their legal date and not confirmed by the bank (the supervision office's list)."""
+    stmt = (
+        select(Refund).where(Refund.status != RefundStatus.CONFIRMED.value, Refund.due_at < now).order_by(Refund.due_at)
+    )
+    return list(session.execute(stmt).scalars())

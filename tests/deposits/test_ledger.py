@@ -1,0 +1,72 @@
+"""The journal: balanced entries only, one entry per idempotency key, derived balances, append-only rows."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DatabaseError
+from sqlalchemy.orm import Session
+
+from ggzy.core.clock import FixedClock
+from ggzy.core.errors import Conflict, Invalid
+from ggzy.deposits import ledger
+from ggzy.deposits.ledger import Leg
+from ggzy.deposits.states import AccountKind
+
+BANK, PAY = AccountKind.BANK, AccountKind.PAYABLE
+
+
+def legs(fen: int, org: str = "O1") -> list[Leg]:
+    return [Leg(BANK, "S1", None, fen), Leg(PAY, "S1", org, -fen)]
+
+
+def test_an_entry_that_does_not_balance_is_refused(session: Session, clock: FixedClock) -> None:
+    with pytest.raises(Invalid, match="借贷不平衡"):
+        ledger.post(
+            session, key="k", kind="payment", legs=[Leg(BANK, "S1", None, 100), Leg(PAY, "S1", "O1", -99)], clock=clock
+        )
+    assert ledger.trial_balance(session) == 0
+    assert ledger.balances(session) == {}
+
+
+def test_the_same_key_twice_is_one_transfer(session: Session, clock: FixedClock) -> None:
+    first, created = ledger.post(session, key="pay:1", kind="payment", legs=legs(2_000_000), clock=clock)
+    again, created_again = ledger.post(session, key="pay:1", kind="payment", legs=legs(2_000_000), clock=clock)
+    assert created and not created_again and again.id == first.id
+    assert ledger.balance(session, BANK, "S1") == 2_000_000
+    assert ledger.balance(session, PAY, "S1", "O1") == -2_000_000
+
+
+@pytest.mark.parametrize("other", [legs(2_000_001), legs(2_000_000, org="O2")])
+def test_the_same_key_with_another_amount_or_account_is_refused(
+    session: Session, clock: FixedClock, other: list[Leg]
+) -> None:
+    ledger.post(session, key="pay:1", kind="payment", legs=legs(2_000_000), clock=clock)
+    with pytest.raises(Conflict, match="幂等键"):
+        ledger.post(session, key="pay:1", kind="payment", legs=other, clock=clock)
+    assert ledger.balance(session, BANK, "S1") == 2_000_000
+    assert ledger.trial_balance(session) == 0
+
+
+@pytest.mark.parametrize("bad", ["1.001", "-", "abc", "NaN", "Infinity", 1.5])
+def test_amounts_are_yuan_with_at_most_two_places(bad: object) -> None:
+    with pytest.raises(Invalid):
+        ledger.to_fen(bad)  # type: ignore[arg-type]
+
+
+def test_yuan_and_fen_round_trip_exactly() -> None:
+    assert ledger.to_fen("1,234.56") == 123456
+    assert ledger.to_fen(Decimal("0.01")) == 1
+    assert ledger.to_yuan(123456) == Decimal("1234.56")
+    assert ledger.to_fen("99999999999999.99") == 9999999999999999
+
+
+def test_postings_cannot_be_edited_or_deleted(session: Session, clock: FixedClock) -> None:
+    ledger.post(session, key="pay:1", kind="payment", legs=legs(100), clock=clock)
+    for stmt in ("UPDATE deposit_posting SET amount_fen = amount_fen + 1", "DELETE FROM deposit_entry"):
+        with pytest.raises(DatabaseError, match="append-only"), session.begin_nested():
+            session.execute(text(stmt))
+    assert ledger.unbalanced_entries(session) == []
+    assert ledger.trial_balance(session) == 0
