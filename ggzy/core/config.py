@@ -39,7 +39,10 @@ class Settings(BaseSettings):
     password_max_age_days: int = Field(default=0, description="0 = no forced rotation (ASVS V6.2.10); 等保 may ask 90")
     token_days: int = 90
     max_bid_bytes: int = Field(default=200 * 1_048_576, description="largest sealed bid accepted (bytes)")
-    max_document_bytes: int = Field(default=200 * 1_048_576, description="largest tender document (bytes)")
+    max_document_bytes: int = Field(
+        default=200 * 1_048_576, description="largest tender document, and all documents of one notice together (bytes)"
+    )
+    max_sign_in_bytes: int = Field(default=16_384, description="largest sign-in request (user name, password, code)")
     keystore_scrypt_n: int = Field(default=2**17, description="scrypt cost for key holders' wrapped keys")
     checkpoint_minutes: float = Field(default=10.0, description="how often a new signed tree head is due")
     argon2_memory_kib: int = Field(default=65536, description="Argon2id memory (RFC 9106 second profile: 64 MiB)")

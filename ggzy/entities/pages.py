@@ -15,6 +15,7 @@ from ggzy.core.roles import GRANTABLE, SECTOR_LABELS, Role, Sector
 from ggzy.entities import auth, passwords, queries, service, totp
 from ggzy.entities.models import WebSession
 from ggzy.entities.states import ORG_KIND_LABELS, OrgKind
+from ggzy.web import params
 from ggzy.web.deps import (
     Ctx,
     CurrentActor,
@@ -149,7 +150,7 @@ def _account_context(db: Db, principal: SignedIn, **extra: object) -> dict[str, 
 
 
 @router.get("/account", response_class=HTMLResponse)
-def account(request: Request, db: Db, principal: SignedIn, must_change: int = 0) -> Response:
+def account(request: Request, db: Db, principal: SignedIn, must_change: params.Flag = 0) -> Response:
     message = "首次登录或口令已被重置：请先设置您自己的口令。" if must_change else ""
     return page(request, "entities/account.html", _account_context(db, principal, warning=message))
 
@@ -180,7 +181,7 @@ def change_password(
 
 
 @router.get("/account/totp", response_class=HTMLResponse)
-def totp_form(request: Request, ctx: Ctx, first: int = 0) -> Response:
+def totp_form(request: Request, ctx: Ctx, first: params.Flag = 0) -> Response:
     p = resolve_principal(request)
     if p.user is None:
         return _redirect("/login")
@@ -385,7 +386,7 @@ async def entity_create(request: Request, db: Db, ctx: Ctx, principal: SignedIn)
 
 
 @router.get("/entities/{org_id}", response_class=HTMLResponse)
-def entity_detail(request: Request, db: Db, actor: CurrentActor, org_id: str, created: int = 0) -> Response:
+def entity_detail(request: Request, db: Db, actor: CurrentActor, org_id: str, created: params.Flag = 0) -> Response:
     policy.ensure(actor, policy.ENTITY_READ)
     org = queries.get_org(db, org_id)
     show_contacts = policy.can(actor, policy.ENTITY_CONTACTS, service.org_subject(org))

@@ -76,6 +76,15 @@ def _notice_body(project: Project, section: Section, proc: Procedure, body: str)
     return "\n".join(lines)
 
 
+def ensure_may_publish(session: Session, actor: Actor, *, section_id: str) -> Section:
+    """The checks that need no input: the caller manages the accepted project, and the section may be published."""
+    section = queries.get_section(session, section_id)
+    project = queries.get_project(session, section.project_id)
+    ensure_manager(session, actor, project)
+    SECTION_LIFECYCLE.move(SectionStatus(section.status), "publish", actor)  # raises if the section cannot move
+    return section
+
+
 def publish_tender(
     session: Session,
     actor: Actor,

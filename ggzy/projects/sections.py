@@ -64,6 +64,13 @@ def publish_form(request: Request, db: Db, ctx: Ctx, principal: SignedIn, sectio
 
 @router.post("/sections/{section_id}/publish", response_class=HTMLResponse)
 async def publish(request: Request, ctx: Ctx, principal: SignedIn, section_id: str) -> Response:
+    """Who may publish is decided from the path and the session before a byte of the body is read."""
+
+    def may_publish() -> None:
+        with ctx.db.unit_of_work(write=False) as db:
+            publication.ensure_may_publish(db, principal.actor, section_id=section_id)
+
+    await run_in_threadpool(may_publish)
     async with request.form(max_files=20) as form:
         return await _publish_form(request, ctx, principal, section_id, form)
 

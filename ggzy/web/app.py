@@ -61,6 +61,21 @@ def opening_env(settings: Settings, keys: Keys) -> KeyEnv:
     )
 
 
+FORM_OVERHEAD = 65536  # multipart boundaries, part headers and the form's text fields around the files
+
+
+def body_limits(settings: Settings) -> dict[str, int]:
+    """Each route's largest request, sized by what it carries; every other route gets max_request_bytes."""
+    return {
+        # one sealed bid (the ciphertext is the body)
+        r"/api/v1/sections/[^/]+/bid": settings.max_bid_bytes + FORM_OVERHEAD,
+        # one tender notice with all its documents together
+        r"/sections/[^/]+/publish": settings.max_document_bytes + FORM_OVERHEAD,
+        # a user name, a password and a code: nothing legitimate is larger
+        r"/login|/login/otp|/api/v1/auth/tokens": settings.max_sign_in_bytes,
+    }
+
+
 def due_sources(ctx: AppContext) -> list[timers.DueSource]:
     out: list[timers.DueSource] = []
     for m in domains.domain_modules("timers"):
@@ -106,22 +121,20 @@ def create_app(ctx: AppContext, *, run_ticks: bool = False) -> FastAPI:
     app.mount("/static/ggzy", StaticFiles(directory=STATIC), name="static")
     app.mount("/static/apidocs", StaticFiles(directory=DOCS_STATIC), name="apidocs")
 
-    api = APIRouter(prefix="/api/v1", dependencies=[Depends(csrf_protect)])
+    guards = [Depends(security.refuse_nul), Depends(csrf_protect)]  # in this order: NUL first, then CSRF
+    api = APIRouter(prefix="/api/v1", dependencies=guards)
     for m in domains.edge_modules("api"):
         api.include_router(m.router)
     app.include_router(api)
-    app.include_router(pages.router, dependencies=[Depends(csrf_protect)])
+    app.include_router(pages.router, dependencies=guards)
     for m in domains.edge_modules("pages"):
-        app.include_router(m.router, dependencies=[Depends(csrf_protect)])
+        app.include_router(m.router, dependencies=guards)
 
     @app.get("/docs", include_in_schema=False, response_class=HTMLResponse)
     def docs(request: Request) -> Response:
         return page(request, "portal/apidocs.html", {"openapi_url": app.openapi_url})
 
-    uploads = {
-        r"/api/v1/sections/[^/]+/bid": ctx.settings.max_bid_bytes + 65536,
-        r"/sections/[^/]+/publish": 4 * ctx.settings.max_document_bytes,
-    }
-    app.add_middleware(security.BodyLimit, default=ctx.settings.max_request_bytes, overrides=uploads)
+    app.add_middleware(security.RefuseNul)
+    app.add_middleware(security.BodyLimit, default=ctx.settings.max_request_bytes, overrides=body_limits(ctx.settings))
     app.add_middleware(security.SecurityHeaders, hsts=ctx.settings.cookie_secure)
     return app
