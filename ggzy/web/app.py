@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 import ggzy
 from ggzy import domains
 from ggzy.bidding.keys import KeyEnv
-from ggzy.core import keystore, p256, timers
+from ggzy.core import keystore, p256, timers, training
 from ggzy.core.clock import Clock, SystemClock
 from ggzy.core.config import Settings
 from ggzy.core.crypto import FieldCipher
@@ -50,6 +50,18 @@ def build_context(
         files=FileStore(settings.var_dir / "files"),
         opening=opening_env(settings, keys),
     )
+
+
+def check_mode(ctx: AppContext) -> int:
+    """培训模式: refuse to run when the setting and the database's recorded mode differ; returns the factor."""
+    from sqlalchemy import select
+
+    from ggzy.projects.models import Project
+
+    wanted = ctx.settings.training_factor
+    with ctx.db.unit_of_work(write=wanted > training.REAL) as s:
+        has_trades = s.scalar(select(Project.id).limit(1)) is not None
+        return training.ensure_mode(s, wanted=wanted, has_trades=has_trades, clock=ctx.clock)
 
 
 def opening_env(settings: Settings, keys: Keys) -> KeyEnv:
@@ -95,6 +107,10 @@ def _tick_loop(ctx: AppContext, stop: threading.Event) -> None:
 def create_app(ctx: AppContext, *, run_ticks: bool = False) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        check_mode(ctx)
+        swept = ctx.files.sweep_partials(older_than=ctx.settings.stale_upload_seconds)
+        if swept:
+            log.warning("removed %d unfinished upload(s) left by an earlier server", swept)
         stop = threading.Event()
         thread = None
         if run_ticks and ctx.settings.tick_seconds > 0:
