@@ -217,12 +217,12 @@ def test_unfinished_uploads_left_by_a_killed_server_are_removed_when_it_starts(
     for p in (stale, live, kept):
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_bytes(b"half a bid")
-    old = time.time() - 3600  # noqa: TID251 - file ages are wall-clock
+    old = time.time() - 3600
     os.utime(stale, (old, old))
     with TestClient(create_app(app_ctx), base_url="https://testserver"):
         pass
     assert not stale.exists()
     assert live.exists(), "an upload still being written (another node) is left alone"
     assert kept.exists()
-    assert files.sweep_partials(older_than=0, now=time.time() + 1) == 1  # noqa: TID251
+    assert files.sweep_partials(older_than=0, now=time.time() + 1) == 1
     assert not live.exists()
