@@ -138,7 +138,7 @@ def create_app(ctx: AppContext, *, run_ticks: bool = False) -> FastAPI:
     app.mount("/static/apidocs", StaticFiles(directory=DOCS_STATIC), name="apidocs")
 
     guards = [Depends(security.refuse_nul), Depends(csrf_protect)]  # in this order: NUL first, then CSRF
-    api = APIRouter(prefix="/api/v1", dependencies=guards)
+    api = APIRouter(prefix="/api/v1", dependencies=guards, responses=errors.PROBLEM_RESPONSES)
     for m in domains.edge_modules("api"):
         api.include_router(m.router)
     app.include_router(api)
