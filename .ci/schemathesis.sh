@@ -3,12 +3,12 @@
 #   .ci/schemathesis.sh                      a fresh SQLite database
 #   .ci/schemathesis.sh postgresql://...     a fresh database created on that server (dropped afterwards)
 # Passes when no request got a server error and every response matched the schema (/api/openapi.json).
-# SCHEMATHESIS_EXAMPLES bounds the examples per operation (default 8) so a run takes a few minutes.
+# SCHEMATHESIS_EXAMPLES bounds the examples per operation (default 6) so a run takes a few minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 SERVER_URL="${1:-}"
-EXAMPLES="${SCHEMATHESIS_EXAMPLES:-8}"
+EXAMPLES="${SCHEMATHESIS_EXAMPLES:-6}"
 PORT="${SCHEMATHESIS_PORT:-$((20000 + $$ % 20000))}"
 BASE="http://127.0.0.1:$PORT"
 work=$(mktemp -d)
