@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ggzy.bidding.keys import KeyEnv
+from ggzy.cli import main
 from ggzy.core import training
 from ggzy.core.clock import FixedClock
 from ggzy.core.db import Database
@@ -22,6 +25,7 @@ from ggzy.projects import publication, queries
 from ggzy.rules.procedures import Method, procedure
 from ggzy.web.app import check_mode, create_app
 from ggzy.web.context import AppContext
+from tests.dbserver import DbServer
 from tests.projects.test_publication import publish
 from tests.trade import World, a_project, a_published_section, a_world
 
@@ -139,3 +143,26 @@ def test_a_training_database_refuses_to_run_for_real(fresh_db: Database, app_ctx
     assert check_mode(ctx) == FACTOR
     with pytest.raises(training.ModeMismatch, match="培训数据库"):
         check_mode(replace(ctx, settings=app_ctx.settings))
+
+
+def test_the_demo_starts_in_training_mode_and_the_database_keeps_it(dbserver: DbServer, tmp_path: Path) -> None:
+    url = dbserver.clone()
+    env = {
+        "GGZY_DATABASE_URL": url,
+        "GGZY_VAR_DIR": str(tmp_path / "var"),
+        "GGZY_ARGON2_MEMORY_KIB": "256",
+        "GGZY_ARGON2_TIME_COST": "1",
+    }
+    runner = CliRunner()
+    try:
+        r = runner.invoke(main, ["demo", "--training"], env=env)
+        assert r.exit_code == 0, r.output
+        assert "培训模式" in r.output and "GGZY_TRAINING_FACTOR=1440" in r.output
+        r = runner.invoke(main, ["tick"], env=env)  # for real: refused
+        assert r.exit_code != 0 and "培训数据库" in r.output
+        r = runner.invoke(main, ["tick"], env={**env, "GGZY_TRAINING_FACTOR": "1440"})
+        assert r.exit_code == 0 and "failed=0" in r.output, r.output
+        r = runner.invoke(main, ["audit", "verify"], env=env)
+        assert r.exit_code == 0 and "日志完好" in r.output, r.output
+    finally:
+        dbserver.drop(url)
