@@ -58,10 +58,15 @@ def main(ctx: click.Context) -> None:
 
 @contextmanager
 def _context(settings: Settings) -> Iterator[AppContext]:
-    from ggzy.web.app import build_context
+    from ggzy.core.training import ModeMismatch
+    from ggzy.web.app import build_context, check_mode
 
     ctx = build_context(settings)
     try:
+        try:
+            check_mode(ctx)
+        except ModeMismatch as exc:
+            raise click.ClickException(exc.message) from exc
         yield ctx
     finally:
         ctx.db.dispose()
@@ -89,11 +94,16 @@ def db_upgrade(settings: Settings) -> None:
 
 @main.command()
 @click.option("--if-empty", is_flag=True, help="仅当数据库中还没有任何主体时才装载")
+@click.option("--training", is_flag=True, help="培训模式：所有法定期限按 GGZY_TRAINING_FACTOR（缺省 1440）缩短")
 @click.pass_obj
-def demo(settings: Settings, if_empty: bool) -> None:
+def demo(settings: Settings, if_empty: bool, training: bool) -> None:
     """装载演示城市（重复运行不会重复创建）。"""
     from ggzy import demo as demo_city
     from ggzy.core import transparency
+    from ggzy.core.training import DEMO_FACTOR, REAL
+
+    if training and settings.training_factor == REAL:
+        settings = settings.model_copy(update={"training_factor": DEMO_FACTOR})
 
     logins_file = settings.var_dir / "demo-logins.txt"
     with _context(settings) as app:
@@ -113,6 +123,11 @@ def demo(settings: Settings, if_empty: bool) -> None:
         f"演示城市：新建主体 {report.created_orgs} 个，新建用户 {report.created_users} 个，"
         f"新建交易项目 {report.trades} 个，监管预警 {report.alerts} 条"
     )
+    if settings.training_factor > REAL:
+        click.echo(
+            f"培训模式：法定期限缩短为 1/{settings.training_factor}；"
+            f"启动服务时须设置 GGZY_TRAINING_FACTOR={settings.training_factor}"
+        )
     if report.logins:
         text = demo_city.format_logins(report.logins)
         fd = os.open(logins_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -30,6 +30,7 @@ def _optional(module: str) -> ModuleType | None:
 def load_models() -> None:
     """Import every table so Base.metadata knows the whole schema (Alembic, tests, create_all)."""
     importlib.import_module("ggzy.core.events")
+    importlib.import_module("ggzy.core.training")
     for d in DOMAINS:
         _optional(f"{d}.models")
 

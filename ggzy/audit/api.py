@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 
 from ggzy.core import policy, transparency
 from ggzy.core.errors import Invalid, NotFound
+from ggzy.web import params
 from ggzy.web.deps import Ctx, CurrentActor, Db
 
 from .queries import get_event, list_events
@@ -48,9 +49,7 @@ def _size_or_latest(db: Db, size: int | None) -> int:
 
 
 @router.get("/proof/inclusion", response_model=InclusionProof)
-def inclusion(
-    db: Db, actor: CurrentActor, index: Annotated[int, Query(ge=0)], size: Annotated[int | None, Query(ge=1)] = None
-) -> InclusionProof:
+def inclusion(db: Db, actor: CurrentActor, index: params.Position, size: params.OptionalCount = None) -> InclusionProof:
     """事件（叶）在给定树中的包含证明（RFC 6962 §2.1.1）；size 缺省为最新签名树头。"""
     policy.ensure(actor, policy.LOG_PROOF)
     n = _size_or_latest(db, size)
@@ -70,7 +69,7 @@ def inclusion(
 
 @router.get("/proof/consistency", response_model=ConsistencyProof)
 def consistency(
-    db: Db, actor: CurrentActor, first: Annotated[int, Query(ge=1)], second: Annotated[int | None, Query(ge=1)] = None
+    db: Db, actor: CurrentActor, first: params.Count, second: params.OptionalCount = None
 ) -> ConsistencyProof:
     """两个树大小之间的一致性证明（RFC 6962 §2.1.2）：日志只增不改。"""
     policy.ensure(actor, policy.LOG_PROOF)
@@ -91,7 +90,7 @@ def entries(
     actor: CurrentActor,
     type: Annotated[str | None, Query(max_length=80)] = None,
     scope: Annotated[str | None, Query(max_length=64)] = None,
-    before: Annotated[int | None, Query(ge=0)] = None,
+    before: params.OptionalPosition = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> list[EventRead]:
     """事件明细（审计、监察、监管可查；行业监管仅限本行业）。"""
@@ -99,5 +98,5 @@ def entries(
 
 
 @router.get("/entries/{seq}", response_model=EventRead)
-def entry(seq: int, db: Db, actor: CurrentActor) -> EventRead:
+def entry(seq: params.Seq, db: Db, actor: CurrentActor) -> EventRead:
     return EventRead(**asdict(get_event(db, actor, seq)))

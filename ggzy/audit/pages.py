@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import base64
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ggzy.core import merkle, policy, transparency
 from ggzy.core.events import EVENT_TYPES
+from ggzy.web import params
 from ggzy.web.deps import Ctx, CurrentActor, Db, SignedIn, page
 
 from .queries import get_event, list_events
@@ -19,7 +19,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/transparency", response_class=HTMLResponse)
 def transparency_page(
-    request: Request, db: Db, ctx: Ctx, actor: CurrentActor, index: Annotated[int | None, Query(ge=0)] = None
+    request: Request, db: Db, ctx: Ctx, actor: CurrentActor, index: params.OptionalPosition = None
 ) -> Response:
     policy.ensure(actor, policy.LOG_PROOF)
     sth = transparency.latest_checkpoint(db)
@@ -50,13 +50,13 @@ def transparency_page(
 
 @router.get("/audit/events", response_class=HTMLResponse)
 def events_page(
-    request: Request, db: Db, principal: SignedIn, type: str = "", before: Annotated[int | None, Query(ge=0)] = None
+    request: Request, db: Db, principal: SignedIn, type: str = "", before: params.OptionalPosition = None
 ) -> Response:
     rows = list_events(db, principal.actor, type=type or None, before=before, limit=50)
     return page(request, "audit/events.html", {"rows": rows, "type": type, "types": EVENT_TYPES})
 
 
 @router.get("/audit/events/{seq}", response_class=HTMLResponse)
-def event_page(request: Request, db: Db, principal: SignedIn, seq: int) -> Response:
+def event_page(request: Request, db: Db, principal: SignedIn, seq: params.Seq) -> Response:
     ev = get_event(db, principal.actor, seq)
     return page(request, "audit/event.html", {"ev": ev})

@@ -24,6 +24,7 @@ from ggzy.notices import queries as notices
 from ggzy.projects import queries as projects
 from ggzy.projects.states import SectionStatus
 from ggzy.rules.procedures import procedure
+from ggzy.web import params
 from ggzy.web.deps import Ctx, CurrentPrincipal, Db, SignedIn, content_disposition, page
 
 router = APIRouter(include_in_schema=False)
@@ -76,7 +77,9 @@ def register(db: Db, ctx: Ctx, principal: SignedIn, section_id: str) -> Response
 
 
 @router.get("/sections/{section_id}/bid", response_class=HTMLResponse)
-def bid_page(request: Request, db: Db, ctx: Ctx, principal: SignedIn, section_id: str, registered: int = 0) -> Response:
+def bid_page(
+    request: Request, db: Db, ctx: Ctx, principal: SignedIn, section_id: str, registered: params.Flag = 0
+) -> Response:
     actor = principal.actor
     if actor.org_id is None or not policy.can(actor, policy.BID_SUBMIT):
         raise Forbidden("只有投标人可以投标")

@@ -30,6 +30,12 @@ class Settings(BaseSettings):
     trusted_proxies: tuple[str, ...] = Field(
         default=(), description="peers whose X-Forwarded-For is believed (电子办法 art. 49 records the address)"
     )
+    training_factor: int = Field(
+        default=1,
+        ge=1,
+        le=100_000,
+        description="培训模式: every legal period is divided by this (1 = real trades); recorded in the database",
+    )
     tick_seconds: float = Field(default=10.0, description="how often the server applies due moves; 0 disables")
     # Identity (None = the rule's value, see ggzy/rules/security.py)
     login_max_failures: int | None = None
@@ -40,7 +46,13 @@ class Settings(BaseSettings):
     token_days: int = 90
     notifier: str = Field(default="memory", description="how one-time codes reach people (ggzy/core/notify.py)")
     max_bid_bytes: int = Field(default=200 * 1_048_576, description="largest sealed bid accepted (bytes)")
-    max_document_bytes: int = Field(default=200 * 1_048_576, description="largest tender document (bytes)")
+    max_document_bytes: int = Field(
+        default=200 * 1_048_576, description="largest tender document, and all documents of one notice together (bytes)"
+    )
+    stale_upload_seconds: float = Field(
+        default=60.0, description="at start, unfinished uploads (.part) not written for this long are removed"
+    )
+    max_sign_in_bytes: int = Field(default=16_384, description="largest sign-in request (user name, password, code)")
     keystore_scrypt_n: int = Field(default=2**17, description="scrypt cost for key holders' wrapped keys")
     checkpoint_minutes: float = Field(default=10.0, description="how often a new signed tree head is due")
     argon2_memory_kib: int = Field(default=65536, description="Argon2id memory (RFC 9106 second profile: 64 MiB)")

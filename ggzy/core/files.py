@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,6 +73,25 @@ class FileStore:
         finally:
             tmp.unlink(missing_ok=True)
         return Stored(rel, size, h.hexdigest())
+
+    def sweep_partials(self, *, older_than: float, now: float | None = None) -> int:
+        """Remove the `.part` files a killed server left behind; returns how many.
+
+        Only files not written for `older_than` seconds go, so an upload still streaming on another node
+        that shares the store is left alone (it writes every few milliseconds).
+        """
+        if not self.root.is_dir():
+            return 0
+        cutoff = (time.time() if now is None else now) - older_than  # file ages are wall-clock, not the Clock
+        removed = 0
+        for part in self.root.rglob("*.part"):
+            try:
+                if part.is_file() and part.stat().st_mtime <= cutoff:
+                    part.unlink()
+                    removed += 1
+            except FileNotFoundError:  # finished or removed meanwhile
+                continue
+        return removed
 
     def path(self, rel: str) -> Path:
         full = (self.root / rel).resolve()

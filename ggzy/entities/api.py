@@ -33,6 +33,7 @@ from ggzy.entities.schemas import (
     UserRead,
 )
 from ggzy.entities.states import OrgKind
+from ggzy.web import params
 from ggzy.web.deps import Ctx, CurrentActor, Db, SignedIn, ip_of
 from ggzy.web.errors import problem
 
@@ -108,7 +109,7 @@ def list_organisations(
     kind: OrgKind | None = None,
     q: Annotated[str | None, Query(max_length=60)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: params.Position = 0,
 ) -> OrgPage:
     policy.ensure(actor, policy.ENTITY_READ)
     orgs, total = queries.list_orgs(db, kind=kind.value if kind else None, q=q, limit=limit, offset=offset)
@@ -280,7 +281,7 @@ def list_users(
     ctx: Ctx,
     principal: SignedIn,
     limit: Annotated[int, Query(ge=1, le=500)] = 200,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: params.Position = 0,
 ) -> list[UserRead]:
     policy.ensure(principal.actor, policy.USER_READ)
     now = ctx.clock.now()

@@ -15,6 +15,7 @@ from ggzy.core.roles import GRANTABLE, SECTOR_LABELS, Role, Sector
 from ggzy.entities import auth, queries, review, service, totp
 from ggzy.entities.models import WebSession
 from ggzy.entities.states import ORG_KIND_LABELS, OrgKind
+from ggzy.web import params
 from ggzy.web.deps import (
     Ctx,
     CurrentActor,
@@ -42,7 +43,7 @@ def _redirect(url: str) -> RedirectResponse:
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, principal: CurrentPrincipal, next: str = "", code_set: int = 0) -> Response:
+def login_form(request: Request, principal: CurrentPrincipal, next: str = "", code_set: params.Flag = 0) -> Response:
     if principal.signed_in:
         return _redirect(safe_next(next))
     context = {"next": next, "error": "", "username": "", "message": "新口令已设置，请用它登录。" if code_set else ""}
@@ -153,7 +154,7 @@ def _account_context(db: Db, principal: SignedIn, **extra: object) -> dict[str, 
 
 
 @router.get("/account", response_class=HTMLResponse)
-def account(request: Request, db: Db, principal: SignedIn, must_change: int = 0, totp: str = "") -> Response:
+def account(request: Request, db: Db, principal: SignedIn, must_change: params.Flag = 0, totp: str = "") -> Response:
     message = "首次登录或口令已被重置：请先设置您自己的口令。" if must_change else ""
     done = "动态口令已更换：原验证器应用中的口令从此失效。" if totp == "replaced" else ""
     return page(request, "entities/account.html", _account_context(db, principal, warning=message, message=done))
@@ -203,7 +204,7 @@ def _totp_page(
 
 
 @router.get("/account/totp", response_class=HTMLResponse)
-def totp_form(request: Request, ctx: Ctx, first: int = 0) -> Response:
+def totp_form(request: Request, ctx: Ctx, first: params.Flag = 0) -> Response:
     """A half-signed-in session reaches this page only for the first factor of an account that has none."""
     p = resolve_principal(request)
     if p.user is None:
@@ -492,7 +493,7 @@ async def entity_create(request: Request, db: Db, ctx: Ctx, principal: SignedIn)
 
 
 @router.get("/entities/{org_id}", response_class=HTMLResponse)
-def entity_detail(request: Request, db: Db, actor: CurrentActor, org_id: str, created: int = 0) -> Response:
+def entity_detail(request: Request, db: Db, actor: CurrentActor, org_id: str, created: params.Flag = 0) -> Response:
     policy.ensure(actor, policy.ENTITY_READ)
     org = queries.get_org(db, org_id)
     show_contacts = policy.can(actor, policy.ENTITY_CONTACTS, service.org_subject(org))

@@ -14,6 +14,7 @@ from ggzy.core.errors import DomainError
 from ggzy.notices import feed, queries, search
 from ggzy.notices.states import NoticeKind
 from ggzy.rules.catalog import CATEGORY_LABELS, Category
+from ggzy.web import params
 from ggzy.web.deps import Ctx, CurrentActor, Db, page
 
 router = APIRouter(include_in_schema=False)
@@ -40,7 +41,7 @@ def notices_page(
     category: str = "",
     since: str = "",
     until: str = "",
-    before: Annotated[int | None, Query(ge=1)] = None,
+    before: params.OptionalCount = None,
 ) -> Response:
     policy.ensure(actor, policy.PORTAL_VIEW)
     filters = search.Filters(

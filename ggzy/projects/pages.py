@@ -21,6 +21,7 @@ from ggzy.projects import queries, service, timeline
 from ggzy.projects.states import ProjectStatus, SectionStatus
 from ggzy.rules.catalog import CATEGORY_LABELS, TRANSFERS, Category
 from ggzy.rules.procedures import PROCEDURES, Method, procedure
+from ggzy.web import params
 from ggzy.web.deps import Ctx, Db, SignedIn, page
 
 router = APIRouter(include_in_schema=False)
@@ -144,7 +145,9 @@ def _enum(kind: type[E], value: str | None, what: str) -> E:
 
 
 @router.get("/projects/{project_id}", response_class=HTMLResponse)
-def project_page(request: Request, db: Db, principal: SignedIn, project_id: str, registered: int = 0) -> Response:
+def project_page(
+    request: Request, db: Db, principal: SignedIn, project_id: str, registered: params.Flag = 0
+) -> Response:
     project = queries.get_project(db, project_id)
     policy.ensure(principal.actor, policy.PROJECT_READ, queries.subject_of(project))
     sections = queries.sections_of(db, project.id)

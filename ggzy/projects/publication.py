@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ggzy.bidding import documents as bid_documents
 from ggzy.bidding import keys as opening_keys
-from ggzy.core import events
+from ggzy.core import events, training
 from ggzy.core.actor import Actor
 from ggzy.core.calendar import end_of_local_day, local_date
 from ggzy.core.clock import SHANGHAI, Clock
@@ -27,6 +27,7 @@ from ggzy.projects import queries
 from ggzy.projects.models import Invitation, Project, Section
 from ggzy.projects.service import ensure_manager
 from ggzy.projects.states import SECTION_LIFECYCLE, SectionStatus
+from ggzy.rules import platform
 from ggzy.rules.procedures import Procedure, procedure
 
 SECTION_PUBLISHED = events.event_type("projects.section_published", "发布招标公告，开始投标")
@@ -39,26 +40,51 @@ def _fmt(at: dt.datetime) -> str:
     return at.astimezone(SHANGHAI).strftime("%Y年%m月%d日 %H:%M")
 
 
-def check_dates(proc: Procedure, now: dt.datetime, deadline: dt.datetime, documents_until: dt.datetime | None) -> None:
-    """Refuse dates shorter than the law allows, naming the earliest lawful date and the article."""
+def earliest_text(at: dt.datetime, factor: int) -> str:
+    """How a page names the earliest lawful moment: a date, or in training mode the minute."""
+    if factor <= training.REAL:
+        return f"{local_date(at):%Y年%m月%d日}"
+    return f"{_fmt(at)}（培训模式：期限缩短为 1/{factor}）"
+
+
+def check_dates(
+    proc: Procedure,
+    now: dt.datetime,
+    deadline: dt.datetime,
+    documents_until: dt.datetime | None,
+    *,
+    factor: int = training.REAL,
+) -> None:
+    """Refuse dates shorter than the law allows (or later than the platform's window), citing the article."""
     if deadline <= now:
         raise RuleViolation("投标截止时间必须晚于当前时间", code="deadline-past")
-    earliest = proc.bid_period.earliest(now)
-    if local_date(deadline) < earliest:
+    check_not_too_far(now, deadline)
+    earliest = proc.bid_period.earliest_at(now, factor=factor)
+    if deadline < earliest:
         raise RuleViolation(
-            f"投标截止时间不得早于 {earliest:%Y年%m月%d日}：{proc.bid_period.describe()}", code="period-too-short"
+            f"投标截止时间不得早于 {earliest_text(earliest, factor)}：{proc.bid_period.describe()}",
+            code="period-too-short",
         )
     if proc.documents_available is not None:
         if documents_until is None:
             raise Invalid("请填写招标文件提供截止时间", code="documents-until-required")
-        first = proc.documents_available.earliest(now)
-        if local_date(documents_until) < first:
+        first = proc.documents_available.earliest_at(now, factor=factor)
+        if documents_until < first:
             raise RuleViolation(
-                f"招标文件提供截止不得早于 {first:%Y年%m月%d日}：{proc.documents_available.describe()}",
+                f"招标文件提供截止不得早于 {earliest_text(first, factor)}：{proc.documents_available.describe()}",
                 code="documents-period-too-short",
             )
         if documents_until > deadline:
             raise RuleViolation("招标文件提供截止不能晚于投标截止时间", code="documents-after-deadline")
+
+
+def check_not_too_far(now: dt.datetime, deadline: dt.datetime) -> None:
+    """The law sets no longest period; the platform's window (rules/platform.py) refuses typing errors."""
+    latest = local_date(now) + dt.timedelta(days=int(platform.MAX_BID_PERIOD.value))
+    if local_date(deadline) > latest:
+        raise RuleViolation(
+            f"投标截止时间不得晚于 {latest:%Y年%m月%d日}：{platform.MAX_BID_PERIOD.describe()}", code="deadline-too-far"
+        )
 
 
 def _notice_body(project: Project, section: Section, proc: Procedure, body: str) -> str:
@@ -74,6 +100,15 @@ def _notice_body(project: Project, section: Section, proc: Procedure, body: str)
         lines.append(f"招标文件提供截止：{_fmt(section.documents_until)}（{proc.documents_available.describe()}）")
     lines.append("投标文件须在截止时间前加密递交；开标在线进行，投标人可在线观看。")
     return "\n".join(lines)
+
+
+def ensure_may_publish(session: Session, actor: Actor, *, section_id: str) -> Section:
+    """The checks that need no input: the caller manages the accepted project, and the section may be published."""
+    section = queries.get_section(session, section_id)
+    project = queries.get_project(session, section.project_id)
+    ensure_manager(session, actor, project)
+    SECTION_LIFECYCLE.move(SectionStatus(section.status), "publish", actor)  # raises if the section cannot move
+    return section
 
 
 def publish_tender(
@@ -95,7 +130,7 @@ def publish_tender(
     ensure_manager(session, actor, project)
     proc = procedure(project.method)
     now = clock.now()
-    check_dates(proc, now, deadline, documents_until)
+    check_dates(proc, now, deadline, documents_until, factor=training.factor(session))
     if not documents:
         raise Invalid("请上传招标文件", code="documents-required")
     if proc.invited and len(queries.invited_orgs(session, section.id)) < proc.min_bidders:
@@ -162,12 +197,18 @@ def clarify(
     deadline = new_deadline or old
     if deadline < old:
         raise RuleViolation("澄清或修改不能提前投标截止时间", code="deadline-earlier")
+    check_not_too_far(now, deadline)
     moved_by_rule = ""
+    factor = training.factor(session)
     if proc.clarification_lead is not None:
-        earliest = proc.clarification_lead.earliest(now)
-        if local_date(deadline) < earliest:
-            local_old = old.astimezone(SHANGHAI)
-            deadline = dt.datetime.combine(earliest, local_old.timetz()).astimezone(dt.UTC)
+        earliest_at = proc.clarification_lead.earliest_at(now, factor=factor)
+        if deadline < earliest_at:
+            if factor > training.REAL:  # training: the next whole minute after the shortened period
+                deadline = earliest_at.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
+            else:  # the earliest lawful day, at the deadline's old time of day
+                local_old = old.astimezone(SHANGHAI)
+                earliest = proc.clarification_lead.earliest(now)
+                deadline = dt.datetime.combine(earliest, local_old.timetz()).astimezone(dt.UTC)
             moved_by_rule = (
                 f"因澄清或修改距投标截止不足期限，投标截止时间顺延至{_fmt(deadline)}"
                 f"（{proc.clarification_lead.describe()}）"

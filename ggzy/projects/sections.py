@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
-from ggzy.core import policy
+from ggzy.core import policy, training
 from ggzy.core.clock import SHANGHAI
 from ggzy.core.errors import DomainError, Invalid
 from ggzy.core.files import Stored
@@ -19,7 +19,7 @@ from ggzy.entities import queries as entities
 from ggzy.entities.states import OrgKind
 from ggzy.projects import publication, queries, service
 from ggzy.projects.states import SectionStatus
-from ggzy.rules.procedures import procedure
+from ggzy.rules.procedures import Period, procedure
 from ggzy.web.deps import Ctx, Db, SignedIn, page
 
 router = APIRouter(include_in_schema=False)
@@ -32,9 +32,11 @@ def _redirect(url: str) -> RedirectResponse:
 def parse_local(value: str, what: str) -> dt.datetime:
     """A `datetime-local` field is Beijing time."""
     try:
-        return dt.datetime.fromisoformat(value.strip()).replace(tzinfo=SHANGHAI)
-    except ValueError as exc:
-        raise Invalid(f"{what}格式不正确", code="bad-datetime") from exc
+        at = dt.datetime.fromisoformat(value.strip()[:40]).replace(tzinfo=SHANGHAI)
+        at.astimezone(dt.UTC)  # year 1 or 9999 on Beijing time has no UTC instant
+    except (ValueError, OverflowError) as exc:
+        raise Invalid(f"{what}格式不正确或超出可接受的范围", code="bad-datetime") from exc
+    return at
 
 
 def _context(db: Db, ctx: Ctx, section_id: str, **extra: object) -> dict[str, object]:
@@ -42,15 +44,20 @@ def _context(db: Db, ctx: Ctx, section_id: str, **extra: object) -> dict[str, ob
     project = queries.get_project(db, section.project_id)
     proc = procedure(project.method)
     now = ctx.clock.now()
+    factor = training.factor(db)
+
+    def earliest(period: Period | None) -> str | None:
+        return publication.earliest_text(period.earliest_at(now, factor=factor), factor) if period else None
+
     return {
         "s": section,
         "p": project,
         "proc": proc,
         "error": "",
         "values": {},
-        "earliest_deadline": proc.bid_period.earliest(now),
-        "earliest_docs": proc.documents_available.earliest(now) if proc.documents_available else None,
-        "earliest_clarified": proc.clarification_lead.earliest(now) if proc.clarification_lead else None,
+        "earliest_deadline": earliest(proc.bid_period),
+        "earliest_docs": earliest(proc.documents_available),
+        "earliest_clarified": earliest(proc.clarification_lead),
         **extra,
     }
 
@@ -64,6 +71,13 @@ def publish_form(request: Request, db: Db, ctx: Ctx, principal: SignedIn, sectio
 
 @router.post("/sections/{section_id}/publish", response_class=HTMLResponse)
 async def publish(request: Request, ctx: Ctx, principal: SignedIn, section_id: str) -> Response:
+    """Who may publish is decided from the path and the session before a byte of the body is read."""
+
+    def may_publish() -> None:
+        with ctx.db.unit_of_work(write=False) as db:
+            publication.ensure_may_publish(db, principal.actor, section_id=section_id)
+
+    await run_in_threadpool(may_publish)
     async with request.form(max_files=20) as form:
         return await _publish_form(request, ctx, principal, section_id, form)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
@@ -17,6 +17,7 @@ from ggzy.core.clock import Clock
 from ggzy.core.errors import Forbidden, Invalid, RuleViolation
 from ggzy.core.ids import new_id
 from ggzy.core.roles import Role, Sector
+from ggzy.core.types import MONEY_MAX, fits_money, parse_money
 from ggzy.entities import queries as entities
 from ggzy.entities.states import OrgKind
 from ggzy.projects import queries
@@ -43,16 +44,8 @@ class SectionIn:
 
 
 def money(value: object, what: str) -> Decimal:
-    """Parse an amount of yuan exactly; floats and more than two decimals are refused, never rounded."""
-    if isinstance(value, float):
-        raise Invalid(f"{what}须以字符串或定点数给出", code="bad-amount")
-    try:
-        d = Decimal(str(value).replace(",", "").strip())
-    except InvalidOperation as exc:
-        raise Invalid(f"{what}格式不正确", code="bad-amount") from exc
-    if not d.is_finite() or d != d.quantize(CENT) or d < 0:
-        raise Invalid(f"{what}须为非负金额，最多两位小数", code="bad-amount")
-    return d
+    """Parse an amount of yuan exactly (core.types.parse_money: never rounded, never beyond the column)."""
+    return parse_money(value, what)
 
 
 def _check_org(session: Session, org_id: str, kind: OrgKind, what: str) -> None:
@@ -102,6 +95,8 @@ def register(
         if not s.name.strip() or s.estimate <= 0:
             raise Invalid("每个标段须有名称和大于零的估算价", code="bad-section")
     estimate = sum((s.estimate for s in sections), Decimal(0))
+    if not fits_money(estimate) or not fits_money(state_funds_amount):
+        raise Invalid(f"估算价合计或国有资金金额超出可登记的上限（{MONEY_MAX:,.2f} 元）", code="amount-too-large")
     facts = Facts(category, estimate, state_funds_share, state_funds_amount)
     cat = catalog.current(session)
     proc = procedure(method)

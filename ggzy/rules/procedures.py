@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from ggzy.core.calendar import add_working_days, local_date
+from ggzy.core.clock import SHANGHAI
+from ggzy.core.training import accelerate
 from ggzy.rules import procurement, tendering
 from ggzy.rules.base import Citation, Regime, Rule, Unit
 
@@ -45,6 +47,12 @@ class Period:
         if self.working:
             return add_working_days(day, self.days)
         return day + dt.timedelta(days=self.days)
+
+    def earliest_at(self, start: dt.datetime, *, factor: int = 1) -> dt.datetime:
+        """The first lawful instant: 00:00 Beijing of `earliest(start)`; in training mode the span from
+        `start` to it is divided by `factor` (core.training.accelerate, the one place that does)."""
+        lawful = dt.datetime.combine(self.earliest(start), dt.time(0), tzinfo=SHANGHAI).astimezone(dt.UTC)
+        return accelerate(start, lawful, factor)
 
     def describe(self) -> str:
         unit = "个工作日" if self.working else "日"

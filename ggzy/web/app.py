@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 import ggzy
 from ggzy import domains
 from ggzy.bidding.keys import KeyEnv
-from ggzy.core import keystore, p256, timers
+from ggzy.core import keystore, p256, timers, training
 from ggzy.core.clock import Clock, SystemClock
 from ggzy.core.config import Settings
 from ggzy.core.crypto import FieldCipher
@@ -52,6 +52,18 @@ def build_context(
     )
 
 
+def check_mode(ctx: AppContext) -> int:
+    """培训模式: refuse to run when the setting and the database's recorded mode differ; returns the factor."""
+    from sqlalchemy import select
+
+    from ggzy.projects.models import Project
+
+    wanted = ctx.settings.training_factor
+    with ctx.db.unit_of_work(write=wanted > training.REAL) as s:
+        has_trades = s.scalar(select(Project.id).limit(1)) is not None
+        return training.ensure_mode(s, wanted=wanted, has_trades=has_trades, clock=ctx.clock)
+
+
 def opening_env(settings: Settings, keys: Keys) -> KeyEnv:
     """The opening's platform keys: a cipher for shares at rest, the keystore cost, the archive key pair."""
     return KeyEnv(
@@ -59,6 +71,21 @@ def opening_env(settings: Settings, keys: Keys) -> KeyEnv:
         scrypt=keystore.ScryptParams(n=settings.keystore_scrypt_n),
         archive=p256.derive(keys.derive("archive:v1")),
     )
+
+
+FORM_OVERHEAD = 65536  # multipart boundaries, part headers and the form's text fields around the files
+
+
+def body_limits(settings: Settings) -> dict[str, int]:
+    """Each route's largest request, sized by what it carries; every other route gets max_request_bytes."""
+    return {
+        # one sealed bid (the ciphertext is the body)
+        r"/api/v1/sections/[^/]+/bid": settings.max_bid_bytes + FORM_OVERHEAD,
+        # one tender notice with all its documents together
+        r"/sections/[^/]+/publish": settings.max_document_bytes + FORM_OVERHEAD,
+        # a user name, a password and a code: nothing legitimate is larger
+        r"/login|/login/otp|/api/v1/auth/tokens": settings.max_sign_in_bytes,
+    }
 
 
 def due_sources(ctx: AppContext) -> list[timers.DueSource]:
@@ -80,6 +107,10 @@ def _tick_loop(ctx: AppContext, stop: threading.Event) -> None:
 def create_app(ctx: AppContext, *, run_ticks: bool = False) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        check_mode(ctx)
+        swept = ctx.files.sweep_partials(older_than=ctx.settings.stale_upload_seconds)
+        if swept:
+            log.warning("removed %d unfinished upload(s) left by an earlier server", swept)
         stop = threading.Event()
         thread = None
         if run_ticks and ctx.settings.tick_seconds > 0:
@@ -106,22 +137,20 @@ def create_app(ctx: AppContext, *, run_ticks: bool = False) -> FastAPI:
     app.mount("/static/ggzy", StaticFiles(directory=STATIC), name="static")
     app.mount("/static/apidocs", StaticFiles(directory=DOCS_STATIC), name="apidocs")
 
-    api = APIRouter(prefix="/api/v1", dependencies=[Depends(csrf_protect)])
+    guards = [Depends(security.refuse_nul), Depends(csrf_protect)]  # in this order: NUL first, then CSRF
+    api = APIRouter(prefix="/api/v1", dependencies=guards, responses=errors.PROBLEM_RESPONSES)
     for m in domains.edge_modules("api"):
         api.include_router(m.router)
     app.include_router(api)
-    app.include_router(pages.router, dependencies=[Depends(csrf_protect)])
+    app.include_router(pages.router, dependencies=guards)
     for m in domains.edge_modules("pages"):
-        app.include_router(m.router, dependencies=[Depends(csrf_protect)])
+        app.include_router(m.router, dependencies=guards)
 
     @app.get("/docs", include_in_schema=False, response_class=HTMLResponse)
     def docs(request: Request) -> Response:
         return page(request, "portal/apidocs.html", {"openapi_url": app.openapi_url})
 
-    uploads = {
-        r"/api/v1/sections/[^/]+/bid": ctx.settings.max_bid_bytes + 65536,
-        r"/sections/[^/]+/publish": 4 * ctx.settings.max_document_bytes,
-    }
-    app.add_middleware(security.BodyLimit, default=ctx.settings.max_request_bytes, overrides=uploads)
+    app.add_middleware(security.RefuseNul)
+    app.add_middleware(security.BodyLimit, default=ctx.settings.max_request_bytes, overrides=body_limits(ctx.settings))
     app.add_middleware(security.SecurityHeaders, hsts=ctx.settings.cookie_secure)
     return app

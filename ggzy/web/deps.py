@@ -158,7 +158,10 @@ async def csrf_protect(request: Request) -> None:
     if origin and origin != "null" and origin.rstrip("/") != str(request.base_url).rstrip("/"):
         raise Forbidden("跨站请求被拒绝（来源不符）", code="csrf-origin")
     sent = request.headers.get("x-csrf-token")
-    if sent is None and "form" in request.headers.get("content-type", ""):
+    ctype = request.headers.get("content-type", "")
+    if sent is None and "multipart" in ctype:  # never read an upload before its sender is known (RefuseNul)
+        raise Forbidden("上传表单须以 csrf_token 为第一个字段，请刷新页面后重试（CSRF 校验失败）", code="csrf")
+    if sent is None and "form" in ctype:
         form = await request.form()
         value = form.get("csrf_token")
         sent = value if isinstance(value, str) else None

@@ -9,6 +9,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ggzy.core.errors import DomainError, PasswordChangeRequired, Unauthenticated
@@ -31,6 +32,28 @@ HTTP_TITLES = {
 }
 
 
+class Problem(BaseModel):
+    """RFC 9457 problem details, as every API error is answered (extra members such as `errors` may follow)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    code: str
+
+
+PROBLEM_TYPE = "application/problem+json"
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    "4XX": {
+        "description": "请求被拒绝（RFC 9457 problem+json）",
+        "content": {PROBLEM_TYPE: {"schema": Problem.model_json_schema()}},
+    }
+}
+
+
 def is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
@@ -45,7 +68,7 @@ def problem(request: Request, status: int, *, code: str, title: str, detail: str
         "code": code,
         **extra,
     }
-    return JSONResponse(body, status_code=status, media_type="application/problem+json")
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_TYPE)
 
 
 def _page(request: Request, status: int, title: str, detail: str, ref: str | None = None) -> Response:
