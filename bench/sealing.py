@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from ggzy.core.sealing import BidFile, SealContext, generate_opening_key, open_envelope, seal
+from ggzy.sealing import BidFile, SealContext, generate_opening_key, open_envelope, seal
 
 MB = 1_000_000
 CTX = SealContext("BENCH-01", "BENCH-ORG", 1)

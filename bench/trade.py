@@ -21,20 +21,20 @@ from pathlib import Path
 import httpx2 as httpx
 
 from bench.common import database, pct
+from ggzy import sealing
 from ggzy.bidding import keys as opening_keys
 from ggzy.bidding import opening
-from ggzy.core import sealing
 from ggzy.core.clock import FixedClock, SystemClock
 from ggzy.core.crypto import FieldCipher
 from ggzy.core.db import Database
 from ggzy.core.files import FileStore
 from ggzy.core.keys import load_keys
 from ggzy.core.roles import Role
-from ggzy.core.sealing_header import SealContext
 from ggzy.entities import auth
 from ggzy.entities.passwords import Hasher
 from ggzy.entities.service import Identity
 from ggzy.projects import timers as deadline
+from ggzy.sealing.header import SealContext
 from tests.builders import PASSWORD, a_user
 from tests.trade import World, a_published_section, a_sealed_bid, a_world
 
@@ -42,7 +42,7 @@ FAST = Hasher(memory_kib=256, time_cost=1, parallelism=1)
 
 
 def _env(var: Path) -> tuple[opening_keys.KeyEnv, Identity]:
-    from ggzy.core import keystore, p256
+    from ggzy.sealing import keystore, p256
 
     keys = load_keys(var)
     env = opening_keys.KeyEnv(

@@ -16,14 +16,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ggzy import sealing
 from ggzy.bidding import documents, keys, opening
 from ggzy.bidding import service as bidding
-from ggzy.core import sealing
 from ggzy.core.actor import Actor, system
 from ggzy.core.clock import SHANGHAI, FixedClock
 from ggzy.core.files import FileStore
 from ggzy.core.roles import Role, Sector
-from ggzy.core.sealing_header import SealContext
 from ggzy.entities import auth, queries
 from ggzy.entities.models import User
 from ggzy.projects import publication
@@ -33,6 +32,7 @@ from ggzy.projects import timers as deadlines
 from ggzy.projects.models import Project
 from ggzy.rules.catalog import Category
 from ggzy.rules.procedures import Method
+from ggzy.sealing.header import SealContext
 
 
 @dataclass

@@ -14,7 +14,6 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from ggzy.bidding.keys import KeyEnv
-from ggzy.core import keystore, p256
 from ggzy.core.clock import SHANGHAI, FixedClock
 from ggzy.core.config import Settings
 from ggzy.core.crypto import FieldCipher
@@ -24,6 +23,7 @@ from ggzy.core.keys import Keys, load_keys
 from ggzy.core.pubsub import InProcessBus
 from ggzy.entities.passwords import Hasher
 from ggzy.entities.service import Identity
+from ggzy.sealing import keystore, p256
 from ggzy.web.app import create_app
 from ggzy.web.context import AppContext
 from tests.dbserver import DbServer

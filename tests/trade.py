@@ -9,14 +9,13 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from ggzy import sealing
 from ggzy.bidding import keys, service
 from ggzy.bidding.models import Bid
-from ggzy.core import sealing
 from ggzy.core.clock import FixedClock
 from ggzy.core.files import FileStore
 from ggzy.core.keys import Keys
 from ggzy.core.roles import Role, Sector
-from ggzy.core.sealing_header import SealContext
 from ggzy.entities import queries as entities
 from ggzy.entities.service import Identity
 from ggzy.entities.states import OrgKind
@@ -26,6 +25,7 @@ from ggzy.projects import service as registration
 from ggzy.projects.models import Project, Section
 from ggzy.rules.catalog import Category
 from ggzy.rules.procedures import Method
+from ggzy.sealing.header import SealContext
 from tests.builders import PASSWORD, Person, a_user, an_org
 
 

@@ -18,10 +18,11 @@ from ggzy.bidding.schemas import (
     ShareSubmit,
 )
 from ggzy.bidding.states import BidStatus
-from ggzy.core import p256, transparency
+from ggzy.core import transparency
 from ggzy.core.errors import DomainError
 from ggzy.projects import queries as projects
 from ggzy.projects.states import SectionStatus
+from ggzy.sealing import p256
 from ggzy.web.context import AppContext
 from ggzy.web.deps import Ctx, CurrentActor, Db, SignedIn, content_disposition
 

@@ -22,9 +22,8 @@ import click
 
 import ggzy
 from ggzy.bidding import docmeta, fingerprint
-from ggzy.core import p256
 from ggzy.core.clock import Clock, SystemClock
-from ggzy.core.sealing import DEFAULT_SEGMENT, BidFile, EnvelopeError, SealContext, scan, seal
+from ggzy.sealing import DEFAULT_SEGMENT, BidFile, EnvelopeError, SealContext, p256, scan, seal
 
 RESERVED_FIELDS = frozenset({"price", "currency", "duration_days"})
 UPLOAD_CHUNK = 256 * 1024

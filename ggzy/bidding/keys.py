@@ -2,26 +2,31 @@
 
 Holders are the trading centre (operators), the supervision office (supervisors) and the tenderer.
 Each share is sealed to every eligible user of its holder body with that user's key pair, whose
-private half the platform keeps only wrapped under the user's own password (core/keystore.py).
+private half the platform keeps only wrapped under the user's own password (sealing/keystore.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from ggzy import sealing
 from ggzy.bidding.models import HolderKey, SealedShare
-from ggzy.core import events, keystore, p256, sealing, shamir
+from ggzy.core import events
 from ggzy.core.actor import Actor
 from ggzy.core.clock import Clock
 from ggzy.core.crypto import FieldCipher
 from ggzy.core.errors import RuleViolation
 from ggzy.core.roles import Role
 from ggzy.entities.models import RoleGrant, User
-from ggzy.projects.models import Project, Section
+from ggzy.sealing import keystore, p256, shamir
+
+if TYPE_CHECKING:
+    from ggzy.projects.models import Project, Section
 
 KEY_PREPARED = events.event_type("bidding.opening_key_prepared", "生成开标密钥并分发分片", public=True)
 THRESHOLD = 2

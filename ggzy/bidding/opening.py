@@ -15,28 +15,32 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from ggzy import sealing
 from ggzy.bidding import queries
 from ggzy.bidding.keys import KeyEnv, holder_key
 from ggzy.bidding.models import Bid, SealedShare, SubmittedShare
 from ggzy.bidding.states import BidStatus
-from ggzy.core import events, keystore, p256, policy, sealing, shamir
+from ggzy.core import events, policy
 from ggzy.core.actor import Actor
 from ggzy.core.clock import SHANGHAI, Clock
 from ggzy.core.errors import Conflict, Forbidden, RuleViolation
 from ggzy.core.files import FileStore
-from ggzy.core.sealing_header import SealContext
-from ggzy.core.sensitive import Sensitive
 from ggzy.entities import queries as entities
 from ggzy.notices import service as notices
 from ggzy.notices.states import NoticeKind
 from ggzy.projects import queries as projects
-from ggzy.projects.models import Project, Section
 from ggzy.projects.states import SECTION_LIFECYCLE, SectionStatus
+from ggzy.sealing import keystore, p256, shamir
+from ggzy.sealing.header import SealContext
+from ggzy.sealing.sensitive import Sensitive
+
+if TYPE_CHECKING:
+    from ggzy.projects.models import Project, Section
 
 SHARE_SUBMITTED = events.event_type("bidding.share_submitted", "提交开标密钥分片")
 BID_OPENED = events.event_type("bidding.bid_opened", "投标文件解密", public=True)

@@ -16,7 +16,7 @@ from ggzy.bidding.api import submit_share_now
 from ggzy.bidding.keys import HOLDERS
 from ggzy.bidding.models import SealedShare
 from ggzy.bidding.states import BidStatus
-from ggzy.core import p256, policy
+from ggzy.core import policy
 from ggzy.core.errors import DomainError, Forbidden
 from ggzy.core.roles import Role
 from ggzy.entities import queries as entities
@@ -24,6 +24,7 @@ from ggzy.notices import queries as notices
 from ggzy.projects import queries as projects
 from ggzy.projects.states import SectionStatus
 from ggzy.rules.procedures import procedure
+from ggzy.sealing import p256
 from ggzy.web.deps import Ctx, CurrentPrincipal, Db, SignedIn, content_disposition, page
 
 router = APIRouter(include_in_schema=False)

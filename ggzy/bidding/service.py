@@ -9,23 +9,27 @@ from __future__ import annotations
 
 import base64
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ggzy import sealing
 from ggzy.bidding.documents import ensure_may_take_part
 from ggzy.bidding.models import Bid
 from ggzy.bidding.states import BidStatus
-from ggzy.core import canonical, events, policy, sealing
+from ggzy.core import canonical, events, policy
 from ggzy.core.actor import Actor
 from ggzy.core.clock import Clock
 from ggzy.core.errors import Forbidden, Invalid, NotFound, RuleViolation
 from ggzy.core.files import FileStore, Stored
 from ggzy.core.ids import new_id
-from ggzy.core.sealing_header import EnvelopeHeader, SealContext
 from ggzy.projects import queries as projects
-from ggzy.projects.models import Section
+from ggzy.sealing.header import EnvelopeHeader, SealContext
+
+if TYPE_CHECKING:
+    from ggzy.projects.models import Section
 
 BID_SEALED = events.event_type("bidding.bid_sealed", "递交密封投标文件")
 BID_WITHDRAWN = events.event_type("bidding.bid_withdrawn", "撤回投标")

@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 import ggzy
 from ggzy import domains
 from ggzy.bidding.keys import KeyEnv
-from ggzy.core import keystore, p256, timers
+from ggzy.core import timers
 from ggzy.core.clock import Clock, SystemClock
 from ggzy.core.config import Settings
 from ggzy.core.crypto import FieldCipher
@@ -26,6 +26,7 @@ from ggzy.core.keys import Keys, load_keys
 from ggzy.core.pubsub import make_bus
 from ggzy.entities.passwords import Hasher
 from ggzy.entities.service import Identity
+from ggzy.sealing import keystore, p256
 from ggzy.web import errors, pages, security
 from ggzy.web.context import AppContext
 from ggzy.web.deps import csrf_protect, page

@@ -10,11 +10,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ggzy import sealing
 from ggzy.bidding import documents, service
 from ggzy.bidding import keys as opening_keys
 from ggzy.bidding.models import Bid, DocumentAccess
 from ggzy.bidding.queries import documents_of
-from ggzy.core import canonical, merkle, sealing, transparency
+from ggzy.core import canonical, merkle, transparency
 from ggzy.core.clock import FixedClock
 from ggzy.core.errors import Forbidden, Invalid, NotFound, RuleViolation
 from ggzy.core.events import Event

@@ -16,7 +16,7 @@ from click.testing import CliRunner, Result
 
 from ggzy.bidding import client
 from ggzy.bidding.client import bid
-from ggzy.core.sealing import SealContext, generate_opening_key, open_all
+from ggzy.sealing import SealContext, generate_opening_key, open_all
 from tests.bidding.files import docx, pdf
 
 KEY = generate_opening_key()

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 from ggzy.bidding import keys as opening_keys
 from ggzy.bidding import opening
 from ggzy.bidding.models import Bid, SealedShare, SubmittedShare
-from ggzy.core import keystore
 from ggzy.core.clock import FixedClock
 from ggzy.core.errors import Conflict, Forbidden, RuleViolation
 from ggzy.core.files import FileStore
@@ -20,6 +19,7 @@ from ggzy.entities.service import Identity
 from ggzy.notices import queries as notices
 from ggzy.projects import timers as deadline
 from ggzy.projects.models import Section
+from ggzy.sealing import keystore
 from tests.builders import PASSWORD
 from tests.trade import World, a_published_section, a_sealed_bid, a_world, an_envelope
 

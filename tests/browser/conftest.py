@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from ggzy import demo
 from ggzy.bidding.keys import KeyEnv
-from ggzy.core import p256, transparency
+from ggzy.core import transparency
 from ggzy.core.clock import FixedClock
 from ggzy.core.config import Settings
 from ggzy.core.crypto import FieldCipher
@@ -27,6 +27,7 @@ from ggzy.core.keys import load_keys
 from ggzy.core.pubsub import InProcessBus
 from ggzy.entities import totp
 from ggzy.entities.service import Identity
+from ggzy.sealing import p256
 from ggzy.web.app import create_app
 from ggzy.web.context import AppContext
 from tests.builders import totp_secret_for

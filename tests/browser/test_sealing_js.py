@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from ggzy.core import canonical
-from ggzy.core.sealing import (
+from ggzy.sealing import (
     OpeningKey,
     SealContext,
     Tampered,

@@ -5,10 +5,10 @@ from __future__ import annotations
 import io
 from typing import Any, BinaryIO
 
-from ggzy.core import p256, sealing
-from ggzy.core.sealing import BidFile, OpeningKey, SealContext, generate_opening_key, seal
-from ggzy.core.sealing_header import encode_header, parse_header
-from ggzy.core.stream_aead import SegmentWriter
+from ggzy.sealing import BidFile, OpeningKey, SealContext, generate_opening_key, p256, seal
+from ggzy.sealing import envelope as sealing
+from ggzy.sealing.header import encode_header, parse_header
+from ggzy.sealing.stream_aead import SegmentWriter
 
 SEG = 64
 CTX = SealContext("XX-2026-0042-01", "91410700MA44AB1C2D", 3)

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from ggzy.core import keystore, p256, sealing, shamir
-from ggzy.core.keystore import BadRecord, ScryptParams, ShareUnreadable, WrappedKey, WrongPassword
-from ggzy.core.sealing import BidFile, SealContext
+from ggzy import sealing
+from ggzy.sealing import BidFile, SealContext, keystore, p256, shamir
+from ggzy.sealing.keystore import BadRecord, ScryptParams, ShareUnreadable, WrappedKey, WrongPassword
 
 FAST = ScryptParams(n=2**10, r=8, p=1)  # the production default is 2^17; the format is the same
 PASSWORD = "Key-Holder-Pass-2026"

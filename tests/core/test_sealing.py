@@ -12,8 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ggzy.core import p256
-from ggzy.core.sealing import (
+from ggzy.sealing import (
     BidFile,
     EnvelopeError,
     SealContext,
@@ -26,13 +25,14 @@ from ggzy.core.sealing import (
     generate_opening_key,
     open_all,
     open_envelope,
+    p256,
     read_header,
     scan,
     seal,
 )
-from ggzy.core.sealing_header import encode_header
-from ggzy.core.sealing_manifest import FileEntry, build_manifest
-from ggzy.core.sensitive import Sensitive
+from ggzy.sealing.header import encode_header
+from ggzy.sealing.manifest import FileEntry, build_manifest
+from ggzy.sealing.sensitive import Sensitive
 from tests.core.sealing_helpers import CTX, FORM, KEY, SEG, CountingStream, as_stream, sealed, segments
 
 # An envelope sealed by the first version of this code: every later version must still open it.

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ggzy.core import p256, sealing
-from ggzy.core.sealing import (
+from ggzy import sealing
+from ggzy.sealing import (
     EnvelopeError,
     Malformed,
     SealContext,
@@ -21,12 +21,13 @@ from ggzy.core.sealing import (
     TooLarge,
     open_all,
     open_envelope,
+    p256,
     read_header,
     scan,
 )
-from ggzy.core.sealing_header import MAX_HEADER, MAX_SEGMENT, MIN_SEGMENT, encode_header, parse_header
-from ggzy.core.sensitive import Sensitive
-from ggzy.core.stream_aead import SegmentReader, SegmentWriter
+from ggzy.sealing.header import MAX_HEADER, MAX_SEGMENT, MIN_SEGMENT, encode_header, parse_header
+from ggzy.sealing.sensitive import Sensitive
+from ggzy.sealing.stream_aead import SegmentReader, SegmentWriter
 from tests.core.sealing_helpers import CTX, KEY, SEG, CountingStream, as_stream, seal_plaintext, sealed
 
 EPH = p256.generate().public

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ggzy.core import p256, shamir
-from ggzy.core.shamir import (
+from ggzy.sealing import p256, shamir
+from ggzy.sealing.shamir import (
     BadShares,
     DuplicateShares,
     KeyMismatch,

@@ -1,4 +1,4 @@
-/* 密封投标 — the sealed-bid envelope in the browser, byte for byte the format of ggzy/core/sealing.py,
+/* 密封投标 — the sealed-bid envelope in the browser, byte for byte the format of ggzy/sealing/envelope.py,
  * with Web Crypto only (no library, no eval, nothing inline: works under script-src 'self').
  * See docs/sealed-bids.md for the layout. Exposes window.GgzySealing:
  *   await GgzySealing.seal(publicKeyBase64, {sectionId, bidderId, version}, form, files[, {segmentSize, supervision}]) → Blob

@@ -21,9 +21,9 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from ggzy.core import p256
 from ggzy.core.errors import DomainError
-from ggzy.core.sensitive import Sensitive
+from ggzy.sealing import p256
+from ggzy.sealing.sensitive import Sensitive
 
 WRAP_LABEL = b"ggzy/keystore/v1\x00"
 DELIVERY_LABEL = b"ggzy/share-delivery/v1\x00"

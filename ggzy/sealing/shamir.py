@@ -16,9 +16,9 @@ import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from ggzy.core import p256
 from ggzy.core.errors import DomainError
-from ggzy.core.sensitive import Sensitive
+from ggzy.sealing import p256
+from ggzy.sealing.sensitive import Sensitive
 
 PRIME = 2**521 - 1
 MAGIC = b"GGZYSHR"

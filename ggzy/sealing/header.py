@@ -22,9 +22,9 @@ import struct
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from ggzy.core import p256
-from ggzy.core.sealing_errors import Malformed
-from ggzy.core.stream_aead import read_up_to
+from ggzy.sealing import p256
+from ggzy.sealing.errors import Malformed
+from ggzy.sealing.stream_aead import read_up_to
 
 MAGIC = b"GGZYBID\x00"
 FORMAT_VERSION = 1

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from ggzy.core import p256
-from ggzy.core.sealing_errors import (
+from ggzy.sealing import p256
+from ggzy.sealing.errors import (
     EnvelopeError,
     Malformed,
     SealingFailed,
@@ -33,7 +33,7 @@ from ggzy.core.sealing_errors import (
     WrongContext,
     WrongKey,
 )
-from ggzy.core.sealing_header import (
+from ggzy.sealing.header import (
     DEFAULT_SEGMENT,
     MAX_HEADER,
     MAX_SEGMENT,
@@ -44,7 +44,7 @@ from ggzy.core.sealing_header import (
     parse_header,
     read_header,
 )
-from ggzy.core.sealing_manifest import (
+from ggzy.sealing.manifest import (
     MAX_MANIFEST,
     FileEntry,
     PlainReader,
@@ -52,8 +52,8 @@ from ggzy.core.sealing_manifest import (
     check_file_name,
     parse_manifest,
 )
-from ggzy.core.sensitive import Sensitive
-from ggzy.core.stream_aead import KEY_LEN, NONCE_LEN, TAG_LEN, SegmentReader, SegmentWriter, read_up_to
+from ggzy.sealing.sensitive import Sensitive
+from ggzy.sealing.stream_aead import KEY_LEN, NONCE_LEN, TAG_LEN, SegmentReader, SegmentWriter, read_up_to
 
 __all__ = [
     "DEFAULT_MAX_SIZE",
