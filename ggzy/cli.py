@@ -25,6 +25,7 @@ class LazyGroup(click.Group):
         "analyze": "ggzy.supervision.analyze.cli:analyze",
         "collusion": "ggzy.supervision.collusion.cli:collusion",
         "bid": "ggzy.bidding.client:bid",
+        "keyholder": "ggzy.bidding.keyholder:keyholder",
         "supervise": "ggzy.supervision.cli:supervise",
     }
 

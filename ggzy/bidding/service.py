@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ggzy import sealing
+from ggzy.bidding import keys
 from ggzy.bidding.documents import ensure_may_take_part
 from ggzy.bidding.models import Bid
 from ggzy.bidding.states import BidStatus
@@ -58,13 +59,17 @@ def next_version(session: Session, section: Section, org_id: str) -> int:
 
 
 def check_envelope(session: Session, actor: Actor, section: Section, header: EnvelopeHeader) -> int:
-    """The envelope must name this section, this bidder and the next version, sealed to this section's key."""
-    assert actor.org_id is not None and section.opening_key_id is not None
+    """The envelope must name this section, this bidder, the next version and the deadline, and share its key
+    2-of-3 to exactly this section's key set (the holders' public keys fixed at publication)."""
+    assert actor.org_id is not None and section.bid_deadline is not None
     version = next_version(session, section, actor.org_id)
+    key_set = keys.recipients(session, section.id, section.round)
     sealing.check_header(
         header,
         expected_context=SealContext(section_id=section.id, bidder_id=actor.org_id, version=version),
-        recipient_key_id=bytes.fromhex(section.opening_key_id),
+        recipients=[(r.share_index, bytes.fromhex(r.key_id)) for r in key_set],
+        threshold=keys.THRESHOLD,
+        deadline=int(section.bid_deadline.timestamp()),
     )
     return version
 

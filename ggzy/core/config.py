@@ -40,7 +40,6 @@ class Settings(BaseSettings):
     token_days: int = 90
     max_bid_bytes: int = Field(default=200 * 1_048_576, description="largest sealed bid accepted (bytes)")
     max_document_bytes: int = Field(default=200 * 1_048_576, description="largest tender document (bytes)")
-    keystore_scrypt_n: int = Field(default=2**17, description="scrypt cost for key holders' wrapped keys")
     checkpoint_minutes: float = Field(default=10.0, description="how often a new signed tree head is due")
     argon2_memory_kib: int = Field(default=65536, description="Argon2id memory (RFC 9106 second profile: 64 MiB)")
     argon2_time_cost: int = 3

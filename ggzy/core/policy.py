@@ -173,6 +173,13 @@ ALERT_HANDLE = _define(
     content=True,
     grants={Role.SUPERVISOR: Scope.ANY, Role.SECTOR_SUPERVISOR: Scope.SECTOR},
 )
+HOLDER_KEY = _define(
+    "holder.key",
+    "登记本人的开标密钥公钥（私钥只在本人一方）",
+    Kind.SELF_SERVICE,
+    content=False,
+    grants={Role.OPERATOR: Scope.SELF, Role.SUPERVISOR: Scope.SELF, Role.TENDERER: Scope.SELF},
+)
 WORKBENCH = {
     role: _define(f"workbench.{role.value}", f"{role.label}工作台", Kind.READ, content=False, grants={role: Scope.ANY})
     for role in GRANTABLE

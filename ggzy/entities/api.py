@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from ggzy.bidding import keys as opening_keys
 from ggzy.core import policy
 from ggzy.core.errors import Invalid
 from ggzy.core.roles import Role
@@ -58,14 +57,6 @@ def create_token(request: Request, body: TokenCreate, db: Db, ctx: Ctx) -> Respo
         db, user=out.user, role=out.role, code=body.totp_code or "", ip=ip, clock=ctx.clock, ident=ctx.ident
     ):
         return problem(request, 401, code="bad-second-factor", title="认证失败", detail="动态口令不正确或已使用过")
-    opening_keys.ensure_holder_key(
-        db,
-        user=out.user,
-        roles=queries.roles_of(db, out.user.id),
-        password=body.password,
-        env=ctx.opening,
-        now=ctx.clock.now(),
-    )
     actor = auth.actor_for(db, out.user, out.role, ip)
     raw, tok = auth.issue_token(db, actor, name=body.name, clock=ctx.clock, ident=ctx.ident)
     return TokenIssued(id=tok.id, token=raw, role=Role(tok.role), expires_at=tok.expires_at)

@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from ggzy.bidding import keys as opening_keys
 from ggzy.core import policy
 from ggzy.core.errors import DomainError, Forbidden
 from ggzy.core.roles import GRANTABLE, SECTOR_LABELS, Role, Sector
@@ -60,14 +59,6 @@ def login(
         ctx_page = {"next": next, "error": outcome.message, "username": username[:64]}
         return page(request, "entities/login.html", ctx_page, status=401)
     _end_current(request, db)
-    opening_keys.ensure_holder_key(
-        db,
-        user=outcome.user,
-        roles=queries.roles_of(db, outcome.user.id),
-        password=password,
-        env=ctx.opening,
-        now=ctx.clock.now(),
-    )  # a key holder's key pair is made the first time their password is at hand
     done = not (outcome.needs_second_factor or outcome.needs_enrolment)
     token, _ = auth.start_session(db, user=outcome.user, role=outcome.role, ip=ip, mfa_passed=done, clock=ctx.clock)
     if outcome.needs_second_factor:
@@ -163,8 +154,6 @@ def change_password(
         if new != confirm:
             raise DomainError("两次输入的新口令不一致")
         auth.change_password(db, principal.actor, old=old, new=new, clock=ctx.clock, ident=ctx.ident, keep_session=keep)
-        assert principal.user is not None
-        opening_keys.rewrap_holder_key(db, user_id=principal.user.id, old=old, new=new)
     except DomainError as exc:
         db.rollback()
         return page(
@@ -301,7 +290,6 @@ def admin_user_action(request: Request, db: Db, ctx: Ctx, principal: SignedIn, u
         service.disable_user(db, principal.actor, user_id=user_id, clock=ctx.clock)
     elif action == "reset":
         temp = passwords.generate()
-        opening_keys.forget_holder_key(db, user_id=user_id)
         user = service.reset_password(
             db, principal.actor, user_id=user_id, new_password=temp, clock=ctx.clock, ident=ctx.ident
         )

@@ -1,15 +1,19 @@
-"""密封投标 — the sealed-bid envelope: hybrid encryption to a section's opening key, streamed in segments.
+"""密封投标 — the sealed-bid envelope: a fresh content key per bid, shared 2-of-3 among the key holders by the
+bidder's own client, each share sealed to a holder's public key with HPKE; the body streamed in segments.
 
-Envelope = public header (`sealing_header`) || sealed segments (`stream_aead`). The key schedule:
+    K            = 32 random bytes (the content key), made by the bidder's client
+    f            = K + a_1·x + … + a_{t−1}·x^{t−1} over GF(2^521 − 1);  y_x = f(x), 66 bytes
+    check        = SHA-256("ggzy/content-key-check/v2\\0" || K)
+    c_x          = SHA-256("ggzy/share-commitment/v2\\0" || check || x || y_x)
+    prefix       = header up to the share blocks (header.py), with check and c_1..c_n
+    info_x       = "ggzy/bid-share/v2\\0" || SHA-256(prefix) || x || key id
+    block        = x || key id || HPKE-SealBase(holder public, info = info_x, aad = "", pt = y_x)   # RFC 9180
+    okm          = HKDF-SHA256(ikm = K, salt = "", info = "ggzy/bid-envelope/v2\\0" || SHA-256(header), L = 44)
+    key, nonce   = okm[:32], okm[32:]                  # AES-256-GCM key and STREAM base nonce
 
-    shared     = ECDH(ephemeral private, recipient public)              # 32-byte X coordinate
-    okm        = HKDF-SHA256(ikm=shared, salt=ephemeral_public || recipient_key_id,
-                             info="ggzy/bid-envelope/v1\\0" || SHA-256(header), L=44)
-    key, nonce = okm[:32], okm[32:]                                     # AES-256-GCM key, STREAM base nonce
-
-The header digest is also every segment's AAD, so a header changed in any bit (another section, bidder or
-version; another key id) yields another key and fails authentication. The same bytes are produced by
-`ggzy/web/static/js/sealing.js` with Web Crypto. See docs/sealed-bids.md.
+The platform stores only holders' public keys: it can check a bid's header (context, deadline, recipients)
+but cannot rebuild K until t holders have unwrapped their shares on their own machines and handed them in.
+The same bytes are produced by `ggzy/web/static/js/sealing.js` with Web Crypto. See docs/sealed-bids.md.
 """
 
 from __future__ import annotations
@@ -17,17 +21,22 @@ from __future__ import annotations
 import hashlib
 import hmac
 import io
+import secrets
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from ggzy.sealing import p256
+from ggzy.sealing import hpke, p256, shamir
 from ggzy.sealing.errors import (
+    BadShare,
     EnvelopeError,
+    KeyMismatch,
     Malformed,
+    NotARecipient,
     SealingFailed,
+    ShareUnreadable,
     Tampered,
     TooLarge,
     WrongContext,
@@ -35,12 +44,16 @@ from ggzy.sealing.errors import (
 )
 from ggzy.sealing.header import (
     DEFAULT_SEGMENT,
+    MAX_BLOCKS,
+    MAX_DEADLINE,
     MAX_HEADER,
     MAX_SEGMENT,
+    MAX_SHARES,
     MIN_SEGMENT,
     EnvelopeHeader,
     SealContext,
-    encode_header,
+    ShareBlock,
+    encode_prefix,
     parse_header,
     read_header,
 )
@@ -58,52 +71,56 @@ from ggzy.sealing.stream_aead import KEY_LEN, NONCE_LEN, TAG_LEN, SegmentReader,
 __all__ = [
     "DEFAULT_MAX_SIZE",
     "DEFAULT_SEGMENT",
+    "BadShare",
     "BidFile",
     "EnvelopeError",
     "EnvelopeHeader",
     "FileEntry",
+    "KeyMismatch",
     "Malformed",
+    "NotARecipient",
     "Opened",
-    "OpeningKey",
+    "Recipient",
     "Scan",
     "SealContext",
     "SealResult",
     "SealingFailed",
+    "ShareUnreadable",
     "Tampered",
     "TooLarge",
     "WrongContext",
     "WrongKey",
     "check_header",
+    "check_share",
     "envelope_digest",
-    "generate_opening_key",
     "key_id",
     "open_all",
     "open_envelope",
     "public_key_b64",
     "public_key_from_b64",
     "read_header",
+    "recover_key",
     "scan",
     "seal",
+    "unwrap_share",
 ]
 
-OpeningKey = p256.KeyPair
-INFO_LABEL = b"ggzy/bid-envelope/v1\x00"
+BODY_LABEL = b"ggzy/bid-envelope/v2\x00"
+SHARE_LABEL = b"ggzy/bid-share/v2\x00"
+CHECK_LABEL = b"ggzy/content-key-check/v2\x00"
+COMMIT_LABEL = b"ggzy/share-commitment/v2\x00"
 DEFAULT_MAX_SIZE = 2 * 1024**3
 CHUNK = 1024 * 1024
-
-
-def generate_opening_key() -> OpeningKey:
-    """A fresh P-256 key pair for one section; split `.private` with `shamir.split`, then wipe it."""
-    return p256.generate()
+ShareSealer = Callable[[bytes, bytes, bytes], bytes]  # (public key, plaintext, info) -> enc || ct
 
 
 def key_id(public_key: bytes) -> bytes:
-    """The 32-byte id of an opening public key, as written in every envelope header sealed to it."""
+    """The 32-byte id of a key holder's public key, as written in the share blocks sealed to it."""
     return p256.key_id(public_key)
 
 
 def public_key_b64(public_key: bytes) -> str:
-    """The form the browser and `ggzy bid seal --key` take: base64 of the 65-byte uncompressed point."""
+    """The form the browser and the command line exchange: base64 of the 65-byte uncompressed point."""
     p256.load_public(public_key)
     return p256.b64encode(public_key)
 
@@ -113,6 +130,18 @@ def public_key_from_b64(text: str) -> bytes:
     raw = p256.b64decode(text)
     p256.load_public(raw)
     return raw
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A key holder's public key and the share index it receives (one index per key-holding body)."""
+
+    index: int
+    public: bytes = field(repr=False)
+
+    @property
+    def key_id(self) -> bytes:
+        return p256.key_id(self.public)
 
 
 @dataclass(frozen=True)
@@ -130,56 +159,104 @@ class SealResult:
     digest: bytes  # SHA-256 of the exact envelope bytes: the receipt digest
 
 
-def _schedule(shared: Sensitive, header: EnvelopeHeader) -> tuple[Sensitive, bytes]:
-    with shared:
-        okm = p256.hkdf(
-            shared,
-            salt=header.ephemeral_public + header.recipient_key_id,
-            info=INFO_LABEL + header.digest,
-            length=KEY_LEN + NONCE_LEN,
-        )
-    with okm:
+def key_check(content_key: Sensitive) -> bytes:
+    return hashlib.sha256(CHECK_LABEL + bytes(content_key.buffer)).digest()
+
+
+def share_commitment(check: bytes, index: int, y: bytes | bytearray) -> bytes:
+    return hashlib.sha256(COMMIT_LABEL + check + bytes([index]) + bytes(y)).digest()
+
+
+def share_info(prefix: bytes, index: int, recipient_key_id: bytes) -> bytes:
+    return SHARE_LABEL + hashlib.sha256(prefix).digest() + bytes([index]) + recipient_key_id
+
+
+def _body_key(content_key: Sensitive, header: EnvelopeHeader) -> tuple[Sensitive, bytes]:
+    with p256.hkdf(content_key, salt=b"", info=BODY_LABEL + header.digest, length=KEY_LEN + NONCE_LEN) as okm:
         return Sensitive(okm.buffer[:KEY_LEN]), bytes(okm.buffer[KEY_LEN:])
 
 
+def _check_recipients(recipients: Sequence[Recipient], threshold: int) -> int:
+    if not recipients or len(recipients) > MAX_BLOCKS:
+        raise SealingFailed(f"密钥持有人公钥应为 1 到 {MAX_BLOCKS} 个")
+    n = max(r.index for r in recipients)
+    if {r.index for r in recipients} != set(range(1, n + 1)) or n > MAX_SHARES:
+        raise SealingFailed("密钥持有人的分片序号应从 1 起连续编号")
+    if not 1 <= threshold <= n:
+        raise SealingFailed("门限应在 1 到持有人单位数之间")
+    try:
+        ids = [r.key_id for r in recipients]
+        for r in recipients:
+            p256.load_public(r.public)
+    except ValueError:
+        raise SealingFailed("密钥持有人公钥无效") from None
+    if len(set(ids)) != len(ids):
+        raise SealingFailed("密钥持有人公钥重复")
+    return n
+
+
 def seal(
-    public_key: bytes,
+    recipients: Sequence[Recipient],
     context: SealContext,
     form: Mapping[str, Any],
     files: Sequence[BidFile],
     out: BinaryIO,
     *,
+    threshold: int,
+    deadline: int,
     supervision: Mapping[str, Any] | None = None,
     segment_size: int = DEFAULT_SEGMENT,
+    random_bytes: Callable[[int], bytes] = secrets.token_bytes,
+    randbelow: Callable[[int], int] = secrets.randbelow,
+    share_sealer: ShareSealer = hpke.seal,
 ) -> SealResult:
-    """Encrypt the price form, the files and the supervision metadata to `public_key`, writing to `out`."""
-    try:
-        recipient = p256.load_public(public_key)
-    except ValueError:
-        raise SealingFailed("开标公钥无效") from None
+    """Encrypt the price form, the files and the supervision metadata, its key shared t-of-n to `recipients`.
+
+    `random_bytes`, `randbelow` and `share_sealer` are for known-answer vectors only (tests/vectors/).
+    """
+    n = _check_recipients(recipients, threshold)
+    if not MIN_SEGMENT <= segment_size <= MAX_SEGMENT:
+        raise SealingFailed(f"分段大小应在 {MIN_SEGMENT} 到 {MAX_SEGMENT} 字节之间")
+    if type(deadline) is not int or not 0 < deadline <= MAX_DEADLINE:
+        raise SealingFailed("投标截止时间无效")
     entries = [_measure(f) for f in files]
     manifest = build_manifest(form, entries, supervision)
-    eph, eph_public = p256.ephemeral()
-    try:
-        raw = encode_header(
-            segment_size=segment_size,
-            ephemeral_public=eph_public,
-            recipient_key_id=p256.key_id(public_key),
-            context=context,
-        )
-    except ValueError:
-        raise SealingFailed(f"分段大小应在 {MIN_SEGMENT} 到 {MAX_SEGMENT} 字节之间") from None
-    header = parse_header(raw)
-    digest, size = hashlib.sha256(), 0
+    with Sensitive.adopt(bytearray(random_bytes(shamir.SECRET_LEN))) as content_key:
+        check = key_check(content_key)
+        ys = shamir.split(content_key, threshold=threshold, count=n, randbelow=randbelow)
+        try:
+            commitments = [share_commitment(check, x, y.buffer) for x, y in enumerate(ys, start=1)]
+            prefix = encode_prefix(
+                segment_size=segment_size,
+                threshold=threshold,
+                blocks=len(recipients),
+                deadline=deadline,
+                key_check=check,
+                context=context,
+                commitments=commitments,
+            )
+            blocks = [
+                ShareBlock(
+                    r.index,
+                    r.key_id,
+                    share_sealer(r.public, bytes(ys[r.index - 1].buffer), share_info(prefix, r.index, r.key_id)),
+                )
+                for r in recipients
+            ]
+        finally:
+            for y in ys:
+                y.wipe()
+        header = parse_header(prefix + b"".join(b.encode() for b in blocks))
+        digest, size = hashlib.sha256(), 0
 
-    def sink(data: bytes) -> None:
-        nonlocal size
-        out.write(data)
-        digest.update(data)
-        size += len(data)
+        def sink(data: bytes) -> None:
+            nonlocal size
+            out.write(data)
+            digest.update(data)
+            size += len(data)
 
-    sink(raw)
-    key, nonce = _schedule(p256.ecdh(eph, recipient), header)
+        sink(header.raw)
+        key, nonce = _body_key(content_key, header)
     with key:
         writer = SegmentWriter(key, nonce, header.digest, segment_size, sink)
         writer.write(len(manifest).to_bytes(4, "big") + manifest)
@@ -224,17 +301,77 @@ def _copy_checked(f: BidFile, entry: FileEntry, write: Callable[[bytes], None]) 
         raise SealingFailed(f"文件“{entry.name}”在加密过程中被修改，请重新加密")
 
 
-def check_header(header: EnvelopeHeader, *, expected_context: SealContext, recipient_key_id: bytes) -> None:
-    """At upload or opening: the bid names this section, bidder and version, and is sealed to this key."""
-    if header.context != expected_context:
+def check_header(
+    header: EnvelopeHeader,
+    *,
+    expected_context: SealContext,
+    recipients: Sequence[tuple[int, bytes]],
+    threshold: int,
+    deadline: int,
+) -> None:
+    """At upload: the bid names this section, bidder, version and deadline, and shares its key t-of-n to
+    exactly the section's published holder keys (index, key id)."""
+    if header.context != expected_context or header.deadline != deadline:
         differs = [
             k
             for k in ("section_id", "bidder_id", "version")
             if getattr(header.context, k) != getattr(expected_context, k)
-        ]
+        ] + (["deadline"] if header.deadline != deadline else [])
         raise WrongContext(fields=differs)
-    if not hmac.compare_digest(header.recipient_key_id, recipient_key_id):
+    got = sorted((i, bytes(k)) for i, k in header.recipients)
+    want = sorted((i, bytes(k)) for i, k in recipients)
+    if header.threshold != threshold or got != want:
         raise WrongKey()
+
+
+def unwrap_share(header: EnvelopeHeader, holder_private: Sensitive) -> tuple[int, Sensitive]:
+    """On the key holder's side: open the share sealed to this key and check it against its commitment.
+
+    Returns (index, 66-byte share value). `NotARecipient` if no block names this key; `ShareUnreadable` if the
+    block does not open or opens to a value that is not the committed one (the bidder's client sealed garbage).
+    """
+    try:
+        public = p256.public_from_private(holder_private)
+    except ValueError:
+        raise ShareUnreadable(reason="holder-key") from None
+    kid = p256.key_id(public)
+    block = next((b for b in header.blocks if hmac.compare_digest(b.recipient_key_id, kid)), None)
+    if block is None:
+        raise NotARecipient()
+    try:
+        y = hpke.open_sealed(holder_private, block.sealed, share_info(header.prefix, block.index, kid))
+    except hpke.Unreadable:
+        raise ShareUnreadable(reason="hpke") from None
+    try:
+        check_share(header, block.index, y.buffer)
+    except BadShare:
+        y.wipe()
+        raise ShareUnreadable(reason="commitment") from None
+    return block.index, y
+
+
+def check_share(header: EnvelopeHeader, index: int, y: bytes | bytearray) -> None:
+    """`BadShare` unless `y` is the share the bidder committed to for `index` in this header."""
+    if not 1 <= index <= header.shares or len(y) != shamir.Y_LEN:
+        raise BadShare(index=index)
+    if not hmac.compare_digest(share_commitment(header.key_check, index, y), header.commitments[index - 1]):
+        raise BadShare(index=index)
+
+
+def recover_key(header: EnvelopeHeader, shares: Mapping[int, Sensitive | bytes | bytearray]) -> Sensitive:
+    """The content key from at least `threshold` committed shares; `KeyMismatch` if they do not rebuild it."""
+    for index, y in shares.items():
+        check_share(header, index, y.buffer if isinstance(y, Sensitive) else y)
+    if len(shares) < header.threshold:
+        raise KeyMismatch("密钥分片数量不足", reason="not-enough-shares")
+    try:
+        key = shamir.combine(shares, header.threshold)
+    except ValueError:
+        raise KeyMismatch(reason="combine") from None
+    if not hmac.compare_digest(key_check(key), header.key_check):
+        key.wipe()
+        raise KeyMismatch(reason="check")
+    return key
 
 
 class Opened:
@@ -291,32 +428,34 @@ def _checked_chunks(plain: PlainReader, entry: FileEntry) -> Iterator[bytes]:
 
 
 def open_envelope(
-    private_key: OpeningKey | Sensitive,
+    content_key: Sensitive,
     stream: BinaryIO,
     expected_context: SealContext,
     *,
     max_size: int = DEFAULT_MAX_SIZE,
     expected_digest: bytes | None = None,
 ) -> Opened:
-    """Check the header against the context and key, decrypt the manifest, and return an `Opened` to stream files.
+    """Check the header against the context and the key, decrypt the manifest, return an `Opened` to stream files.
 
-    Raises `Malformed`/`TooLarge` (not an envelope, or too big), `WrongContext`, `WrongKey`, `Tampered`.
-    With `expected_digest` (the receipt), a different envelope is refused as `Tampered` at the end of files().
+    Raises `Malformed`/`TooLarge` (not an envelope, or too big), `WrongContext`, `WrongKey` (not this bid's
+    content key), `Tampered`. With `expected_digest` (the receipt), another envelope is refused as `Tampered`
+    at the end of files().
     """
-    private = private_key.private if isinstance(private_key, p256.KeyPair) else private_key
     digest = hashlib.sha256()
     header = read_header(stream)
     digest.update(header.raw)
     if header.size >= max_size:
         raise TooLarge(f"不得超过 {max_size} 字节")
-    try:
-        key_obj = p256.private_key(private)
-    except ValueError:
-        raise WrongKey() from None
-    public = p256.public_from_private(private)
-    check_header(header, expected_context=expected_context, recipient_key_id=p256.key_id(public))
-    shared = p256.ecdh(key_obj, p256.load_public(header.ephemeral_public))
-    key, nonce = _schedule(shared, header)
+    if header.context != expected_context:
+        differs = [
+            k
+            for k in ("section_id", "bidder_id", "version")
+            if getattr(header.context, k) != getattr(expected_context, k)
+        ]
+        raise WrongContext(fields=differs)
+    if len(content_key) != shamir.SECRET_LEN or not hmac.compare_digest(key_check(content_key), header.key_check):
+        raise WrongKey()
+    key, nonce = _body_key(content_key, header)
     with key:
         reader = SegmentReader(
             key,
@@ -338,10 +477,10 @@ def open_envelope(
 
 
 def open_all(
-    private_key: OpeningKey | Sensitive, data: bytes, expected_context: SealContext, **kwargs: Any
+    content_key: Sensitive, data: bytes, expected_context: SealContext, **kwargs: Any
 ) -> tuple[dict[str, Any], list[tuple[str, bytes]]]:
     """Open a small envelope held in memory: `(manifest, [(name, bytes), ...])`. Prefer `open_envelope` for files."""
-    opened = open_envelope(private_key, io.BytesIO(data), expected_context, **kwargs)
+    opened = open_envelope(content_key, io.BytesIO(data), expected_context, **kwargs)
     files = [(entry.name, b"".join(chunks)) for entry, chunks in opened.files()]
     return opened.manifest, files
 
