@@ -38,7 +38,7 @@ class WrongKey(EnvelopeError):
     """Sealed to another public key than the one offered for opening (or expected at upload)."""
 
     code = "envelope-wrong-key"
-    title = "投标文件不是用本标段的开标公钥加密的"
+    title = "投标文件的内容密钥不是分给本标段开标密钥持有人的"
 
 
 class WrongContext(EnvelopeError):

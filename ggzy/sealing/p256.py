@@ -1,4 +1,4 @@
-"""P-256 密钥 — key pairs, key ids, ECDH and HKDF shared by the bid envelope, the shares and the keystore.
+"""P-256 密钥 — key pairs, key ids, ECDH and HKDF shared by the bid envelope, HPKE and the holders' key files.
 
 Public keys travel as uncompressed points (65 bytes, `04 || X || Y`), the form Web Crypto's
 `exportKey("raw")` gives and accepts; private keys as 32-byte big-endian scalars in `Sensitive`.
