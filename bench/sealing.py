@@ -17,10 +17,19 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from ggzy.core.sealing import BidFile, SealContext, generate_opening_key, open_envelope, seal
+from ggzy import sealing
+from ggzy.sealing import BidFile, Recipient, SealContext, open_envelope, p256, seal
 
 MB = 1_000_000
 CTX = SealContext("BENCH-01", "BENCH-ORG", 1)
+HOLDERS = [p256.generate() for _ in range(3)]
+RECIPIENTS = [Recipient(i + 1, h.public) for i, h in enumerate(HOLDERS)]
+DEADLINE = 1_798_761_600
+KEY_SET = {
+    "threshold": 2,
+    "deadline": DEADLINE,
+    "recipients": [{"index": r.index, "public_key": p256.b64encode(r.public)} for r in RECIPIENTS],
+}
 JS = Path(__file__).resolve().parents[1] / "ggzy" / "web" / "static" / "js" / "sealing.js"
 
 
@@ -34,14 +43,16 @@ def _random_file(path: Path, size: int) -> None:
 
 
 def python_figures(size: int, tmp: Path) -> tuple[float, float]:
-    key = generate_opening_key()
     src = tmp / f"bid-{size}.bin"
     _random_file(src, size)
     env = tmp / f"bid-{size}.ggzybid"
     t0 = time.perf_counter()
     with open(env, "wb") as out:
-        seal(key.public, CTX, {"price": "1.00"}, [BidFile("bid.bin", src)], out)
+        seal(RECIPIENTS, CTX, {"price": "1.00"}, [BidFile("bid.bin", src)], out, threshold=2, deadline=DEADLINE)
     t1 = time.perf_counter()
+    with open(env, "rb") as f:
+        header = sealing.read_header(f)
+    key = sealing.recover_key(header, dict(sealing.unwrap_share(header, h.private) for h in HOLDERS[:2]))
     with open(env, "rb") as f:
         opened = open_envelope(key, f, CTX, max_size=size * 2)
         for entry, chunks in opened.files():
@@ -70,7 +81,6 @@ def browser_figure(size: int) -> float:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    key = generate_opening_key()
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(
@@ -87,18 +97,18 @@ def browser_figure(size: int) -> float:
             page = browser.new_page()
             page.goto(f"http://127.0.0.1:{server.server_address[1]}/")
             ms = page.evaluate(
-                """async ({key, size}) => {
+                """async ({keySet, size}) => {
                   const bytes = new Uint8Array(size);
                   for (let i = 0; i < size; i += 65536) {
                     crypto.getRandomValues(bytes.subarray(i, Math.min(i + 65536, size)));
                   }
                   const t0 = performance.now();
-                  const blob = await GgzySealing.seal(key, {sectionId: "BENCH-01", bidderId: "BENCH-ORG", version: 1},
-                                                      {price: "1.00"}, [{name: "bid.bin", bytes}]);
+                  const ctx = {sectionId: "BENCH-01", bidderId: "BENCH-ORG", version: 1};
+                  const blob = await GgzySealing.seal(keySet, ctx, {price: "1.00"}, [{name: "bid.bin", bytes}]);
                   await blob.arrayBuffer();
                   return performance.now() - t0;
                 }""",
-                {"key": key.public_b64(), "size": size},
+                {"keySet": KEY_SET, "size": size},
             )
             browser.close()
     finally:

@@ -21,34 +21,32 @@ from pathlib import Path
 import httpx2 as httpx
 
 from bench.common import database, pct
+from ggzy import sealing
 from ggzy.bidding import keys as opening_keys
-from ggzy.bidding import opening
-from ggzy.core import sealing
 from ggzy.core.clock import FixedClock, SystemClock
 from ggzy.core.crypto import FieldCipher
 from ggzy.core.db import Database
 from ggzy.core.files import FileStore
 from ggzy.core.keys import load_keys
 from ggzy.core.roles import Role
-from ggzy.core.sealing_header import SealContext
 from ggzy.entities import auth
 from ggzy.entities.passwords import Hasher
 from ggzy.entities.service import Identity
+from ggzy.projects import queries as projects
 from ggzy.projects import timers as deadline
-from tests.builders import PASSWORD, a_user
-from tests.trade import World, a_published_section, a_sealed_bid, a_world
+from ggzy.sealing.header import SealContext
+from tests.builders import a_user
+from tests.trade import World, a_published_section, a_sealed_bid, a_world, hand_in, key_set
 
 FAST = Hasher(memory_kib=256, time_cost=1, parallelism=1)
 
 
 def _env(var: Path) -> tuple[opening_keys.KeyEnv, Identity]:
-    from ggzy.core import keystore, p256
+    from ggzy.sealing import p256
 
     keys = load_keys(var)
     env = opening_keys.KeyEnv(
-        cipher=FieldCipher(keys.derive("column:shares")),
-        scrypt=keystore.ScryptParams(n=2**14),
-        archive=p256.derive(keys.derive("archive:v1")),
+        cipher=FieldCipher(keys.derive("column:shares")), archive=p256.derive(keys.derive("archive:v1"))
     )
     return env, Identity(hasher=FAST, cipher=FieldCipher(keys.derive("column:totp")))
 
@@ -56,11 +54,13 @@ def _env(var: Path) -> tuple[opening_keys.KeyEnv, Identity]:
 def _envelope(section: object, org_id: str, size: int, price: str) -> bytes:
     out = io.BytesIO()
     sealing.seal(
-        section.opening_public_key,
+        key_set(section),  # type: ignore[arg-type]
         SealContext(section_id=section.id, bidder_id=org_id, version=1),  # type: ignore[attr-defined]
         {"price": price, "currency": "CNY", "duration_days": 200},
         [sealing.BidFile("投标文件.bin", os.urandom(size))],
         out,
+        threshold=2,
+        deadline=int(section.bid_deadline.timestamp()),  # type: ignore[attr-defined]
     )
     return out.getvalue()
 
@@ -85,14 +85,10 @@ def bench_opening(db: Database, var: Path, n: int, size: int) -> None:
         section_id = section.id
     print(f"opening: {n} bids of {size // 1_048_576} MB sealed and received in {sealed:.1f} s")
     with db.unit_of_work() as s:
-        opening.submit_share(
-            s, world.operator.actor, section_id=section_id, password=PASSWORD, clock=clock, env=env, files=files
-        )
+        hand_in(s, clock, world.operator, projects.get_section(s, section_id), files, env)
     t = time.perf_counter()
     with db.unit_of_work() as s:
-        state = opening.submit_share(
-            s, world.supervisor.actor, section_id=section_id, password=PASSWORD, clock=clock, env=env, files=files
-        )
+        state = hand_in(s, clock, world.supervisor, projects.get_section(s, section_id), files, env)
     took = time.perf_counter() - t
     assert state.opened
     print(f"opening: second share to published record, {n} bids × {size // 1_048_576} MB decrypted: {took:.1f} s")

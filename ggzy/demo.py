@@ -263,7 +263,7 @@ def build(
             users={lg.username: u for lg in report.logins if (u := queries.find_user(session, lg.username))},
             passwords={lg.username: lg.password for lg in report.logins},
         )
-        demo_trades.ensure_holder_keys(session, cast, trades.env, story.now())
+        demo_trades.ensure_holder_keys(session, cast, trades.env, story.now(), var=trades.var)
         report.trades = demo_trades.build(
             session, cast, clock=story, files=trades.files, env=trades.env, signer=trades.signer
         )

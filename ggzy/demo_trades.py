@@ -2,6 +2,12 @@
 
 The story runs on its own clock, starting weeks ago and ending before now, so the event log's times
 stay in order. Bids are sealed with the same envelope code a bidder's client uses.
+
+The demo also plays the key holders' *client side*: each demo holder's key pair is made here, kept in
+memory for the story and written as a key file under `var/demo-keyholders/` (encrypted under that demo
+user's password) — exactly what `ggzy keyholder init` does on a holder's own machine. Only the public keys
+are registered with the platform; at the opening the demo unwraps shares as a holder's client would
+(`ggzy.bidding.keyholder.unwrap_shares`) and hands in the shares. No server code path reads these files.
 """
 
 from __future__ import annotations
@@ -11,19 +17,19 @@ import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ggzy.bidding import documents, keys, opening
+from ggzy import sealing
+from ggzy.bidding import documents, keyholder, keys, opening
 from ggzy.bidding import service as bidding
-from ggzy.core import sealing
 from ggzy.core.actor import Actor, system
 from ggzy.core.clock import SHANGHAI, FixedClock
 from ggzy.core.files import FileStore
 from ggzy.core.roles import Role, Sector
-from ggzy.core.sealing_header import SealContext
 from ggzy.entities import auth, queries
 from ggzy.entities.models import User
 from ggzy.projects import publication
@@ -33,6 +39,8 @@ from ggzy.projects import timers as deadlines
 from ggzy.projects.models import Project
 from ggzy.rules.catalog import Category
 from ggzy.rules.procedures import Method
+from ggzy.sealing import keyfile, p256
+from ggzy.sealing.header import SealContext
 
 
 @dataclass
@@ -145,14 +153,17 @@ def _seal_bid(
 ) -> None:
     actor = cast.actor(session, bidder, ip="10.9.9.9" if ring else None)
     section = project_queries.get_section(session, section_id)
-    assert section.opening_public_key is not None and actor.org_id is not None
+    assert section.bid_deadline is not None and actor.org_id is not None
+    key_set = [
+        sealing.Recipient(r.share_index, r.public_key) for r in keys.recipients(session, section.id, section.round)
+    ]
     version = bidding.next_version(session, section, actor.org_id)
     # each firm writes with its own copy of an office suite; the ring shares one licensed copy and one author
     author = "王工" if ring else f"{bidder}-author"
     application = "Office Suite 12.1 (licence 7731)" if ring else f"Office Suite 12.1 (licence {_digits(bidder, 5)})"
     buf = io.BytesIO()
     sealing.seal(
-        section.opening_public_key,
+        key_set,
         SealContext(section_id=section.id, bidder_id=actor.org_id, version=version),
         {
             "price": str(price),
@@ -163,6 +174,8 @@ def _seal_bid(
         },
         [sealing.BidFile("投标文件.pdf", _pdf("投标文件", author, application))],
         buf,
+        threshold=keys.THRESHOLD,
+        deadline=int(section.bid_deadline.timestamp()),
         supervision={
             "machine": {"algorithm": "sha256", "fingerprint": _digest("ring" if ring else bidder)},
             "files": [
@@ -259,14 +272,18 @@ def _run(
     if story.stage == "opened":
         for holder in ("operator", "supervisor"):
             clock.advance(timedelta(minutes=3))
-            opening.submit_share(
-                session,
-                cast.actor(session, holder),
-                section_id=section.id,
-                password=cast.passwords[holder],
-                clock=clock,
-                env=env,
-                files=files,
+            actor = cast.actor(session, holder)
+            # the holder's client: fetch the headers, unwrap locally with the holder's own key, hand in shares
+            work = opening.holder_work(session, actor, section_id=section.id, clock=clock, files=files)
+            shares = keyholder.unwrap_shares(
+                {b.bid_id: b.header for b in work.bids},
+                CLIENT_KEYS[cast.users[holder].id].private,
+                index=work.index,
+                now=clock.now(),
+                deadline=work.deadline,
+            )
+            opening.submit_shares(
+                session, actor, section_id=section.id, shares=shares, clock=clock, env=env, files=files
             )
 
 
@@ -276,11 +293,31 @@ def documents_of(session: Session, section_id: str) -> str:
     return bid_queries.documents_of(session, section_id)[0].id
 
 
-def ensure_holder_keys(session: Session, cast: Cast, env: keys.KeyEnv, now: datetime) -> None:
+CLIENT_KEYS: dict[str, p256.KeyPair] = {}  # the demo holders' side: user id → key pair (never the server's)
+DEMO_KEY_ITERATIONS = 10_000  # demo key files only; `ggzy keyholder init` uses keyfile.DEFAULT_ITERATIONS
+
+
+def ensure_holder_keys(
+    session: Session, cast: Cast, env: keys.KeyEnv, now: datetime, *, var: Path | None = None
+) -> None:
+    """On each demo holder's side: a key pair (and a key file under var/demo-keyholders/); register its public half."""
+    folder = var / "demo-keyholders" if var is not None else None
     for username, user in cast.users.items():
         roles = queries.roles_of(session, user.id)
-        if set(roles) & keys.HOLDER_ROLES:
-            keys.ensure_holder_key(session, user=user, roles=roles, password=cast.passwords[username], env=env, now=now)
+        if not set(roles) & keys.HOLDER_ROLES:
+            continue
+        pair = CLIENT_KEYS.get(user.id) or p256.generate()
+        CLIENT_KEYS[user.id] = pair
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            rec = keyfile.wrap(
+                pair.private, cast.passwords[username], iterations=DEMO_KEY_ITERATIONS, label=f"演示 {username}"
+            )
+            (folder / f"{username}.json").write_text(rec.to_json(), encoding="utf-8")
+        if keys.holder_public(session, user.id) != pair.public:
+            keys.register_holder_key(
+                session, cast.actor(session, username), public_key=pair.public, clock=FixedClock(now)
+            )
 
 
 STORY_DAYS = 24  # register, accept, publish, bids, a 21-day bidding period, the opening

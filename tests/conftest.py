@@ -14,7 +14,6 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from ggzy.bidding.keys import KeyEnv
-from ggzy.core import keystore, p256
 from ggzy.core.clock import SHANGHAI, FixedClock
 from ggzy.core.config import Settings
 from ggzy.core.crypto import FieldCipher
@@ -24,6 +23,7 @@ from ggzy.core.keys import Keys, load_keys
 from ggzy.core.pubsub import InProcessBus
 from ggzy.entities.passwords import Hasher
 from ggzy.entities.service import Identity
+from ggzy.sealing import p256
 from ggzy.web.app import create_app
 from ggzy.web.context import AppContext
 from tests.dbserver import DbServer
@@ -109,14 +109,10 @@ def app_settings(tmp_path: Path) -> Settings:
     return Settings(var_dir=tmp_path / "var", tick_seconds=0)
 
 
-FAST_SCRYPT = keystore.ScryptParams(n=1024, r=8, p=1)
-
-
 @pytest.fixture(scope="session")
 def opening_env(keys: Keys) -> KeyEnv:
     return KeyEnv(
         cipher=FieldCipher(keys.derive("column:shares")),
-        scrypt=FAST_SCRYPT,
         archive=p256.derive(keys.derive("archive")),
     )
 

@@ -7,16 +7,15 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
-from ggzy.bidding import keys, service
+from ggzy import sealing
+from ggzy.bidding import keyholder, keys, opening, service
 from ggzy.bidding.models import Bid
-from ggzy.core import sealing
 from ggzy.core.clock import FixedClock
 from ggzy.core.files import FileStore
 from ggzy.core.keys import Keys
 from ggzy.core.roles import Role, Sector
-from ggzy.core.sealing_header import SealContext
 from ggzy.entities import queries as entities
 from ggzy.entities.service import Identity
 from ggzy.entities.states import OrgKind
@@ -26,7 +25,9 @@ from ggzy.projects import service as registration
 from ggzy.projects.models import Project, Section
 from ggzy.rules.catalog import Category
 from ggzy.rules.procedures import Method
-from tests.builders import PASSWORD, Person, a_user, an_org
+from ggzy.sealing import Recipient, p256
+from ggzy.sealing.header import SealContext
+from tests.builders import Person, a_user, an_org
 
 
 @dataclass
@@ -39,12 +40,60 @@ class World:
     bidders: list[Person]
 
 
+HOLDER_KEYS: dict[str, p256.KeyPair] = {}  # the key holders' side: user id → key pair
+
+
+KEY_SETS: dict[tuple[str, int], list[Recipient]] = {}  # what bidders' clients have read, by (section, round)
+
+
+def key_set(section: Section) -> list[Recipient]:
+    """What a bidder's client reads from the section page or API: the holders' public keys."""
+    session = object_session(section)
+    if session is None:  # a section object from a finished unit of work: what the client read before
+        return KEY_SETS[(section.id, section.round)]
+    found = [Recipient(r.share_index, r.public_key) for r in keys.recipients(session, section.id, section.round)]
+    KEY_SETS[(section.id, section.round)] = found
+    return found
+
+
+def hand_in(
+    session: Session,
+    clock: FixedClock,
+    holder: Person,
+    section: Section,
+    files: FileStore,
+    env: keys.KeyEnv,
+    **kw: object,
+) -> opening.ShareState:
+    """What a holder's client does at the opening: fetch the headers, unwrap locally, hand in the shares."""
+    work = opening.holder_work(session, holder.actor, section_id=section.id, clock=clock, files=files)
+    shares = keyholder.unwrap_shares(
+        {b.bid_id: b.header for b in work.bids},
+        HOLDER_KEYS[holder.user.id].private,
+        index=work.index,
+        now=clock.now(),
+        deadline=work.deadline,
+    )
+    return opening.submit_shares(
+        session,
+        holder.actor,
+        section_id=section.id,
+        shares=shares,
+        clock=clock,
+        env=env,
+        files=files,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
 def a_world(session: Session, clock: FixedClock, ident: Identity, env: keys.KeyEnv, *, bidders: int = 3) -> World:
     tenderer = a_user(session, clock, ident, role=Role.TENDERER, org=an_org(session, clock, kind=OrgKind.TENDERER))
     operator = a_user(session, clock, ident, role=Role.OPERATOR)
     supervisor = a_user(session, clock, ident, role=Role.SUPERVISOR)
     for p in (tenderer, operator, supervisor):
-        keys.ensure_holder_key(session, user=p.user, roles=[p.role], password=PASSWORD, env=env, now=clock.now())
+        pair = p256.generate()  # made on the holder's side; the platform gets the public half only
+        HOLDER_KEYS[p.user.id] = pair
+        keys.register_holder_key(session, p.actor, public_key=pair.public, clock=clock)
     people = [a_user(session, clock, ident, role=Role.BIDDER) for _ in range(bidders)]
     return World(tenderer, operator, supervisor, people)
 
@@ -105,6 +154,7 @@ def a_published_section(
         clock=clock,
         keys_env=env,
     )
+    key_set(section)
     return section
 
 
@@ -116,15 +166,14 @@ def an_envelope(
     price: str,
     files: list[tuple[str, bytes]],
     remark: str = "",
-    public_key: bytes | None = None,
+    recipients: list[Recipient] | None = None,
     machine: str = "",
     deposit_account: str = "",
 ) -> bytes:
     out = io.BytesIO()
-    key = public_key or section.opening_public_key
-    assert key is not None
+    assert section.bid_deadline is not None
     sealing.seal(
-        key,
+        recipients or key_set(section),
         SealContext(section_id=section.id, bidder_id=bidder.user.org_id, version=version),
         {
             "price": price,
@@ -135,6 +184,8 @@ def an_envelope(
         },
         [sealing.BidFile(name, data) for name, data in files],
         out,
+        threshold=keys.THRESHOLD,
+        deadline=int(section.bid_deadline.timestamp()),
         supervision={  # as the bid client records it (ggzy.bidding.client.build_supervision)
             "machine": {"algorithm": "sha256", "fingerprint": machine or f"fp-{bidder.username}"},
             "files": [{"name": name, "author": bidder.username} for name, _ in files],

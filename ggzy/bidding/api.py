@@ -6,22 +6,28 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from ggzy.bidding import documents, opening, queries, service
+from ggzy.bidding import documents, keys, opening, queries, service
 from ggzy.bidding.models import Bid
 from ggzy.bidding.schemas import (
+    BidHeaderRead,
     DocumentRead,
+    HolderKeyIn,
+    HolderKeyRead,
+    HolderWorkRead,
     OpeningRead,
     OpeningRow,
     ReceiptRead,
+    RecipientRead,
     SectionRead,
     ShareProgress,
-    ShareSubmit,
+    SharesSubmit,
 )
 from ggzy.bidding.states import BidStatus
-from ggzy.core import p256, transparency
+from ggzy.core import transparency
 from ggzy.core.errors import DomainError
 from ggzy.projects import queries as projects
 from ggzy.projects.states import SectionStatus
+from ggzy.sealing import p256
 from ggzy.web.context import AppContext
 from ggzy.web.deps import Ctx, CurrentActor, Db, SignedIn, content_disposition
 
@@ -30,7 +36,7 @@ router = APIRouter(tags=["投标与开标"])
 
 @router.get("/sections/{section_id}", response_model=SectionRead)
 def section(section_id: str, db: Db, actor: CurrentActor) -> SectionRead:
-    """标段公开信息，含封装投标文件所用的开标公钥。"""
+    """标段公开信息，含封装投标文件所用的开标密钥持有人公钥（密钥集）。"""
     s = projects.get_section(db, section_id)
     p = projects.get_project(db, s.project_id)
     return SectionRead(
@@ -44,8 +50,14 @@ def section(section_id: str, db: Db, actor: CurrentActor) -> SectionRead:
         method=p.method,
         bid_deadline=s.bid_deadline,
         documents_until=s.documents_until,
-        opening_public_key=p256.b64encode(s.opening_public_key) if s.opening_public_key else None,
-        opening_key_id=s.opening_key_id,
+        threshold=keys.THRESHOLD,
+        deadline_unix=int(s.bid_deadline.timestamp()) if s.bid_deadline else None,
+        recipients=[
+            RecipientRead(
+                index=r.share_index, holder=r.holder, key_id=r.key_id, public_key=p256.b64encode(r.public_key)
+            )
+            for r in keys.recipients(db, s.id, s.round)
+        ],
         documents=[
             DocumentRead(id=d.id, name=d.name, size=d.size, sha256=d.sha256) for d in queries.documents_of(db, s.id)
         ],
@@ -134,21 +146,58 @@ def download(document_id: str, ctx: Ctx, principal: SignedIn) -> Response:
     )
 
 
-@router.post("/sections/{section_id}/opening/share", response_model=ShareProgress)
-def submit_share(section_id: str, body: ShareSubmit, ctx: Ctx, principal: SignedIn) -> ShareProgress:
-    """密钥持有人提交分片；达到门限即开标。"""
-    progress = submit_share_now(ctx, principal, section_id, body.password)
+@router.get("/keyholder/key", response_model=HolderKeyRead)
+def my_holder_key(db: Db, principal: SignedIn) -> HolderKeyRead:
+    """本人登记的开标密钥公钥。"""
+    assert principal.actor.user_id is not None
+    public = keys.holder_public(db, principal.actor.user_id)
+    return HolderKeyRead(
+        key_id=p256.key_id(public).hex() if public else None, public_key=p256.b64encode(public) if public else None
+    )
+
+
+@router.put("/keyholder/key", response_model=HolderKeyRead)
+def register_holder_key(body: HolderKeyIn, db: Db, ctx: Ctx, principal: SignedIn) -> HolderKeyRead:
+    """登记开标密钥公钥（密钥对在本人浏览器或 `ggzy keyholder init` 中生成，私钥不上传）。"""
+    try:
+        public = p256.b64decode(body.public_key)
+    except ValueError:
+        public = b""
+    kid = keys.register_holder_key(db, principal.actor, public_key=public, clock=ctx.clock)
+    return HolderKeyRead(key_id=kid.hex(), public_key=p256.b64encode(public))
+
+
+@router.get("/sections/{section_id}/opening/shares", response_model=HolderWorkRead)
+def holder_work(section_id: str, ctx: Ctx, principal: SignedIn) -> HolderWorkRead:
+    """投标截止后，密钥持有人取回各投标文件的公开头，在本人一方解开分片。"""
+    with ctx.db.unit_of_work(write=False) as db:
+        work = opening.holder_work(db, principal.actor, section_id=section_id, clock=ctx.clock, files=ctx.files)
+    return HolderWorkRead(
+        section_id=work.section_id,
+        deadline=work.deadline,
+        index=work.index,
+        holder=work.holder,
+        bids=[BidHeaderRead(bid_id=b.bid_id, header=p256.b64encode(b.header)) for b in work.bids],
+    )
+
+
+@router.post("/sections/{section_id}/opening/shares", response_model=ShareProgress)
+def submit_shares(section_id: str, body: SharesSubmit, ctx: Ctx, principal: SignedIn) -> ShareProgress:
+    """密钥持有人提交在本人一方解开的分片；两个持有单位提交后即开标。"""
+    progress = submit_shares_now(ctx, principal, section_id, body.shares)
     return ShareProgress(threshold=progress.threshold, submitted=progress.submitted, opened=progress.opened)
 
 
-def submit_share_now(ctx: AppContext, principal: SignedIn, section_id: str, password: str) -> opening.ShareState:
+def submit_shares_now(
+    ctx: AppContext, principal: SignedIn, section_id: str, shares: dict[str, str | None]
+) -> opening.ShareState:
     channel = f"opening:{section_id}"
     with ctx.db.unit_of_work() as db:
-        state = opening.submit_share(
+        state = opening.submit_shares(
             db,
             principal.actor,
             section_id=section_id,
-            password=password,
+            shares=shares,
             clock=ctx.clock,
             env=ctx.opening,
             files=ctx.files,

@@ -1,7 +1,8 @@
 """投标客户端 — `ggzy bid seal | inspect | submit`: seal a bid offline, look at its public header, upload it.
 
-The bid is encrypted on the bidder's machine to the section's opening public key (published with the
-notice), so the platform only ever receives ciphertext (电子办法 art. 26–28). The sealed manifest also
+The bid is encrypted on the bidder's machine under a fresh content key, which this client splits 2-of-3 and
+seals to the section's key holders' public keys (the key set, `GET /api/v1/sections/{id}`), so the platform
+only ever receives ciphertext and holds no key that opens it (电子办法 art. 26–28). The sealed manifest also
 carries what art. 49 asks the platform to keep: a machine fingerprint and each file's author, creating
 application and digest.
 """
@@ -13,6 +14,7 @@ import json
 import os
 import platform
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -22,9 +24,8 @@ import click
 
 import ggzy
 from ggzy.bidding import docmeta, fingerprint
-from ggzy.core import p256
 from ggzy.core.clock import Clock, SystemClock
-from ggzy.core.sealing import DEFAULT_SEGMENT, BidFile, EnvelopeError, SealContext, scan, seal
+from ggzy.sealing import DEFAULT_SEGMENT, BidFile, EnvelopeError, Recipient, SealContext, p256, scan, seal
 
 RESERVED_FIELDS = frozenset({"price", "currency", "duration_days"})
 UPLOAD_CHUNK = 256 * 1024
@@ -71,13 +72,34 @@ def build_supervision(files: list[Path], names: list[str], machine: dict[str, An
     }
 
 
+def load_key_set(doc: Any) -> tuple[list[Recipient], int, int]:
+    """(recipients, threshold, deadline) from the section JSON of the API (or the bid page's compact form)."""
+    try:
+        threshold = int(doc["threshold"])
+        deadline = int(doc["deadline_unix"] if "deadline_unix" in doc else doc["deadline"])
+        recipients = [Recipient(int(r["index"]), p256.b64decode(r["public_key"])) for r in doc["recipients"]]
+        for r in recipients:
+            p256.load_public(r.public)
+    except (KeyError, TypeError, ValueError):
+        raise click.BadParameter("不是有效的标段密钥集（应为 GET /api/v1/sections/{id} 的 JSON）") from None
+    if not recipients:
+        raise click.BadParameter("标段尚未公布开标密钥持有人公钥")
+    return recipients, threshold, deadline
+
+
 @click.group()
 def bid() -> None:
     """投标文件：离线加密、查看、递交。"""
 
 
 @bid.command("seal")
-@click.option("--key", "key_b64", required=True, help="本标段开标公钥（base64，随招标公告发布）")
+@click.option(
+    "--key-set",
+    "key_set",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="本标段信息 JSON（GET /api/v1/sections/{id}），含开标密钥持有人公钥和截止时间",
+)
 @click.option("--section", required=True, help="标段编号")
 @click.option("--bidder", required=True, help="投标人（统一社会信用代码或平台主体编号）")
 @click.option("--version", "bid_version", type=click.IntRange(1), required=True, help="第几次递交（修改后递交加 1）")
@@ -90,7 +112,7 @@ def bid() -> None:
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件")
 @click.option("--segment-size", type=int, default=DEFAULT_SEGMENT, hidden=True)
 def seal_command(
-    key_b64: str,
+    key_set: Path,
     section: str,
     bidder: str,
     bid_version: int,
@@ -105,10 +127,12 @@ def seal_command(
 ) -> None:
     """加密投标文件：报价表和附件只在本机加密，平台只收到密文。"""
     try:
-        public = p256.b64decode(key_b64.strip())
-        p256.load_public(public)
-    except ValueError:
-        raise click.BadParameter("不是有效的开标公钥", param_hint="--key") from None
+        doc = json.loads(key_set.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        raise click.BadParameter("无法读取标段信息 JSON", param_hint="--key-set") from None
+    if isinstance(doc, dict) and doc.get("id") not in (None, section):
+        raise click.UsageError(f"标段信息属于 {doc.get('id')}，不是 {section}")
+    recipients, threshold, deadline = load_key_set(doc)
     try:
         context = SealContext(section, bidder, bid_version)
     except ValueError as exc:
@@ -121,11 +145,21 @@ def seal_command(
     bid_files = [BidFile(n, p) for n, p in zip(names, files, strict=True)]
     with _atomic(out) as f:
         try:
-            result = seal(public, context, form, bid_files, f, supervision=supervision, segment_size=segment_size)
+            result = seal(
+                recipients,
+                context,
+                form,
+                bid_files,
+                f,
+                threshold=threshold,
+                deadline=deadline,
+                supervision=supervision,
+                segment_size=segment_size,
+            )
         except EnvelopeError as exc:
             raise click.ClickException(exc.message) from None
     click.echo(f"已加密：{out}（{result.size} 字节，{len(files)} 个文件）")
-    click.echo(f"开标公钥标识：{result.header.recipient_key_id.hex()}")
+    click.echo(f"内容密钥 {threshold}/{result.header.shares} 分片，加密给 {len(recipients)} 把持有人公钥")
     click.echo(f"摘要 SHA-256：{result.digest.hex()}")
 
 
@@ -156,11 +190,13 @@ def inspect_command(envelope: Path, as_json: bool) -> None:
     h = s.header
     info = {
         "format_version": h.version,
-        "algorithm": "P-256 ECDH / HKDF-SHA256 / AES-256-GCM STREAM" if h.algorithm == 1 else h.algorithm,
+        "algorithm": "Shamir 2-of-3 / HPKE P-256 / AES-256-GCM STREAM" if h.algorithm == 2 else h.algorithm,
         "section_id": h.context.section_id,
         "bidder_id": h.context.bidder_id,
         "bid_version": h.context.version,
-        "recipient_key_id": h.recipient_key_id.hex(),
+        "threshold": f"{h.threshold}/{h.shares}",
+        "recipients": [f"{i}:{k.hex()[:16]}" for i, k in h.recipients],
+        "deadline": datetime.fromtimestamp(h.deadline, UTC).isoformat(),
         "segment_size": h.segment_size,
         "segments": s.segments,
         "size": s.size,
@@ -175,7 +211,9 @@ def inspect_command(envelope: Path, as_json: bool) -> None:
         "标段",
         "投标人",
         "递交版本",
-        "开标公钥标识",
+        "门限",
+        "持有人公钥（序号:标识）",
+        "投标截止",
         "分段大小",
         "分段数",
         "大小（字节）",

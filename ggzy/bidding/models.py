@@ -71,31 +71,35 @@ class Bid(Base):
 
 
 class HolderKey(Base):
-    """A key holder's key pair; the private half is stored only wrapped under the holder's password."""
+    """A key holder's public key, registered by the holder's own client (browser or `ggzy keyholder`).
+
+    The private half is made and kept on the holder's side and never reaches the platform.
+    """
 
     __tablename__ = "holder_key"
 
     user_id: Mapped[str] = mapped_column(ForeignKey("app_user.id"), primary_key=True)
-    record: Mapped[str] = mapped_column(Text)  # keystore.WrappedKey.to_json()
+    record: Mapped[str] = mapped_column(Text)  # {"v": 2, "public": base64 of the 65-byte P-256 point}
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-class SealedShare(Base):
-    """One share of a section's opening key, sealed to one eligible user of a key-holding body."""
+class OpeningRecipient(Base):
+    """One holder key a section's bids must share their content key to, fixed at publication (the key set)."""
 
-    __tablename__ = "sealed_share"
+    __tablename__ = "opening_recipient"
 
     section_id: Mapped[str] = mapped_column(ForeignKey("section.id"), primary_key=True)
     round: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[str] = mapped_column(ForeignKey("app_user.id"), primary_key=True)
     share_index: Mapped[int] = mapped_column(Integer)
     holder: Mapped[str] = mapped_column(String(20))  # centre | supervision | tenderer
-    commitment: Mapped[str] = mapped_column(String(64))
-    blob: Mapped[bytes] = mapped_column(LargeBinary)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    key_id: Mapped[str] = mapped_column(String(64))
 
 
 class SubmittedShare(Base):
-    """A share handed in at the opening (sealed with the platform key at rest); deleted once opened."""
+    """One holder body's shares of every bid, unwrapped on the holder's side and handed in after the deadline
+    (JSON {bid id: base64 share or null}, sealed with the platform's column key at rest); deleted once opened."""
 
     __tablename__ = "submitted_share"
 

@@ -1,62 +1,81 @@
-"""开标 — key holders hand in their shares; at the threshold the key is rebuilt in memory, every bid
-is checked against its receipt and decrypted, the opening record is published, and the key is wiped.
+"""开标 — after the deadline, each key holder's client unwraps its shares of every bid on the holder's own
+machine and hands them in; once two holder bodies have, each bid's content key is rebuilt in memory, the bid
+is checked against its receipt and decrypted, the opening record is published, and the keys are wiped.
 
-A bid that cannot be decrypted is recorded with the reason and whose fault it is (电子办法 art. 31:
-the bidder's — 视为撤销 — when the stored ciphertext is exactly what was receipted; the platform's
-— 视为撤回 — when it is not), and the opening of the others continues.
+The platform holds no key that opens a bid: before two holders act, all of its data and keys together
+cannot open one (docs/sealed-bids.md). A bid that cannot be decrypted is recorded with the reason and
+whose fault it is (电子办法 art. 31: the bidder's — 视为撤销 — when the stored ciphertext is exactly what
+was receipted; the platform's — 视为撤回 — when it is not), and the opening of the others continues.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from ggzy.bidding import queries
-from ggzy.bidding.keys import KeyEnv, holder_key
-from ggzy.bidding.models import Bid, SealedShare, SubmittedShare
+from ggzy import sealing
+from ggzy.bidding import keys, queries
+from ggzy.bidding.keys import HOLDERS, THRESHOLD, KeyEnv
+from ggzy.bidding.models import Bid, SubmittedShare
 from ggzy.bidding.states import BidStatus
-from ggzy.core import events, keystore, p256, policy, sealing, shamir
+from ggzy.core import events, policy
 from ggzy.core.actor import Actor
 from ggzy.core.clock import SHANGHAI, Clock
-from ggzy.core.errors import Conflict, Forbidden, RuleViolation
+from ggzy.core.errors import Conflict, Forbidden, Invalid, RuleViolation
 from ggzy.core.files import FileStore
-from ggzy.core.sealing_header import SealContext
-from ggzy.core.sensitive import Sensitive
 from ggzy.entities import queries as entities
 from ggzy.notices import service as notices
 from ggzy.notices.states import NoticeKind
 from ggzy.projects import queries as projects
-from ggzy.projects.models import Project, Section
-from ggzy.projects.states import SECTION_LIFECYCLE, SectionStatus
+from ggzy.projects import service as project_verbs
+from ggzy.projects.states import SectionStatus
+from ggzy.sealing.header import EnvelopeHeader, SealContext
+
+if TYPE_CHECKING:
+    from ggzy.projects.models import Project, Section
 
 SHARE_SUBMITTED = events.event_type("bidding.share_submitted", "提交开标密钥分片")
 BID_OPENED = events.event_type("bidding.bid_opened", "投标文件解密", public=True)
 BID_DECRYPT_FAILED = events.event_type("bidding.bid_decrypt_failed", "投标文件解密失败", public=True)
 SECTION_OPENED = events.event_type("bidding.section_opened", "开标完成，公布开标记录", public=True)
 Progress = Callable[[dict[str, Any]], None]
+HOLDER_BY_INDEX = {i: h for i, (h, _, _) in enumerate(HOLDERS, start=1)}
 
 
 @dataclass
 class ShareState:
     threshold: int
-    submitted: list[str]  # holder bodies that have handed in their share
+    submitted: list[str]  # holder bodies that have handed in their shares
     opened: bool
 
 
-def _sealed_share_for(session: Session, section: Section, user_id: str) -> SealedShare:
-    row = session.get(SealedShare, (section.id, section.round, user_id))
-    if row is None:
-        raise Forbidden("您不是本标段开标密钥的持有人", code="not-a-holder")
-    return row
+@dataclass(frozen=True)
+class BidHeader:
+    bid_id: str
+    header: bytes  # the envelope's public header: the holder's client finds its share block in it
+
+
+@dataclass(frozen=True)
+class HolderWork:
+    """What a holder's client needs at the opening: its share index and every current bid's header."""
+
+    section_id: str
+    deadline: datetime
+    index: int
+    holder: str
+    bids: list[BidHeader]
 
 
 def state(session: Session, section: Section) -> ShareState:
@@ -65,59 +84,106 @@ def state(session: Session, section: Section) -> ShareState:
             SubmittedShare.section_id == section.id, SubmittedShare.round == section.round
         )
     ).scalars()
-    indices = set(rows)
-    holders = {
-        s.share_index: s.holder
-        for s in session.execute(
-            select(SealedShare).where(SealedShare.section_id == section.id, SealedShare.round == section.round)
-        ).scalars()
-    }
-    return ShareState(2, sorted(holders.get(i, str(i)) for i in indices), section.status == SectionStatus.OPENED.value)
+    indices = sorted(set(rows))
+    return ShareState(
+        THRESHOLD, [HOLDER_BY_INDEX.get(i, str(i)) for i in indices], section.status == SectionStatus.OPENED.value
+    )
 
 
 def _aad(section: Section, index: int) -> str:
-    return f"share:{section.id}:{section.round}:{index}"
+    return f"shares:{section.id}:{section.round}:{index}"
 
 
-def submit_share(
+def _closed_section(session: Session, actor: Actor, section_id: str, now: datetime) -> tuple[Section, Project]:
+    section = projects.get_section(session, section_id)
+    project = projects.get_project(session, section.project_id)
+    policy.ensure(actor, policy.OPENING_SHARE, projects.subject_of(project))
+    status = SectionStatus(section.status)
+    if status is not SectionStatus.CLOSED or section.bid_deadline is None or now < section.bid_deadline:
+        raise RuleViolation(
+            f"标段当前状态为「{status.label}」，投标截止并满足开标条件后才能解开和提交分片（《电子招标投标办法》第28条）",
+            code="not-closed",
+        )
+    return section, project
+
+
+def _header_of(bid: Bid, files: FileStore) -> EnvelopeHeader | None:
+    path = files.path(bid.envelope_path)
+    if not path.exists():
+        return None
+    with open(path, "rb") as f:
+        try:
+            return sealing.read_header(f)
+        except sealing.EnvelopeError:
+            return None
+
+
+def holder_work(session: Session, actor: Actor, *, section_id: str, clock: Clock, files: FileStore) -> HolderWork:
+    """取分片 — after the deadline only: the headers of every current bid, for the holder's client to unwrap."""
+    section, _ = _closed_section(session, actor, section_id, clock.now())
+    assert actor.user_id is not None and section.bid_deadline is not None
+    mine = keys.recipient_of(session, section.id, section.round, actor.user_id)
+    if mine is None:
+        raise Forbidden("您不是本标段开标密钥的持有人", code="not-a-holder")
+    out = []
+    for bid in queries.sealed_bids(session, section.id, section.round):
+        header = _header_of(bid, files)
+        out.append(BidHeader(bid.id, header.raw if header else b""))
+    return HolderWork(section.id, section.bid_deadline, mine.share_index, mine.holder, out)
+
+
+def _decode_share(bid_id: str, value: str | None) -> bytes | None:
+    if value is None:
+        return None
+    try:
+        raw = base64.b64decode(value.encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError):
+        raise Invalid(f"投标文件 {bid_id} 的分片不是有效的 base64", code="bad-share") from None
+    return raw
+
+
+def submit_shares(
     session: Session,
     actor: Actor,
     *,
     section_id: str,
-    password: str,
+    shares: Mapping[str, str | None],
     clock: Clock,
     env: KeyEnv,
     files: FileStore,
     progress: Progress | None = None,
 ) -> ShareState:
-    """交出分片 — the holder's password opens their key in memory, which opens their sealed share."""
-    section = projects.get_section(session, section_id)
-    project = projects.get_project(session, section.project_id)
-    policy.ensure(actor, policy.OPENING_SHARE, projects.subject_of(project))
-    if SectionStatus(section.status) is not SectionStatus.CLOSED:
-        raise RuleViolation(
-            f"标段当前状态为「{SectionStatus(section.status).label}」，投标截止并满足开标条件后才能提交分片",
-            code="not-closed",
-        )
+    """交出分片 — one holder body's shares of every current bid (base64; null where its client could not unwrap
+    one), each checked against the commitment in the bid's header before anything is stored."""
+    section, project = _closed_section(session, actor, section_id, clock.now())
     assert actor.user_id is not None
-    row = _sealed_share_for(session, section, actor.user_id)
-    if session.get(SubmittedShare, (section.id, section.round, row.share_index)) is not None:
+    mine = keys.recipient_of(session, section.id, section.round, actor.user_id)
+    if mine is None:
+        raise Forbidden("您不是本标段开标密钥的持有人", code="not-a-holder")
+    if session.get(SubmittedShare, (section.id, section.round, mine.share_index)) is not None:
         raise Conflict("本单位的密钥分片已经提交过", code="share-already-submitted")
-    wrapped = holder_key(session, actor.user_id)
-    if wrapped is None:
-        raise Forbidden("您没有开标密钥", code="no-holder-key")
-    with keystore.unwrap(wrapped, password, actor.user_id) as private:
-        share = keystore.open_share(row.blob, private, section_id=section.id, holder_id=actor.user_id)
-    with share:
-        share_obj = shamir.Share(share.buffer)
-        shamir.check_shares([share_obj], section.id, {row.share_index: bytes.fromhex(row.commitment)})
-        sealed = env.cipher.seal(p256.b64encode(bytes(share_obj.buffer)), aad=_aad(section, row.share_index))
-        share_obj.wipe()
+    bids = queries.sealed_bids(session, section.id, section.round)
+    wanted = {b.id for b in bids}
+    if set(shares) != wanted:
+        raise Invalid("提交的分片与本标段当前的投标文件不一致，请重新获取后再提交", code="share-set-mismatch")
+    checked: dict[str, str | None] = {}
+    for bid in bids:
+        raw = _decode_share(bid.id, shares[bid.id])
+        header = _header_of(bid, files)
+        if raw is not None and header is not None:
+            try:
+                sealing.check_share(header, mine.share_index, raw)
+            except sealing.BadShare:
+                raise Invalid(
+                    f"投标文件 {bid.id} 的分片与其承诺值不符，未保存任何分片", code="bad-share", bid=bid.id
+                ) from None
+        checked[bid.id] = shares[bid.id] if raw is not None and header is not None else None
+    sealed = env.cipher.seal(json.dumps(checked, sort_keys=True), aad=_aad(section, mine.share_index))
     session.add(
         SubmittedShare(
             section_id=section.id,
             round=section.round,
-            share_index=row.share_index,
+            share_index=mine.share_index,
             submitted_by=actor.user_id,
             submitted_at=clock.now(),
             sealed=sealed,
@@ -131,7 +197,12 @@ def submit_share(
         clock=clock,
         subject=("section", section.id),
         scope=section.id,
-        payload={"holder": row.holder, "index": row.share_index},
+        payload={
+            "holder": mine.holder,
+            "index": mine.share_index,
+            "key_id": mine.key_id,
+            "unreadable": sorted(k for k, v in checked.items() if v is None),
+        },
     )
     current = state(session, section)
     if progress:
@@ -144,19 +215,11 @@ def submit_share(
     return current
 
 
-def _rebuild_key(session: Session, section: Section, env: KeyEnv) -> Sensitive:
+def _handed_in(session: Session, section: Section, env: KeyEnv) -> dict[int, dict[str, str | None]]:
     rows = session.execute(
         select(SubmittedShare).where(SubmittedShare.section_id == section.id, SubmittedShare.round == section.round)
     ).scalars()
-    shares = [
-        shamir.Share.decode(p256.b64decode(env.cipher.open(r.sealed, aad=_aad(section, r.share_index)))) for r in rows
-    ]
-    assert section.opening_public_key is not None
-    try:
-        return shamir.combine(shares, public=section.opening_public_key)
-    finally:
-        for s in shares:
-            s.wipe()
+    return {r.share_index: json.loads(env.cipher.open(r.sealed, aad=_aad(section, r.share_index))) for r in rows}
 
 
 @dataclass
@@ -176,7 +239,7 @@ def _decimal(v: Any) -> Decimal | None:
     return d.quantize(Decimal("0.01")) if d.is_finite() and d >= 0 else None
 
 
-def _open_one(bid: Bid, private: Sensitive, files: FileStore, env: KeyEnv, staging: Path) -> Row:
+def _open_one(bid: Bid, handed: dict[int, dict[str, str | None]], files: FileStore, env: KeyEnv, staging: Path) -> Row:
     bidder = bid.bidder_org_id
     path = files.path(bid.envelope_path)
     if not path.exists():
@@ -185,9 +248,20 @@ def _open_one(bid: Bid, private: Sensitive, files: FileStore, env: KeyEnv, stagi
     with open(path, "rb") as f:
         if sealing.envelope_digest(f).hex() != bid.envelope_digest:
             return _failed(bid, "存储的投标文件与回执不符，属平台原因，视为撤回（《电子招标投标办法》第31条）")
+    header = _header_of(bid, files)
+    if header is None:
+        return _failed(bid, "投标文件格式不正确，属投标人原因，视为撤销（《电子招标投标办法》第31条）")
+    shares = {i: base64.b64decode(v[bid.id] or "") for i, v in handed.items() if v.get(bid.id)}
     try:
-        with open(path, "rb") as f:
-            opened = sealing.open_envelope(private, f, context, expected_digest=bytes.fromhex(bid.envelope_digest))
+        key = sealing.recover_key(header, shares)
+    except sealing.EnvelopeError as exc:
+        return _failed(
+            bid,
+            f"密钥持有人无法用投标人生成的分片恢复内容密钥，属投标人原因，视为撤销（《电子招标投标办法》第31条）：{exc.message}",
+        )
+    try:
+        with key, open(path, "rb") as f:
+            opened = sealing.open_envelope(key, f, context, expected_digest=bytes.fromhex(bid.envelope_digest))
             written: list[tuple[str, Path]] = []
             for entry, chunks in opened.files():
                 target = staging / f"{len(written):04d}"
@@ -204,7 +278,7 @@ def _open_one(bid: Bid, private: Sensitive, files: FileStore, env: KeyEnv, stagi
     form = opened.form
     archive = files.save(
         f"opened/{bid.section_id}",
-        _reseal(env, context, form, opened.supervision, written),
+        _reseal(env, context, header.deadline, form, opened.supervision, written),
         max_bytes=1 << 40,
     )
     bid.archive_path = archive.path
@@ -226,20 +300,23 @@ def _open_one(bid: Bid, private: Sensitive, files: FileStore, env: KeyEnv, stagi
 def _reseal(
     env: KeyEnv,
     context: SealContext,
+    deadline: int,
     form: dict[str, Any],
     supervision: dict[str, Any],
     written: list[tuple[str, Path]],
-) -> Any:
-    """Re-seal the opened bid to the platform's archive key, for evaluation (never stored in the clear)."""
+) -> Iterator[bytes]:
+    """Re-seal the opened bid to the platform's archive key (1 of 1), for evaluation; never stored in the clear."""
     import io
 
     buf = io.BytesIO()
     sealing.seal(
-        env.archive.public,
+        [sealing.Recipient(1, env.archive.public)],
         context,
         form,
         [sealing.BidFile(name, p) for name, p in written],
         buf,
+        threshold=1,
+        deadline=deadline,
         supervision=supervision,
     )
     buf.seek(0)
@@ -264,15 +341,15 @@ def open_section(
     files: FileStore,
     progress: Progress | None = None,
 ) -> list[Row]:
-    """开标 — decrypt every current bid, publish the opening record, wipe the key and the shares."""
-    section.status = SECTION_LIFECYCLE.move(SectionStatus(section.status), "open", actor).value
+    """开标 — rebuild each current bid's key from the handed-in shares, decrypt it, publish the opening record."""
+    project_verbs.mark_opened(session, actor, section_id=section.id, clock=clock)
     bids = queries.sealed_bids(session, section.id, section.round)
     rows: list[Row] = []
-    private = _rebuild_key(session, section, env)
+    handed = _handed_in(session, section, env)
     staging = Path(tempfile.mkdtemp(prefix="ggzy-opening-"))
     try:
         for i, bid in enumerate(bids, start=1):
-            row = _open_one(bid, private, files, env, staging)
+            row = _open_one(bid, handed, files, env, staging)
             row.bidder = entities.get_org(session, bid.bidder_org_id).name
             bid.opened_at = clock.now()
             rows.append(row)
@@ -296,13 +373,11 @@ def open_section(
             if progress:
                 progress({"type": "bid", "done": i, "total": len(bids)})
     finally:
-        private.wipe()
+        handed.clear()
         shutil.rmtree(staging, ignore_errors=True)
     session.execute(
         delete(SubmittedShare).where(SubmittedShare.section_id == section.id, SubmittedShare.round == section.round)
     )
-    section.opened_at = clock.now()
-    section.next_due_at = None
     _publish_record(session, actor, section, project, rows, clock)
     return rows
 

@@ -5,18 +5,15 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from ggzy.bidding import documents, opening, queries, service
-from ggzy.bidding.api import submit_share_now
-from ggzy.bidding.keys import HOLDERS
-from ggzy.bidding.models import SealedShare
+from ggzy.bidding import documents, keys, opening, queries, service
+from ggzy.bidding.keys import HOLDER_ROLES, HOLDERS
 from ggzy.bidding.states import BidStatus
-from ggzy.core import p256, policy
+from ggzy.core import policy
 from ggzy.core.errors import DomainError, Forbidden
 from ggzy.core.roles import Role
 from ggzy.entities import queries as entities
@@ -24,6 +21,7 @@ from ggzy.notices import queries as notices
 from ggzy.projects import queries as projects
 from ggzy.projects.states import SectionStatus
 from ggzy.rules.procedures import procedure
+from ggzy.sealing import p256
 from ggzy.web import params
 from ggzy.web.deps import Ctx, CurrentPrincipal, Db, SignedIn, content_disposition, page
 
@@ -98,7 +96,17 @@ def bid_page(
         bid_status=BidStatus,
         version=service.next_version(db, s, actor.org_id),
         bidder_id=actor.org_id,
-        key=p256.b64encode(s.opening_public_key) if s.opening_public_key else "",
+        key_set=json.dumps(
+            {
+                "threshold": keys.THRESHOLD,
+                "deadline": int(s.bid_deadline.timestamp()) if s.bid_deadline else 0,
+                "recipients": [
+                    {"index": r.share_index, "public_key": p256.b64encode(r.public_key)}
+                    for r in keys.recipients(db, s.id, s.round)
+                ],
+            },
+            separators=(",", ":"),
+        ),
         receipts=[json.loads(b.receipt) for b in own],
     )
     return page(request, "bidding/bid.html", context)
@@ -122,26 +130,34 @@ def my_bids(request: Request, db: Db, principal: SignedIn) -> Response:
 def opening_page(request: Request, db: Db, principal: CurrentPrincipal, section_id: str, error: str = "") -> Response:
     context = _section_context(db, section_id)
     s = projects.get_section(db, section_id)
-    mine = db.get(SealedShare, (s.id, s.round, principal.actor.user_id)) if principal.actor.user_id else None
+    user_id = principal.actor.user_id
+    mine = keys.recipient_of(db, s.id, s.round, user_id) if user_id else None
     context.update(
         state=opening.state(db, s),
         holder=mine,
         holders=HOLDERS,
         error=error,
+        deadline_unix=int(s.bid_deadline.timestamp()) if s.bid_deadline else 0,
         can_share=mine is not None and policy.can(principal.actor, policy.OPENING_SHARE),
     )
     return page(request, "bidding/opening.html", context)
 
 
-@router.post("/sections/{section_id}/opening/share", response_class=HTMLResponse)
-async def submit_share(
-    request: Request, ctx: Ctx, principal: SignedIn, section_id: str, password: Annotated[str, Form(max_length=256)]
-) -> Response:
-    try:
-        await run_in_threadpool(submit_share_now, ctx, principal, section_id, password)
-    except DomainError as exc:
-        return _redirect(f"/sections/{section_id}/opening?error={exc.message}")
-    return _redirect(f"/sections/{section_id}/opening")
+@router.get("/keyholder", response_class=HTMLResponse)
+def keyholder_page(request: Request, db: Db, principal: SignedIn) -> Response:
+    """开标密钥 — the holder makes a key pair in this browser (or `ggzy keyholder init`), registers the public half."""
+    if principal.actor.role not in HOLDER_ROLES:
+        raise Forbidden("只有交易中心、监督管理办公室和招标人的人员持有开标密钥")
+    assert principal.actor.user_id is not None
+    public = keys.holder_public(db, principal.actor.user_id)
+    return page(
+        request,
+        "bidding/keyholder.html",
+        {
+            "registered": p256.key_id(public).hex() if public else "",
+            "user_id": principal.actor.user_id,
+        },
+    )
 
 
 @router.get("/sections/{section_id}/live", response_class=HTMLResponse)

@@ -16,6 +16,13 @@ class DocumentRead(BaseModel):
     sha256: str
 
 
+class RecipientRead(BaseModel):
+    index: int = Field(description="share index: 1 交易中心, 2 监督管理办公室, 3 招标人")
+    holder: str
+    key_id: str
+    public_key: str = Field(description="base64 of the uncompressed P-256 point")
+
+
 class SectionRead(BaseModel):
     id: str
     code: str
@@ -27,8 +34,11 @@ class SectionRead(BaseModel):
     method: str
     bid_deadline: datetime | None
     documents_until: datetime | None
-    opening_public_key: str | None = Field(description="base64 of the uncompressed P-256 point; seal bids to it")
-    opening_key_id: str | None
+    threshold: int = Field(description="how many holder bodies' shares open a bid (2)")
+    deadline_unix: int | None = Field(description="the bid deadline in seconds since the epoch, sealed in each bid")
+    recipients: list[RecipientRead] = Field(
+        description="the key set: share each bid's content key to every one of these holder public keys"
+    )
     documents: list[DocumentRead]
 
 
@@ -41,10 +51,39 @@ class ReceiptRead(BaseModel):
     verifier_key: str = Field(description="the platform's key that signs receipts and checkpoints")
 
 
-class ShareSubmit(BaseModel):
+class HolderKeyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    password: str = Field(min_length=1, max_length=256, description="the key holder's own sign-in password")
+    public_key: str = Field(
+        min_length=88, max_length=88, description="base64 of the 65-byte P-256 point made on the holder's side"
+    )
+
+
+class HolderKeyRead(BaseModel):
+    key_id: str | None
+    public_key: str | None
+
+
+class BidHeaderRead(BaseModel):
+    bid_id: str
+    header: str = Field(description="base64 of the envelope's public header (empty if the file is missing)")
+
+
+class HolderWorkRead(BaseModel):
+    section_id: str
+    deadline: datetime
+    index: int
+    holder: str
+    bids: list[BidHeaderRead]
+
+
+class SharesSubmit(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    shares: dict[str, str | None] = Field(
+        max_length=10000,
+        description="bid id → base64 of the 66-byte share unwrapped on the holder's side (null if it would not open)",
+    )
 
 
 class ShareProgress(BaseModel):

@@ -9,23 +9,28 @@ from __future__ import annotations
 
 import base64
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ggzy import sealing
+from ggzy.bidding import keys
 from ggzy.bidding.documents import ensure_may_take_part
 from ggzy.bidding.models import Bid
 from ggzy.bidding.states import BidStatus
-from ggzy.core import canonical, events, policy, sealing
+from ggzy.core import canonical, events, policy
 from ggzy.core.actor import Actor
 from ggzy.core.clock import Clock
 from ggzy.core.errors import Forbidden, Invalid, NotFound, RuleViolation
 from ggzy.core.files import FileStore, Stored
 from ggzy.core.ids import new_id
-from ggzy.core.sealing_header import EnvelopeHeader, SealContext
 from ggzy.projects import queries as projects
-from ggzy.projects.models import Section
+from ggzy.sealing.header import EnvelopeHeader, SealContext
+
+if TYPE_CHECKING:
+    from ggzy.projects.models import Section
 
 BID_SEALED = events.event_type("bidding.bid_sealed", "递交密封投标文件")
 BID_WITHDRAWN = events.event_type("bidding.bid_withdrawn", "撤回投标")
@@ -54,13 +59,17 @@ def next_version(session: Session, section: Section, org_id: str) -> int:
 
 
 def check_envelope(session: Session, actor: Actor, section: Section, header: EnvelopeHeader) -> int:
-    """The envelope must name this section, this bidder and the next version, sealed to this section's key."""
-    assert actor.org_id is not None and section.opening_key_id is not None
+    """The envelope must name this section, this bidder, the next version and the deadline, and share its key
+    2-of-3 to exactly this section's key set (the holders' public keys fixed at publication)."""
+    assert actor.org_id is not None and section.bid_deadline is not None
     version = next_version(session, section, actor.org_id)
+    key_set = keys.recipients(session, section.id, section.round)
     sealing.check_header(
         header,
         expected_context=SealContext(section_id=section.id, bidder_id=actor.org_id, version=version),
-        recipient_key_id=bytes.fromhex(section.opening_key_id),
+        recipients=[(r.share_index, bytes.fromhex(r.key_id)) for r in key_set],
+        threshold=keys.THRESHOLD,
+        deadline=int(section.bid_deadline.timestamp()),
     )
     return version
 

@@ -53,7 +53,6 @@ class Settings(BaseSettings):
         default=60.0, description="at start, unfinished uploads (.part) not written for this long are removed"
     )
     max_sign_in_bytes: int = Field(default=16_384, description="largest sign-in request (user name, password, code)")
-    keystore_scrypt_n: int = Field(default=2**17, description="scrypt cost for key holders' wrapped keys")
     checkpoint_minutes: float = Field(default=10.0, description="how often a new signed tree head is due")
     argon2_memory_kib: int = Field(default=65536, description="Argon2id memory (RFC 9106 second profile: 64 MiB)")
     argon2_time_cost: int = 3

@@ -250,6 +250,13 @@ DEPOSIT_READ = _define(
 ISSUER_MANAGE = _define(
     "deposit.issuers", "登记与暂停保函出具机构", Kind.WRITE, content=False, grants={Role.SUPERVISOR: Scope.ANY}
 )
+HOLDER_KEY = _define(
+    "holder.key",
+    "登记本人的开标密钥公钥（私钥只在本人一方）",
+    Kind.SELF_SERVICE,
+    content=False,
+    grants={Role.OPERATOR: Scope.SELF, Role.SUPERVISOR: Scope.SELF, Role.TENDERER: Scope.SELF},
+)
 WORKBENCH = {
     role: _define(f"workbench.{role.value}", f"{role.label}工作台", Kind.READ, content=False, grants={role: Scope.ANY})
     for role in GRANTABLE

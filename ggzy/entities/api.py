@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from ggzy.bidding import keys as opening_keys
 from ggzy.core import policy
 from ggzy.core.errors import Invalid
 from ggzy.core.roles import Role
@@ -69,14 +68,6 @@ def create_token(request: Request, body: TokenCreate, db: Db, ctx: Ctx) -> Respo
             return problem(request, 429, code="second-factor-paused", title="动态口令验证已暂停", detail=factor.message)
         if not factor:
             return problem(request, 401, code="bad-second-factor", title="认证失败", detail=factor.message)
-    opening_keys.ensure_holder_key(
-        db,
-        user=out.user,
-        roles=queries.roles_of(db, out.user.id),
-        password=body.password,
-        env=ctx.opening,
-        now=ctx.clock.now(),
-    )
     actor = auth.actor_for(db, out.user, out.role, ip)
     raw, tok = auth.issue_token(db, actor, name=body.name, clock=ctx.clock, ident=ctx.ident)
     return TokenIssued(id=tok.id, token=raw, role=Role(tok.role), expires_at=tok.expires_at)
@@ -186,8 +177,6 @@ def reset_password(user_id: str, db: Db, ctx: Ctx, principal: SignedIn) -> Accou
     req = service.reset_password(
         db, principal.actor, user_id=user_id, clock=ctx.clock, ident=ctx.ident, notifier=ctx.notifier
     )
-    if req is None:
-        opening_keys.forget_holder_key(db, user_id=user_id)
     return _change(user_id, req)
 
 
@@ -227,8 +216,6 @@ def approve_account_request(request_id: str, db: Db, ctx: Ctx, principal: Signed
     req = review.approve(
         db, principal.actor, request_id=request_id, clock=ctx.clock, ident=ctx.ident, notifier=ctx.notifier
     )
-    if req.kind == review.Kind.RESET.value:
-        opening_keys.forget_holder_key(db, user_id=req.user_id)
     return _request_read(db, req)
 
 

@@ -8,7 +8,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from ggzy.bidding import keys as opening_keys
 from ggzy.core import events, policy
 from ggzy.core.errors import DomainError, Forbidden
 from ggzy.core.roles import GRANTABLE, SECTOR_LABELS, Role, Sector
@@ -62,14 +61,6 @@ def login(
         ctx_page = {"next": next, "error": outcome.message, "username": username[:64], "message": ""}
         return page(request, "entities/login.html", ctx_page, status=429 if outcome.throttled else 401)
     _end_current(request, db)
-    opening_keys.ensure_holder_key(
-        db,
-        user=outcome.user,
-        roles=queries.roles_of(db, outcome.user.id),
-        password=password,
-        env=ctx.opening,
-        now=ctx.clock.now(),
-    )  # a key holder's key pair is made the first time their password is at hand
     done = not (outcome.needs_second_factor or outcome.needs_enrolment)
     token, _ = auth.start_session(db, user=outcome.user, role=outcome.role, ip=ip, mfa_passed=done, clock=ctx.clock)
     if outcome.needs_second_factor:
@@ -169,8 +160,6 @@ def change_password(
         if new != confirm:
             raise DomainError("两次输入的新口令不一致")
         auth.change_password(db, principal.actor, old=old, new=new, clock=ctx.clock, ident=ctx.ident, keep_session=keep)
-        assert principal.user is not None
-        opening_keys.rewrap_holder_key(db, user_id=principal.user.id, old=old, new=new)
     except DomainError as exc:
         db.rollback()
         return page(
@@ -341,8 +330,6 @@ def admin_user_action(request: Request, db: Db, ctx: Ctx, principal: SignedIn, u
             req = service.reset_password(
                 db, principal.actor, user_id=user_id, clock=ctx.clock, ident=ctx.ident, notifier=ctx.notifier
             )
-            if req is None:
-                opening_keys.forget_holder_key(db, user_id=user_id)
         else:
             req = service.enable_user(db, principal.actor, user_id=user_id, clock=ctx.clock)
         user = queries.get_user(db, user_id)
@@ -381,11 +368,9 @@ def reviews(request: Request, db: Db, principal: SignedIn, done: str = "") -> Re
 def review_decide(request: Request, db: Db, ctx: Ctx, principal: SignedIn, request_id: str, decision: str) -> Response:
     try:
         if decision == "approve":
-            req = review.approve(
+            review.approve(
                 db, principal.actor, request_id=request_id, clock=ctx.clock, ident=ctx.ident, notifier=ctx.notifier
             )
-            if req.kind == review.Kind.RESET.value:
-                opening_keys.forget_holder_key(db, user_id=req.user_id)
         elif decision == "reject":
             review.reject(db, principal.actor, request_id=request_id, clock=ctx.clock)
         else:

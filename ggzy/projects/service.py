@@ -259,3 +259,13 @@ def ensure_manager(session: Session, actor: Actor, project: Project) -> None:
 def ensure_not_role(actor: Actor, role: Role) -> None:
     if actor.role is role:
         raise Forbidden("该操作不能由此角色执行")
+
+
+def mark_opened(session: Session, actor: Actor, *, section_id: str, clock: Clock) -> Section:
+    """开标 — the section moves from closed to opened (bidding's opening calls this; its `bidding.section_opened`
+    event, with the published record, is the one event of the change)."""
+    section = queries.get_section(session, section_id)
+    section.status = SECTION_LIFECYCLE.move(SectionStatus(section.status), "open", actor).value
+    section.opened_at = clock.now()
+    section.next_due_at = None
+    return section

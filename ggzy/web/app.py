@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 import ggzy
 from ggzy import domains
 from ggzy.bidding.keys import KeyEnv
-from ggzy.core import keystore, p256, timers, training
+from ggzy.core import timers, training
 from ggzy.core.clock import Clock, SystemClock
 from ggzy.core.config import Settings
 from ggzy.core.crypto import FieldCipher
@@ -26,6 +26,7 @@ from ggzy.core.keys import Keys, load_keys
 from ggzy.core.pubsub import make_bus
 from ggzy.entities.passwords import Hasher
 from ggzy.entities.service import Identity
+from ggzy.sealing import p256
 from ggzy.web import errors, pages, security
 from ggzy.web.context import AppContext
 from ggzy.web.deps import csrf_protect, page
@@ -65,10 +66,9 @@ def check_mode(ctx: AppContext) -> int:
 
 
 def opening_env(settings: Settings, keys: Keys) -> KeyEnv:
-    """The opening's platform keys: a cipher for shares at rest, the keystore cost, the archive key pair."""
+    """The opening's platform keys: a cipher for handed-in shares at rest, the archive key pair (none opens a bid)."""
     return KeyEnv(
         cipher=FieldCipher(keys.derive("column:shares")),
-        scrypt=keystore.ScryptParams(n=settings.keystore_scrypt_n),
         archive=p256.derive(keys.derive("archive:v1")),
     )
 

@@ -10,11 +10,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ggzy import sealing
 from ggzy.bidding import documents, service
 from ggzy.bidding import keys as opening_keys
 from ggzy.bidding.models import Bid, DocumentAccess
 from ggzy.bidding.queries import documents_of
-from ggzy.core import canonical, merkle, sealing, transparency
+from ggzy.core import canonical, merkle, transparency
 from ggzy.core.clock import FixedClock
 from ggzy.core.errors import Forbidden, Invalid, NotFound, RuleViolation
 from ggzy.core.events import Event
@@ -23,6 +24,7 @@ from ggzy.core.keys import Keys
 from ggzy.entities.service import Identity
 from ggzy.projects import publication, queries
 from ggzy.rules.procedures import Method
+from ggzy.sealing import p256
 from tests.trade import World, a_project, a_published_section, a_sealed_bid, a_world, an_envelope
 
 
@@ -114,8 +116,8 @@ def test_a_bid_sealed_for_another_bidder_version_or_section_is_refused(
     ):
         with pytest.raises(error):
             a_sealed_bid(session, clock, files, keys, section, me, data=envelope)  # type: ignore[arg-type]
-    key = sealing.generate_opening_key()
-    wrong_key = an_envelope(section, me, 1, price="1.00", files=[], public_key=key.public)  # type: ignore[arg-type]
+    strangers = [sealing.Recipient(i, p256.generate().public) for i in (1, 2, 3)]  # not the section's key set
+    wrong_key = an_envelope(section, me, 1, price="1.00", files=[], recipients=strangers)  # type: ignore[arg-type]
     with pytest.raises(sealing.WrongKey):
         a_sealed_bid(session, clock, files, keys, section, me, data=wrong_key)  # type: ignore[arg-type]
     with pytest.raises(Invalid, match="不是有效的密封文件"):

@@ -1,4 +1,4 @@
-"""`ggzy bid seal | inspect | submit`: a bid sealed offline opens with the section key, and uploads as a stream."""
+"""`ggzy bid seal | inspect | submit`: a bid sealed offline opens with two holders' keys, and uploads as a stream."""
 
 from __future__ import annotations
 
@@ -16,30 +16,37 @@ from click.testing import CliRunner, Result
 
 from ggzy.bidding import client
 from ggzy.bidding.client import bid
-from ggzy.core.sealing import SealContext, generate_opening_key, open_all
+from ggzy.sealing import SealContext, p256
 from tests.bidding.files import docx, pdf
+from tests.core.sealing_helpers import DEADLINE, RECIPIENTS, open_all
 
-KEY = generate_opening_key()
 CTX = SealContext("XX-2026-0042-01", "91410700MA44AB1C2D", 2)
+KEY_SET = {  # what GET /api/v1/sections/{id} returns, in part
+    "id": CTX.section_id,
+    "threshold": 2,
+    "deadline_unix": DEADLINE,
+    "recipients": [{"index": r.index, "holder": "x", "public_key": p256.b64encode(r.public)} for r in RECIPIENTS],
+}
 TOKEN = "tok-7Hq2-do-not-print"
 
 
 def _seal(tmp_path: Path, *extra: str, out: str = "bid.ggzybid") -> Result:
     (tmp_path / "商务标.pdf").write_bytes(pdf(b"/Author (Zhang San) /Creator (WPS Writer) /Producer (WPS PDF)"))
     (tmp_path / "技术标.docx").write_bytes(docx())
-    args = ["seal", "--key", KEY.public_b64(), "--section", CTX.section_id, "--bidder", CTX.bidder_id]
+    (tmp_path / "section.json").write_text(json.dumps(KEY_SET))
+    args = ["seal", "--key-set", str(tmp_path / "section.json"), "--section", CTX.section_id, "--bidder", CTX.bidder_id]
     args += ["--version", str(CTX.version), "--out", str(tmp_path / out), *extra]
     if "--file" not in extra:
         args += ["--file", str(tmp_path / "商务标.pdf"), "--file", str(tmp_path / "技术标.docx")]
     return CliRunner().invoke(bid, args)
 
 
-def test_a_sealed_bid_opens_with_the_section_key_and_carries_the_form_files_and_art49_record(tmp_path: Path) -> None:
+def test_a_sealed_bid_opens_with_two_holders_keys_and_carries_the_form_files_and_art49_record(tmp_path: Path) -> None:
     r = _seal(tmp_path, "--price", "1234567.8", "--duration-days", "180", "--form-field", "质量=合格")
     assert r.exit_code == 0, r.output
     envelope = (tmp_path / "bid.ggzybid").read_bytes()
     assert f"摘要 SHA-256：{hashlib.sha256(envelope).hexdigest()}" in r.output
-    manifest, files = open_all(KEY, envelope, CTX)
+    manifest, files = open_all(envelope, CTX)
     assert manifest["form"] == {"price": "1234567.80", "currency": "CNY", "duration_days": 180, "质量": "合格"}
     assert dict(files) == {"商务标.pdf": (tmp_path / "商务标.pdf").read_bytes(), "技术标.docx": docx()}
     sup = manifest["supervision"]
@@ -66,9 +73,16 @@ def test_form_fields_cannot_override_the_price_or_be_malformed(tmp_path: Path) -
 def test_a_bad_key_or_context_is_refused_before_anything_is_written(tmp_path: Path) -> None:
     runner = CliRunner()
     base = ["seal", "--section", "S", "--bidder", "B", "--version", "1", "--price", "1", "--out", str(tmp_path / "o")]
-    assert runner.invoke(bid, [*base, "--key", "not-base64!"]).exit_code == 2
-    assert runner.invoke(bid, [*base, "--key", KEY.public_b64()[:-4] + "AAAA"]).exit_code == 2
-    assert runner.invoke(bid, [*base[:2], " S", *base[3:], "--key", KEY.public_b64()]).exit_code == 2
+    bad_key = KEY_SET | {"id": "S", "recipients": [{"index": 1, "public_key": "not-base64!"}]}
+    off_curve = p256.b64encode(RECIPIENTS[0].public[:-1] + b"\x00")
+    for i, doc in enumerate((bad_key, KEY_SET | {"id": "S", "recipients": [{"index": 1, "public_key": off_curve}]})):
+        (tmp_path / f"k{i}.json").write_text(json.dumps(doc))
+        assert runner.invoke(bid, [*base, "--key-set", str(tmp_path / f"k{i}.json")]).exit_code == 2
+    (tmp_path / "other.json").write_text(json.dumps(KEY_SET))  # the key set of another section
+    assert runner.invoke(bid, [*base, "--key-set", str(tmp_path / "other.json")]).exit_code == 2
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(KEY_SET | {"id": " S"}))
+    assert runner.invoke(bid, [*base[:2], " S", *base[3:], "--key-set", str(good)]).exit_code == 2
     assert not (tmp_path / "o").exists()
 
 
@@ -78,7 +92,7 @@ def test_an_existing_envelope_is_not_overwritten_without_force(tmp_path: Path) -
     r = _seal(tmp_path, "--price", "2.00")
     assert r.exit_code == 2 and (tmp_path / "bid.ggzybid").read_bytes() == first
     assert _seal(tmp_path, "--price", "2.00", "--force").exit_code == 0
-    assert open_all(KEY, (tmp_path / "bid.ggzybid").read_bytes(), CTX)[0]["form"]["price"] == "2.00"
+    assert open_all((tmp_path / "bid.ggzybid").read_bytes(), CTX)[0]["form"]["price"] == "2.00"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary file left behind
 
 
@@ -88,7 +102,8 @@ def test_inspect_shows_the_public_header_only(tmp_path: Path) -> None:
     r = CliRunner().invoke(bid, ["inspect", "--json", path])
     info = json.loads(r.output)
     assert (info["section_id"], info["bidder_id"], info["bid_version"]) == (CTX.section_id, CTX.bidder_id, 2)
-    assert info["recipient_key_id"] == KEY.key_id.hex()
+    assert info["recipients"] == [f"{r.index}:{r.key_id.hex()[:16]}" for r in RECIPIENTS]
+    assert info["threshold"] == "2/3"
     assert info["sha256"] == hashlib.sha256(Path(path).read_bytes()).hexdigest()
     text = CliRunner().invoke(bid, ["inspect", path]).output
     assert "标段：XX-2026-0042-01" in text and "7654321" not in text and "商务标" not in text

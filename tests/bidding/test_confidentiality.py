@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import make_url
 
+from ggzy.bidding import keyholder
 from ggzy.bidding.keys import KeyEnv
 from ggzy.core.clock import FixedClock
 from ggzy.core.config import Settings
@@ -28,7 +29,7 @@ from ggzy.projects import timers as deadline
 from ggzy.web.app import create_app
 from ggzy.web.context import AppContext
 from tests.builders import Person, a_user, signed_in
-from tests.trade import World, a_published_section, a_world, an_envelope
+from tests.trade import HOLDER_KEYS, World, a_published_section, a_world, an_envelope
 
 PRICE = "7654321.09"
 VOLATILE = [re.compile(r'(name="csrf_token" value=")[^"]+'), re.compile(r'(data-csrf=")[^"]+')]
@@ -204,9 +205,14 @@ def test_nothing_reveals_a_bid_or_a_count_before_the_opening(
     for holder in ("operator", "supervisor"):
         c = signed_in(TestClient(app, base_url="https://testserver", follow_redirects=False), people[holder], clock)  # type: ignore[arg-type]
         page = c.get(f"/sections/{section_id}/opening")
+        work = c.get(f"/api/v1/sections/{section_id}/opening/shares").json()  # the holder's client, after the deadline
+        person = people[holder]
+        assert person is not None
+        shares = keyholder.shares_from_work(work, HOLDER_KEYS[person.user.id].private, clock=clock)
         c.post(
-            f"/sections/{section_id}/opening/share",
-            data={"password": "Correct-Horse-42", "csrf_token": csrf(page.text)},
+            f"/api/v1/sections/{section_id}/opening/shares",
+            json={"shares": shares},
+            headers={"X-CSRF-Token": csrf(page.text)},
         )
     record = clients["public"].get(f"/sections/{section_id}").text
     assert "7,654,321.09" in record and "已开标" in record

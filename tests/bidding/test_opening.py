@@ -1,27 +1,34 @@
-"""The opening: key holders' shares rebuild the key in memory; every bid is decrypted and published."""
+"""The opening: after the deadline each holder's client unwraps its shares on its own side; with two holder
+bodies' shares every bid's key is rebuilt in memory, every bid decrypted and the record published. The
+platform alone — all of its tables, files and keys — opens nothing (issue 8, finding 6)."""
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from ggzy import sealing
+from ggzy.bidding import keyholder, opening
 from ggzy.bidding import keys as opening_keys
-from ggzy.bidding import opening
-from ggzy.bidding.models import Bid, SealedShare, SubmittedShare
-from ggzy.core import keystore
+from ggzy.bidding.models import Bid, HolderKey, OpeningRecipient, SubmittedShare
 from ggzy.core.clock import FixedClock
-from ggzy.core.errors import Conflict, Forbidden, RuleViolation
+from ggzy.core.errors import Conflict, Forbidden, Invalid, RuleViolation
 from ggzy.core.files import FileStore
 from ggzy.core.keys import Keys
 from ggzy.entities.service import Identity
 from ggzy.notices import queries as notices
+from ggzy.projects import queries as projects
 from ggzy.projects import timers as deadline
 from ggzy.projects.models import Section
-from tests.builders import PASSWORD
-from tests.trade import World, a_published_section, a_sealed_bid, a_world, an_envelope
+from ggzy.sealing import p256
+from tests.builders import a_user
+from tests.trade import HOLDER_KEYS, World, a_published_section, a_sealed_bid, a_world, an_envelope, hand_in
 
 
 @pytest.fixture
@@ -47,43 +54,49 @@ def closed_section(
     return section
 
 
-def share(
-    session: Session,
-    clock: FixedClock,
-    holder: object,
-    section: Section,
-    files: FileStore,
-    env: opening_keys.KeyEnv,
-    password: str = PASSWORD,
-) -> opening.ShareState:
-    return opening.submit_share(
-        session,
-        holder.actor,
-        section_id=section.id,
-        password=password,
-        clock=clock,
-        env=env,
-        files=files,  # type: ignore[attr-defined]
-    )
-
-
-def test_no_share_is_taken_before_the_deadline(
-    session: Session, clock: FixedClock, world: World, files: FileStore, opening_env: opening_keys.KeyEnv
+def test_no_share_is_handed_out_or_taken_before_the_deadline(
+    session: Session, clock: FixedClock, world: World, files: FileStore, opening_env: opening_keys.KeyEnv, keys: Keys
 ) -> None:
     section = a_published_section(session, clock, world, files, opening_env)
+    a_sealed_bid(session, clock, files, keys, section, world.bidders[0])
     with pytest.raises(RuleViolation, match="投标截止并满足开标条件后"):
-        share(session, clock, world.operator, section, files, opening_env)
+        opening.holder_work(session, world.operator.actor, section_id=section.id, clock=clock, files=files)
+    with pytest.raises(RuleViolation, match="投标截止并满足开标条件后"):
+        opening.submit_shares(
+            session, world.operator.actor, section_id=section.id, shares={}, clock=clock, env=opening_env, files=files
+        )
 
 
-def test_two_shares_open_every_bid_and_publish_the_record_with_the_prices(
+def test_the_holders_client_refuses_to_unwrap_before_the_deadline_whatever_the_platform_says(
+    session: Session, clock: FixedClock, world: World, files: FileStore, opening_env: opening_keys.KeyEnv, keys: Keys
+) -> None:
+    section = a_published_section(session, clock, world, files, opening_env)
+    bid = a_sealed_bid(session, clock, files, keys, section, world.bidders[0])
+    assert section.bid_deadline is not None
+    with open(files.path(bid.envelope_path), "rb") as f:
+        header = sealing.read_header(f).raw
+    private = HOLDER_KEYS[world.operator.user.id].private
+    early = section.bid_deadline - timedelta(hours=1)
+    with pytest.raises(keyholder.TooEarly):  # the platform reports the true deadline
+        keyholder.unwrap_shares({bid.id: header}, private, index=1, now=early, deadline=section.bid_deadline)
+    with pytest.raises(keyholder.TooEarly):  # a lying platform claims it has passed: the bid itself says otherwise
+        keyholder.unwrap_shares({bid.id: header}, private, index=1, now=early, deadline=early - timedelta(days=1))
+    after = keyholder.unwrap_shares(
+        {bid.id: header}, private, index=1, now=section.bid_deadline, deadline=section.bid_deadline
+    )
+    assert after[bid.id] is not None and len(base64.b64decode(after[bid.id] or "")) == 66
+
+
+def test_two_holder_bodies_open_every_bid_and_publish_the_record_with_the_prices(
     session: Session, clock: FixedClock, world: World, files: FileStore, opening_env: opening_keys.KeyEnv, keys: Keys
 ) -> None:
     section = closed_section(session, clock, world, files, opening_env, keys)
-    first = share(session, clock, world.supervisor, section, files, opening_env)
+    first = hand_in(session, clock, world.supervisor, section, files, opening_env)
     assert (first.submitted, first.opened) == (["supervision"], False)
     assert section.status == "closed"
-    done = share(session, clock, world.tenderer, section, files, opening_env)
+    done = hand_in(session, clock, world.tenderer, section, files, opening_env)  # the centre's key is not needed
     assert done.opened and section.status == "opened" and section.opened_at is not None
+    assert section.next_due_at is None
     rows = opening.opening_rows(session, section)
     assert sorted(str(r.price) for r in rows) == ["4750000.50", "4800000.00", "4901234.56"]
     record = notices.of_section(session, section.id, "opening")[0]
@@ -92,30 +105,134 @@ def test_two_shares_open_every_bid_and_publish_the_record_with_the_prices(
     assert all(b.archive_path for b in session.execute(select(Bid)).scalars())
 
 
-def test_a_wrong_password_a_stranger_and_a_second_share_of_one_holder_are_refused(
-    session: Session, clock: FixedClock, world: World, files: FileStore, opening_env: opening_keys.KeyEnv, keys: Keys
+def _everything_the_platform_has(session: Session, files: FileStore, keys: Keys, var: Path) -> bytes:
+    """Every value of every table, every stored file and the platform's master-derived keys, as one haystack."""
+    hay = bytearray()
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    query = (
+        "SELECT name FROM sqlite_master WHERE type = 'table'"
+        if sqlite
+        else "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+    )
+    tables = [r[0] for r in session.execute(text(query))]
+    assert "holder_key" in tables and "bid" in tables
+    for table in tables:
+        for row in session.execute(text(f'SELECT * FROM "{table}"')):
+            for value in row:
+                hay += value if isinstance(value, bytes) else str(value).encode()
+                hay += b"\x00"
+    for path in sorted(var.rglob("*")):
+        if path.is_file():
+            hay += path.read_bytes()
+    hay += keys.derive("column:shares") + keys.derive("archive:v1")
+    return bytes(hay)
+
+
+def test_the_platform_holds_no_holder_private_key_and_alone_or_with_one_holder_opens_nothing(
+    session: Session,
+    clock: FixedClock,
+    world: World,
+    files: FileStore,
+    opening_env: opening_keys.KeyEnv,
+    keys: Keys,
+    tmp_path: Path,
 ) -> None:
     section = closed_section(session, clock, world, files, opening_env, keys)
-    with pytest.raises(keystore.WrongPassword):
-        share(session, clock, world.operator, section, files, opening_env, password="Not-My-Password-1")
+    session.flush()
+    hay = _everything_the_platform_has(session, files, keys, tmp_path)
+    for pair in HOLDER_KEYS.values():
+        scalar = bytes(pair.private.buffer)
+        for form in (scalar, scalar.hex().encode(), base64.b64encode(scalar)):
+            assert form not in hay
+    stored = [record for (record,) in session.execute(select(HolderKey.record))]
+    assert stored and all(set(json.loads(r)) == {"v", "public"} for r in stored)
+    recipients = session.execute(select(OpeningRecipient)).scalars().all()
+    assert {r.public_key for r in recipients} <= {p.public for p in HOLDER_KEYS.values()}
+    # the platform forcing the opening with one holder's shares: no bid opens, no price shows
+    hand_in(session, clock, world.operator, section, files, opening_env)
+    rows = opening.open_section(
+        session,
+        world.operator.actor,
+        section=section,
+        project=projects.get_project(session, section.project_id),
+        clock=clock,
+        env=opening_env,
+        files=files,
+    )
+    assert rows and all(r.price is None and r.status == "解密失败" for r in rows), rows
+    assert all("分片" in r.note for r in rows)
+
+
+def test_a_stranger_and_a_second_hand_in_of_one_holder_body_are_refused(
+    session: Session,
+    clock: FixedClock,
+    world: World,
+    files: FileStore,
+    opening_env: opening_keys.KeyEnv,
+    keys: Keys,
+    ident: Identity,
+) -> None:
+    section = closed_section(session, clock, world, files, opening_env, keys)
     with pytest.raises(Forbidden):
-        share(session, clock, world.bidders[0], section, files, opening_env)
-    share(session, clock, world.operator, section, files, opening_env)
+        hand_in(session, clock, world.bidders[0], section, files, opening_env)
+    late = a_user(session, clock, ident, role=world.operator.role)  # registered no key before publication
+    with pytest.raises(Forbidden, match="不是本标段开标密钥的持有人"):
+        opening.holder_work(session, late.actor, section_id=section.id, clock=clock, files=files)
+    hand_in(session, clock, world.operator, section, files, opening_env)
     with pytest.raises(Conflict, match="已经提交过"):
-        share(session, clock, world.operator, section, files, opening_env)
+        hand_in(session, clock, world.operator, section, files, opening_env)
 
 
-def test_a_share_sealed_for_another_section_does_not_open_this_one(
+def test_a_share_that_is_not_the_committed_one_is_refused_and_nothing_is_stored(
     session: Session, clock: FixedClock, world: World, files: FileStore, opening_env: opening_keys.KeyEnv, keys: Keys
 ) -> None:
     section = closed_section(session, clock, world, files, opening_env, keys)
-    other = a_published_section(session, clock, world, files, opening_env)
-    mine = session.get(SealedShare, (section.id, 1, world.operator.user.id))
-    theirs = session.get(SealedShare, (other.id, 1, world.operator.user.id))
-    assert mine is not None and theirs is not None
-    mine.blob = theirs.blob  # a share reused from another section
-    with pytest.raises(keystore.ShareUnreadable):
-        share(session, clock, world.operator, section, files, opening_env)
+    actor = world.operator.actor
+    work = opening.holder_work(session, actor, section_id=section.id, clock=clock, files=files)
+    shares = keyholder.unwrap_shares(
+        {b.bid_id: b.header for b in work.bids},
+        HOLDER_KEYS[world.operator.user.id].private,
+        index=work.index,
+        now=clock.now(),
+        deadline=work.deadline,
+    )
+    first = sorted(shares)[0]
+    bad = bytearray(base64.b64decode(shares[first] or ""))
+    bad[-1] ^= 1
+    forged = shares | {first: base64.b64encode(bytes(bad)).decode()}
+    with pytest.raises(Invalid, match="承诺值不符"):
+        opening.submit_shares(
+            session, actor, section_id=section.id, shares=forged, clock=clock, env=opening_env, files=files
+        )
+    with pytest.raises(Invalid, match="不一致"):
+        opening.submit_shares(
+            session,
+            actor,
+            section_id=section.id,
+            shares=dict(list(shares.items())[1:]),
+            clock=clock,
+            env=opening_env,
+            files=files,
+        )
+    assert session.execute(select(func.count()).select_from(SubmittedShare)).scalar_one() == 0
+
+
+def test_a_key_registered_by_a_holder_is_checked_and_replaces_the_old_one_for_new_sections(
+    session: Session, clock: FixedClock, world: World, files: FileStore, opening_env: opening_keys.KeyEnv
+) -> None:
+    with pytest.raises(Invalid, match="P-256"):
+        opening_keys.register_holder_key(session, world.operator.actor, public_key=b"\x04" + b"\x00" * 64, clock=clock)
+    with pytest.raises(Forbidden):
+        opening_keys.register_holder_key(
+            session, world.bidders[0].actor, public_key=p256.generate().public, clock=clock
+        )
+    old = a_published_section(session, clock, world, files, opening_env)
+    new_pair = p256.generate()
+    opening_keys.register_holder_key(session, world.operator.actor, public_key=new_pair.public, clock=clock)
+    new = a_published_section(session, clock, world, files, opening_env)
+    uid = world.operator.user.id
+    assert opening_keys.recipient_of(session, old.id, 1, uid).public_key == HOLDER_KEYS[uid].public  # type: ignore[union-attr]
+    assert opening_keys.recipient_of(session, new.id, 1, uid).public_key == new_pair.public  # type: ignore[union-attr]
 
 
 def test_a_bid_that_cannot_be_decrypted_is_recorded_with_whose_fault_and_the_others_open(
@@ -127,13 +244,13 @@ def test_a_bid_that_cannot_be_decrypted_is_recorded_with_whose_fault_and_the_oth
     broken = a_sealed_bid(session, clock, files, keys, section, world.bidders[2], data=envelope[:-40] + b"\x00" * 40)
     fourth = a_sealed_bid(session, clock, files, keys, section, world.bidders[3])
     with open(files.path(fourth.envelope_path), "r+b") as f:  # the platform's copy is damaged after the receipt
-        f.seek(300)
+        f.seek(3000)
         f.write(b"\xff")
     assert section.bid_deadline is not None
     clock.set(section.bid_deadline + timedelta(seconds=1))
     deadline.reach_deadline(session, section.id, clock.now())
-    share(session, clock, world.operator, section, files, opening_env)
-    share(session, clock, world.supervisor, section, files, opening_env)
+    hand_in(session, clock, world.operator, section, files, opening_env)
+    hand_in(session, clock, world.supervisor, section, files, opening_env)
     assert [b.status for b in good] == ["opened", "opened"]
     assert broken.status == "failed" and "投标人原因，视为撤销" in broken.failure
     assert fourth.status == "failed" and "平台原因，视为撤回" in fourth.failure
@@ -150,7 +267,7 @@ def test_only_the_latest_sealed_version_is_opened(
     assert section.bid_deadline is not None
     clock.set(section.bid_deadline)
     deadline.reach_deadline(session, section.id, clock.now())
-    share(session, clock, world.operator, section, files, opening_env)
-    share(session, clock, world.supervisor, section, files, opening_env)
+    hand_in(session, clock, world.operator, section, files, opening_env)
+    hand_in(session, clock, world.supervisor, section, files, opening_env)
     assert old.status == "superseded" and old.opened_at is None and old.price is None
     assert "1.00" not in [str(r.price) for r in opening.opening_rows(session, section)]

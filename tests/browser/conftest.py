@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from ggzy import demo
 from ggzy.bidding.keys import KeyEnv
-from ggzy.core import p256, transparency
+from ggzy.core import transparency
 from ggzy.core.clock import FixedClock
 from ggzy.core.config import Settings
 from ggzy.core.crypto import FieldCipher
@@ -27,10 +27,11 @@ from ggzy.core.keys import load_keys
 from ggzy.core.pubsub import InProcessBus
 from ggzy.entities import totp
 from ggzy.entities.service import Identity
+from ggzy.sealing import p256
 from ggzy.web.app import create_app
 from ggzy.web.context import AppContext
 from tests.builders import totp_secret_for
-from tests.conftest import FAST_HASHER, FAST_SCRYPT, START
+from tests.conftest import FAST_HASHER, START
 from tests.dbserver import DbServer
 
 pytestmark = pytest.mark.browser
@@ -66,9 +67,7 @@ def live(dbserver: DbServer, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     db = Database.from_url(url)
     clock = FixedClock(START)
     ident = Identity(hasher=FAST_HASHER, cipher=FieldCipher(keys.derive("column:totp")))
-    env = KeyEnv(
-        cipher=FieldCipher(keys.derive("column:shares")), scrypt=FAST_SCRYPT, archive=p256.derive(keys.derive("a"))
-    )
+    env = KeyEnv(cipher=FieldCipher(keys.derive("column:shares")), archive=p256.derive(keys.derive("a")))
     files = FileStore(var / "files")
     kit = demo.TradeKit(files=files, env=env, signer=keys.log_private, var=var)
     with db.unit_of_work() as s:

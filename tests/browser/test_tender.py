@@ -1,5 +1,6 @@
 """A whole open tender in the browser, as its users do it: register, accept, publish, download, seal and
-submit three bids, the deadline passes, two key holders hand in their shares, the record shows the prices."""
+submit three bids, the deadline passes, two key holders unwrap their shares in their own browsers (keys made
+there, never sent) and hand them in, the record shows the prices."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 from ggzy.core import timers
 from ggzy.core.clock import SHANGHAI
 from ggzy.web.app import due_sources
-from tests.browser.conftest import DEMO_PASSWORD, Live, shot, sign_in
+from tests.browser.conftest import Live, shot, sign_in
 
 PRICES = ("4868000.00", "4791350.50", "4935000.25")
 
@@ -49,6 +50,14 @@ def test_an_open_tender_from_registration_to_the_opening_record(browser: Browser
     operator.click("text=新乡市浏览器演示道路改造工程")
     operator.click("button:has-text('受理')")
     expect(operator.get_by_test_id("project-status")).to_have_text("已受理")
+
+    holders = {"operator": operator, "supervisor": as_user(browser, live, "supervisor", staff=True)}
+    for page in holders.values():  # each holder makes a key in their own browser before the notice goes out
+        page.goto("/keyholder")
+        page.fill("#backup-pass", "Backup-Pass-2026")
+        with page.expect_download():
+            page.click("#make-key")
+        expect(page.get_by_test_id("key-status")).to_contain_text("已生成并登记公钥", timeout=60_000)
 
     tenderer.goto(project_url)
     tenderer.click("text=发布招标公告")
@@ -94,16 +103,20 @@ def test_an_open_tender_from_registration_to_the_opening_record(browser: Browser
     live.clock.set(deadline + timedelta(seconds=1))
     timers.tick(live.ctx.db, due_sources(live.ctx), live.clock.now())
     for holder in ("operator", "supervisor"):
-        page = as_user(browser, live, holder, staff=True)
+        page = holders[holder]  # the same browser, whose IndexedDB holds the key
+        page.clock.set_fixed_time(deadline + timedelta(seconds=5))  # the holder's own clock is past the deadline
+        sign_in(page, live, holder, staff=True)
         page.goto(f"/sections/{section_id}/opening")
-        page.fill("input[name=password]", DEMO_PASSWORD)
-        page.click("button:has-text('提交分片')")
+        page.click("#share-button")
+        expect(page.get_by_test_id("share-status")).to_contain_text("已提交", timeout=60_000)
+        expect(page.get_by_test_id("share-status")).not_to_contain_text("失败")
         if holder == "operator":
-            expect(page.get_by_test_id("shares")).to_have_text("1")
-            expect(watcher.get_by_test_id("live-shares")).to_have_text("1")
+            expect(page.get_by_test_id("shares")).to_have_text("1", timeout=30_000)
+            expect(watcher.get_by_test_id("live-shares")).to_have_text("1", timeout=30_000)
+    page.reload()
     record = page.get_by_test_id("opening-record")
     for price in PRICES:
-        expect(record).to_contain_text(f"{float(price):,.2f}")
+        expect(record).to_contain_text(f"{float(price):,.2f}", timeout=30_000)
     shot(page, "opening-record")
     live_record = watcher.get_by_test_id("opening-record")  # arrived without a reload
     expect(live_record).to_contain_text(f"{float(PRICES[1]):,.2f}")

@@ -69,6 +69,7 @@ workbench.sector_supervisor    . . . . . . . A . . .
 workbench.auditor              . . . . . . . . A . .
 workbench.inspector            . . . . . . . . . A .
 workbench.admin                . . . . . . . . . . A
+holder.key                     . . U . . U U . . . .
 """
 LETTER = {"A": Scope.ANY, "O": Scope.OWN, "S": Scope.SECTOR, "U": Scope.SELF, ".": None}
 

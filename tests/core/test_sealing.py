@@ -12,44 +12,50 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ggzy.core import p256
-from ggzy.core.sealing import (
+from ggzy import sealing
+from ggzy.sealing import (
     BidFile,
     EnvelopeError,
+    KeyMismatch,
+    NotARecipient,
+    Recipient,
     SealContext,
     SealingFailed,
+    ShareUnreadable,
     Tampered,
     WrongContext,
     WrongKey,
     check_header,
     envelope_digest,
-    generate_opening_key,
-    open_all,
     open_envelope,
+    p256,
     read_header,
+    recover_key,
     scan,
     seal,
+    unwrap_share,
 )
-from ggzy.core.sealing_header import encode_header
-from ggzy.core.sealing_manifest import FileEntry, build_manifest
-from ggzy.core.sensitive import Sensitive
-from tests.core.sealing_helpers import CTX, FORM, KEY, SEG, CountingStream, as_stream, sealed, segments
-
-# An envelope sealed by the first version of this code: every later version must still open it.
-KAT_SCALAR = int.from_bytes(hashlib.sha256(b"ggzy known-answer opening key").digest(), "big") % p256.ORDER
-KAT_ENVELOPE = bytes.fromhex(
-    "47475a5942494400010100860000004004efe89a4abcec698214f77a2307d18d2c11fe1b32b1411c184ef18c67a7ad315062"
-    "6d1ae62c5b41449ba38a57f1056e1fbbc1bbac2fcdce1b467b07e5abae533bc38fd9b4a28437f11d32d3faf42832766f56e3"
-    "17babd57bfbf1c8d481f6211c200064b41542d303100074f52472d4b415400000001c4ca5e5f483e6d0566df8914a489ca2a"
-    "bb18765a16eff7f19a6bcd37c32de85d98e9d8ed3175a44680c8e7b34dfb3744d3813dee727b9732ed5a02c815bb031913c3"
-    "c1746795ae7686296e4bd4cbd19e96af723a2d3c94e43d85fa8bd5a0bf9a6ee0c900b4bf2c141a02271f44baf2d55540c280"
-    "149e790c0939655a031815965eca71325555f4e3ca00c2c0204da05f9a78d41e63a40803e57dd27cf6d495da6a2d5cbd9454"
-    "e095237545d8494b769713f9f9e12c0481b3c1682dc95936f905543e954d41d8cc8f6ebfc35058198b17cae0aa6ed30af894"
-    "724913626112238e1adaa3c06a7d45d744ca4f3c69fc1ba1f35b36a8a3fcbe1a4f0b0bfb43af9e66c99ac9eaa20f779acb34"
-    "8f26cc0b201f35d3c15fc521ec821c38934613"
+from ggzy.sealing.header import encode_prefix
+from ggzy.sealing.manifest import FileEntry, build_manifest
+from ggzy.sealing.sensitive import Sensitive
+from tests.core.sealing_helpers import (
+    CTX,
+    DEADLINE,
+    EXPECTED,
+    FORM,
+    HOLDERS,
+    RECIPIENTS,
+    SEG,
+    CountingStream,
+    as_stream,
+    content_key,
+    open_all,
+    sealed,
+    segments,
 )
 
 LARGE = sealed({"a.bin": os.urandom(20 * SEG), "b.bin": os.urandom(7 * SEG + 5)})
+LARGE_KEY = content_key(LARGE)
 
 
 def _file_size_for_plaintext(total: int, name: str = "f.bin") -> int:
@@ -65,20 +71,13 @@ def _entry(name: str, size: int) -> FileEntry:
     return FileEntry(name, max(size, 0), "0" * 64)
 
 
-def test_the_known_answer_envelope_still_opens() -> None:
-    private = Sensitive(KAT_SCALAR.to_bytes(32, "big"))
-    manifest, files = open_all(private, KAT_ENVELOPE, SealContext("KAT-01", "ORG-KAT", 1))
-    assert manifest["form"] == {"price": "100.00", "currency": "CNY"}
-    assert files == [("a.txt", b"known answer")]
-
-
 @pytest.mark.parametrize("extra", [1, SEG - 1, SEG, SEG + 1, 2 * SEG, 5 * SEG - 1, 5 * SEG, 5 * SEG + 1])
 def test_round_trip_at_every_segment_boundary(extra: int) -> None:
     base = 4 + len(build_manifest(FORM, [_entry("f.bin", 0)], None))
     total = (base // SEG + 1) * SEG + extra  # plaintext ending exactly at, before and after a boundary
     data = os.urandom(_file_size_for_plaintext(total))
     envelope = sealed({"f.bin": data})
-    manifest, files = open_all(KEY, envelope, CTX)
+    manifest, files = open_all(envelope)
     assert files == [("f.bin", data)]
     assert manifest["form"] == FORM
     _, segs = segments(envelope)
@@ -89,14 +88,16 @@ def test_round_trip_at_every_segment_boundary(extra: int) -> None:
 @given(st.lists(st.binary(max_size=5 * SEG + 3), max_size=4), st.sampled_from([64, 65, 100, 1024]))
 def test_round_trip_for_random_files_and_segment_sizes(contents: list[bytes], seg: int) -> None:
     files = {f"文件{i}.bin": c for i, c in enumerate(contents)}
-    manifest, opened = open_all(KEY, sealed(files, seg=seg), CTX)
+    manifest, opened = open_all(sealed(files, seg=seg))
     assert dict(opened) == files
     assert [f["size"] for f in manifest["files"]] == [len(c) for c in contents]
 
 
 def test_the_receipt_digest_is_the_sha256_of_the_exact_bytes() -> None:
     out = io.BytesIO()
-    result = seal(KEY.public, CTX, FORM, [BidFile("a", b"x" * 500)], out, segment_size=SEG)
+    result = seal(
+        RECIPIENTS, CTX, FORM, [BidFile("a", b"x" * 500)], out, segment_size=SEG, threshold=2, deadline=DEADLINE
+    )
     data = out.getvalue()
     assert result.digest == hashlib.sha256(data).digest() == envelope_digest(as_stream(data))
     assert scan(as_stream(data)).digest == result.digest and result.size == len(data)
@@ -104,12 +105,15 @@ def test_the_receipt_digest_is_the_sha256_of_the_exact_bytes() -> None:
 
 def test_any_single_flipped_bit_anywhere_is_refused() -> None:
     envelope = sealed({"a.txt": b"price 1234567.89"}, seg=SEG)
+    key = content_key(envelope)
     for pos in range(len(envelope)):
         for bit in range(8):
             bad = bytearray(envelope)
             bad[pos] ^= 1 << bit
-            with pytest.raises(EnvelopeError):
-                open_all(KEY, bytes(bad), CTX)
+            with pytest.raises(EnvelopeError):  # holders cannot unwrap, or the body does not decrypt
+                open_all(bytes(bad))
+            with pytest.raises(EnvelopeError):  # even for someone who already holds the content key
+                open_all(bytes(bad), key=key)
 
 
 @settings(max_examples=60)
@@ -121,7 +125,7 @@ def test_a_flipped_bit_in_a_larger_envelope_is_refused_as_tampering(data: st.Dat
     bad = bytearray(envelope)
     bad[pos] ^= 1 << data.draw(st.integers(0, 7))
     with pytest.raises(Tampered):
-        open_all(KEY, bytes(bad), CTX)
+        open_all(bytes(bad), key=LARGE_KEY)
 
 
 def test_swapping_two_segments_is_refused() -> None:
@@ -130,104 +134,155 @@ def test_swapping_two_segments_is_refused() -> None:
         swapped = list(segs)
         swapped[i], swapped[j] = swapped[j], swapped[i]
         with pytest.raises(Tampered):
-            open_all(KEY, header + b"".join(swapped), CTX)
+            open_all(header + b"".join(swapped), key=LARGE_KEY)
 
 
 def test_truncation_at_any_segment_boundary_or_inside_a_segment_is_refused() -> None:
     header, segs = segments(LARGE)
     for keep in range(len(segs)):
         with pytest.raises(Tampered):
-            open_all(KEY, header + b"".join(segs[:keep]), CTX)
+            open_all(header + b"".join(segs[:keep]), key=LARGE_KEY)
     for cut in (1, 15, 16, 17, SEG + 15):
         with pytest.raises(Tampered):
-            open_all(KEY, LARGE[:-cut], CTX)
+            open_all(LARGE[:-cut], key=LARGE_KEY)
 
 
 def test_appending_or_dropping_segments_is_refused() -> None:
     header, segs = segments(LARGE)
     for bad in (LARGE + segs[-1], LARGE + segs[0], LARGE + b"\x00", LARGE + os.urandom(SEG + 16)):
         with pytest.raises(Tampered):
-            open_all(KEY, bad, CTX)
+            open_all(bad, key=LARGE_KEY)
     with pytest.raises(Tampered):
-        open_all(KEY, header + b"".join(segs[:3] + segs[4:]), CTX)
+        open_all(header + b"".join(segs[:3] + segs[4:]), key=LARGE_KEY)
 
 
 def test_a_bid_copied_to_another_section_bidder_or_version_is_refused() -> None:
     envelope = sealed({"a.txt": b"x"})
+    key = content_key(envelope)
     for other in (
         SealContext("XX-2026-0042-02", CTX.bidder_id, CTX.version),
         SealContext(CTX.section_id, "91410700MA44AB1C2E", CTX.version),
         SealContext(CTX.section_id, CTX.bidder_id, CTX.version + 1),
     ):
         with pytest.raises(WrongContext):
-            open_all(KEY, envelope, other)
+            open_all(envelope, other, key=key)
 
 
-def test_rewriting_the_header_to_claim_another_context_breaks_decryption() -> None:
+def _forge(envelope: bytes, **changes: object) -> bytes:
+    """The same share blocks and body under a header rewritten to claim something else."""
+    h = read_header(as_stream(envelope))
+    fields: dict[str, object] = {
+        "segment_size": h.segment_size,
+        "threshold": h.threshold,
+        "blocks": len(h.blocks),
+        "deadline": h.deadline,
+        "key_check": h.key_check,
+        "context": h.context,
+        "commitments": h.commitments,
+    }
+    fields |= changes
+    prefix = encode_prefix(**fields)  # type: ignore[arg-type]
+    return prefix + b"".join(b.encode() for b in h.blocks) + envelope[h.size :]
+
+
+def test_rewriting_the_header_to_claim_another_context_or_deadline_breaks_it() -> None:
     envelope = sealed({"a.txt": b"price"})
-    header = read_header(as_stream(envelope))
+    key = content_key(envelope)
     other = SealContext(CTX.section_id, "ANOTHER-BIDDER", CTX.version)
-    forged = encode_header(
-        segment_size=header.segment_size,
-        ephemeral_public=header.ephemeral_public,
-        recipient_key_id=header.recipient_key_id,
-        context=other,
-    )
-    with pytest.raises(Tampered):
-        open_all(KEY, forged + envelope[header.size :], other)
+    for forged, ctx in ((_forge(envelope, context=other), other), (_forge(envelope, deadline=DEADLINE - 3600), CTX)):
+        header = read_header(as_stream(forged))
+        with pytest.raises(ShareUnreadable):  # the holders' shares are bound to the original header
+            unwrap_share(header, HOLDERS[0].private)
+        with pytest.raises(Tampered):  # and the body too, even for whoever already has the key
+            open_all(forged, ctx, key=key)
 
 
 def test_segments_spliced_between_two_bids_of_the_same_context_are_refused() -> None:
-    a_header, a_segs = segments(sealed({"a.bin": os.urandom(300)}))
+    a = sealed({"a.bin": os.urandom(300)})
+    a_header, a_segs = segments(a)
+    a_key = content_key(a)
     _, b_segs = segments(sealed({"a.bin": os.urandom(300)}))
     with pytest.raises(Tampered):
-        open_all(KEY, a_header + b"".join(b_segs), CTX)
+        open_all(a_header + b"".join(b_segs), key=a_key)
     with pytest.raises(Tampered):
-        open_all(KEY, a_header + a_segs[0] + b"".join(b_segs[1:]), CTX)
+        open_all(a_header + a_segs[0] + b"".join(b_segs[1:]), key=a_key)
 
 
-def test_the_wrong_opening_key_is_named_as_such() -> None:
+def test_the_wrong_content_key_is_named_as_such() -> None:
     envelope = sealed({"a.txt": b"x"})
     with pytest.raises(WrongKey):
-        open_all(generate_opening_key(), envelope, CTX)
+        open_all(envelope, key=content_key(sealed({"a.txt": b"x"})))
     with pytest.raises(WrongKey):
-        open_all(Sensitive(b"\x00" * 32), envelope, CTX)
+        open_all(envelope, key=Sensitive(b"\x00" * 32))
 
 
-def test_a_key_id_rewritten_to_the_openers_key_still_fails() -> None:
-    other = generate_opening_key()
+def test_any_two_of_the_three_holders_open_and_one_alone_cannot() -> None:
+    envelope = sealed({"a.txt": b"x" * 300})
+    header = read_header(as_stream(envelope))
+    keys = [content_key(envelope, pair) for pair in ((0, 1), (0, 2), (1, 2))]
+    assert keys[0] == keys[1] == keys[2]
+    assert open_all(envelope, key=keys[2])[1] == [("a.txt", b"x" * 300)]
+    index, share = unwrap_share(header, HOLDERS[2].private)
+    assert index == 3
+    with pytest.raises(KeyMismatch):
+        recover_key(header, {index: share})
+    with pytest.raises(NotARecipient):
+        unwrap_share(header, p256.generate().private)
+
+
+def test_a_share_handed_in_wrong_is_named_before_anything_is_combined() -> None:
     envelope = sealed({"a.txt": b"x"})
     header = read_header(as_stream(envelope))
-    forged = encode_header(
-        segment_size=header.segment_size,
-        ephemeral_public=header.ephemeral_public,
-        recipient_key_id=other.key_id,
-        context=CTX,
-    )
-    with pytest.raises(Tampered):
-        open_all(other, forged + envelope[header.size :], CTX)
+    shares = dict(unwrap_share(header, h.private) for h in HOLDERS[:2])
+    bad = bytearray(shares[2].buffer)
+    bad[-1] ^= 1
+    with pytest.raises(sealing.BadShare) as err:
+        recover_key(header, {1: shares[1], 2: bytes(bad)})
+    assert err.value.details["index"] == 2
+    with pytest.raises(sealing.BadShare):
+        recover_key(header, {1: shares[1], 3: bytes(shares[2].buffer)})  # a share under another index
+
+
+def test_several_keys_of_one_holder_body_receive_the_same_share() -> None:
+    spare = p256.generate()
+    envelope = sealed({"a.txt": b"x"}, recipients=[*RECIPIENTS, Recipient(3, spare.public)])
+    header = read_header(as_stream(envelope))
+    one, two = unwrap_share(header, HOLDERS[2].private), unwrap_share(header, spare.private)
+    assert one[0] == two[0] == 3 and one[1] == two[1]
+    first = unwrap_share(header, HOLDERS[0].private)
+    assert open_all(envelope, key=recover_key(header, dict([first, two])))[1] == [("a.txt", b"x")]
 
 
 def test_an_envelope_other_than_the_receipt_names_is_refused() -> None:
     first, second = sealed({"a": b"1"}), sealed({"a": b"1"})
     with pytest.raises(Tampered):
-        open_all(KEY, second, CTX, expected_digest=hashlib.sha256(first).digest())
-    open_all(KEY, first, CTX, expected_digest=hashlib.sha256(first).digest())
+        open_all(second, expected_digest=hashlib.sha256(first).digest())
+    open_all(first, expected_digest=hashlib.sha256(first).digest())
 
 
-def test_upload_check_refuses_a_bid_for_another_key_or_context() -> None:
+def test_upload_check_refuses_a_bid_for_other_keys_threshold_context_or_deadline() -> None:
     header = read_header(as_stream(sealed({"a": b"1"})))
-    check_header(header, expected_context=CTX, recipient_key_id=KEY.key_id)
-    with pytest.raises(WrongKey):
-        check_header(header, expected_context=CTX, recipient_key_id=generate_opening_key().key_id)
+    ok: dict[str, object] = {"expected_context": CTX, "recipients": EXPECTED, "threshold": 2, "deadline": DEADLINE}
+    check_header(header, **ok)  # type: ignore[arg-type]
+    for changes in (
+        {"recipients": EXPECTED[:2]},
+        {"recipients": [*EXPECTED[:2], (3, p256.generate().key_id)]},
+        {"recipients": [(2, EXPECTED[0][1]), (1, EXPECTED[1][1]), EXPECTED[2]]},
+        {"threshold": 3},
+    ):
+        with pytest.raises(WrongKey):
+            check_header(header, **(ok | changes))  # type: ignore[arg-type]
     with pytest.raises(WrongContext) as err:
-        check_header(header, expected_context=SealContext("S", CTX.bidder_id, 1), recipient_key_id=KEY.key_id)
+        check_header(header, **(ok | {"expected_context": SealContext("S", CTX.bidder_id, 1)}))  # type: ignore[arg-type]
     assert err.value.details["fields"] == ["section_id", "version"]
+    with pytest.raises(WrongContext) as err:
+        check_header(header, **(ok | {"deadline": DEADLINE + 60}))  # type: ignore[arg-type]
+    assert err.value.details["fields"] == ["deadline"]
 
 
 def test_files_stream_out_before_the_whole_envelope_is_read() -> None:
     stream = CountingStream(LARGE)
-    opened = open_envelope(KEY, stream, CTX)  # type: ignore[arg-type]
+    opened = open_envelope(LARGE_KEY, stream, CTX)  # type: ignore[arg-type]
     entry, chunks = next(opened.files())
     assert entry.name == "a.bin"
     next(chunks)
@@ -239,7 +294,8 @@ def test_files_stream_out_before_the_whole_envelope_is_read() -> None:
 
 def test_a_skipped_file_is_still_checked_and_the_next_one_starts_in_the_right_place() -> None:
     a, b = os.urandom(1000), os.urandom(333)
-    opened = open_envelope(KEY, as_stream(sealed({"a": a, "b": b})), CTX)
+    envelope = sealed({"a": a, "b": b})
+    opened = open_envelope(content_key(envelope), as_stream(envelope), CTX)
     got = {entry.name: b"".join(chunks) if entry.name == "b" else None for entry, chunks in opened.files()}
     assert got == {"a": None, "b": b}
     assert opened.digest is not None
@@ -252,11 +308,21 @@ def test_sealing_refuses_floats_bad_names_duplicates_and_bad_keys() -> None:
         sealed({"a": b""}, form={"price": 1.5})
     for name in ("", ".", "..", "a/b", "a\\b", "a\x00b", " a", "x" * 256):
         with pytest.raises(SealingFailed):
-            seal(KEY.public, CTX, FORM, [BidFile(name, b"")], io.BytesIO())
+            sealed({name: b""})
     with pytest.raises(SealingFailed):
-        seal(KEY.public, CTX, FORM, [BidFile("a", b""), BidFile("a", b"1")], io.BytesIO())
-    with pytest.raises(SealingFailed):
-        seal(KEY.public[:-1] + bytes([KEY.public[-1] ^ 1]), CTX, FORM, [], io.BytesIO())
+        seal(RECIPIENTS, CTX, FORM, [BidFile("a", b""), BidFile("a", b"1")], io.BytesIO(), threshold=2, deadline=1)
+    pub = RECIPIENTS[0].public
+    for recipients in (
+        [Recipient(1, pub[:-1] + bytes([pub[-1] ^ 1])), *RECIPIENTS[1:]],
+        RECIPIENTS[1:],  # indices must start at 1
+        [*RECIPIENTS, RECIPIENTS[0]],  # the same key twice
+        [],
+    ):
+        with pytest.raises(SealingFailed):
+            sealed({}, recipients=recipients)
+    for kw in ({"threshold": 4}, {"threshold": 0}, {"deadline": 0}, {"deadline": 10**12}):
+        with pytest.raises(SealingFailed):
+            sealed({}, **kw)
 
 
 def test_a_file_changed_while_being_sealed_is_refused(tmp_path: Path) -> None:
@@ -269,11 +335,20 @@ def test_a_file_changed_while_being_sealed_is_refused(tmp_path: Path) -> None:
             return super().write(data)  # type: ignore[arg-type]
 
     with pytest.raises(SealingFailed):
-        seal(KEY.public, CTX, FORM, [BidFile("bid.pdf", path)], ChangesFileOnFirstWrite(), segment_size=SEG)
+        seal(
+            RECIPIENTS,
+            CTX,
+            FORM,
+            [BidFile("bid.pdf", path)],
+            ChangesFileOnFirstWrite(),
+            segment_size=SEG,
+            threshold=2,
+            deadline=DEADLINE,
+        )
 
 
 def test_secrets_do_not_show_in_reprs_or_pickles() -> None:
-    key = generate_opening_key()
+    key = p256.generate()
     scalar_hex = key.private.buffer.hex()
     assert scalar_hex not in repr(key) and scalar_hex not in str(key.private)
     with pytest.raises(TypeError):
@@ -286,6 +361,6 @@ def test_errors_carry_chinese_messages_and_no_plaintext() -> None:
     envelope = bytearray(sealed({"a.txt": b"secret price 777"}, form={"price": "777.00"}))
     envelope[-1] ^= 1
     with pytest.raises(Tampered) as err:
-        open_all(KEY, bytes(envelope), CTX)
+        open_all(bytes(envelope))
     text = f"{err.value} {err.value.details!r} {err.value!r}"
     assert "篡改" in text and "777" not in text

@@ -12,35 +12,51 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ggzy.core import p256, sealing
-from ggzy.core.sealing import (
+from ggzy import sealing
+from ggzy.sealing import (
     EnvelopeError,
     Malformed,
     SealContext,
     Tampered,
     TooLarge,
-    open_all,
     open_envelope,
+    p256,
     read_header,
     scan,
 )
-from ggzy.core.sealing_header import MAX_HEADER, MAX_SEGMENT, MIN_SEGMENT, encode_header, parse_header
-from ggzy.core.sensitive import Sensitive
-from ggzy.core.stream_aead import SegmentReader, SegmentWriter
-from tests.core.sealing_helpers import CTX, KEY, SEG, CountingStream, as_stream, seal_plaintext, sealed
+from ggzy.sealing.header import BLOCK_LEN, MAX_HEADER, MAX_SEGMENT, MIN_SEGMENT, encode_prefix, parse_header
+from ggzy.sealing.sensitive import Sensitive
+from ggzy.sealing.stream_aead import SegmentReader, SegmentWriter
+from tests.core.sealing_helpers import (
+    CTX,
+    DEADLINE,
+    RECIPIENTS,
+    SEG,
+    CountingStream,
+    as_stream,
+    content_key,
+    open_all,
+    seal_plaintext,
+    sealed,
+)
 
-EPH = p256.generate().public
+ENVELOPE = sealed({})
+HEADER = read_header(as_stream(ENVELOPE))
 
 
 def _header(**changes: object) -> bytes:
+    """A header with the blocks of HEADER under a prefix with `changes` (the blocks no longer open, but it parses)."""
     fields: dict[str, object] = {
         "segment_size": SEG,
-        "ephemeral_public": EPH,
-        "recipient_key_id": KEY.key_id,
+        "threshold": 2,
+        "blocks": 3,
+        "deadline": DEADLINE,
+        "key_check": HEADER.key_check,
         "context": CTX,
+        "commitments": HEADER.commitments,
     }
     fields |= changes
-    return encode_header(**fields)  # type: ignore[arg-type]
+    return encode_prefix(**fields) + b"".join(b.encode() for b in HEADER.blocks)  # type: ignore[arg-type]
 
 
 def _container(manifest: object, *files: bytes, raw: bytes | None = None) -> bytes:
@@ -53,15 +69,21 @@ def _manifest(files: list[dict[str, object]]) -> dict[str, object]:
 
 
 def test_the_header_layout_is_the_documented_one() -> None:
-    raw = _header()
-    assert raw[:8] == b"GGZYBID\x00" and raw[8:10] == b"\x01\x01"
-    assert struct.unpack(">HI", raw[10:16]) == (len(raw), SEG)
-    assert raw[16:81] == EPH and raw[81:113] == KEY.key_id
+    raw = HEADER.raw
+    assert raw[:8] == b"GGZYBID\x00" and raw[8:10] == b"\x02\x02"
+    assert struct.unpack(">HIBBBQ", raw[10:27]) == (len(raw), SEG, 2, 3, 3, DEADLINE)
+    assert raw[27:59] == HEADER.key_check
     section, bidder = CTX.section_id.encode(), CTX.bidder_id.encode()
-    assert (
-        raw[113:]
-        == struct.pack(">H", len(section)) + section + struct.pack(">H", len(bidder)) + bidder + b"\x00\x00\x00\x03"
-    )
+    pos = 59 + 2 + len(section) + 2 + len(bidder)
+    assert raw[59:pos] == struct.pack(">H", len(section)) + section + struct.pack(">H", len(bidder)) + bidder
+    assert raw[pos : pos + 4] == b"\x00\x00\x00\x03"
+    assert b"".join(HEADER.commitments) == raw[pos + 4 : pos + 4 + 96]
+    blocks = raw[pos + 100 :]
+    assert len(blocks) == 3 * BLOCK_LEN == 3 * (1 + 32 + 65 + 66 + 16)
+    for i, r in enumerate(RECIPIENTS):
+        block = blocks[i * BLOCK_LEN : (i + 1) * BLOCK_LEN]
+        assert block[0] == r.index and block[1:33] == r.key_id and block[33] == 0x04  # HPKE enc: a P-256 point
+    assert HEADER.prefix == raw[: pos + 100]
     assert parse_header(raw).context == CTX
 
 
@@ -70,7 +92,7 @@ def test_the_header_layout_is_the_documented_one() -> None:
     [
         (lambda h: b"", "magic"),
         (lambda h: b"GGZYBIX\x00" + h[8:], "magic"),
-        (lambda h: h[:8] + b"\x02" + h[9:], "version"),
+        (lambda h: h[:8] + b"\x01" + h[9:], "version"),
         (lambda h: h[:9] + b"\x07" + h[10:], "algorithm"),
         (lambda h: h[:10] + struct.pack(">H", MAX_HEADER + 1) + h[12:], "header-length"),
         (lambda h: h[:10] + struct.pack(">H", 20) + h[12:], "header-length"),
@@ -78,8 +100,12 @@ def test_the_header_layout_is_the_documented_one() -> None:
         (lambda h: h[:10] + struct.pack(">H", len(h) + 1) + h[12:] + b"\x00", "header-field"),
         (lambda h: h[:12] + struct.pack(">I", MIN_SEGMENT - 1) + h[16:], "header-field"),
         (lambda h: h[:12] + struct.pack(">I", MAX_SEGMENT + 1) + h[16:], "header-field"),
-        (lambda h: h[:17] + bytes([h[17] ^ 1]) + h[18:], "header-field"),  # ephemeral key off the curve
-        (lambda h: h[:-4] + b"\x00\x00\x00\x00", "header-field"),  # version 0
+        (lambda h: h[:16] + b"\x04" + h[17:], "header-field"),  # threshold above the share count
+        (lambda h: h[:16] + b"\x00" + h[17:], "header-field"),  # threshold 0
+        (lambda h: h[:19] + bytes(8) + h[27:], "header-field"),  # no deadline
+        (lambda h: h[: -BLOCK_LEN * 3] + bytes([9]) + h[1 - BLOCK_LEN * 3 :], "header-field"),  # index out of range
+        (lambda h: h[:-BLOCK_LEN] + h[-2 * BLOCK_LEN : -BLOCK_LEN], "header-field"),  # a key twice, index 3 missing
+        (lambda h: h[: -BLOCK_LEN * 3 - 100] + b"\x00\x00\x00\x00" + h[-BLOCK_LEN * 3 - 96 :], "header-field"),
     ],
 )
 def test_a_malformed_header_is_refused_with_its_reason(mutate: object, reason: str) -> None:
@@ -99,7 +125,7 @@ def test_context_ids_must_be_plain_bounded_text(bad: str) -> None:
 
 def test_an_invalid_utf8_id_in_a_header_is_malformed() -> None:
     raw = bytearray(_header(context=SealContext("SS", "B", 1)))
-    raw[115] = 0xFF
+    raw[61] = 0xFF
     with pytest.raises(Malformed):
         parse_header(bytes(raw))
 
@@ -107,7 +133,7 @@ def test_an_invalid_utf8_id_in_a_header_is_malformed() -> None:
 @settings(max_examples=200)
 @given(st.binary(max_size=400))
 def test_random_bytes_never_crash_the_parser_nor_make_it_read_far(data: bytes) -> None:
-    stream = CountingStream(b"GGZYBID\x00\x01\x01" + data if data[:1] == b"\x00" else data)
+    stream = CountingStream(b"GGZYBID\x00\x02\x02" + data if data[:1] == b"\x00" else data)
     with contextlib.suppress(Malformed):
         read_header(stream)  # type: ignore[arg-type]
     assert stream.position <= MAX_HEADER
@@ -115,10 +141,11 @@ def test_random_bytes_never_crash_the_parser_nor_make_it_read_far(data: bytes) -
 
 def test_an_endless_stream_is_cut_off_at_the_callers_limit() -> None:
     envelope = sealed({"a": b"x" * 100})
+    key = content_key(envelope)
     for reader in (
         lambda s: scan(s, max_size=4096),
-        lambda s: open_all(KEY, s.read(), CTX, max_size=4096),
-        lambda s: [b"".join(c) for _, c in open_envelope(KEY, s, CTX, max_size=4096).files()],
+        lambda s: open_all(s.read(), max_size=4096, key=key),
+        lambda s: [b"".join(c) for _, c in open_envelope(key, s, CTX, max_size=4096).files()],
     ):
         stream = CountingStream(envelope, endless=True)
         with pytest.raises((TooLarge, Tampered)):
@@ -130,18 +157,19 @@ def test_open_and_scan_refuse_more_than_max_size_even_below_the_header_size() ->
     envelope = sealed({"a": b"x" * 1000})
     for limit in (len(envelope) - 1, 50):
         with pytest.raises(TooLarge):
-            open_all(KEY, envelope, CTX, max_size=limit)
+            open_all(envelope, max_size=limit)
         with pytest.raises(TooLarge):
             scan(as_stream(envelope), max_size=limit)
-    open_all(KEY, envelope, CTX, max_size=len(envelope))
+    open_all(envelope, max_size=len(envelope))
     assert scan(as_stream(envelope), max_size=len(envelope)).size == len(envelope)
 
 
 def test_public_keys_travel_as_base64_of_the_uncompressed_point() -> None:
-    text = sealing.public_key_b64(KEY.public)
-    assert sealing.public_key_from_b64(text) == KEY.public and len(KEY.public) == 65
-    assert sealing.key_id(KEY.public) == KEY.key_id == read_header(as_stream(sealed({}))).recipient_key_id
-    off_curve = p256.b64encode(KEY.public[:-1] + bytes([KEY.public[-1] ^ 1]))
+    key = p256.generate()
+    text = sealing.public_key_b64(key.public)
+    assert sealing.public_key_from_b64(text) == key.public and len(key.public) == 65
+    assert sealing.key_id(RECIPIENTS[0].public) == HEADER.blocks[0].recipient_key_id
+    off_curve = p256.b64encode(key.public[:-1] + bytes([key.public[-1] ^ 1]))
     for bad in ("", "AAAA", off_curve, text + "\n", "-" + text[1:]):
         with pytest.raises(ValueError, match=r"base64|P-256"):
             sealing.public_key_from_b64(bad)
@@ -181,14 +209,15 @@ def test_scan_checks_the_segment_layout_without_a_key() -> None:
     ],
 )
 def test_a_dishonest_plaintext_container_is_malformed_never_opened(plaintext: bytes) -> None:
-    envelope = seal_plaintext(plaintext)
+    envelope, key = seal_plaintext(plaintext)
     with pytest.raises(Malformed):
-        open_all(KEY, envelope, CTX)
+        open_all(envelope, key=key)
 
 
 def test_an_honest_hand_built_container_opens() -> None:
     plaintext = _container(_manifest([{"name": "a", "size": 3, "sha256": hashlib.sha256(b"abc").hexdigest()}]), b"abc")
-    assert open_all(KEY, seal_plaintext(plaintext), CTX)[1] == [("a", b"abc")]
+    envelope, key = seal_plaintext(plaintext)
+    assert open_all(envelope, key=key)[1] == [("a", b"abc")]
 
 
 @pytest.mark.parametrize("size", [0, 1, SEG - 1, SEG, SEG + 1, 2 * SEG, 3 * SEG + 7])

@@ -7,7 +7,7 @@ import pickle
 
 import pytest
 
-from ggzy.core.sensitive import Sensitive
+from ggzy.sealing.sensitive import Sensitive
 
 
 def test_leaving_a_with_block_wipes_the_buffer() -> None:

@@ -9,7 +9,6 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from ggzy.bidding import keys as opening_keys
-from ggzy.bidding import opening
 from ggzy.bidding.models import Bid
 from ggzy.core.clock import FixedClock
 from ggzy.core.files import FileStore
@@ -26,8 +25,8 @@ from ggzy.rules.base import Regime
 from ggzy.rules.catalog import Category
 from ggzy.rules.procedures import Method as Procedure
 from ggzy.rules.procedures import procedure as procedure_of
-from tests.builders import PASSWORD, Person, a_user
-from tests.trade import World, a_project, a_published_section, a_world, an_envelope
+from tests.builders import Person, a_user
+from tests.trade import World, a_project, a_published_section, a_world, an_envelope, hand_in
 
 TENDER_ITEMS = [
     ("010101001001", "平整场地", "m2", "1200"),
@@ -141,9 +140,7 @@ def an_opened_section(
     clock.set(section.bid_deadline)
     deadline.reach_deadline(session, section.id, clock.now())
     for holder in (world.operator, world.tenderer):
-        opening.submit_share(
-            session, holder.actor, section_id=section.id, password=PASSWORD, clock=clock, env=env, files=files
-        )
+        hand_in(session, clock, holder, section, files, env)
     people = [a_user(session, clock, ident, role=Role.EXPERT) for _ in range(experts)]
     return Room(world, section, people)
 

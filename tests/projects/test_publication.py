@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ggzy.bidding.keys import KeyEnv
-from ggzy.bidding.models import SealedShare
+from ggzy.bidding.models import OpeningRecipient
 from ggzy.core.clock import SHANGHAI, FixedClock
 from ggzy.core.errors import Invalid, RuleViolation
 from ggzy.core.events import Event
@@ -93,16 +93,17 @@ def test_an_unaccepted_project_cannot_publish(
         publish(session, clock, world, files, opening_env, section.id, deadline=clock.now() + timedelta(days=30))
 
 
-def test_publication_splits_the_opening_key_among_three_holders_and_logs_the_commitments(
+def test_publication_publishes_the_three_holders_public_keys_and_makes_no_secret(
     session: Session, clock: FixedClock, world: World, files: FileStore, opening_env: KeyEnv
 ) -> None:
     section = a_published_section(session, clock, world, files, opening_env)
-    assert section.opening_public_key and len(section.opening_public_key) == 65
-    shares = session.execute(select(SealedShare).where(SealedShare.section_id == section.id)).scalars().all()
+    assert section.opening_public_key is None  # no opening key pair exists any more: the bidders share their own
+    shares = session.execute(select(OpeningRecipient).where(OpeningRecipient.section_id == section.id)).scalars().all()
     assert {s.holder for s in shares} == {"centre", "supervision", "tenderer"}
     assert {s.share_index for s in shares} == {1, 2, 3}
+    assert all(len(s.public_key) == 65 for s in shares)
     ev = session.execute(select(Event).where(Event.type == "bidding.opening_key_prepared")).scalar_one()
-    assert '"threshold":2' in ev.payload and all(s.commitment in ev.payload for s in shares)
+    assert '"threshold":2' in ev.payload and all(s.key_id in ev.payload for s in shares)
 
 
 def test_without_a_key_holder_at_the_centre_nothing_is_published(
@@ -112,7 +113,7 @@ def test_without_a_key_holder_at_the_centre_nothing_is_published(
     from ggzy.bidding.models import HolderKey
 
     session.execute(HolderKey.__table__.delete().where(HolderKey.user_id == world.operator.user.id))
-    with pytest.raises(RuleViolation, match="交易中心没有可以接收开标密钥分片的人员"):
+    with pytest.raises(RuleViolation, match="交易中心还没有人登记开标密钥"):
         a_published_section(session, clock, world, files, opening_env)
 
 

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from ggzy import demo_supervision
 from ggzy.bidding import keys as opening_keys
-from ggzy.bidding import opening
 from ggzy.core.clock import FixedClock
 from ggzy.core.files import FileStore
 from ggzy.core.keys import Keys
@@ -25,9 +24,9 @@ from ggzy.supervision.collusion.model import CollusionModel
 from ggzy.supervision.collusion.store import save_model
 from ggzy.supervision.flags.avoidance.approvals import read_approvals
 from ggzy.supervision.models import Alert, ScanMark
-from tests.builders import PASSWORD, an_org
+from tests.builders import an_org
 from tests.supervision.collusion import synth
-from tests.trade import a_published_section, a_sealed_bid, a_world
+from tests.trade import a_published_section, a_sealed_bid, a_world, hand_in
 
 
 def alerts(session: Session) -> list[Alert]:
@@ -65,15 +64,7 @@ def test_a_ring_on_one_machine_and_one_account_is_alerted_to_the_sector_regulato
     clock.set(section.bid_deadline)
     deadline.reach_deadline(session, section.id, clock.now())
     for holder in (world.supervisor, world.tenderer):
-        opening.submit_share(
-            session,
-            holder.actor,
-            section_id=section.id,
-            password=PASSWORD,
-            clock=clock,
-            env=opening_env,
-            files=files,
-        )
+        hand_in(session, clock, holder, section, files, opening_env)
     assert section.status == "opened"
 
     assert live.due(session, clock.now()) == [(section.id, live.OPENED)]
@@ -184,15 +175,7 @@ def test_opened_prices_are_scored_against_the_platform_history_when_a_model_is_c
     for section in sections:
         deadline.reach_deadline(session, section.id, clock.now())
         for holder in (world.supervisor, world.tenderer):
-            opening.submit_share(
-                session,
-                holder.actor,
-                section_id=section.id,
-                password=PASSWORD,
-                clock=clock,
-                env=opening_env,
-                files=files,
-            )
+            hand_in(session, clock, holder, section, files, opening_env)
     scores = {s.id: price_screen.score_section(session, s, model_path) for s in sections}
     assert all(v is not None and v["market_sections"] == 4 for v in scores.values())
     assert max(scores.values(), key=lambda v: v["probability"] if v else 0.0) is scores[sections[-1].id]

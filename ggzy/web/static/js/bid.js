@@ -18,7 +18,8 @@
     form.querySelector("button[type=submit]").disabled = true;
     try {
       say("正在本机加密投标文件……");
-      const sealed = await window.GgzySealing.seal(form.dataset.key, context, bidForm, files);
+      const keySet = JSON.parse(form.dataset.keySet);
+      const sealed = await window.GgzySealing.seal(keySet, context, bidForm, files);
       say("正在递交密文（" + Math.round(sealed.size / 1024) + " KB）……");
       const response = await fetch(form.dataset.url, {
         method: "PUT", body: sealed, credentials: "same-origin",

@@ -1,8 +1,13 @@
-/* 密封投标 — the sealed-bid envelope in the browser, byte for byte the format of ggzy/core/sealing.py,
- * with Web Crypto only (no library, no eval, nothing inline: works under script-src 'self').
- * See docs/sealed-bids.md for the layout. Exposes window.GgzySealing:
- *   await GgzySealing.seal(publicKeyBase64, {sectionId, bidderId, version}, form, files[, {segmentSize, supervision}]) → Blob
- *   await GgzySealing.sha256Hex(fileOrBytes), fileDigests(files), pdfMetadata(file), browserFingerprint(),
+/* 密封投标 — the sealed-bid envelope (format 2) in the browser, byte for byte the format of
+ * ggzy/sealing/envelope.py, with Web Crypto only (no library, no eval, nothing inline: works under script-src 'self').
+ * A fresh content key per bid, shared 2-of-3 (Shamir over GF(2^521 − 1), BigInt) to the holders' public keys,
+ * each share sealed with HPKE (RFC 9180 base mode, DHKEM(P-256, HKDF-SHA256) / HKDF-SHA256 / AES-128-GCM, the
+ * KDF done with HMAC-SHA256); the body AES-256-GCM STREAM. See docs/sealed-bids.md. Exposes window.GgzySealing:
+ *   await GgzySealing.seal({threshold, deadline, recipients: [{index, public_key}]}, {sectionId, bidderId, version},
+ *                          form, files[, {segmentSize, supervision}]) → Blob
+ *   await GgzySealing.unwrapShare(headerBytes, {privateKey, publicRaw}) → {index, share}   (the holder's side)
+ *   await GgzySealing.openWithShares(envelopeBytes, {index: shareBytes, …}) → {manifest, files}
+ *   GgzySealing.parseHeader(bytes), hpkeSeal/hpkeOpen, sha256Hex, fileDigests, pdfMetadata, browserFingerprint,
  *   keyIdHex(publicKeyBase64), envelopeDigestHex(blob), canonicalJSON(value)
  * Web Crypto needs a secure context (HTTPS or localhost). SHA-256 in Web Crypto is one-shot, so each file
  * is read into memory once for its digest (one file at a time); the envelope is built from Blob slices.
@@ -11,8 +16,8 @@
   "use strict";
 
   const MAGIC = Uint8Array.of(0x47, 0x47, 0x5a, 0x59, 0x42, 0x49, 0x44, 0x00); // "GGZYBID\0"
-  const FORMAT_VERSION = 1;
-  const ALGORITHM = 1; // ECDH P-256 / HKDF-SHA256 / AES-256-GCM STREAM
+  const FORMAT_VERSION = 2;
+  const ALGORITHM = 2; // content key shared t-of-n, shares in HPKE P-256, body HKDF-SHA256 → AES-256-GCM STREAM
   const DEFAULT_SEGMENT = 1024 * 1024;
   const MIN_SEGMENT = 64;
   const MAX_SEGMENT = 16 * 1024 * 1024;
@@ -24,7 +29,15 @@
   const PDF_EDGE = 4 * 1024 * 1024;
   const encoder = new TextEncoder();
   const KEY_ID_LABEL = encoder.encode("ggzy/p256-key-id/v1\0");
-  const INFO_LABEL = encoder.encode("ggzy/bid-envelope/v1\0");
+  const BODY_LABEL = encoder.encode("ggzy/bid-envelope/v2\0");
+  const SHARE_LABEL = encoder.encode("ggzy/bid-share/v2\0");
+  const CHECK_LABEL = encoder.encode("ggzy/content-key-check/v2\0");
+  const COMMIT_LABEL = encoder.encode("ggzy/share-commitment/v2\0");
+  const FIXED = 59; // magic 8, version, algorithm, length 2, segment 4, t, n, m, deadline 8, check 32
+  const BLOCK_LEN = 1 + 32 + 65 + 66 + 16;
+  const MAX_SHARES = 16;
+  const MAX_BLOCKS = 64;
+  const PRIME = (1n << 521n) - 1n;
 
   class GgzySealingError extends Error {
     constructor(message, code) {
@@ -72,7 +85,7 @@
 
   function b64decode(text) {
     if (typeof text !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) {
-      fail("开标公钥不是有效的 base64", "bad-key");
+      fail("公钥或分片不是有效的 base64", "bad-key");
     }
     const bin = atob(text);
     return Uint8Array.from(bin, (c) => c.charCodeAt(0));
@@ -145,21 +158,62 @@
     return { section, bidder, version };
   }
 
-  function encodeHeader(segmentSize, ephemeralPublic, keyId, ctx) {
-    const length = 113 + 2 + ctx.section.length + 2 + ctx.bidder.length + 4;
+  function encodePrefix(segmentSize, threshold, blocks, deadline, check, ctx, commitments) {
+    const length = FIXED + 2 + ctx.section.length + 2 + ctx.bidder.length + 4 + 32 * commitments.length + BLOCK_LEN * blocks;
     return concat(
       MAGIC,
       Uint8Array.of(FORMAT_VERSION, ALGORITHM),
       uint(length, 2),
       uint(segmentSize, 4),
-      ephemeralPublic,
-      keyId,
+      Uint8Array.of(threshold, commitments.length, blocks),
+      uint(deadline, 8),
+      check,
       uint(ctx.section.length, 2),
       ctx.section,
       uint(ctx.bidder.length, 2),
       ctx.bidder,
       uint(ctx.version, 4),
+      ...commitments,
     );
+  }
+
+  function readUint(bytes, pos, size) {
+    let v = 0;
+    for (let i = 0; i < size; i += 1) v = v * 256 + bytes[pos + i];
+    return v;
+  }
+
+  /* The public header: enough to find one's block, check shares and open the body (the Python parser is the strict one). */
+  function parseHeader(bytes) {
+    const b = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+    if (b.length < FIXED || hex(b.subarray(0, 8)) !== hex(MAGIC)) fail("不是本平台的密封投标文件", "malformed");
+    if (b[8] !== FORMAT_VERSION || b[9] !== ALGORITHM) fail("不支持的格式版本或算法", "malformed");
+    const length = readUint(b, 10, 2);
+    if (b.length < length) fail("文件头不完整", "malformed");
+    const threshold = b[16], n = b[17], m = b[18];
+    let pos = FIXED;
+    const sLen = readUint(b, pos, 2);
+    const sectionId = new TextDecoder().decode(b.subarray(pos + 2, pos + 2 + sLen));
+    pos += 2 + sLen;
+    const bLen = readUint(b, pos, 2);
+    const bidderId = new TextDecoder().decode(b.subarray(pos + 2, pos + 2 + bLen));
+    pos += 2 + bLen;
+    const version = readUint(b, pos, 4);
+    pos += 4;
+    const commitments = [];
+    for (let i = 0; i < n; i += 1) commitments.push(b.slice(pos + 32 * i, pos + 32 * (i + 1)));
+    pos += 32 * n;
+    if (pos + BLOCK_LEN * m !== length) fail("文件头字段无效", "malformed");
+    const prefix = b.slice(0, pos);
+    const blocks = [];
+    for (let i = 0; i < m; i += 1) {
+      const at = pos + BLOCK_LEN * i;
+      blocks.push({ index: b[at], keyId: b.slice(at + 1, at + 33), sealed: b.slice(at + 33, at + BLOCK_LEN) });
+    }
+    return {
+      raw: b.slice(0, length), prefix, segmentSize: readUint(b, 12, 4), threshold, shares: n, deadline: readUint(b, 19, 8),
+      check: b.slice(27, 59), context: { sectionId, bidderId, version }, commitments, blocks, size: length,
+    };
   }
 
   // ---- files and the manifest ----
@@ -311,6 +365,144 @@
     };
   }
 
+  // ---- HPKE (RFC 9180) base mode: DHKEM(P-256, HKDF-SHA256), HKDF-SHA256, AES-128-GCM ----
+
+  const KEM_SUITE = concat(encoder.encode("KEM"), Uint8Array.of(0x00, 0x10));
+  const HPKE_SUITE = concat(encoder.encode("HPKE"), Uint8Array.of(0x00, 0x10, 0x00, 0x01, 0x00, 0x01));
+  const HPKE_V1 = encoder.encode("HPKE-v1");
+
+  async function hmac(key, data) {
+    const k = await subtle().importKey("raw", key.length ? key : new Uint8Array(32), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    return new Uint8Array(await subtle().sign("HMAC", k, data));
+  }
+
+  async function labeledExtract(suite, salt, label, ikm) {
+    return hmac(salt, concat(HPKE_V1, suite, encoder.encode(label), ikm));
+  }
+
+  async function labeledExpand(suite, prk, label, info, length) {
+    const labeled = concat(uint(length, 2), HPKE_V1, suite, encoder.encode(label), info);
+    let out = new Uint8Array(0), t = new Uint8Array(0);
+    for (let i = 1; out.length < length; i += 1) {
+      t = await hmac(prk, concat(t, labeled, Uint8Array.of(i)));
+      out = concat(out, t);
+    }
+    return out.slice(0, length);
+  }
+
+  async function kemShared(dh, enc, pkR) {
+    const prk = await labeledExtract(KEM_SUITE, new Uint8Array(0), "eae_prk", dh);
+    return labeledExpand(KEM_SUITE, prk, "shared_secret", concat(enc, pkR), 32);
+  }
+
+  async function keySchedule(shared, info) {
+    const empty = new Uint8Array(0);
+    const pskIdHash = await labeledExtract(HPKE_SUITE, empty, "psk_id_hash", empty);
+    const infoHash = await labeledExtract(HPKE_SUITE, empty, "info_hash", info);
+    const context = concat(Uint8Array.of(0), pskIdHash, infoHash);
+    const secret = await labeledExtract(HPKE_SUITE, shared, "secret", empty);
+    return {
+      key: await labeledExpand(HPKE_SUITE, secret, "key", context, 16),
+      nonce: await labeledExpand(HPKE_SUITE, secret, "base_nonce", context, 12),
+    };
+  }
+
+  async function importPublic(raw) {
+    if (raw.length !== 65 || raw[0] !== 4) fail("持有人公钥应为 65 字节的 P-256 非压缩点", "bad-key");
+    try {
+      return await subtle().importKey("raw", raw, { name: "ECDH", namedCurve: "P-256" }, false, []);
+    } catch (e) {
+      return fail("持有人公钥不在 P-256 曲线上", "bad-key");
+    }
+  }
+
+  /* SealBase, single shot, empty AAD: enc (65) || ct. `ephemeral` ({privateKey, publicRaw}) only for known answers. */
+  async function hpkeSeal(pkR, plaintext, info, aad, ephemeral) {
+    const s = subtle();
+    let eph = ephemeral;
+    if (!eph) {
+      const pair = await s.generateKey({ name: "ECDH", namedCurve: "P-256" }, false, ["deriveBits"]);
+      eph = { privateKey: pair.privateKey, publicRaw: new Uint8Array(await s.exportKey("raw", pair.publicKey)) };
+    }
+    const dh = new Uint8Array(await s.deriveBits({ name: "ECDH", public: await importPublic(pkR) }, eph.privateKey, 256));
+    const shared = await kemShared(dh, eph.publicRaw, pkR);
+    dh.fill(0);
+    const { key, nonce } = await keySchedule(shared, info);
+    const k = await s.importKey("raw", key, "AES-GCM", false, ["encrypt"]);
+    key.fill(0);
+    const ct = await s.encrypt({ name: "AES-GCM", iv: nonce, additionalData: aad || new Uint8Array(0) }, k, plaintext);
+    return concat(eph.publicRaw, new Uint8Array(ct));
+  }
+
+  /* OpenBase with the holder's (non-extractable) private key and its public point. */
+  async function hpkeOpen(holder, sealed, info, aad) {
+    const s = subtle();
+    const enc = sealed.slice(0, 65);
+    const dh = new Uint8Array(await s.deriveBits({ name: "ECDH", public: await importPublic(enc) }, holder.privateKey, 256));
+    const shared = await kemShared(dh, enc, holder.publicRaw);
+    dh.fill(0);
+    const { key, nonce } = await keySchedule(shared, info);
+    const k = await s.importKey("raw", key, "AES-GCM", false, ["decrypt"]);
+    key.fill(0);
+    try {
+      return new Uint8Array(await s.decrypt({ name: "AES-GCM", iv: nonce, additionalData: aad || new Uint8Array(0) }, k, sealed.slice(65)));
+    } catch (e) {
+      return fail("无法解开分片：不是发给本密钥的，或已被篡改", "share-unreadable");
+    }
+  }
+
+  // ---- Shamir over GF(2^521 − 1) ----
+
+  function toBig(bytes) {
+    let v = 0n;
+    for (const x of bytes) v = (v << 8n) | BigInt(x);
+    return v;
+  }
+
+  function fromBig(v, size) {
+    const out = new Uint8Array(size);
+    let x = v;
+    for (let i = size - 1; i >= 0; i -= 1) {
+      out[i] = Number(x & 0xffn);
+      x >>= 8n;
+    }
+    return out;
+  }
+
+  function randomCoefficient() {
+    for (;;) {
+      const b = crypto.getRandomValues(new Uint8Array(66));
+      b[0] &= 0x01; // 521 bits
+      const v = toBig(b);
+      if (v < PRIME) return v;
+    }
+  }
+
+  function modPow(base, exp, mod) {
+    let r = 1n, b = base % mod, e = exp;
+    while (e > 0n) {
+      if (e & 1n) r = (r * b) % mod;
+      b = (b * b) % mod;
+      e >>= 1n;
+    }
+    return r;
+  }
+
+  function interpolateAtZero(points) {
+    let total = 0n;
+    for (const [xj, yj] of points) {
+      let num = 1n, den = 1n;
+      for (const [xm] of points) {
+        if (xm !== xj) {
+          num = (num * xm) % PRIME;
+          den = (((den * (xm - xj)) % PRIME) + PRIME) % PRIME;
+        }
+      }
+      total = (total + yj * num % PRIME * modPow(den, PRIME - 2n, PRIME)) % PRIME;
+    }
+    return total;
+  }
+
   // ---- the envelope ----
 
   async function keyIdOf(publicRaw) {
@@ -328,28 +520,48 @@
     return nonce;
   }
 
-  async function keySchedule(recipient, ephemeral, ephemeralPublic, keyId, headerDigest) {
+  async function bodyKey(contentKey, headerDigest, usage) {
     const s = subtle();
-    const shared = new Uint8Array(await s.deriveBits({ name: "ECDH", public: recipient }, ephemeral.privateKey, 256));
-    const ikm = await s.importKey("raw", shared, "HKDF", false, ["deriveBits"]);
-    shared.fill(0);
-    const params = { name: "HKDF", hash: "SHA-256", salt: concat(ephemeralPublic, keyId), info: concat(INFO_LABEL, headerDigest) };
+    const ikm = await s.importKey("raw", contentKey, "HKDF", false, ["deriveBits"]);
+    const params = { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(0), info: concat(BODY_LABEL, headerDigest) };
     const okm = new Uint8Array(await s.deriveBits(params, ikm, 44 * 8));
-    const key = await s.importKey("raw", okm.subarray(0, 32), { name: "AES-GCM" }, false, ["encrypt"]);
+    const key = await s.importKey("raw", okm.subarray(0, 32), { name: "AES-GCM" }, false, [usage]);
     const baseNonce = okm.slice(32, 44);
     okm.fill(0);
     return { key, baseNonce };
   }
 
-  async function seal(publicKeyBase64, context, form, files, options) {
+  async function shareInfo(prefix, index, keyId) {
+    return concat(SHARE_LABEL, await sha256(prefix), Uint8Array.of(index), keyId);
+  }
+
+  function readKeySet(keySet) {
+    const ks = keySet || {};
+    const threshold = ks.threshold;
+    const deadline = ks.deadline !== undefined ? ks.deadline : ks.deadline_unix;
+    const recipients = Array.from(ks.recipients || []).map((r) => ({ index: Number(r.index), public: b64decode(r.public_key) }));
+    if (!recipients.length || recipients.length > MAX_BLOCKS) fail("标段尚未公布开标密钥持有人公钥", "bad-key");
+    const n = Math.max(...recipients.map((r) => r.index));
+    const indices = new Set(recipients.map((r) => r.index));
+    if (n > MAX_SHARES || indices.size !== n || ![...indices].every((i) => Number.isInteger(i) && i >= 1 && i <= n)) fail("密钥持有人的分片序号应从 1 起连续编号", "bad-key");
+    if (!Number.isInteger(threshold) || threshold < 1 || threshold > n) fail("门限无效", "bad-key");
+    if (!Number.isInteger(deadline) || deadline <= 0 || deadline > 253402300799) fail("投标截止时间无效", "bad-key");
+    return { threshold, deadline, recipients, n };
+  }
+
+  async function seal(keySet, context, form, files, options) {
     const opts = options || {};
+    const testing = opts.knownAnswer || null; // {contentKey, coefficients: [hex], ephemeral: [{d, x, y, publicRaw}]}
     const segmentSize = opts.segmentSize === undefined ? DEFAULT_SEGMENT : opts.segmentSize;
     if (!Number.isInteger(segmentSize) || segmentSize < MIN_SEGMENT || segmentSize > MAX_SEGMENT) fail("分段大小超出范围", "bad-segment");
     const ctx = readContext(context);
-    const pub = b64decode(publicKeyBase64);
-    if (pub.length !== 65 || pub[0] !== 4) fail("开标公钥应为 65 字节的 P-256 非压缩点", "bad-key");
+    const ks = readKeySet(keySet);
     const s = subtle();
-    const recipient = await s.importKey("raw", pub, { name: "ECDH", namedCurve: "P-256" }, false, []);
+    for (const r of ks.recipients) {
+      await importPublic(r.public);
+      r.keyId = await keyIdOf(r.public);
+    }
+    if (new Set(ks.recipients.map((r) => hex(r.keyId))).size !== ks.recipients.length) fail("密钥持有人公钥重复", "bad-key");
     const list = normaliseFiles(files);
     const entries = [];
     for (const f of list) entries.push({ name: f.name, size: f.blob.size, sha256: await sha256Hex(f.blob) });
@@ -357,12 +569,36 @@
     const manifest = encoder.encode(canonicalJSON({ format: MANIFEST_FORMAT, form: form || {}, files: entries, supervision }));
     if (manifest.length > MAX_MANIFEST) fail("清单过大", "manifest-too-large");
 
-    const ephemeral = await s.generateKey({ name: "ECDH", namedCurve: "P-256" }, false, ["deriveBits"]);
-    const ephemeralPublic = new Uint8Array(await s.exportKey("raw", ephemeral.publicKey));
-    const keyId = await keyIdOf(pub);
-    const header = encodeHeader(segmentSize, ephemeralPublic, keyId, ctx);
+    const contentKey = testing ? Uint8Array.from(testing.contentKey) : crypto.getRandomValues(new Uint8Array(32));
+    const coefficients = [toBig(contentKey)];
+    for (let i = 1; i < ks.threshold; i += 1) coefficients.push(testing ? BigInt("0x" + testing.coefficients[i - 1]) : randomCoefficient());
+    const ys = [];
+    for (let x = 1n; x <= BigInt(ks.n); x += 1n) {
+      let acc = 0n;
+      for (let i = coefficients.length - 1; i >= 0; i -= 1) acc = (acc * x + coefficients[i]) % PRIME;
+      ys.push(fromBig(acc, 66));
+    }
+    coefficients.length = 0;
+    const check = await sha256(concat(CHECK_LABEL, contentKey));
+    const commitments = [];
+    for (let i = 0; i < ks.n; i += 1) commitments.push(await sha256(concat(COMMIT_LABEL, check, Uint8Array.of(i + 1), ys[i])));
+    const prefix = encodePrefix(segmentSize, ks.threshold, ks.recipients.length, ks.deadline, check, ctx, commitments);
+    const blocks = [];
+    for (let i = 0; i < ks.recipients.length; i += 1) {
+      const r = ks.recipients[i];
+      let eph;
+      if (testing) {
+        const e = testing.ephemeral[i];
+        eph = { privateKey: await s.importKey("jwk", { kty: "EC", crv: "P-256", d: e.d, x: e.x, y: e.y, ext: false }, { name: "ECDH", namedCurve: "P-256" }, false, ["deriveBits"]), publicRaw: b64decode(e.publicRaw) };
+      }
+      const sealed = await hpkeSeal(r.public, ys[r.index - 1], await shareInfo(prefix, r.index, r.keyId), null, eph);
+      blocks.push(concat(Uint8Array.of(r.index), r.keyId, sealed));
+    }
+    ys.forEach((y) => y.fill(0));
+    const header = concat(prefix, ...blocks);
     const headerDigest = await sha256(header);
-    const { key, baseNonce } = await keySchedule(recipient, ephemeral, ephemeralPublic, keyId, headerDigest);
+    const { key, baseNonce } = await bodyKey(contentKey, headerDigest, "encrypt");
+    contentKey.fill(0);
 
     const plain = new Blob([uint(manifest.length, 4), manifest, ...list.map((f) => f.blob)]);
     const count = Math.max(1, Math.ceil(plain.size / segmentSize));
@@ -376,6 +612,53 @@
     return new Blob(parts, { type: "application/octet-stream" });
   }
 
+  /* The holder's side: open the block sealed to this key and check it against the bidder's commitment. */
+  async function unwrapShare(headerBytes, holder) {
+    const h = parseHeader(headerBytes);
+    const keyId = hex(await keyIdOf(holder.publicRaw));
+    const block = h.blocks.find((b) => hex(b.keyId) === keyId);
+    if (!block) fail("投标文件中没有发给本密钥的分片", "not-a-recipient");
+    const y = await hpkeOpen(holder, block.sealed, await shareInfo(h.prefix, block.index, block.keyId));
+    const c = await sha256(concat(COMMIT_LABEL, h.check, Uint8Array.of(block.index), y));
+    if (hex(c) !== hex(h.commitments[block.index - 1])) fail("分片与承诺值不符", "share-unreadable");
+    return { index: block.index, share: y, deadline: h.deadline };
+  }
+
+  /* Rebuild the content key from `threshold` shares and open the whole envelope (verification, known answers). */
+  async function openWithShares(envelopeBytes, shares) {
+    const env = envelopeBytes instanceof Uint8Array ? envelopeBytes : new Uint8Array(envelopeBytes);
+    const h = parseHeader(env);
+    const xs = Object.keys(shares).map(Number).sort((a, b) => a - b).slice(0, h.threshold);
+    if (xs.length < h.threshold) fail("密钥分片数量不足", "not-enough-shares");
+    const key = fromBig(interpolateAtZero(xs.map((x) => [BigInt(x), toBig(shares[x])])), 32);
+    if (hex(await sha256(concat(CHECK_LABEL, key))) !== hex(h.check)) fail("分片恢复出的内容密钥与投标文件不符", "key-mismatch");
+    const headerDigest = await sha256(h.raw);
+    const { key: aes, baseNonce } = await bodyKey(key, headerDigest, "decrypt");
+    key.fill(0);
+    const body = env.subarray(h.size);
+    const sealedSize = h.segmentSize + 16;
+    const count = Math.ceil(body.length / sealedSize);
+    const plainParts = [];
+    for (let i = 0; i < count; i += 1) {
+      const aad = concat(headerDigest, uint(i, 8), Uint8Array.of(i === count - 1 ? 1 : 0));
+      try {
+        plainParts.push(new Uint8Array(await subtle().decrypt({ name: "AES-GCM", iv: segmentNonce(baseNonce, i), additionalData: aad }, aes, body.subarray(i * sealedSize, (i + 1) * sealedSize))));
+      } catch (e) {
+        fail("投标文件已被篡改或不完整，解密失败", "tampered");
+      }
+    }
+    const plain = concat(...plainParts);
+    const mlen = readUint(plain, 0, 4);
+    const manifest = JSON.parse(new TextDecoder().decode(plain.subarray(4, 4 + mlen)));
+    let pos = 4 + mlen;
+    const out = [];
+    for (const f of manifest.files) {
+      out.push({ name: f.name, bytes: plain.slice(pos, pos + f.size) });
+      pos += f.size;
+    }
+    return { manifest, files: out };
+  }
+
   async function envelopeDigestHex(blob) {
     return sha256Hex(blob);
   }
@@ -385,6 +668,13 @@
     DEFAULT_SEGMENT,
     GgzySealingError,
     seal,
+    unwrapShare,
+    openWithShares,
+    parseHeader,
+    hpkeSeal,
+    hpkeOpen,
+    b64decode,
+    hex,
     sha256Hex,
     fileDigests,
     pdfMetadata,

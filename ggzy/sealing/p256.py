@@ -1,4 +1,4 @@
-"""P-256 密钥 — key pairs, key ids, ECDH and HKDF shared by the bid envelope, the shares and the keystore.
+"""P-256 密钥 — key pairs, key ids, ECDH and HKDF shared by the bid envelope, HPKE and the holders' key files.
 
 Public keys travel as uncompressed points (65 bytes, `04 || X || Y`), the form Web Crypto's
 `exportKey("raw")` gives and accepts; private keys as 32-byte big-endian scalars in `Sensitive`.
@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from ggzy.core.sensitive import Sensitive
+from ggzy.sealing.sensitive import Sensitive
 
 CURVE = ec.SECP256R1()
 ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551

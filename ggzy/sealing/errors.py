@@ -38,7 +38,7 @@ class WrongKey(EnvelopeError):
     """Sealed to another public key than the one offered for opening (or expected at upload)."""
 
     code = "envelope-wrong-key"
-    title = "投标文件不是用本标段的开标公钥加密的"
+    title = "投标文件的内容密钥不是分给本标段开标密钥持有人的"
 
 
 class WrongContext(EnvelopeError):
@@ -63,3 +63,32 @@ class SealingFailed(EnvelopeError):
 
     def __init__(self, detail: str, **details: Any) -> None:
         super().__init__(f"{self.title}：{detail}", **details)
+
+
+class NotARecipient(EnvelopeError):
+    """The envelope holds no share sealed to this key holder's key."""
+
+    status = 403
+    code = "envelope-not-a-recipient"
+    title = "投标文件中没有发给本密钥的分片"
+
+
+class ShareUnreadable(EnvelopeError):
+    """A share block does not open with the holder's key, or opens to a value that is not the committed share."""
+
+    code = "envelope-share-unreadable"
+    title = "无法解开投标文件中的密钥分片"
+
+
+class BadShare(EnvelopeError):
+    """A share handed in does not match the commitment in the envelope header."""
+
+    code = "envelope-bad-share"
+    title = "提交的密钥分片与投标文件中的承诺值不符"
+
+
+class KeyMismatch(EnvelopeError):
+    """Shares that match their commitments rebuild a key that is not the one the header's check names."""
+
+    code = "envelope-key-mismatch"
+    title = "密钥分片恢复出的内容密钥与投标文件不符"

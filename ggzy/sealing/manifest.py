@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from ggzy.core import canonical
-from ggzy.core.sealing_errors import Malformed, SealingFailed
+from ggzy.sealing.errors import Malformed, SealingFailed
 
 MANIFEST_FORMAT = "ggzy-bid-manifest/1"
 MAX_MANIFEST = 1024 * 1024

@@ -15,8 +15,8 @@ from typing import BinaryIO
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from ggzy.core.sealing_errors import Tampered, TooLarge
-from ggzy.core.sensitive import Sensitive
+from ggzy.sealing.errors import Tampered, TooLarge
+from ggzy.sealing.sensitive import Sensitive
 
 TAG_LEN = 16
 NONCE_LEN = 12
