@@ -22,19 +22,19 @@ from ggzy.entities import auth
 from ggzy.projects.models import Section
 from ggzy.projects.states import SectionStatus
 
-_CLOSED = SectionStatus.CLOSED.value
+_BEFORE = (SectionStatus.PREPARING.value, SectionStatus.BIDDING.value)
 _OPENED = SectionStatus.OPENED.value
 
 
 def due_commitments(session: Session, now: datetime) -> Iterable[str]:
-    """Sections whose deadline has passed, not yet opened, without a commitment made since that deadline."""
+    """Sections whose deadline has passed (closed, failed, opened or ended since) without a commitment made
+    since that deadline to their sealed log as it now stands."""
     committed = exists().where(
         SealedLog.scope == Section.id,
-        SealedLog.disclosed_seq.is_(None),
         SealedLog.committed_at >= Section.bid_deadline,
-        SealedLog.committed_size == SealedLog.size,
+        or_(SealedLog.disclosed_seq.is_not(None), SealedLog.committed_size == SealedLog.size),
     )
-    stmt = select(Section.id).where(Section.status == _CLOSED, Section.bid_deadline <= now, ~committed)
+    stmt = select(Section.id).where(Section.status.not_in(_BEFORE), Section.bid_deadline <= now, ~committed)
     return list(session.execute(stmt.order_by(Section.id)).scalars())
 
 
