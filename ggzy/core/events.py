@@ -15,15 +15,16 @@ opened or the time has come) the public log receives the sealed root with the co
 (`log.sealed_disclosed`) followed by a copy of every sealed event, each naming its place in the sealed log.
 docs/transparency.md gives the threat model.
 
-**The write buffer.** Public appends are not written one by one. `record` keeps them in a buffer held in
-the database connection's `info` (so every session on that connection shares it), together with the
-log head read `FOR UPDATE` once per transaction (this lock orders concurrent writers and keeps sequence
-numbers gap-free). The buffer is written (one multi-row insert for events, one for subtrees, one head
-update) before any ORM query through a session, before a session commits, before a savepoint is opened,
-when the connection commits, and every BATCH events. A rollback of the transaction discards it; a rollback
-to a savepoint discards it and the cached head (what the savepoint covered is undone in the database too),
-so the tree in memory never runs ahead of the tree in the database. After the session commits, listeners
-registered with `on_commit` receive the public events of that transaction (never a sealed one).
+**The write buffer.** Public appends are not written one by one. `record` keeps them in a buffer held in the
+database connection's `info` (so every session on that connection shares it), together with the log head
+read `FOR UPDATE` once per transaction and never reused in another (this lock orders concurrent writers and
+keeps sequence numbers gap-free). The buffer is written (one multi-row insert for events, one for subtrees,
+one head update) before any ORM query through a session, before a session commits, before a savepoint is
+opened, when the connection commits, and every BATCH events. A rollback of the transaction discards it; a
+rollback to a savepoint discards it and the cached head (what the savepoint covered is undone in the
+database too), so the tree in memory never runs ahead of the tree in the database. After the session
+commits, listeners registered with `on_commit` receive the public events of that transaction (never a sealed
+one).
 
 These hooks are attached by `attach` to the platform's own engines and session factories (`Database` calls
 it), never to SQLAlchemy's global classes: a session made elsewhere gets no hidden behaviour.
@@ -327,6 +328,7 @@ class _Buffer:
     frontier: Frontier | None = None
     events: list[dict[str, Any]] = field(default_factory=list)
     nodes: list[dict[str, Any]] = field(default_factory=list)
+    transaction: object | None = None  # the root transaction the cached head belongs to
 
 
 def _frontier(size: int, blob: bytes) -> Frontier:
@@ -336,8 +338,11 @@ def _frontier(size: int, blob: bytes) -> Frontier:
 
 def _buffer(conn: Connection) -> _Buffer:
     buf: _Buffer | None = conn.info.get(_LOG_KEY)
-    if buf is None:
-        buf = conn.info[_LOG_KEY] = _Buffer()
+    transaction = conn.get_transaction()
+    if buf is None or buf.transaction is not transaction:
+        # `info` lives with the pooled DBAPI connection: a head cached in another transaction is never reused,
+        # even if no commit or rollback hook saw that transaction end.
+        buf = conn.info[_LOG_KEY] = _Buffer(transaction=transaction)
     if buf.frontier is None:
         row = conn.execute(_SELECT_HEAD).one()
         buf.frontier = _frontier(row.size, row.frontier)
@@ -347,6 +352,9 @@ def _buffer(conn: Connection) -> _Buffer:
 def _write(conn: Connection) -> None:
     buf: _Buffer | None = conn.info.get(_LOG_KEY)
     if buf is None or not buf.events or buf.frontier is None:
+        return
+    if buf.transaction is not conn.get_transaction():  # left over from a transaction that ended unseen
+        conn.info.pop(_LOG_KEY, None)
         return
     conn.execute(_INSERT_EVENT, buf.events)
     conn.execute(_INSERT_NODE, buf.nodes)
@@ -381,7 +389,7 @@ def _flush_at_commit(conn: Connection) -> None:
 
 def _discard_to_savepoint(conn: Connection, _name: str, _context: Any) -> None:
     if conn.info.get(_LOG_KEY) is not None:  # what the savepoint wrote is undone: forget it, re-read the head
-        conn.info[_LOG_KEY] = _Buffer()
+        conn.info[_LOG_KEY] = _Buffer(transaction=conn.get_transaction())
 
 
 def _discard(conn: Connection) -> None:
