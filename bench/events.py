@@ -3,8 +3,8 @@
     python -m bench events [--events N] [--backend sqlite|postgresql|both]
 
 Builds the log through `events.record` (the same verb every domain calls), in transactions of
-BATCH events and also one event per transaction, then times inclusion and consistency proofs
-and `verify_log` over the whole log.
+BATCH events and also one event per transaction (public, then secret ones into 50 sealed logs), then
+times inclusion and consistency proofs and `verify_log` over the whole log (sealed logs included).
 """
 
 from __future__ import annotations
@@ -56,7 +56,8 @@ def _drop(name: str) -> None:
             c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-def append(db: Database, n: int, batch: int) -> float:
+def append(db: Database, n: int, batch: int, *, secret: bool = False) -> float:
+    """Events per second; `secret` records them sealed (a bid's path), spread over 50 sections' sealed logs."""
     clock = SystemClock()
     payload = {"project": "XXGG-2026-000123", "amount": "1234567.89", "note": "基准测试"}
     started = time.perf_counter()
@@ -64,7 +65,19 @@ def append(db: Database, n: int, batch: int) -> float:
     while done < n:
         with db.unit_of_work() as s:
             for _ in range(min(batch, n - done)):
-                events.record(s, ACTOR, BENCH, clock=clock, subject=("bench", str(done)), payload=payload)
+                if secret:
+                    events.record(
+                        s,
+                        ACTOR,
+                        BENCH,
+                        clock=clock,
+                        subject=("bench", str(done)),
+                        scope=f"section-{done % 50}",
+                        payload=payload,
+                        secret_until=events.AT_OPENING,
+                    )
+                else:
+                    events.record(s, ACTOR, BENCH, clock=clock, subject=("bench", str(done)), payload=payload)
                 done += 1
     return n / (time.perf_counter() - started)
 
@@ -104,6 +117,8 @@ def run(backend: str, n: int, batch: int) -> None:
         try:
             single = append(db, min(5000, n), 1)
             print(f"[{backend}] append, one event per transaction: {single:,.0f} events/s")
+            sealed = append(db, min(2000, n), 1, secret=True)
+            print(f"[{backend}] append, one secret (sealed) event per transaction: {sealed:,.0f} events/s")
             rate = append(db, n, batch)
             print(f"[{backend}] append, {batch} events per transaction: {rate:,.0f} events/s ({n:,} events)")
             with db.unit_of_work() as s:

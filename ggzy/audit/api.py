@@ -6,7 +6,7 @@ import base64
 from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from ggzy.core import policy, transparency
 from ggzy.core.errors import Invalid, NotFound
@@ -14,7 +14,7 @@ from ggzy.web import params
 from ggzy.web.deps import Ctx, CurrentActor, Db
 
 from .queries import get_event, list_events
-from .schemas import CheckpointRead, ConsistencyProof, EventRead, InclusionProof
+from .schemas import CheckpointRead, ConsistencyProof, EventRead, InclusionProof, SealedProofRead
 
 router = APIRouter(prefix="/log", tags=["透明日志"])
 
@@ -81,6 +81,31 @@ def consistency(
         raise Invalid(str(exc), code="bad-proof-request") from exc
     return ConsistencyProof(
         first=first, second=n, first_root=b64(r1), second_root=b64(r2), proof=[b64(p) for p in proof]
+    )
+
+
+@router.get("/sealed/{event_id}", response_model=SealedProofRead)
+def sealed(db: Db, actor: CurrentActor, event_id: Annotated[str, Path(max_length=26)]) -> SealedProofRead:
+    """开标后核对保密事件（投标、撤回、下载、报名）：其在封存日志中的位置与证明；开标前与不存在的编号无从区分。"""
+    policy.ensure(actor, policy.LOG_PROOF)
+    try:
+        p = transparency.sealed_proof(db, event_id)
+    except LookupError as exc:
+        raise NotFound("未找到已公开的该事件", code="no-disclosed-event") from exc
+    return SealedProofRead(
+        event_id=p.event_id,
+        log=p.log,
+        index=p.index,
+        size=p.size,
+        leaf_hash=b64(p.leaf),
+        proof=[b64(h) for h in p.proof],
+        root_hash=b64(p.root),
+        copy_index=p.copy_seq,
+        disclosure_index=p.disclosure_seq,
+        commitment_index=p.commitment_seq,
+        committed_size=p.committed_size,
+        committed_root=b64(p.committed_root) if p.committed_root is not None else None,
+        consistency=[b64(h) for h in p.consistency],
     )
 
 

@@ -48,3 +48,22 @@ class EventRead(BaseModel):
     payload: dict[str, Any]
     entry: str = Field(description="the exact bytes hashed into the leaf (UTF-8)")
     leaf_hash: str = Field(description="hex")
+
+
+class SealedProofRead(BaseModel):
+    """A secret event after its disclosure: its place in its section's sealed log and the proofs tying it to the
+    public log (the deadline commitment and the disclosure are public events)."""
+
+    event_id: str
+    log: str
+    index: int
+    size: int
+    leaf_hash: str = Field(description="base64: the sealed entry (the copy's entry without its public seq)")
+    proof: list[str]
+    root_hash: str
+    copy_index: int = Field(description="the disclosed copy's index in the public log")
+    disclosure_index: int
+    commitment_index: int | None
+    committed_size: int | None
+    committed_root: str | None
+    consistency: list[str] = Field(description="from committed_size to size in the sealed log")

@@ -92,6 +92,7 @@ def download(session: Session, actor: Actor, *, document_id: str, clock: Clock) 
         subject=("document", doc.id),
         scope=doc.section_id,
         payload={"sha256": doc.sha256},
+        secret_until=events.AT_OPENING,
     )
     return doc
 
@@ -113,4 +114,12 @@ def register(session: Session, actor: Actor, *, section_id: str, clock: Clock) -
             ip=actor.ip,
         )
     )
-    events.record(session, actor, REGISTERED, clock=clock, subject=("section", section_id), scope=section_id)
+    events.record(
+        session,
+        actor,
+        REGISTERED,
+        clock=clock,
+        subject=("section", section_id),
+        scope=section_id,
+        secret_until=events.AT_OPENING,
+    )

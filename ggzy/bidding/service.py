@@ -124,6 +124,7 @@ def submit(
         subject=("bid", bid.id),
         scope=section.id,
         payload={"version": version, "size": stored.size, "sha256": stored.sha256, "round": section.round},
+        secret_until=events.AT_OPENING,
     )
     body = {
         "v": 1,
@@ -135,7 +136,7 @@ def submit(
         "received_at": now,
         "size": stored.size,
         "sha256": stored.sha256,
-        "log_index": ev.seq,
+        "event": ev.id,  # sealed until the opening; then `GET /api/v1/log/sealed/{event}` proves it
     }
     text = canonical.dumps(body)
     bid.receipt = canonical.dumps(
@@ -162,6 +163,7 @@ def withdraw(session: Session, actor: Actor, *, bid_id: str, clock: Clock) -> Bi
         subject=("bid", bid.id),
         scope=bid.section_id,
         payload={"version": bid.version},
+        secret_until=events.AT_OPENING,
     )
     return bid
 

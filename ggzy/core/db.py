@@ -83,6 +83,9 @@ class Database:
         else:
             self._reader = sessionmaker(bind=bind, expire_on_commit=False)
             self._writer = sessionmaker(bind=bind.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False)
+        from ggzy.core import events  # here, not at the top: events imports this module for Base
+
+        events.attach(bind, self._reader, self._writer)  # the event log's write buffer (see its docstring)
 
     @classmethod
     def from_url(cls, url: str) -> Database:

@@ -1,7 +1,9 @@
 """透明日志 — proofs served from the stored tree, signed checkpoints, and the full verification.
 
 `verify_log` is what `ggzy audit verify` runs: it recomputes every leaf from the stored events,
-checks every stored subtree hash, and checks every signed checkpoint, and names the first bad entry.
+checks every stored subtree hash, and checks every signed checkpoint, and names the first bad entry;
+then it recomputes every sealed log and checks it against its deadline commitment, its disclosure and
+the disclosed copies. `sealed_proof` proves, after its disclosure, where a secret event was sealed.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import json
 from collections.abc import Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Result, Select, and_, func, select, text
@@ -17,9 +20,23 @@ from sqlalchemy.orm import Session
 
 from ggzy.core import events, note
 from ggzy.core.clock import Clock
-from ggzy.core.events import HEAD_ID, Event, LogHead, MerkleNode, SignedTreeHead, entry_of, payload_digest
+from ggzy.core.events import (
+    HEAD_ID,
+    SEALED_COMMITTED,
+    SEALED_DISCLOSED,
+    Event,
+    LogHead,
+    MerkleNode,
+    SealedEvent,
+    SealedLog,
+    SignedTreeHead,
+    commitment,
+    entry_of,
+    payload_digest,
+)
 from ggzy.core.keys import Keys
 from ggzy.core.merkle import (
+    EMPTY_ROOT,
     Coord,
     Frontier,
     build_proof,
@@ -119,6 +136,18 @@ def sign_checkpoint(session: Session, *, keys: Keys, origin: str, clock: Clock) 
     return sth
 
 
+def checkpoint_due(session: Session, now: datetime, *, minutes: float) -> bool:
+    """Checkpoints are signed on a fixed schedule: at most one per period of `minutes` (counted from the Unix
+    epoch, so every node agrees), and only when the public log grew. Secret events never grow it, so when a
+    checkpoint is signed, and what it says, depend on public activity alone."""
+    size = session.execute(select(LogHead.size).where(LogHead.id == HEAD_ID)).scalar_one()
+    last = latest_checkpoint(session)
+    if size == 0 or (last is not None and last.size >= size):
+        return False
+    period = max(1.0, minutes * 60)
+    return last is None or int(now.timestamp() // period) > int(last.signed_at.timestamp() // period)
+
+
 def verifier_key(keys: Keys, origin: str) -> str:
     return note.verifier_key(origin, keys.log_public_raw())
 
@@ -142,6 +171,8 @@ class VerifyReport:
     entries: int = 0
     checkpoints: int = 0
     nodes: int = 0
+    sealed_logs: int = 0
+    sealed_entries: int = 0
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -211,7 +242,193 @@ def verify_log(session: Session, *, verifier: str, batch: int = 5000, limit: int
                 Problem(report.entries, f"已签名检查点 {beyond} 超过现有事件数 {report.entries} (log truncated)")
             )
     report.nodes = _verify_interior(session, report, limit)
+    if len(report.problems) < limit:
+        _verify_sealed(session, report)
     return report
+
+
+def _payloads(session: Session, type: str) -> dict[str, list[tuple[int, dict[str, Any]]]]:
+    out: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+    for seq, payload in session.execute(select(Event.seq, Event.payload).where(Event.type == type).order_by(Event.seq)):
+        body = json.loads(payload)
+        out.setdefault(str(body.get("log")), []).append((seq, body))
+    return out
+
+
+def _verify_sealed(session: Session, report: VerifyReport) -> None:
+    """Each sealed log: its entries rebuild its head; its deadline commitment and its disclosure open to it;
+    its disclosed copies in the public log are its entries."""
+    commits = _payloads(session, SEALED_COMMITTED)
+    disclosures = _payloads(session, SEALED_DISCLOSED)
+    for log in session.execute(select(SealedLog).order_by(SealedLog.name)).scalars():
+        report.sealed_logs += 1
+        name = log.name
+        leaves = _sealed_leaves(session, name, report)
+        if leaves is None:
+            continue
+        frontier = Frontier()
+        committed_root = EMPTY_ROOT
+        for leaf in leaves:
+            frontier.append(leaf)
+            if frontier.size == log.committed_size:
+                committed_root = frontier.root()
+        try:
+            head: bytes | None = events.sealed_root(log)
+        except ValueError:  # a frontier that does not fit its size
+            head = None
+        if frontier.size != log.size or frontier.root() != head:
+            report.problems.append(
+                Problem(
+                    None,
+                    f"封存日志 {name} 与其日志头不符：{frontier.size}/{log.size} 条 (sealed {name}: head mismatch)",
+                )
+            )
+        if log.committed_size is not None:
+            value = commitment(bytes(log.nonce), log.committed_size, committed_root)
+            if value not in [body.get("commitment") for _, body in commits.get(name, [])]:
+                report.problems.append(
+                    Problem(None, f"封存日志 {name} 与截止时的承诺不符 (sealed {name}: commitment mismatch)")
+                )
+        if log.disclosed_seq is not None:
+            _check_disclosure(session, log, leaves, frontier.root(), disclosures.get(name, []), report)
+
+
+def _sealed_leaves(session: Session, name: str, report: VerifyReport) -> list[bytes] | None:
+    leaves: list[bytes] = []
+    rows = session.execute(select(SealedEvent).where(SealedEvent.log == name).order_by(SealedEvent.idx)).scalars()
+    for row in rows:
+        i = len(leaves)
+        if row.idx != i:
+            report.problems.append(Problem(None, f"封存日志 {name} 事件 #{i} 缺失 (sealed {name} entry {i}: deleted)"))
+            return None
+        if payload_digest(row.payload) != row.digest:
+            report.problems.append(
+                Problem(None, f"封存日志 {name} 事件 #{i} 的内容与摘要不符 (sealed {name} entry {i}: payload edited)")
+            )
+        leaf = leaf_hash(entry_of(row, public=False))
+        if leaf != bytes(row.leaf):
+            report.problems.append(
+                Problem(None, f"封存日志 {name} 事件 #{i} 被修改 (sealed {name} entry {i}: changed, id {row.id})")
+            )
+        leaves.append(leaf)
+        report.sealed_entries += 1
+    return leaves
+
+
+def _check_disclosure(
+    session: Session,
+    log: SealedLog,
+    leaves: list[bytes],
+    root: bytes,
+    disclosures: list[tuple[int, dict[str, Any]]],
+    report: VerifyReport,
+) -> None:
+    name = log.name
+    said = dict(disclosures).get(log.disclosed_seq or -1)
+    if said is None or (said.get("size"), said.get("root"), said.get("nonce")) != (
+        len(leaves),
+        root.hex(),
+        bytes(log.nonce).hex(),
+    ):
+        report.problems.append(
+            Problem(None, f"封存日志 {name} 与公开时的记录不符 (sealed {name}: disclosure mismatch)")
+        )
+        return
+    copies = session.execute(select(Event).where(Event.sealed_log == name).order_by(Event.sealed_idx)).scalars().all()
+    for i, copy in enumerate(copies):
+        if copy.sealed_idx != i or i >= len(leaves) or leaf_hash(entry_of(copy, public=False)) != leaves[i]:
+            report.problems.append(
+                Problem(
+                    copy.seq, f"事件 #{copy.seq} 不是封存日志 {name} 第 {i} 条的副本 (entry {copy.seq}: copy differs)"
+                )
+            )
+            return
+    if len(copies) != len(leaves):
+        report.problems.append(
+            Problem(
+                None,
+                f"封存日志 {name} 公开了 {len(copies)} 条副本，应为 {len(leaves)} 条 (sealed {name}: copies missing)",
+            )
+        )
+
+
+# --- proofs of sealed events, after their disclosure ------------------------------------------
+
+
+@dataclass(frozen=True)
+class SealedProof:
+    """Where a disclosed secret event was sealed, and the proofs that tie it to the public log."""
+
+    event_id: str
+    log: str
+    index: int
+    size: int
+    leaf: bytes  # leaf hash of the sealed entry (the copy's entry without its public seq)
+    proof: list[bytes]  # inclusion of leaf in the sealed log of `size`
+    root: bytes  # the sealed root, as the disclosure event says
+    copy_seq: int  # the disclosed copy in the public log
+    disclosure_seq: int  # the public `log.sealed_disclosed` event
+    commitment_seq: int | None  # the public `log.sealed_committed` event published at the deadline
+    committed_size: int | None
+    committed_root: bytes | None
+    consistency: list[bytes]  # from the committed size to `size` (empty when equal or uncommitted)
+
+
+def _store(leaves: list[bytes]) -> dict[Coord, bytes]:
+    nodes: dict[Coord, bytes] = {}
+    frontier = Frontier()
+    for leaf in leaves:
+        for level, idx, h in frontier.append(leaf):
+            nodes[(level, idx)] = h
+    return nodes
+
+
+def sealed_proof(session: Session, event_id: str) -> SealedProof:
+    """For a disclosed secret event; a sealed or unknown one is the same `LookupError` (nothing to learn)."""
+    copy = session.execute(select(Event).where(Event.id == event_id, Event.sealed_log.is_not(None))).scalar()
+    log = session.get(SealedLog, copy.sealed_log) if copy is not None else None
+    if copy is None or log is None or log.disclosed_seq is None or copy.sealed_idx is None:
+        raise LookupError("no disclosed event with this id")
+    leaves = [
+        bytes(h)
+        for h in session.execute(
+            select(SealedEvent.leaf).where(SealedEvent.log == log.name).order_by(SealedEvent.idx)
+        ).scalars()
+    ]
+    nodes = _store(leaves)
+
+    def fetch(c: set[Coord]) -> dict[Coord, bytes]:
+        return {k: nodes[k] for k in c if k in nodes}
+
+    size, index = len(leaves), copy.sealed_idx
+    committed = log.committed_size
+    committed_root = None
+    consistency: list[bytes] = []
+    if committed is not None:
+        committed_root = build_proof([(0, committed)], fetch)[0] if committed else EMPTY_ROOT
+        if 0 < committed < size:
+            consistency = build_proof(consistency_ranges(committed, size), fetch)
+    commit_seq = session.execute(
+        select(Event.seq)
+        .where(Event.type == SEALED_COMMITTED, Event.subject_id == log.name)
+        .order_by(Event.seq.desc())
+        .limit(1)
+    ).scalar()
+    return SealedProof(
+        event_id=event_id,
+        log=log.name,
+        index=index,
+        size=size,
+        leaf=leaves[index],
+        proof=build_proof(inclusion_ranges(index, size), fetch),
+        root=events.sealed_root(log),
+        copy_seq=copy.seq,
+        disclosure_seq=log.disclosed_seq,
+        commitment_seq=commit_seq,
+        committed_size=committed,
+        committed_root=committed_root,
+        consistency=consistency,
+    )
 
 
 def _verify_interior(session: Session, report: VerifyReport, limit: int) -> int:

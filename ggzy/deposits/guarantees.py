@@ -269,7 +269,13 @@ def _store(
     session.flush()
     section = projects.get_section(session, section_id)
     events.record(
-        session, actor, GUARANTEE_ACCEPTED, clock=clock, subject=("section", section_id), scope=section.project_id
+        session,
+        actor,
+        GUARANTEE_ACCEPTED,
+        clock=clock,
+        subject=("section", section_id),
+        scope=section.id,
+        secret_until=events.AT_OPENING,
     )
     return row
 

@@ -155,7 +155,13 @@ def open_sub_account(session: Session, actor: Actor, *, section_id: str, clock: 
     session.add(sub)
     session.flush()
     events.record(
-        session, actor, SUB_ACCOUNT_OPENED, clock=clock, subject=("section", section_id), scope=section.project_id
+        session,
+        actor,
+        SUB_ACCOUNT_OPENED,
+        clock=clock,
+        subject=("section", section_id),
+        scope=section.id,
+        secret_until=events.AT_OPENING,
     )
     return sub
 
@@ -239,7 +245,8 @@ def record_payment(session: Session, payment: BankPayment, *, source: str, clock
         PAYMENT_RECEIVED,
         clock=clock,
         subject=("section", sub.section_id),
-        scope=section.project_id,
+        scope=section.id,
+        secret_until=events.AT_OPENING,
         payload={"txn_digest": hashlib.sha256(txn.encode()).hexdigest(), "status": status.value},
     )
     return row, True

@@ -42,7 +42,7 @@ def superuser(db: Database, sql: Callable[[Connection], None]) -> None:
     engine = db.bind
     with engine.begin() as c:  # type: ignore[union-attr]
         if c.dialect.name == "postgresql":
-            for t in ("event", "merkle_node", "log_head", "signed_tree_head"):
+            for t in ("event", "merkle_node", "log_head", "signed_tree_head", "sealed_event", "sealed_log"):
                 c.execute(text(f"ALTER TABLE {t} DISABLE TRIGGER USER"))
         else:
             names = c.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars().all()
@@ -132,3 +132,96 @@ def test_the_command_exits_non_zero_and_names_the_edited_row(log: Database, keys
     bad = CliRunner().invoke(main, ["audit", "verify"], env=env)
     assert bad.exit_code == 1
     assert "事件 #13" in bad.output and "entry 13" in bad.output
+
+
+@pytest.fixture
+def sealed(log: Database, clock: FixedClock) -> Database:
+    """Two sections' sealed logs: s1 committed at its deadline and disclosed, s2 committed and still sealed."""
+    actor = Actor("01USER", Role.BIDDER, org_id="01ORG", ip="192.0.2.1")
+    with log.unit_of_work() as s:
+        for scope in ("s1", "s2"):
+            for i in range(5):
+                events.record(
+                    s, actor, THING, clock=clock, scope=scope, payload={"i": i}, secret_until=events.AT_OPENING
+                )
+            events.commit_sealed(s, scope, clock=clock)
+        events.disclose(s, "s1", clock=clock)
+    return log
+
+
+SEALED_TAMPERING = {
+    "sealed payload edited": (
+        lambda c: c.execute(
+            text("UPDATE sealed_event SET payload = :p WHERE log = 's2/0' AND idx = 3"), {"p": '{"i":9}'}
+        ),
+        "封存日志 s2/0 事件 #3",
+    ),
+    "sealed event deleted": (
+        lambda c: c.execute(text("DELETE FROM sealed_event WHERE log = 's2/0' AND idx = 2")),
+        "封存日志 s2/0 事件 #2",
+    ),
+    "sealed event rewritten with its leaf": (
+        lambda c: c.execute(
+            text("UPDATE sealed_event SET ip = '203.0.113.9', leaf = :h WHERE log = 's2/0' AND idx = 1"),
+            {"h": b"\x07" * 32},
+        ),
+        "封存日志 s2/0 事件 #1",
+    ),
+    "sealed head rewound": (
+        lambda c: c.execute(text("UPDATE sealed_log SET size = 4 WHERE name = 's2/0'")),
+        "封存日志 s2/0 与其日志头不符",
+    ),
+    "disclosed sealed row edited": (
+        lambda c: c.execute(text("UPDATE sealed_event SET org_id = '01EVIL' WHERE log = 's1/0' AND idx = 0")),
+        "封存日志 s1/0 事件 #0",
+    ),
+}
+
+
+def test_untouched_sealed_logs_verify(sealed: Database, keys: Keys) -> None:
+    report = verify(sealed, keys)
+    assert report.ok, report.problems
+    assert (report.sealed_logs, report.sealed_entries) == (2, 10)
+    assert report.entries == N + 2 + 1 + 5  # two commitments, one disclosure, five copies
+
+
+@pytest.mark.parametrize("kind", list(SEALED_TAMPERING))
+def test_tampering_with_a_sealed_log_is_found_and_named(sealed: Database, keys: Keys, kind: str) -> None:
+    change, named = SEALED_TAMPERING[kind]
+    superuser(sealed, change)
+    report = verify(sealed, keys)
+    assert not report.ok
+    assert any(named in p.message for p in report.problems), report.problems
+
+
+def test_a_rewritten_sealed_log_no_longer_opens_its_deadline_commitment(sealed: Database, keys: Keys) -> None:
+    """Even rewriting a sealed event, its leaf and the head consistently is caught: the commitment published in
+    the public log at the deadline no longer opens."""
+
+    def rewrite(c: Connection) -> None:
+        row = dict(
+            c.execute(text(f"SELECT log, idx, {COLUMNS} FROM sealed_event WHERE log = 's2/0' AND idx = 4"))
+            .one()
+            ._mapping
+        )
+        if isinstance(row["at"], str):
+            row["at"] = UtcDateTime().process_result_value(datetime.fromisoformat(row["at"]), c.dialect)
+        row["org_id"] = "01EVIL"
+        leaf = merkle.leaf_hash(events.entry_of(SimpleNamespace(**row), public=False))
+        leaves = [
+            bytes(h) for h in c.execute(text("SELECT leaf FROM sealed_event WHERE log = 's2/0' ORDER BY idx")).scalars()
+        ]
+        leaves[4] = leaf
+        frontier = merkle.Frontier()
+        for h in leaves:
+            frontier.append(h)
+        c.execute(
+            text("UPDATE sealed_event SET org_id = '01EVIL', leaf = :h WHERE log = 's2/0' AND idx = 4"), {"h": leaf}
+        )
+        c.execute(text("UPDATE sealed_log SET frontier = :f WHERE name = 's2/0'"), {"f": b"".join(frontier.nodes)})
+
+    superuser(sealed, rewrite)
+    report = verify(sealed, keys)
+    assert [p.message for p in report.problems] == [
+        "封存日志 s2/0 与截止时的承诺不符 (sealed s2/0: commitment mismatch)"
+    ]

@@ -15,7 +15,7 @@ from ggzy.bidding import documents, service
 from ggzy.bidding import keys as opening_keys
 from ggzy.bidding.models import Bid, DocumentAccess
 from ggzy.bidding.queries import documents_of
-from ggzy.core import canonical, merkle, transparency
+from ggzy.core import canonical, events, merkle, transparency
 from ggzy.core.clock import FixedClock
 from ggzy.core.errors import Forbidden, Invalid, NotFound, RuleViolation
 from ggzy.core.events import Event
@@ -49,20 +49,25 @@ def test_a_sealed_bid_gets_a_signed_receipt_whose_digest_is_the_stored_ciphertex
     keys.log_public.verify(base64.b64decode(signed["signature"]), canonical.dumps(body).encode())
     with open(files.path(bid.envelope_path), "rb") as f:
         assert sealing.envelope_digest(f).hex() == body["sha256"] == bid.envelope_digest
+    assert session.execute(select(Event).where(Event.id == body["event"])).scalar() is None  # sealed till opening
+    events.disclose(session, bid.section_id, clock=clock)  # what the audit tick does once the section is opened
     transparency.sign_checkpoint(session, keys=keys, origin="o", clock=clock)
-    size = transparency.tree_head(session).size
-    proof = transparency.inclusion_proof(session, body["log_index"], size)
-    ev = session.get(Event, body["log_index"])
+    sealed = transparency.sealed_proof(session, body["event"])
+    assert merkle.verify_inclusion(sealed.index, sealed.size, sealed.leaf, sealed.proof, sealed.root)
+    ev = session.get(Event, sealed.copy_seq)
     assert ev is not None and ev.type == "bidding.bid_sealed" and bid.envelope_digest in ev.payload
+    assert merkle.leaf_hash(canonical_entry(ev, public=False)) == sealed.leaf
+    size = transparency.tree_head(session).size
+    proof = transparency.inclusion_proof(session, ev.seq, size)
     assert merkle.verify_inclusion(
-        body["log_index"], size, merkle.leaf_hash(canonical_entry(ev)), proof, transparency.root_at(session, size)
+        ev.seq, size, merkle.leaf_hash(canonical_entry(ev)), proof, transparency.root_at(session, size)
     )
 
 
-def canonical_entry(ev: Event) -> bytes:
+def canonical_entry(ev: Event, *, public: bool = True) -> bytes:
     from ggzy.core.events import entry_of
 
-    return entry_of(ev)
+    return entry_of(ev, public=public)
 
 
 def test_replacing_supersedes_and_withdrawing_ends_a_bid(

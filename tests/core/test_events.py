@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import threading
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import Connection, event, func, select, text
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session
 
@@ -14,7 +16,7 @@ from ggzy.core import events, merkle, note, transparency
 from ggzy.core.actor import Actor, system
 from ggzy.core.clock import FixedClock
 from ggzy.core.db import Database
-from ggzy.core.events import Event, MerkleNode, SignedTreeHead
+from ggzy.core.events import Event, MerkleNode, SealedEvent, SignedTreeHead
 from ggzy.core.keys import Keys
 from ggzy.core.roles import Role
 from tests.core.test_merkle import mth
@@ -126,25 +128,44 @@ def test_checkpoints_are_signed_only_when_the_log_grew_and_stay_consistent(
         "DELETE FROM signed_tree_head",
         "UPDATE log_head SET size = 0",
         "DELETE FROM log_head",
+        "UPDATE sealed_event SET payload = '{}'",
+        "DELETE FROM sealed_event",
+        "UPDATE sealed_log SET size = 0",
+        "UPDATE sealed_log SET nonce = frontier",
+        "DELETE FROM sealed_log",
     ],
 )
 def test_the_database_refuses_to_change_the_log(
     session: Session, clock: FixedClock, keys: Keys, statement: str
 ) -> None:
     append(session, clock, 2)
+    seal(session, clock, "s1", 2)
     transparency.sign_checkpoint(session, keys=keys, origin="o", clock=clock)
     session.flush()
     with pytest.raises(DatabaseError, match="append-only"), session.begin_nested():
         session.execute(text(statement))
 
 
-def test_the_database_refuses_truncate_on_postgresql(session: Session, clock: FixedClock) -> None:
-    append(session, clock, 1)
-    if session.get_bind().dialect.name != "postgresql":
-        assert session.get_bind().dialect.name == "sqlite"  # SQLite has no TRUNCATE; DELETE is refused above
-        return
+@pytest.mark.parametrize(
+    "table", ["event", "merkle_node", "signed_tree_head", "log_head", "sealed_event", "sealed_log"]
+)
+def test_the_database_refuses_to_empty_a_log_table_at_once(
+    session: Session, clock: FixedClock, keys: Keys, table: str
+) -> None:
+    """PostgreSQL: TRUNCATE (which row triggers do not see). SQLite has no TRUNCATE; its equivalent is a DELETE
+    without WHERE, which SQLite runs as a truncate unless a trigger forbids it. Either way the rows stay."""
+    append(session, clock, 2)
+    seal(session, clock, "s1", 2)
+    transparency.sign_checkpoint(session, keys=keys, origin="o", clock=clock)
+    session.flush()
+    dialect = session.get_bind().dialect.name
+    statement = f"TRUNCATE {table}" if dialect == "postgresql" else f"DELETE FROM {table}"
+    count = text(f"SELECT count(*) FROM {table}")
+    before = session.execute(count).scalar_one()
+    assert before > 0
     with pytest.raises(DatabaseError, match="append-only"), session.begin_nested():
-        session.execute(text("TRUNCATE event"))
+        session.execute(text(statement))
+    assert session.execute(count).scalar_one() == before
 
 
 def test_concurrent_writers_leave_no_gaps(fresh_db: Database, clock: FixedClock) -> None:
@@ -171,3 +192,128 @@ def test_concurrent_writers_leave_no_gaps(fresh_db: Database, clock: FixedClock)
         assert transparency.tree_head(s).root() == mth(entries(s))
         assert s.execute(select(func.count()).select_from(MerkleNode).where(MerkleNode.level == 0)).scalar() == 400
         assert s.execute(select(func.count()).select_from(SignedTreeHead)).scalar() == 0
+
+
+# --- secret events: the sealed log of their scope, disclosed as one --------------------------------------------
+
+
+def seal(session: Session, clock: FixedClock, scope: str, n: int) -> list[events.LoggedEvent]:
+    return [
+        events.record(session, ACTOR, THING, clock=clock, scope=scope, payload={"i": i}, secret_until=events.AT_OPENING)
+        for i in range(n)
+    ]
+
+
+def test_a_secret_event_moves_nothing_of_the_public_log(session: Session, clock: FixedClock) -> None:
+    append(session, clock, 3)
+    session.commit()
+    heard: list[events.LoggedEvent] = []
+    stop = events.on_commit(heard.extend)
+    try:
+        with session.begin_nested():
+            sealed = seal(session, clock, "s1", 4) + seal(session, clock, "s2", 2)
+        session.commit()
+    finally:
+        stop()
+    assert heard == []
+    assert transparency.tree_head(session).size == 3
+    assert session.execute(select(func.count()).select_from(Event)).scalar_one() == 3
+    assert [(e.seq, e.sealed_log, e.sealed_idx) for e in sealed] == [
+        *((None, "s1/0", i) for i in range(4)),
+        *((None, "s2/0", i) for i in range(2)),
+    ]
+    with pytest.raises(ValueError, match="scope"):
+        events.record(session, ACTOR, THING, clock=clock, secret_until=events.AT_OPENING)
+
+
+def test_a_time_already_past_records_publicly(session: Session, clock: FixedClock) -> None:
+    ev = events.record(session, ACTOR, THING, clock=clock, scope="s1", secret_until=clock.now())
+    assert ev.seq == 0 and ev.sealed_log is None
+    later = events.record(session, ACTOR, THING, clock=clock, scope="s1", secret_until=clock.now() + timedelta(1))
+    assert later.seq is None and later.sealed_log == "s1/0"
+
+
+def test_a_sealed_event_rolls_back_with_the_change(session: Session, clock: FixedClock) -> None:
+    seal(session, clock, "s1", 1)
+    with pytest.raises(RuntimeError), session.begin_nested():
+        seal(session, clock, "s1", 2)
+        raise RuntimeError("the bid could not be stored")
+    assert session.execute(select(func.count()).select_from(SealedEvent)).scalar_one() == 1
+    assert [e.sealed_idx for e in seal(session, clock, "s1", 1)] == [1]
+
+
+def test_commitment_then_disclosure_opens_the_sealed_log_into_the_public_one(
+    session: Session, clock: FixedClock
+) -> None:
+    append(session, clock, 2)
+    sealed = seal(session, clock, "s1", 5)
+    committed = events.commit_sealed(session, "s1", clock=clock)
+    assert committed is not None and committed.seq == 2
+    assert events.commit_sealed(session, "s1", clock=clock) is None  # idempotent
+    seal(session, clock, "s1", 1)  # after the deadline commitment: still sealed, outside the committed prefix
+    disclosure = events.disclose(session, "s1", clock=clock)
+    assert disclosure is not None and disclosure.seq == 3
+    assert events.disclose(session, "s1", clock=clock) is None  # idempotent
+    copies = session.execute(select(Event).where(Event.sealed_log == "s1/0").order_by(Event.seq)).scalars().all()
+    assert [(c.seq, c.sealed_idx, c.id) for c in copies[:5]] == [(4 + i, i, e.id) for i, e in enumerate(sealed)]
+    assert transparency.tree_head(session).size == 4 + 6
+    body = json.loads(disclosure.payload)
+    assert body["size"] == 6 and body["committed_size"] == 5
+    p = transparency.sealed_proof(session, sealed[2].id)
+    assert (p.index, p.size, p.copy_seq, p.disclosure_seq, p.commitment_seq) == (2, 6, 6, 3, 2)
+    assert merkle.verify_inclusion(2, 6, p.leaf, p.proof, p.root) and p.root.hex() == body["root"]
+    assert p.committed_root is not None
+    assert (
+        events.commitment(bytes.fromhex(body["nonce"]), 5, p.committed_root)
+        == json.loads(committed.payload)["commitment"]
+    )
+    assert merkle.verify_consistency(5, 6, p.committed_root, p.root, p.consistency)
+    # A scope never sealed into is disclosed all the same (an empty log), so a disclosure says nothing by itself.
+    empty = events.disclose(session, "s2", clock=clock)
+    assert empty is not None and json.loads(empty.payload)["size"] == 0
+    # A new secret event in a disclosed scope starts the scope's next sealed log.
+    assert seal(session, clock, "s1", 1)[0].sealed_log == "s1/1"
+    with pytest.raises(LookupError):
+        transparency.sealed_proof(session, "01NOSUCHEVENT0000000000000")
+
+
+def test_commitments_hide_whether_anything_was_sealed(session: Session, clock: FixedClock) -> None:
+    seal(session, clock, "busy", 3)
+    a = events.commit_sealed(session, "busy", clock=clock)
+    b = events.commit_sealed(session, "idle", clock=clock)
+    assert a is not None and b is not None
+    assert {len(json.loads(e.payload)["commitment"]) for e in (a, b)} == {64}
+    assert json.loads(b.payload)["commitment"] != events.commitment(b"\0" * 32, 0, merkle.EMPTY_ROOT)
+
+
+def test_checkpoints_follow_a_fixed_schedule_and_only_the_public_log(
+    session: Session, clock: FixedClock, keys: Keys
+) -> None:
+    def due(minutes_later: float) -> bool:
+        return transparency.checkpoint_due(session, clock.now() + timedelta(minutes=minutes_later), minutes=10)
+
+    assert not due(0)  # nothing to sign
+    append(session, clock, 1)
+    assert due(0)
+    transparency.sign_checkpoint(session, keys=keys, origin="o", clock=clock)
+    append(session, clock, 1)
+    period_left = 10 - (clock.now().timestamp() / 60) % 10
+    assert not due(period_left - 0.01) and due(period_left)  # the next period, not the next event
+    seal(session, clock, "s1", 3)
+    transparency.sign_checkpoint(session, keys=keys, origin="o", clock=clock)
+    assert not due(period_left + 30)  # secret events never make a checkpoint due
+
+
+def test_the_log_hooks_belong_to_the_platforms_sessions_only(db: Database, clock: FixedClock) -> None:
+    """A session made outside `Database` (another tool on the same engine) carries no buffer and no listener."""
+    from sqlalchemy.orm import Session as PlainSession
+
+    for name, fn in events._SESSION_HOOKS:
+        assert not event.contains(PlainSession, name, fn)
+        assert event.contains(db._writer, name, fn)
+    with db.unit_of_work() as s:
+        append(s, clock, 1)
+        assert s.info.get(events._CONN_KEY) is not None
+    assert isinstance(db.bind, Connection)
+    for name, fn in events._CONNECTION_HOOKS:
+        assert event.contains(db.bind, name, fn)
