@@ -37,6 +37,22 @@ START = datetime(2026, 11, 26, 9, 0, tzinfo=SHANGHAI)
 FAST_HASHER = Hasher(memory_kib=256, time_cost=1, parallelism=1)
 
 
+BROWSER_DIR = Path(__file__).resolve().parent / "browser"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test under tests/browser drives Chromium: mark it `browser` (a conftest's pytestmark marks nothing)."""
+    for item in items:
+        if BROWSER_DIR in item.path.parents:
+            item.add_marker(pytest.mark.browser)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A `postgresql` test needs several processes on one server: say so instead of passing on SQLite."""
+    if item.get_closest_marker("postgresql") and not os.environ.get("GGZY_TEST_DATABASE_URL"):
+        pytest.fail("needs PostgreSQL: set GGZY_TEST_DATABASE_URL (make test-pg runs it)", pytrace=False)
+
+
 @pytest.fixture(scope="session")
 def dbserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DbServer]:
     server = DbServer(tmp_path_factory.mktemp("db"), os.environ.get("PYTEST_XDIST_WORKER", "main"))
