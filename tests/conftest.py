@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
 from ggzy.bidding.keys import KeyEnv
@@ -90,6 +92,38 @@ def fresh_db(dbserver: DbServer) -> Iterator[Database]:
     finally:
         database.dispose()
         dbserver.drop(url)
+
+
+class Statements:
+    """The SQL statements the test engine runs inside `with statements.counting() as seen:` (SAVEPOINTs included)."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+        self._on = False
+
+    def hook(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if self._on:
+            self.seen.append(statement)
+
+    @contextmanager
+    def counting(self) -> Iterator[list[str]]:
+        self.seen = []
+        self._on = True
+        try:
+            yield self.seen
+        finally:
+            self._on = False
+
+
+@pytest.fixture
+def statements(main_engine: Engine) -> Iterator[Statements]:
+    """Counts statements on the engine behind `db`, `session` and `client` (a listener on that engine only)."""
+    counter = Statements()
+    event.listen(main_engine, "before_cursor_execute", counter.hook)
+    try:
+        yield counter
+    finally:
+        event.remove(main_engine, "before_cursor_execute", counter.hook)
 
 
 @pytest.fixture
