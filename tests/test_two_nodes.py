@@ -102,7 +102,7 @@ def spawn(name: str, url: str, var: Path, tmp: Path) -> Node:
 
 
 def ready(*nodes: Node) -> None:
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 240  # a loaded CI machine imports polars, numpy and scikit-learn slowly
     for node in nodes:
         while True:
             assert node.proc.poll() is None, f"{node.name} exited:\n{node.output()}"
@@ -232,7 +232,7 @@ def kill_inside_a_write(db: Database, node: Node, timeout: float = 30) -> bool:
     return False
 
 
-def wait_for(what: str, until: Any, timeout: float = 60) -> None:
+def wait_for(what: str, until: Any, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while not until():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
