@@ -5,9 +5,11 @@ BIN    := $(VENV)/bin
 DEPS   := $(VENV)/.deps-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 DEV    := $(VENV)/.dev-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+REDIS_URL ?= redis://127.0.0.1:6379/15
 JOBS   ?= auto
+PYTEST_FLAGS ?=
 
-.PHONY: help run serve install dev lint fmt test test-pg test-browser migrate demo bench chromium clean
+.PHONY: help run serve install dev lint fmt test test-pg test-browser migrate demo bench chromium servers clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -57,11 +59,21 @@ chromium: ## install Debian's Chromium (and a Chinese font, for the screenshots)
 	  $$SUDO apt-get install -y $$missing || { $$SUDO apt-get update && $$SUDO apt-get install -y $$missing; }; \
 	fi
 
-test: lint chromium ## lint, then the whole suite on SQLite (browser tests included)
-	$(BIN)/pytest -n $(JOBS)
+test: lint chromium ## lint, then the whole suite on SQLite (browser tests included; needs no server)
+	$(BIN)/pytest -n $(JOBS) $(PYTEST_FLAGS)
 
-test-pg: dev chromium ## the whole suite on the local PostgreSQL (a fresh database per worker)
-	GGZY_TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(JOBS)
+servers: ## start the local PostgreSQL and Redis if they are not running (test-pg and .ci/run need them)
+	@pg_isready -h 127.0.0.1 -p 5432 >/dev/null 2>&1 || \
+	  pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql)" main start
+	@for i in 1 2 3 4 5 6 7 8 9 10; do pg_isready -h 127.0.0.1 -p 5432 >/dev/null 2>&1 && break; sleep 1; done
+	@pg_isready -h 127.0.0.1 -p 5432 >/dev/null || { echo "PostgreSQL is not up on 127.0.0.1:5432"; exit 1; }
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || \
+	  redis-server --bind 127.0.0.1 --port 6379 --save '' --appendonly no --daemonize yes >/dev/null
+	@for i in 1 2 3 4 5 6 7 8 9 10; do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 0.5; done
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null || { echo "Redis is not up on 127.0.0.1:6379"; exit 1; }
+
+test-pg: dev chromium servers ## the whole suite on the local PostgreSQL, with the Redis and multi-node tests
+	GGZY_TEST_DATABASE_URL=$(PG_URL) GGZY_TEST_REDIS_URL=$(REDIS_URL) $(BIN)/pytest -n $(JOBS) -m "not conformance" $(PYTEST_FLAGS)
 
 bench: dev ## benchmarks: print their figures (see docs/benchmarks.md)
 	$(BIN)/python -m bench

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
 from ggzy.bidding.keys import KeyEnv
@@ -32,9 +34,26 @@ settings.register_profile("ci", derandomize=True, deadline=None, suppress_health
 settings.register_profile("dev", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+# The published test sets beside the repository (only for tests marked `conformance`, which .ci/run runs).
+SHARED = Path(os.environ.get("GGZY_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 START = datetime(2026, 11, 26, 9, 0, tzinfo=SHANGHAI)
 FAST_HASHER = Hasher(memory_kib=256, time_cost=1, parallelism=1)
+
+
+BROWSER_DIR = Path(__file__).resolve().parent / "browser"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test under tests/browser drives Chromium: mark it `browser` (a conftest's pytestmark marks nothing)."""
+    for item in items:
+        if BROWSER_DIR in item.path.parents:
+            item.add_marker(pytest.mark.browser)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A `postgresql` test needs several processes on one server: say so instead of passing on SQLite."""
+    if item.get_closest_marker("postgresql") and not os.environ.get("GGZY_TEST_DATABASE_URL"):
+        pytest.fail("needs PostgreSQL: set GGZY_TEST_DATABASE_URL (make test-pg runs it)", pytrace=False)
 
 
 @pytest.fixture(scope="session")
@@ -73,6 +92,38 @@ def fresh_db(dbserver: DbServer) -> Iterator[Database]:
     finally:
         database.dispose()
         dbserver.drop(url)
+
+
+class Statements:
+    """The SQL statements the test engine runs inside `with statements.counting() as seen:` (SAVEPOINTs included)."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+        self._on = False
+
+    def hook(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if self._on:
+            self.seen.append(statement)
+
+    @contextmanager
+    def counting(self) -> Iterator[list[str]]:
+        self.seen = []
+        self._on = True
+        try:
+            yield self.seen
+        finally:
+            self._on = False
+
+
+@pytest.fixture
+def statements(main_engine: Engine) -> Iterator[Statements]:
+    """Counts statements on the engine behind `db`, `session` and `client` (a listener on that engine only)."""
+    counter = Statements()
+    event.listen(main_engine, "before_cursor_execute", counter.hook)
+    try:
+        yield counter
+    finally:
+        event.remove(main_engine, "before_cursor_execute", counter.hook)
 
 
 @pytest.fixture

@@ -73,6 +73,16 @@ class DbServer:
         self.created.append(name)
         return self._url(name)
 
+    def empty(self) -> str:
+        """A new database with nothing in it at all (no migrations run); returns its URL."""
+        self._n += 1
+        name = f"{self.prefix}_{self._n}_empty"
+        if self.is_pg:
+            with self._admin_engine().connect() as c:
+                c.execute(text(f'CREATE DATABASE "{name}" TEMPLATE template0'))
+        self.created.append(name)
+        return self._url(name)
+
     def drop(self, url: str) -> None:
         name = make_url(url).database or ""
         if self.is_pg:

@@ -37,6 +37,17 @@ def own_bids(session: Session, section_id: str, org_id: str) -> list[Bid]:
     return list(session.execute(stmt).scalars())
 
 
+def own_bids_in(session: Session, section_ids: list[str], org_id: str) -> dict[str, list[Bid]]:
+    """`own_bids` for many sections in one query: section id -> the bidder's own versions, oldest first."""
+    out: dict[str, list[Bid]] = {sid: [] for sid in section_ids}
+    if not section_ids:
+        return out
+    stmt = select(Bid).where(Bid.section_id.in_(section_ids), Bid.bidder_org_id == org_id).order_by(Bid.submitted_at)
+    for b in session.execute(stmt).scalars():
+        out[b.section_id].append(b)
+    return out
+
+
 def bids_of_org(session: Session, org_id: str, limit: int = 100) -> list[Bid]:
     stmt = select(Bid).where(Bid.bidder_org_id == org_id).order_by(Bid.submitted_at.desc()).limit(limit)
     return list(session.execute(stmt).scalars())

@@ -28,13 +28,16 @@ def _default(o: Any) -> Any:
 
 
 def _refuse_floats(o: Any) -> None:
+    """Walk values, dict keys and set members: json would write a float key as "1.5" and a float in a set as 1.5."""
     if isinstance(o, float):
         raise TypeError("floats are not allowed in hashed documents (use Decimal or str)")
     if isinstance(o, dict):
-        for v in o.values():
+        for k, v in o.items():
+            if isinstance(k, float):
+                raise TypeError("floats are not allowed as keys in hashed documents (use Decimal or str)")
             if type(v) not in _SCALARS:
                 _refuse_floats(v)
-    elif isinstance(o, list | tuple):
+    elif isinstance(o, list | tuple | set | frozenset):
         for v in o:
             if type(v) not in _SCALARS:
                 _refuse_floats(v)

@@ -16,13 +16,15 @@ from sqlalchemy import Integer
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ggzy.core import events
+from ggzy.core.acceleration import REAL, accelerate
 from ggzy.core.actor import system
 from ggzy.core.clock import Clock
 from ggzy.core.db import Base
 from ggzy.core.errors import DomainError
 from ggzy.core.types import UtcDateTime
 
-REAL = 1
+__all__ = ["REAL", "accelerate"]
+
 MAX_FACTOR = 100_000
 DEMO_FACTOR = 1440  # a day becomes a minute: a 20-day tender period takes 20 minutes
 
@@ -43,13 +45,6 @@ class ModeMismatch(DomainError):
     status = 409
     code = "training-mode-mismatch"
     title = "运行模式与数据库不符"
-
-
-def accelerate(start: dt.datetime, end: dt.datetime, factor: int) -> dt.datetime:
-    """THE place the training factor applies: the span start→end, shortened by the factor."""
-    if factor <= REAL:
-        return end
-    return start + (end - start) / factor
 
 
 def factor(session: Session) -> int:

@@ -86,8 +86,10 @@ def _for_bidder(session: Session, actor: Actor) -> list[DueItem]:
     assert actor.org_id is not None
     touched = select(DocumentAccess.section_id).where(DocumentAccess.org_id == actor.org_id)
     items = []
-    for s, p in _pairs(session, Section.status == SectionStatus.BIDDING.value, Section.id.in_(touched)):
-        mine = [b for b in bids.own_bids(session, s.id, actor.org_id) if b.status == "sealed"]
+    pairs = _pairs(session, Section.status == SectionStatus.BIDDING.value, Section.id.in_(touched))
+    own = bids.own_bids_in(session, [s.id for s, _ in pairs], actor.org_id)
+    for s, p in pairs:
+        mine = [b for b in own[s.id] if b.status == "sealed"]
         title = f"已递交第{mine[-1].version}版，截止前可替换或撤回" if mine else "尚未递交投标文件"
         items.append(
             DueItem(

@@ -10,9 +10,9 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from ggzy.core.acceleration import accelerate
 from ggzy.core.calendar import add_working_days, local_date
 from ggzy.core.clock import SHANGHAI
-from ggzy.core.training import accelerate
 from ggzy.rules import procurement, tendering
 from ggzy.rules.base import Citation, Regime, Rule, Unit
 

@@ -34,7 +34,6 @@ from tests.builders import totp_secret_for
 from tests.conftest import FAST_HASHER, START
 from tests.dbserver import DbServer
 
-pytestmark = pytest.mark.browser
 DEMO_PASSWORD = "Browser-Demo-Pass-26"
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"

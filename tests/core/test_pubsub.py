@@ -1,4 +1,7 @@
-"""Fan-out: in-process by default, Redis between app nodes when configured."""
+"""Fan-out: in-process by default, Redis between app nodes when configured.
+
+The Redis test is marked `redis`: `make test` leaves it out, `make test-pg` and `.ci/run` start Redis and run it.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ def test_in_process_subscribers_get_what_is_published_after_they_subscribe() -> 
     assert sub.get(timeout=0.05) is None
 
 
+@pytest.mark.redis
 def test_redis_carries_messages_between_two_nodes() -> None:
     channel = f"opening:{uuid.uuid4().hex}"
     node_a, node_b = RedisBus(REDIS), RedisBus(REDIS)
