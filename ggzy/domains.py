@@ -31,6 +31,7 @@ def load_models() -> None:
     """Import every table so Base.metadata knows the whole schema (Alembic, tests, create_all)."""
     importlib.import_module("ggzy.core.events")
     importlib.import_module("ggzy.core.training")
+    importlib.import_module("ggzy.core.holds")
     for d in DOMAINS:
         _optional(f"{d}.models")
 

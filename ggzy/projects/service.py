@@ -10,7 +10,7 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from ggzy.catalog import service as catalog
-from ggzy.core import events, policy
+from ggzy.core import events, holds, policy
 from ggzy.core.actor import Actor
 from ggzy.core.calendar import local_date
 from ggzy.core.clock import Clock
@@ -265,6 +265,7 @@ def mark_opened(session: Session, actor: Actor, *, section_id: str, clock: Clock
     """开标 — the section moves from closed to opened (bidding's opening calls this; its `bidding.section_opened`
     event, with the published record, is the one event of the change)."""
     section = queries.get_section(session, section_id)
+    holds.check(session, section.id, holds.Step.OPENING)
     section.status = SECTION_LIFECYCLE.move(SectionStatus(section.status), "open", actor).value
     section.opened_at = clock.now()
     section.next_due_at = None

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ggzy.bidding import queries as bids
-from ggzy.core import events
+from ggzy.core import events, holds
 from ggzy.core.actor import system
 from ggzy.core.clock import FixedClock
 from ggzy.core.timers import DueSource
@@ -37,6 +37,8 @@ def reach_deadline(session: Session, section_id: str, now: datetime) -> bool:
         return False  # another node has it, or it already moved
     if section.next_due_at is None or section.next_due_at > now:
         return False
+    if holds.holding(session, section.id, holds.Step.DEADLINE) is not None:
+        return False  # suspended by an open case (条例 art. 22): the deadline waits until the hold is lifted
     project = queries.get_project(session, section.project_id)
     proc = procedure(project.method)
     clock, me = FixedClock(now), system()
