@@ -11,6 +11,10 @@ class NoticeKind(StrEnum):
     OPENING = "opening"
     FAILED = "failed"
     TERMINATION = "termination"
+    CANDIDATES = "candidates"
+    RESULT = "result"
+    CONTRACT = "contract"
+    DECISION = "decision"
 
     @property
     def label(self) -> str:
@@ -20,10 +24,22 @@ class NoticeKind(StrEnum):
             "opening": "开标记录",
             "failed": "流标公告",
             "termination": "终止公告",
+            "candidates": "中标候选人公示",
+            "result": "中标结果公告",
+            "contract": "合同公告",
+            "decision": "投诉处理决定",
         }[self.value]
 
     @property
     def prefix(self) -> str:
-        return {"tender": "ZBGG", "clarification": "CQGG", "opening": "KBJL", "failed": "LBGG", "termination": "ZZGG"}[
-            self.value
-        ]
+        return {
+            "tender": "ZBGG",
+            "clarification": "CQGG",
+            "opening": "KBJL",
+            "failed": "LBGG",
+            "termination": "ZZGG",
+            "candidates": "HXGS",
+            "result": "ZBJG",
+            "contract": "HTGG",
+            "decision": "TSJD",
+        }[self.value]
