@@ -217,7 +217,14 @@ def opening_record(section_id: str, db: Db, actor: CurrentActor) -> OpeningRead:
         status=s.status,
         opened_at=s.opened_at,
         rows=[
-            OpeningRow(bidder=r.bidder, price=r.price, duration_days=r.duration_days, status=r.status, note=r.note)
+            OpeningRow(
+                bidder=r.bidder,
+                price=r.price,
+                duration_days=r.duration_days,
+                status=r.status,
+                note=r.note,
+                security=r.security,
+            )
             for r in rows
         ],
     )

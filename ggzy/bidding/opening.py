@@ -35,6 +35,7 @@ from ggzy.core.actor import Actor
 from ggzy.core.clock import SHANGHAI, Clock
 from ggzy.core.errors import Conflict, Forbidden, Invalid, RuleViolation
 from ggzy.core.files import FileStore
+from ggzy.deposits import queries as deposits
 from ggzy.entities import queries as entities
 from ggzy.notices import service as notices
 from ggzy.notices.states import NoticeKind
@@ -229,6 +230,12 @@ class Row:
     duration_days: int | None
     status: str
     note: str = ""
+    security: str = ""  # 投标保证金: what the deposits domain found at the deadline (条例 art. 26; 87号令 art. 63)
+
+
+def _security(session: Session, section: Section) -> dict[str, str]:
+    """Each bidder's security as it stood at the deadline, by organisation ('' when none was required)."""
+    return {line.org_id: line.status for line in deposits.opening_lines(session, section.id, at_opening=True)}
 
 
 def _decimal(v: Any) -> Decimal | None:
@@ -347,10 +354,13 @@ def open_section(
     rows: list[Row] = []
     handed = _handed_in(session, section, env)
     staging = Path(tempfile.mkdtemp(prefix="ggzy-opening-"))
+    security = _security(session, section)
+    required = deposits.requirement_of(session, section.id) is not None
     try:
         for i, bid in enumerate(bids, start=1):
             row = _open_one(bid, handed, files, env, staging)
             row.bidder = entities.get_org(session, bid.bidder_org_id).name
+            row.security = security.get(bid.bidder_org_id, deposits.MISSING if required else "")
             bid.opened_at = clock.now()
             rows.append(row)
             events.record(
@@ -393,8 +403,10 @@ def _publish_record(
     for n, r in enumerate(rows, start=1):
         price = f"¥{r.price:,.2f}" if r.price is not None else "—"
         days = f"{r.duration_days}日" if r.duration_days is not None else "—"
+        security = f"　投标保证金：{r.security}" if r.security else ""
         lines.append(
-            f"{n}. {r.bidder}　投标报价：{price}　工期/服务期：{days}　{r.status}{('：' + r.note) if r.note else ''}"
+            f"{n}. {r.bidder}　投标报价：{price}　工期/服务期：{days}{security}　"
+            f"{r.status}{('：' + r.note) if r.note else ''}"
         )
     body = "\n".join(lines)
     events.record(
@@ -406,7 +418,13 @@ def _publish_record(
         scope=section.id,
         payload={
             "rows": [
-                {"bidder": r.bidder, "price": r.price, "duration_days": r.duration_days, "status": r.status}
+                {
+                    "bidder": r.bidder,
+                    "price": r.price,
+                    "duration_days": r.duration_days,
+                    "status": r.status,
+                    "security": r.security,
+                }
                 for r in rows
             ]
         },
@@ -429,11 +447,14 @@ def _publish_record(
 
 
 def opening_rows(session: Session, section: Section) -> list[Row]:
-    """The published opening record of a section (after the opening only)."""
-    if SectionStatus(section.status) is not SectionStatus.OPENED:
+    """The published opening record of a section (from the opening on, whatever the section's later state)."""
+    if section.opened_at is None:
         return []
+    security = _security(session, section)
+    required = deposits.requirement_of(session, section.id) is not None
     out = []
     for bid in queries.opened_bids(session, section.id, section.round):
         name = entities.get_org(session, bid.bidder_org_id).name
-        out.append(Row(name, bid.price, bid.duration_days, BidStatus(bid.status).label, bid.failure))
+        sec = security.get(bid.bidder_org_id, deposits.MISSING if required else "")
+        out.append(Row(name, bid.price, bid.duration_days, BidStatus(bid.status).label, bid.failure, sec))
     return out

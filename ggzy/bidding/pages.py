@@ -182,6 +182,7 @@ async def live_events(request: Request, ctx: Ctx, section_id: str) -> Response:
                     "duration_days": r.duration_days,
                     "status": r.status,
                     "note": r.note,
+                    "security": r.security,
                 }
                 for r in opening.opening_rows(db, s)
             ]

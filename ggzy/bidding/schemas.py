@@ -98,6 +98,7 @@ class OpeningRow(BaseModel):
     duration_days: int | None
     status: str
     note: str
+    security: str = Field("", description="投标保证金：截止时的缴纳或保函情况（未要求时为空）")
 
 
 class OpeningRead(BaseModel):

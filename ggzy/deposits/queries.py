@@ -36,7 +36,13 @@ def requirement_of(session: Session, section_id: str) -> Requirement | None:
     return session.get(Requirement, section_id)
 
 
-def _line(session: Session, sub: SubAccount, req: Requirement | None, deadline: datetime | None) -> DepositLine:
+MISSING = "未缴纳投标保证金"
+
+
+def _line(
+    session: Session, sub: SubAccount, req: Requirement | None, deadline: datetime | None, *, at_opening: bool = False
+) -> DepositLine:
+    """One bidder's security; `at_opening` reads it as it stood at the deadline (a later surrender changes nothing)."""
     payments = list(
         session.execute(
             select(Payment).where(Payment.section_id == sub.section_id, Payment.org_id == sub.org_id)
@@ -49,7 +55,7 @@ def _line(session: Session, sub: SubAccount, req: Requirement | None, deadline: 
     guarantee = session.execute(
         select(Guarantee).where(Guarantee.section_id == sub.section_id, Guarantee.org_id == sub.org_id)
     ).scalar_one_or_none()
-    if guarantee is not None and guarantee.status != "surrendered":
+    if guarantee is not None and (at_opening or guarantee.status != "surrendered"):
         status = f"电子保函有效（{guarantee.number}，有效期至 {guarantee.valid_until}）"
     elif paid >= required > 0:
         status = "现金保证金足额按时到账（基本账户）"
@@ -58,7 +64,7 @@ def _line(session: Session, sub: SubAccount, req: Requirement | None, deadline: 
     elif paid:
         status = f"保证金不足：应缴 {ledger.to_yuan(required)} 元，到账 {ledger.to_yuan(paid)} 元"
     else:
-        status = "未缴纳投标保证金"
+        status = MISSING
     refunds = list(
         session.execute(
             select(Refund)
@@ -102,7 +108,7 @@ def section_deposits(session: Session, actor: Actor, section_id: str) -> list[De
     return opening_lines(session, section_id)
 
 
-def opening_lines(session: Session, section_id: str) -> list[DepositLine]:
+def opening_lines(session: Session, section_id: str, *, at_opening: bool = False) -> list[DepositLine]:
     """The opening record's security column (called by the opening itself, after the deadline)."""
     section = projects.get_section(session, section_id)
     req = session.get(Requirement, section_id)
@@ -111,7 +117,7 @@ def opening_lines(session: Session, section_id: str) -> list[DepositLine]:
     }
     for org in session.execute(select(Guarantee.org_id).where(Guarantee.section_id == section_id)).scalars():
         subs.setdefault(org, SubAccount(number="", section_id=section_id, org_id=org))
-    return [_line(session, subs[o], req, section.bid_deadline) for o in sorted(subs)]
+    return [_line(session, subs[o], req, section.bid_deadline, at_opening=at_opening) for o in sorted(subs)]
 
 
 def shared_guarantee_agents(session: Session, section_id: str) -> dict[str, list[str]]:
