@@ -97,6 +97,19 @@ def set_requirement(
     return req
 
 
+def notice_line(req: Requirement) -> str:
+    """What the tender notice says of the security: the amount, its cap, and the two ways to give it."""
+    regime = Regime(req.regime)
+    cap_rule = tendering.DEPOSIT_CAP if regime is Regime.TENDERING else procurement.DEPOSIT_CAP
+    basic = "（条例第26条：以现金或者支票形式提交的，应当从其基本账户转出）" if regime is Regime.TENDERING else ""
+    return (
+        f"投标保证金：人民币 {ledger.to_yuan(req.amount_fen):,.2f} 元（{cap_rule.describe()}）。"
+        f"现金保证金须在投标截止前从投标人基本账户转入平台为其开设的本标段保证金子账户{basic}，"
+        f"开户银行：{req.bank_name}；子账户在「我的保证金」中申请，每个投标人一个。"
+        "也可提交电子保函（在线申请或上传已签发的保函）。谁缴纳了保证金与谁投了标同样保密，开标前不公开。"
+    )
+
+
 def register_basic_account(
     session: Session, actor: Actor, *, account_no: str, bank_name: str, clock: Clock
 ) -> BasicAccount:

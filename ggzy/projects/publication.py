@@ -7,6 +7,7 @@ clarification moves the deadline by rule (条例 art. 21, 采购条例 art. 31).
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
@@ -18,6 +19,7 @@ from ggzy.core.calendar import end_of_local_day, local_date
 from ggzy.core.clock import SHANGHAI, Clock
 from ggzy.core.errors import Invalid, RuleViolation
 from ggzy.core.files import Stored
+from ggzy.deposits import service as deposit_verbs
 from ggzy.entities import queries as entities
 from ggzy.entities.states import OrgKind
 from ggzy.notices import service as notices
@@ -123,8 +125,13 @@ def publish_tender(
     documents: list[tuple[str, Stored]],
     clock: Clock,
     keys_env: opening_keys.KeyEnv,
+    security: Decimal | str | None = None,
+    security_bank: str = "",
 ) -> Notice:
-    """发布招标公告 — bidding opens: dates checked, documents issued, the opening key split among holders."""
+    """发布招标公告 — bidding opens: dates checked, documents issued, the holders' opening keys fixed.
+
+    `security` (投标保证金, yuan) is the deposits domain's requirement, checked there against its cap by rule;
+    the notice states it and how to pay it (a sub-account of the section per bidder, or a guarantee)."""
     section = queries.get_section(session, section_id)
     project = queries.get_project(session, section.project_id)
     ensure_manager(session, actor, project)
@@ -145,6 +152,17 @@ def publish_tender(
     section.next_due_at = deadline
     bid_documents.issue(session, section_id=section.id, files=documents, clock=clock)
     opening_keys.prepare(session, actor, section=section, project=project, clock=clock, env=keys_env)
+    security_line = ""
+    if security is not None and str(security).strip() not in ("", "0", "0.00"):
+        req = deposit_verbs.set_requirement(
+            session,
+            actor,
+            section_id=section.id,
+            amount=security,
+            bank_name=security_bank.strip() or "交易中心合作银行",
+            clock=clock,
+        )
+        security_line = deposit_verbs.notice_line(req)
     events.record(
         session,
         actor,
@@ -160,7 +178,7 @@ def publish_tender(
         actor,
         kind=NoticeKind.TENDER,
         title=title,
-        body=_notice_body(project, section, proc, body),
+        body=_notice_body(project, section, proc, body) + (f"\n\n{security_line}" if security_line else ""),
         buyer=buyer,
         region=project.region,
         category=project.category,

@@ -19,6 +19,8 @@ from ggzy.entities import queries as entities
 from ggzy.entities.states import OrgKind
 from ggzy.projects import publication, queries, service
 from ggzy.projects.states import SectionStatus
+from ggzy.rules import procurement, tendering
+from ggzy.rules.base import Regime
 from ggzy.rules.procedures import Period, procedure
 from ggzy.web.deps import Ctx, Db, SignedIn, page
 
@@ -58,6 +60,9 @@ def _context(db: Db, ctx: Ctx, section_id: str, **extra: object) -> dict[str, ob
         "earliest_deadline": earliest(proc.bid_period),
         "earliest_docs": earliest(proc.documents_available),
         "earliest_clarified": earliest(proc.clarification_lead),
+        "deposit_cap": (
+            tendering.DEPOSIT_CAP if proc.regime is Regime.TENDERING else procurement.DEPOSIT_CAP
+        ).describe(),
         **extra,
     }
 
@@ -134,6 +139,8 @@ def _publish(
             documents=stored,
             clock=ctx.clock,
             keys_env=ctx.opening,
+            security=values.get("security") or None,
+            security_bank=values.get("security_bank", ""),
         )
         return notice.number
 
