@@ -26,6 +26,7 @@ from ggzy.core.clock import Clock
 from ggzy.core.errors import Forbidden, Invalid, NotFound, RuleViolation
 from ggzy.core.files import FileStore, Stored
 from ggzy.core.ids import new_id
+from ggzy.deposits import refunds as deposit_refunds
 from ggzy.projects import queries as projects
 from ggzy.sealing.header import EnvelopeHeader, SealContext
 
@@ -165,6 +166,18 @@ def withdraw(session: Session, actor: Actor, *, bid_id: str, clock: Clock) -> Bi
         payload={"version": bid.version},
         secret_until=events.AT_OPENING,
     )
+    others = session.execute(
+        select(func.count())
+        .select_from(Bid)
+        .where(
+            Bid.section_id == bid.section_id,
+            Bid.bidder_org_id == bid.bidder_org_id,
+            Bid.round == bid.round,
+            Bid.status == BidStatus.SEALED.value,
+        )
+    ).scalar_one()
+    if not others and actor.org_id is not None:  # its last bid: the security is due back (条例 art. 35)
+        deposit_refunds.after_withdrawal(session, section_id=bid.section_id, org_id=actor.org_id, clock=clock)
     return bid
 
 

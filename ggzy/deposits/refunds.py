@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -35,10 +36,20 @@ from ggzy.rules import deposits as deposit_rules
 from ggzy.rules import procurement, tendering
 from ggzy.rules.base import Regime, Rule, Unit
 
+if TYPE_CHECKING:
+    from ggzy.projects.models import Section
+
 REFUND_PREPARED = events.event_type("deposits.refund_prepared", "保证金退还待发送银行")
 REFUND_CONFIRMED = events.event_type("deposits.refund_confirmed", "保证金已退还")
 REFUND_FAILED = events.event_type("deposits.refund_failed", "银行退回保证金退款指令")
 DAYS_IN_YEAR = 360  # 人民银行计息规则：按实际天数计息，年利率换算日利率按 360 天
+
+
+def _privacy(section: Section) -> dict[str, Any]:
+    """A refund before the opening (after a withdrawal) says a bidder had paid: sealed like the bid itself."""
+    if section.opened_at is None:
+        return {"scope": section.id, "secret_until": events.AT_OPENING}
+    return {"scope": section.project_id}
 
 
 def interest_fen(principal_fen: int, annual_rate: Decimal, days: int) -> int:
@@ -159,7 +170,7 @@ def prepare(
         REFUND_PREPARED,
         clock=clock,
         subject=("deposit_refund", refund.id),
-        scope=section.project_id,
+        **_privacy(section),
         payload={"reason": reason.value, "due": refund.due_at.isoformat()},
     )
     return refund
@@ -180,6 +191,21 @@ def _payments(session: Session, section_id: str, org_id: str) -> list[Payment]:
                 Payment.status == PaymentStatus.ACCEPTED.value,
             )
         ).scalars()
+    )
+
+
+def after_withdrawal(session: Session, *, section_id: str, org_id: str, clock: Clock) -> Refund | None:
+    """撤回投标 — the bidder withdrew its last sealed bid before the deadline: its security is due back within 5 days
+    (or 5 working days) of the withdrawal, without interest (条例 art. 35; 87号令 art. 38). Sealed until the opening."""
+    return prepare(
+        session,
+        system(),
+        section_id=section_id,
+        org_id=org_id,
+        reason=RefundReason.WITHDRAWN,
+        start=clock.now(),
+        annual_rate=Decimal(0),
+        clock=clock,
     )
 
 
@@ -305,7 +331,7 @@ def settle(session: Session, refund: Refund, answer: BankAnswer | None, *, clock
             REFUND_CONFIRMED,
             clock=clock,
             subject=("deposit_refund", refund.id),
-            scope=section.project_id,
+            **_privacy(section),
             payload={"late": clock.now() > refund.due_at},
         )
     else:
@@ -317,7 +343,7 @@ def settle(session: Session, refund: Refund, answer: BankAnswer | None, *, clock
             REFUND_FAILED,
             clock=clock,
             subject=("deposit_refund", refund.id),
-            scope=section.project_id,
+            **_privacy(section),
             payload={"reason": answer.reason[:200]},
         )
     session.flush()
