@@ -138,3 +138,15 @@ def shared_payer_accounts(session: Session, section_id: str) -> dict[str, list[s
     ):
         by_account[payer].add(org)
     return {acc: sorted(orgs) for acc, orgs in sorted(by_account.items()) if len(orgs) > 1}
+
+
+def payer_accounts(session: Session, section_id: str) -> dict[str, str]:
+    """The account each bidder's security was paid from (its first payment), by organisation: for art. 40 (六)."""
+    out: dict[str, str] = {}
+    for org, payer in session.execute(
+        select(Payment.org_id, Payment.payer_account)
+        .where(Payment.section_id == section_id)
+        .order_by(Payment.paid_at, Payment.bank_txn_id)
+    ):
+        out.setdefault(org, payer)
+    return out

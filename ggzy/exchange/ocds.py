@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session
 from ggzy.bidding import queries as bids
 from ggzy.bidding.states import BidStatus
 from ggzy.core.clock import Clock
+from ggzy.deposits import queries as deposits
 from ggzy.entities import queries as entities
 from ggzy.entities.models import Organisation
 from ggzy.projects import queries as projects
 from ggzy.projects.models import Project, Section
-from ggzy.projects.states import SectionStatus
 from ggzy.rules.catalog import Category
 from ggzy.rules.procedures import procedure
 
@@ -63,6 +63,7 @@ def party(org: Organisation, roles: list[str]) -> dict[str, Any]:
 
 def _bid_details(session: Session, section: Section) -> tuple[list[dict[str, Any]], list[Organisation]]:
     details, tenderers = [], []
+    paid_from = deposits.payer_accounts(session, section.id)  # what the bank saw, over what the bid declares
     for bid in bids.opened_bids(session, section.id, section.round):
         org = entities.get_org(session, bid.bidder_org_id)
         tenderers.append(org)
@@ -77,7 +78,8 @@ def _bid_details(session: Session, section: Section) -> tuple[list[dict[str, Any
             "ggzySupervision": {
                 "machineFingerprint": (sup.get("machine") or {}).get("fingerprint"),
                 "uploadAddress": bid.ip,
-                "depositAccount": (manifest.get("form") or {}).get("deposit_account"),
+                "depositAccount": paid_from.get(bid.bidder_org_id)
+                or (manifest.get("form") or {}).get("deposit_account"),
                 "documents": [
                     {
                         "sha256": f.get("sha256"),
@@ -100,7 +102,7 @@ def release(session: Session, section: Section, *, clock: Clock) -> dict[str, An
     parties = [party(buyer, ["buyer"])]
     if project.agency_org_id:
         parties.append(party(entities.get_org(session, project.agency_org_id), ["procuringEntity"]))
-    opened = SectionStatus(section.status) is SectionStatus.OPENED
+    opened = section.opened_at is not None  # from the opening on, whatever the section's later state
     details, tenderers = _bid_details(session, section) if opened else ([], [])
     parties += [party(o, ["tenderer"]) for o in tenderers]
     out: dict[str, Any] = {

@@ -73,6 +73,11 @@ def _key(f: Finding) -> str:
     return hashlib.sha256(basis.encode()).hexdigest()
 
 
+def key_of(f: Finding) -> str:
+    """The dedup key an alert raised from this finding has (to ask whether it was raised already)."""
+    return _key(f)
+
+
 def raise_alert(session: Session, finding: Finding, *, clock: Clock) -> tuple[Alert, bool]:
     """Record the finding as an alert, or merge it into the same open alert; returns (alert, new?)."""
     me = system()

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ggzy.core.timers import DueSource
-from ggzy.supervision import live
+from ggzy.supervision import deposit_watch, live
 
 
 def sources(ctx: Any) -> list[DueSource]:
@@ -17,4 +17,7 @@ def sources(ctx: Any) -> list[DueSource]:
     def apply(session: Session, key: tuple[str, str], now: datetime) -> bool:
         return live.apply(session, key, now, collusion_model=model)
 
-    return [DueSource("supervision.live", live.due, apply)]
+    return [
+        DueSource("supervision.live", live.due, apply),
+        DueSource("supervision.refunds_overdue", deposit_watch.due, deposit_watch.apply),
+    ]

@@ -16,6 +16,7 @@ from ggzy.core.keys import Keys
 from ggzy.deposits import queries, service
 from ggzy.deposits.service import BankPayment
 from ggzy.entities.service import Identity
+from ggzy.exchange import ocds
 from ggzy.notices import queries as notices
 from ggzy.projects import timers as deadline
 from tests.trade import a_published_section, a_sealed_bid, a_world, hand_in, org_name
@@ -67,6 +68,11 @@ def test_the_opening_record_states_every_bidders_security_at_the_deadline(
     record = notices.of_section(session, section.id, "opening")[0]
     assert f"{org_name(session, none)}　投标报价：¥4,800,000.00　工期/服务期：" in record.body
     assert "投标保证金：未缴纳投标保证金" in record.body and "投标保证金：现金保证金足额按时到账" in record.body
+    # the art. 40 (六) sign reads the account the bank saw, not what the bid declared
+    details = ocds.release(session, section, clock=clock)["bids"]["details"]
+    accounts = {d["tenderers"][0]["name"]: d["ggzySupervision"]["depositAccount"] for d in details}
+    assert accounts[org_name(session, other)] == "622800001111"
+    assert accounts[org_name(session, paid)] == "4105000012345678"
     # a payment arriving after the deadline does not change what the record says
     clock.advance(timedelta(hours=1))
     service.record_payment(

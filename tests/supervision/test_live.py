@@ -79,7 +79,7 @@ def test_a_ring_on_one_machine_and_one_account_is_alerted_to_the_sector_regulato
     mark = session.get(ScanMark, (section.id, live.OPENED))
     assert mark is not None and mark.alerts == 2
     assert live.due(session, clock.now()) == []
-    assert [s.name for s in timers.sources(None)] == ["supervision.live"]
+    assert [s.name for s in timers.sources(None)] == ["supervision.live", "supervision.refunds_overdue"]
 
 
 def test_history_screening_routes_cover_bidding_split_purchases_and_never_entered_projects(
