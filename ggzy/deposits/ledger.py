@@ -12,8 +12,10 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -118,6 +120,122 @@ def post(
     )
     session.flush()
     return entry, True
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """One entry of a batch for `post_many`."""
+
+    key: str
+    kind: str
+    legs: Sequence[Leg]
+    section_id: str | None = None
+    memo: str = ""
+
+
+def _insert(session: Session) -> Any:
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def _accounts(session: Session, legs: Iterable[Leg]) -> dict[str, int]:
+    """Account ids by code, opening the missing ones in one statement (a concurrent opener's rows are reused)."""
+    wanted = {leg.code: leg for leg in legs}
+    found: dict[str, int] = dict(
+        session.execute(select(LedgerAccount.code, LedgerAccount.id).where(LedgerAccount.code.in_(wanted))).all()
+    )
+    missing = [
+        {"code": c, "kind": leg.kind.value, "section_id": leg.section_id, "org_id": leg.org_id}
+        for c, leg in wanted.items()
+        if c not in found
+    ]
+    if missing:
+        session.execute(_insert(session)(LedgerAccount).values(missing).on_conflict_do_nothing())
+        codes = [m["code"] for m in missing]
+        found.update(
+            dict(
+                session.execute(select(LedgerAccount.code, LedgerAccount.id).where(LedgerAccount.code.in_(codes))).all()
+            )
+        )
+    return found
+
+
+def post_many(session: Session, transfers: Sequence[Transfer], *, clock: Clock) -> list[tuple[int, bool]]:
+    """Write many balanced entries in a few statements; (entry id, created) for each, in order.
+
+    The same rules as `post`, checked for the whole batch before anything is written: every entry
+    balanced, no zero leg, a key already used (in the journal, or earlier in this batch) must carry the
+    same postings — else the whole batch is refused and nothing of it is written.
+    """
+    digests: dict[str, str] = {}
+    for t in transfers:
+        if len(t.legs) < 2 or sum(leg.amount_fen for leg in t.legs) != 0:
+            raise Invalid(f"借贷不平衡：每笔记账的分录合计必须为零（{t.key}）")
+        if any(leg.amount_fen == 0 for leg in t.legs):
+            raise Invalid(f"分录金额不能为零（{t.key}）")
+        d = _digest(t.kind, t.legs)
+        if digests.setdefault(t.key, d) != d:
+            raise Conflict(f"幂等键 {t.key} 在同一批中用于两笔不同的记账，拒绝执行", code="idempotency-mismatch")
+    if not transfers:
+        return []
+
+    def known(keys: Iterable[str]) -> dict[str, tuple[int, str]]:
+        rows = session.execute(
+            select(JournalEntry.idempotency_key, JournalEntry.id, JournalEntry.digest).where(
+                JournalEntry.idempotency_key.in_(list(keys))
+            )
+        )
+        return {k: (i, dg) for k, i, dg in rows}
+
+    before = known(digests)
+    for k, (_, dg) in before.items():
+        if dg != digests[k]:
+            raise Conflict(f"幂等键 {k} 已用于另一笔金额或账户不同的记账，拒绝执行", code="idempotency-mismatch")
+    fresh = {t.key: t for t in transfers if t.key not in before}
+    ids: dict[str, int] = {}
+    if fresh:
+        now = clock.now()
+        conn = session.connection()  # Core executemany: one round of "insertmanyvalues" batches, no ORM objects
+        entries = cast(Table, JournalEntry.__table__)
+        stmt = (
+            _insert(session)(entries)
+            .on_conflict_do_nothing(index_elements=["idempotency_key"])
+            .returning(entries.c.idempotency_key, entries.c.id)
+        )
+        rows = [
+            {
+                "idempotency_key": t.key,
+                "digest": digests[t.key],
+                "kind": t.kind,
+                "section_id": t.section_id,
+                "memo": t.memo,
+                "at": now,
+            }
+            for t in fresh.values()
+        ]
+        ids = dict(conn.execute(stmt, rows).all())
+        raced = [k for k in fresh if k not in ids]  # a concurrent writer took these keys first: theirs stand
+        for k, (i, dg) in known(raced).items():
+            if dg != digests[k]:
+                raise Conflict(f"幂等键 {k} 已用于另一笔金额或账户不同的记账，拒绝执行", code="idempotency-mismatch")
+            before[k] = (i, dg)
+        accounts = _accounts(session, (leg for k in ids for leg in fresh[k].legs))
+        conn.execute(
+            insert(Posting),
+            [
+                {"entry_id": ids[k], "account_id": accounts[leg.code], "amount_fen": leg.amount_fen}
+                for k in ids
+                for leg in fresh[k].legs
+            ],
+        )
+    out: list[tuple[int, bool]] = []
+    seen: set[str] = set()
+    for t in transfers:
+        if t.key in ids and t.key not in seen:
+            out.append((ids[t.key], True))
+        else:
+            out.append((ids[t.key] if t.key in ids else before[t.key][0], False))
+        seen.add(t.key)
+    return out
 
 
 def _same(existing: JournalEntry, digest: str, key: str) -> JournalEntry:

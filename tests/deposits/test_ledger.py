@@ -70,3 +70,39 @@ def test_postings_cannot_be_edited_or_deleted(session: Session, clock: FixedCloc
             session.execute(text(stmt))
     assert ledger.unbalanced_entries(session) == []
     assert ledger.trial_balance(session) == 0
+
+
+def _pay(key: str, org: str, fen: int) -> ledger.Transfer:
+    return ledger.Transfer(
+        key, "payment", [Leg(AccountKind.BANK, "S1", None, fen), Leg(AccountKind.PAYABLE, "S1", org, -fen)], "S1"
+    )
+
+
+def test_a_batch_writes_each_entry_once_with_the_rules_of_one(session: Session, clock: FixedClock) -> None:
+    batch = [_pay(f"b:{i}", f"O{i % 7}", 100 + i) for i in range(300)] + [_pay("b:3", "O3", 103)]  # a repeat in-batch
+    out = ledger.post_many(session, batch, clock=clock)
+    assert [c for _, c in out].count(True) == 300 and out[-1] == (out[3][0], False)
+    assert ledger.trial_balance(session) == 0 and ledger.unbalanced_entries(session) == []
+    assert ledger.balance(session, AccountKind.BANK, "S1") == sum(100 + i for i in range(300))
+    assert ledger.balance(session, AccountKind.PAYABLE, "S1", "O0") == -sum(100 + i for i in range(0, 300, 7))
+    again = ledger.post_many(session, batch[:10], clock=clock)  # a replayed batch moves nothing
+    assert again == [(i, False) for i, _ in out[:10]]
+    single, created = ledger.post(session, key="b:5", kind="payment", legs=batch[5].legs, clock=clock)
+    assert single.id == out[5][0] and not created  # post and post_many share one journal
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        [_pay("m:1", "O1", 100), ledger.Transfer("m:2", "payment", [Leg(AccountKind.BANK, "S1", None, 5)])],
+        [_pay("m:1", "O1", 100), _pay("m:1", "O1", 101)],  # one key, two amounts in one batch
+        [_pay("m:1", "O1", 100), _pay("old", "O2", 999)],  # a key already used for another amount
+    ],
+)
+def test_a_batch_with_one_bad_entry_writes_nothing(
+    session: Session, clock: FixedClock, bad: list[ledger.Transfer]
+) -> None:
+    ledger.post_many(session, [_pay("old", "O2", 1)], clock=clock)
+    with pytest.raises((Invalid, Conflict)):
+        ledger.post_many(session, bad, clock=clock)
+    assert ledger.balance(session, AccountKind.BANK, "S1") == 1 and ledger.trial_balance(session) == 0
