@@ -4,9 +4,9 @@ PostgreSQL on this machine).
     python -m bench ledger [--transfers N] [--batch B] [--backend sqlite|postgresql|both]
 
 Each transfer is a payment into a section's bank account credited to one of 200 bidders' payables, with
-its own idempotency key, posted by `ledger.post_many` in transactions of B transfers (the way the bank's
-statement import and the refund run post); `ledger.post`, one transfer per call, is timed on a sample
-for comparison. After the run the trial balance must be zero and every entry balanced.
+its own idempotency key, posted by the ledger's batch verb `ledger.post_many` in transactions of B
+transfers; `ledger.post`, one transfer per call (what the payment callback and each refund use today), is
+timed on a sample for comparison. After the run the trial balance must be zero and every entry balanced.
 """
 
 from __future__ import annotations
