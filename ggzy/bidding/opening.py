@@ -95,8 +95,11 @@ def _aad(section: Section, index: int) -> str:
     return f"shares:{section.id}:{section.round}:{index}"
 
 
-def _closed_section(session: Session, actor: Actor, section_id: str, now: datetime) -> tuple[Section, Project]:
-    section = projects.get_section(session, section_id)
+def _closed_section(
+    session: Session, actor: Actor, section_id: str, now: datetime, *, lock: bool = False
+) -> tuple[Section, Project]:
+    # handing in locks the section: two holders' last shares at two nodes at once open it once, not twice
+    section = projects.lock_section(session, section_id) if lock else projects.get_section(session, section_id)
     project = projects.get_project(session, section.project_id)
     policy.ensure(actor, policy.OPENING_SHARE, projects.subject_of(project))
     status = SectionStatus(section.status)
@@ -156,7 +159,7 @@ def submit_shares(
 ) -> ShareState:
     """交出分片 — one holder body's shares of every current bid (base64; null where its client could not unwrap
     one), each checked against the commitment in the bid's header before anything is stored."""
-    section, project = _closed_section(session, actor, section_id, clock.now())
+    section, project = _closed_section(session, actor, section_id, clock.now(), lock=True)
     assert actor.user_id is not None
     mine = keys.recipient_of(session, section.id, section.round, actor.user_id)
     if mine is None:

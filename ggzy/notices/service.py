@@ -7,6 +7,7 @@ never overwrites: it is a new notice linked to the one it corrects.
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ggzy.core import events
@@ -22,9 +23,14 @@ from ggzy.notices.states import NoticeKind
 NOTICE_PUBLISHED = events.event_type("notices.published", "发布公告", public=True)
 
 
+NUMBER_TRIES = 5
+
+
 def _number(session: Session, kind: NoticeKind, year: int) -> str:
+    """The next number of the kind and year: one more than the highest (two nodes may take it at once: see publish)."""
     prefix = f"{kind.prefix}{year}"
-    n = session.execute(select(func.count()).select_from(Notice).where(Notice.number.like(f"{prefix}%"))).scalar_one()
+    top = session.execute(select(func.max(Notice.number)).where(Notice.number.like(f"{prefix}%"))).scalar_one()
+    n = int(top[len(prefix) :]) if top else 0
     return f"{prefix}{n + 1:06d}"
 
 
@@ -69,8 +75,16 @@ def publish(
         published_at=now,
         published_by=actor.user_id,
     )
-    session.add(notice)
-    session.flush()
+    for attempt in range(NUMBER_TRIES):  # another node took this number in the meantime: take the next one
+        try:
+            with session.begin_nested():
+                session.add(notice)
+                session.flush()
+            break
+        except IntegrityError:
+            if attempt == NUMBER_TRIES - 1:
+                raise
+            notice.number = _number(session, kind, local_date(now).year)
     session.add(
         NoticeTerms(
             notice_id=notice.id,

@@ -28,6 +28,15 @@ def get_section(session: Session, section_id: str) -> Section:
     return s
 
 
+def lock_section(session: Session, section_id: str) -> Section:
+    """The section re-read under a row lock (PostgreSQL): two nodes making its next move wait for each other."""
+    stmt = select(Section).where(Section.id == section_id).with_for_update().execution_options(populate_existing=True)
+    s = session.execute(stmt).scalar_one_or_none()
+    if s is None:
+        raise NotFound("未找到该标段")
+    return s
+
+
 def sections_of(session: Session, project_id: str) -> list[Section]:
     return list(
         session.execute(select(Section).where(Section.project_id == project_id).order_by(Section.seq)).scalars()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,7 +19,9 @@ from ggzy.bidding import keyholder, opening
 from ggzy.bidding import keys as opening_keys
 from ggzy.bidding.models import Bid, HolderKey, OpeningRecipient, SubmittedShare
 from ggzy.core.clock import FixedClock
-from ggzy.core.errors import Conflict, Forbidden, Invalid, RuleViolation
+from ggzy.core.db import Database
+from ggzy.core.errors import Conflict, DomainError, Forbidden, Invalid, RuleViolation
+from ggzy.core.events import Event
 from ggzy.core.files import FileStore
 from ggzy.core.keys import Keys
 from ggzy.entities.service import Identity
@@ -27,7 +30,7 @@ from ggzy.projects import queries as projects
 from ggzy.projects import timers as deadline
 from ggzy.projects.models import Section
 from ggzy.sealing import p256
-from tests.builders import a_user
+from tests.builders import Person, a_user
 from tests.trade import HOLDER_KEYS, World, a_published_section, a_sealed_bid, a_world, an_envelope, hand_in
 
 
@@ -271,3 +274,51 @@ def test_only_the_latest_sealed_version_is_opened(
     hand_in(session, clock, world.supervisor, section, files, opening_env)
     assert old.status == "superseded" and old.opened_at is None and old.price is None
     assert "1.00" not in [str(r.price) for r in opening.opening_rows(session, section)]
+
+
+def test_two_last_shares_handed_in_at_once_open_the_section_once(
+    fresh_db: Database,
+    clock: FixedClock,
+    ident: Identity,
+    files: FileStore,
+    opening_env: opening_keys.KeyEnv,
+    keys: Keys,
+) -> None:
+    """Two holders at two nodes hand in at the same moment, after a first one: one of them opens, the other is told
+    the section is opened — never two opening records (the section is locked while shares are handed in)."""
+    with fresh_db.unit_of_work() as s:
+        world = a_world(s, clock, ident, opening_env, bidders=3)
+        section = closed_section(s, clock, world, files, opening_env, keys)
+        section_id = section.id
+    with fresh_db.unit_of_work() as s:
+        first = hand_in(s, clock, world.operator, s.get(Section, section_id), files, opening_env)  # type: ignore[arg-type]
+        assert not first.opened
+    outcomes: list[str] = []
+    barrier = threading.Barrier(2)
+
+    pg = fresh_db.dialect == "postgresql"  # SQLite writers take the lock at BEGIN: there they meet before it
+
+    def holder(person: Person) -> None:
+        try:
+            if not pg:
+                barrier.wait()
+            with fresh_db.unit_of_work() as s:
+                target = s.get(Section, section_id)
+                assert target is not None
+                if pg:
+                    barrier.wait()
+                outcomes.append("opened" if hand_in(s, clock, person, target, files, opening_env).opened else "not")
+        except DomainError as exc:
+            outcomes.append(exc.code)
+
+    threads = [threading.Thread(target=holder, args=(p,)) for p in (world.supervisor, world.tenderer)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["not-closed", "opened"], outcomes  # unlocked, the second share stayed stored
+    with fresh_db.unit_of_work(write=False) as s:
+        opened = s.execute(select(func.count()).select_from(Event).where(Event.type == "bidding.section_opened"))
+        assert opened.scalar_one() == 1
+        assert len(notices.of_section(s, section_id, "opening")) == 1
+        assert s.execute(select(func.count()).select_from(SubmittedShare)).scalar_one() == 0  # none outlives it
