@@ -50,3 +50,31 @@ def select(key: str, pool: Sequence[T], count: int, *, start: int = 0) -> list[T
     for n in range(min(count, len(left))):
         chosen.append(left.pop(position(key, start + n, len(left))))
     return chosen
+
+
+ANY = "*"  # a seat open to every eligible expert
+
+
+class Drawing:
+    """One sequence of selections over a published list grouped by speciality: each seat draws from the
+    candidates of its group not yet taken, and every selection (first seats and replacements alike) uses the
+    next index, so the whole draw, with its replacements, replays from the key and the list alone."""
+
+    def __init__(self, key: str, groups: dict[str, list[str]], *, start: int = 0, taken: Iterable[str] = ()) -> None:
+        self.key = key
+        self.groups = groups
+        self.index = start
+        self.taken = set(taken)
+
+    def candidates(self, group: str) -> list[str]:
+        return [p for p in self.groups.get(group, []) if p not in self.taken]
+
+    def pick(self, group: str) -> tuple[int, str] | None:
+        left = self.candidates(group)
+        if not left:
+            return None
+        index = self.index
+        chosen = left[position(self.key, index, len(left))]
+        self.index += 1
+        self.taken.add(chosen)
+        return index, chosen
