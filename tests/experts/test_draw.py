@@ -313,3 +313,59 @@ def test_a_section_not_yet_opened_cannot_draw(
 def test_bidders_are_read_from_the_opened_bids(session: Session, pool: Pool) -> None:
     n = session.execute(select(func.count()).select_from(Bid).where(Bid.section_id == pool.room.section.id)).scalar()
     assert n == 3
+
+
+def test_a_complete_draw_opens_the_evaluation_room(
+    session: Session, clock: FixedClock, keys: Keys, pool: Pool, files: FileStore, opening_env: opening_keys.KeyEnv
+) -> None:
+    from ggzy.evaluation import methods, opened
+    from ggzy.evaluation import service as evaluation
+    from tests.evaluation.builders import tender_bill
+
+    notifier = MemoryNotifier()
+    d = a_drawn(session, clock, keys, pool, notifier)
+    people = {p.user.id: p for p in pool.experts}
+    for inv in queries.invitations(session, d.id):
+        service.answer(
+            session, people[inv.expert_id].actor, invitation_id=inv.id, accept=True, clock=clock, notifier=notifier
+        )
+    members, chair = queries.committee_of(session, pool.room.section.id)
+    e = evaluation.open_evaluation(
+        session,
+        pool.room.world.operator.actor,
+        section_id=pool.room.section.id,
+        members=members,
+        chair=chair or members[0],
+        method=methods.preset(methods.Kind.COMPREHENSIVE),
+        clock=clock,
+        ceiling=None,
+        tender_bill=tender_bill(),
+        read_file=opened.archive_reader(files, opening_env),
+    )
+    assert e.chair_id == members[0]
+    assert not service.evaluation_ended(session, d)
+    assert not service.names_visible(session, pool.room.world.tenderer.actor, d)
+    assert service.names_visible(session, pool.room.world.operator.actor, d)
+
+
+def test_the_tick_draws_once_the_checkpoint_exists(session: Session, clock: FixedClock, keys: Keys, pool: Pool) -> None:
+    from ggzy.experts import timers
+
+    class Ctx:
+        notifier = MemoryNotifier()
+
+    draw_source, answer_source = timers.sources(Ctx())
+    d = service.request_draw(
+        session, pool.room.world.tenderer.actor, section_id=pool.room.section.id, request=a_request(clock), clock=clock
+    )
+    assert list(draw_source.due(session, clock.now())) == []
+    sign(session, clock, keys)
+    assert list(draw_source.due(session, clock.now())) == [d.id]
+    assert draw_source.apply(session, d.id, clock.now())
+    assert not draw_source.apply(session, d.id, clock.now())
+    assert d.status == DrawStatus.CALLING.value and len(Ctx.notifier.sent) == 15
+    later = clock.now() + timedelta(minutes=d.answer_minutes + 1)
+    due = list(answer_source.due(session, later))
+    assert len(due) == 5
+    assert answer_source.apply(session, due[0], later)
+    assert len(queries.invitations(session, d.id)) == 6
