@@ -708,3 +708,41 @@ def my_invitation(session: Session, actor: Actor, invitation_id: str) -> Invitat
     if actor.user_id != inv.expert_id:
         raise Forbidden("这不是您的评标邀请", code="not-your-invitation")
     return inv
+
+
+@dataclass(frozen=True)
+class SeatView:
+    seat: int
+    group: str
+    index: int
+    pseudonym: str
+    status: str
+    name: str | None  # only for those who may see names (S4)
+
+
+@dataclass(frozen=True)
+class DrawView:
+    draw: Draw
+    section: Section
+    project: Project
+    seats: list[str]
+    calls: list[SeatView]
+    names_shown: bool
+    counts: dict[str, int]
+    representatives: int
+
+
+def view(session: Session, actor: Actor, draw_id: str) -> DrawView:
+    """A draw as this actor may see it: everyone sees seats and pseudonyms; names per `names_visible`."""
+    policy.ensure(actor, policy.PORTAL_VIEW)
+    d = queries.get_draw(session, draw_id)
+    section = projects.get_section(session, d.section_id)
+    project = projects.get_project(session, section.project_id)
+    shown = names_visible(session, actor, d)
+    seats = queries.seats_of(d)
+    calls = []
+    for i in queries.invitations(session, d.id):
+        name = entities.get_user(session, i.expert_id).display_name if shown else None
+        calls.append(SeatView(i.seat, seats[i.seat - 1], i.idx, i.pseudonym, i.status, name))
+    counts = {g: len(ps) for g, ps in groups_of(d).items()}
+    return DrawView(d, section, project, seats, calls, shown, counts, len(queries.representatives_of(d)))

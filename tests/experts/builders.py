@@ -103,8 +103,11 @@ def a_drawn(
     session: Session, clock: FixedClock, keys: Keys, pool: Pool, notifier: MemoryNotifier, **kw: object
 ) -> Draw:
     d = service.request_draw(
-        session, pool.room.world.tenderer.actor, section_id=pool.room.section.id, request=a_request(clock, **kw),
+        session,
+        pool.room.world.tenderer.actor,
+        section_id=pool.room.section.id,
+        request=a_request(clock, **kw),
         clock=clock,
-    )  # fmt: skip
+    )
     sign(session, clock, keys)
     return service.perform_draw(session, draw_id=d.id, clock=clock, notifier=notifier)

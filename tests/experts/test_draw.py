@@ -214,10 +214,17 @@ def test_repeat_limit_sets_aside_experts_who_sat_too_often_for_this_tenderer(
     for _ in range(int(service.rules.REPEAT_LIMIT.value)):
         session.add(
             Invitation(
-                id=service.new_id(), draw_id=d.id, seat=9, idx=100 + _, pseudonym="x", expert_id=inv.expert_id,
-                status=InvitationStatus.ACCEPTED.value, invited_at=clock.now(), answer_by=clock.now(),
+                id=service.new_id(),
+                draw_id=d.id,
+                seat=9,
+                idx=100 + _,
+                pseudonym="x",
+                expert_id=inv.expert_id,
+                status=InvitationStatus.ACCEPTED.value,
+                invited_at=clock.now(),
+                answer_by=clock.now(),
             )
-        )  # fmt: skip
+        )
     session.flush()
     tenderer = pool.room.world.tenderer.user.org_id
     avoid = queries.Avoid(frozenset(), tenderer, d.evaluation_on, 3, int(service.rules.REPEAT_LIMIT.value), 180)
@@ -228,19 +235,8 @@ def test_repeat_limit_sets_aside_experts_who_sat_too_often_for_this_tenderer(
 
 def test_region_rules(session: Session, clock: FixedClock, ident: Identity, pool: Pool) -> None:
     an_expert(session, clock, ident, specialities=["A08.01"], region="410100")
-    d = (
-        service.request_draw(
-            session,
-            pool.room.world.tenderer.actor,
-            section_id=pool.room.section.id,
-            request=a_request(clock, seats=["A08.01"] * 5, require_regions=["4101"], representatives=[]),
-            clock=clock,
-        )
-        if False
-        else None
-    )  # noqa: SIM108 - only one expert in 4101: the draw cannot be filled
-    assert d is None
-    with pytest.raises(RuleViolation, match="土建（A08.01）缺4人"):
+    # One expert in 4101 only: five civil seats there cannot be filled; excluding 4107 leaves the same one.
+    with pytest.raises(RuleViolation, match=r"土建（A08\.01）缺4人"):
         service.request_draw(
             session,
             pool.room.world.tenderer.actor,
@@ -248,7 +244,22 @@ def test_region_rules(session: Session, clock: FixedClock, ident: Identity, pool
             request=a_request(clock, seats=["A08.01"] * 5, require_regions=["4101"]),
             clock=clock,
         )
-    assert _draws(session) == 0
+    with pytest.raises(RuleViolation, match="缺4人"):
+        service.request_draw(
+            session,
+            pool.room.world.tenderer.actor,
+            section_id=pool.room.section.id,
+            request=a_request(clock, seats=["A08.01"] * 5, exclude_regions=["4107"]),
+            clock=clock,
+        )
+    d = service.request_draw(
+        session,
+        pool.room.world.tenderer.actor,
+        section_id=pool.room.section.id,
+        request=a_request(clock, seats=["A08.01", "A08.01", "A08.01", "*", "*"], exclude_regions=["4101"]),
+        clock=clock,
+    )
+    assert len(service.groups_of(d)["A08.01"]) == 6 and len(service.groups_of(d)["*"]) == 10
 
 
 def test_bad_requests_change_nothing(

@@ -37,9 +37,9 @@ def test_a_different_key_gives_a_different_order() -> None:
 
 
 def test_bad_inputs_are_refused() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="non-negative"):
         rfc3797.key_string([-1])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="outside"):
         rfc3797.digest(KEY, 70000)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="nothing left"):
         rfc3797.position(KEY, 0, 0)
