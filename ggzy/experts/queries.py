@@ -141,11 +141,16 @@ def _region_ok(region: str, avoid: Avoid) -> bool:
 def eligible(session: Session, groups: list[str], avoid: Avoid) -> Eligibility:
     """The active experts who may sit, per group, after avoidance (回避) and the region rules."""
     excluded: dict[str, int] = defaultdict(int)
-    experts = session.execute(
-        select(Expert.user_id, Expert.region, Expert.employer_credit_code).where(
-            Expert.status == ExpertStatus.ACTIVE.value
+    session.flush()  # the reads below go through the connection, past the ORM's autoflush
+    experts = (
+        session.connection()
+        .execute(
+            select(Expert.user_id, Expert.region, Expert.employer_credit_code).where(
+                Expert.status == ExpertStatus.ACTIVE.value
+            )
         )
-    ).all()
+        .all()
+    )
     out_ids: set[str] = set()
     for uid, region, employer in experts:
         if employer in avoid.credit_codes:
@@ -191,22 +196,19 @@ def eligible(session: Session, groups: list[str], avoid: Avoid) -> Eligibility:
         if n >= avoid.repeat_limit and uid not in out_ids:
             out_ids.add(uid)
             excluded["repeat"] += 1
-    keep = [uid for uid, _, _ in experts if uid not in out_ids]
-    specs = _specialities_bulk(session)
-    result: dict[str, list[str]] = {g: [] for g in groups}
-    for uid in keep:
-        codes = specs.get(uid, ())
-        for g in groups:
-            if g == ANY or any(matches(c, g) for c in codes):
-                result[g].append(uid)
-    return Eligibility(result, dict(excluded))
-
-
-def _specialities_bulk(session: Session) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = defaultdict(list)
-    for uid, code in session.execute(select(ExpertSpeciality.user_id, ExpertSpeciality.code)):
-        out[uid].append(code)
-    return out
+    keep = {uid for uid, _, _ in experts if uid not in out_ids}
+    # Which groups each speciality code falls under, from the tree: then one pass over the links.
+    codes = session.connection().execute(select(Speciality.code)).scalars().all()
+    under: dict[str, list[str]] = {c: [g for g in groups if g != ANY and matches(c, g)] for c in codes}
+    members: dict[str, set[str]] = {g: set() for g in groups}
+    if ANY in members:
+        members[ANY] = set(keep)
+    rows = session.connection().execute(select(ExpertSpeciality.user_id, ExpertSpeciality.code))
+    for uid, code in rows:
+        for g in under.get(code, ()):
+            if uid in keep:
+                members[g].add(uid)
+    return Eligibility({g: sorted(ids) for g, ids in members.items()}, dict(excluded))
 
 
 def draws_of(session: Session, section_id: str) -> list[Draw]:

@@ -400,7 +400,8 @@ def request_draw(session: Session, actor: Actor, *, section_id: str, request: Dr
     opening = _opening_event(session, section)
     draw_id = new_id()
     salt = secrets.token_bytes(32)
-    published = {g: [pseudonym(salt, uid) for uid in ids] for g, ids in found.groups.items()}
+    names = {uid: pseudonym(salt, uid) for uid in found.ids}
+    published = {g: [names[uid] for uid in ids] for g, ids in found.groups.items()}
     doc = eligible_document(draw_id, published)
     d = Draw(
         id=draw_id,
@@ -470,7 +471,11 @@ def first_checkpoint_after(session: Session, seq: int) -> SignedTreeHead | None:
 
 
 def groups_of(d: Draw) -> dict[str, list[str]]:
-    return {g: list(ps) for g, ps in json.loads(d.eligible)["groups"].items()}
+    return groups_of_doc(d.eligible)
+
+
+def groups_of_doc(doc: str) -> dict[str, list[str]]:
+    return {g: list(ps) for g, ps in json.loads(doc)["groups"].items()}
 
 
 def _by_pseudonym(session: Session, d: Draw, wanted: Iterable[str]) -> dict[str, str]:
