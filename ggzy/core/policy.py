@@ -271,9 +271,7 @@ EXPERT_POOL_READ = _define(
     content=False,
     grants={Role.SUPERVISOR: Scope.ANY, Role.OPERATOR: Scope.ANY, **OVERSIGHT},
 )
-EXPERT_DRAW_REQUEST = _define(
-    "expert.draw_request", "申请抽取评标专家", Kind.WRITE, content=True, grants=MANAGERS
-)
+EXPERT_DRAW_REQUEST = _define("expert.draw_request", "申请抽取评标专家", Kind.WRITE, content=True, grants=MANAGERS)
 EXPERT_DRAW_NAMES = _define(
     "expert.draw_names",
     "评标结束前查看抽取专家的姓名（组织评标）",
