@@ -11,12 +11,13 @@ from ggzy.core import policy
 from ggzy.core.actor import Actor
 from ggzy.core.roles import Role
 from ggzy.core.workbench import DueItem
-from ggzy.experts import queries
-from ggzy.experts.models import Invitation
-from ggzy.experts.states import InvitationStatus
+from ggzy.experts.models import Draw, Invitation
+from ggzy.experts.states import DrawStatus, InvitationStatus
 from ggzy.projects.models import Project, Section
 from ggzy.projects.states import SectionStatus
 from ggzy.rules import experts as rules
+
+ACTIVE = [s.value for s in DrawStatus if s.active]
 
 
 def due_items(session: Session, actor: Actor, now: datetime) -> list[DueItem]:
@@ -31,25 +32,28 @@ def due_items(session: Session, actor: Actor, now: datetime) -> list[DueItem]:
             for i in session.execute(stmt.order_by(Invitation.answer_by)).scalars()
         ]
     if actor.role in (Role.TENDERER, Role.AGENCY) and actor.org_id:
+        drawn = (
+            select(Draw.id)
+            .where(Draw.section_id == Section.id, Draw.round == Section.round, Draw.status.in_(ACTIVE))
+            .exists()
+        )
         stmt2 = (
             select(Section, Project)
             .join(Project, Project.id == Section.project_id)
             .where(
                 Section.status == SectionStatus.OPENED.value,
                 or_(Project.tenderer_org_id == actor.org_id, Project.agency_org_id == actor.org_id),
+                ~drawn,
             )
             .order_by(Section.opened_at)
         )
-        items = []
-        for s, p in session.execute(stmt2).all():
-            if queries.active_draw(session, s.id, s.round) is None:
-                items.append(
-                    DueItem(
-                        f"申请抽取评标专家：{p.name}（{s.name}）",
-                        f"/sections/{s.id}/experts",
-                        s.opened_at,
-                        str(rules.RANDOM_DRAW),
-                    )
-                )
-        return items
+        return [
+            DueItem(
+                f"申请抽取评标专家：{p.name}（{s.name}）",
+                f"/sections/{s.id}/experts",
+                s.opened_at,
+                str(rules.RANDOM_DRAW),
+            )
+            for s, p in session.execute(stmt2).all()
+        ]
     return []
