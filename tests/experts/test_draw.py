@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from ggzy.bidding import keys as opening_keys
 from ggzy.bidding.models import Bid
+from ggzy.core.actor import PUBLIC
 from ggzy.core.clock import FixedClock
 from ggzy.core.errors import Conflict, Forbidden, Invalid, RuleViolation
 from ggzy.core.events import Event
@@ -21,6 +22,7 @@ from ggzy.core.notify import Channel, MemoryNotifier
 from ggzy.core.roles import Role
 from ggzy.entities import queries as entities
 from ggzy.entities.service import Identity
+from ggzy.evaluation.states import EvaluationStatus
 from ggzy.experts import queries, rfc3797, service, verify
 from ggzy.experts.models import Draw, Invitation
 from ggzy.experts.states import DrawStatus, InvitationStatus, RelationKind
@@ -356,7 +358,15 @@ def test_a_complete_draw_opens_the_evaluation_room(
     assert e.chair_id == members[0]
     assert not service.evaluation_ended(session, d)
     assert not service.names_visible(session, pool.room.world.tenderer.actor, d)
+    assert not service.names_visible(session, PUBLIC, d)
     assert service.names_visible(session, pool.room.world.operator.actor, d)
+    view = service.view(session, PUBLIC, d.id)
+    assert not view.names_shown and all(c.name is None for c in view.calls)
+    # Once the report is signed the evaluation has ended and the names are no longer withheld (S4).
+    e.status = EvaluationStatus.REPORTED.value
+    session.flush()
+    assert service.names_visible(session, PUBLIC, d)
+    assert {c.name for c in service.view(session, PUBLIC, d.id).calls} == {people[m].user.display_name for m in members}
 
 
 def test_the_tick_draws_once_the_checkpoint_exists(session: Session, clock: FixedClock, keys: Keys, pool: Pool) -> None:
