@@ -3,6 +3,7 @@ the pool exports to xlsx and a file with bad rows imports its good rows and repo
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -10,7 +11,8 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import create_engine, text
 
 from ggzy.cli import main
-from ggzy.experts import xlsx
+from ggzy.core.db import Database
+from ggzy.experts import verify, xlsx
 from tests.dbserver import DbServer
 
 
@@ -35,6 +37,21 @@ def test_demo_draws_verify_and_a_tampered_one_fails(dbserver: DbServer, tmp_path
         assert r.output.count("：一致") == len(draws) and "✗" not in r.output
         assert "签名树头签名有效" in r.output
         one = draws[0][0]
+        db = Database.from_url(url)
+        with db.unit_of_work(write=False) as s:
+            record = verify.public_record(s, one)
+        db.dispose()
+        file = tmp_path / "record.json"
+        file.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+        r = runner.invoke(main, ["experts", "verify-draw", "--record", str(file)], env=env)
+        assert r.exit_code == 0 and "：一致" in r.output, r.output
+        record["invitations"][1]["pseudonym"], record["invitations"][2]["pseudonym"] = (
+            record["invitations"][2]["pseudonym"],
+            record["invitations"][1]["pseudonym"],
+        )
+        file.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+        r = runner.invoke(main, ["experts", "verify-draw", "--record", str(file)], env=env)
+        assert r.exit_code == 1 and "✗ 保存的抽取顺序与重放一致" in r.output, r.output
         with engine.begin() as c:
             c.execute(text("UPDATE expert_invitation SET seat = seat + 1 WHERE draw_id = :d AND idx = 0"), {"d": one})
         r = runner.invoke(main, ["experts", "verify-draw", one], env=env)
