@@ -26,6 +26,7 @@ class LazyGroup(click.Group):
         "collusion": "ggzy.supervision.collusion.cli:collusion",
         "bid": "ggzy.bidding.client:bid",
         "deposits": "ggzy.deposits.cli:deposits",
+        "experts": "ggzy.experts.cli:experts",
         "keyholder": "ggzy.bidding.keyholder:keyholder",
         "supervise": "ggzy.supervision.cli:supervise",
     }
@@ -115,7 +116,13 @@ def demo(settings: Settings, if_empty: bool, training: bool) -> None:
                     click.echo(f"演示账户见 {logins_file}")
                 return
             kit = demo_city.TradeKit(
-                files=app.files, env=app.opening, signer=app.keys.log_private, var=settings.var_dir
+                files=app.files,
+                env=app.opening,
+                signer=app.keys.log_private,
+                var=settings.var_dir,
+                checkpoint=lambda s, c: transparency.sign_checkpoint(
+                    s, keys=app.keys, origin=settings.log_origin, clock=c
+                ),
             )
             report = demo_city.build(s, clock=app.clock, ident=app.ident, trades=kit)
         with app.db.unit_of_work() as s:

@@ -28,6 +28,7 @@ from ggzy.entities import auth, credit_code, passwords, queries, service, totp
 from ggzy.entities.models import Organisation
 from ggzy.entities.service import Identity
 from ggzy.entities.states import OrgKind
+from ggzy.experts import demo as experts_demo
 
 REGION = "410700"  # 新乡市
 DISTRICTS = ("410702", "410703", "410704", "410711", "410721", "410724", "410725", "410781")
@@ -237,6 +238,7 @@ class TradeKit:
     env: KeyEnv
     signer: Ed25519PrivateKey
     var: Path | None = None  # where the planted supervision cases' files go (county OCDS data, approvals)
+    checkpoint: Callable[[Session, Clock], object] | None = None  # signs a checkpoint (the experts' draws need one)
 
 
 CITY_DAYS = 80  # the city is founded this long ago, so its trades can have happened in order
@@ -267,6 +269,7 @@ def build(
         report.trades = demo_trades.build(
             session, cast, clock=story, files=trades.files, env=trades.env, signer=trades.signer
         )
+        experts_demo.seed(session, clock=story, checkpoint=trades.checkpoint)
         if story.now() > clock.now():
             raise RuntimeError("the demo story ran past the present")
         if trades.var is not None:

@@ -17,6 +17,7 @@ DOMAINS: tuple[str, ...] = (
     "ggzy.deposits",
     "ggzy.supervision",
     "ggzy.audit",
+    "ggzy.experts",
     "ggzy.evaluation",
 )
 

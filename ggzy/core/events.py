@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -434,15 +435,24 @@ _CONNECTION_HOOKS: tuple[tuple[str, Callable[..., None]], ...] = (
 )
 
 
+# What `attach` has given hooks to. Not `event.contains`: SQLAlchemy's listener registry is keyed by id(), so a new
+# engine, connection or session factory that reuses a collected one's address "contains" hooks it never got (seen in
+# tests, which make a Database per test: its queries then ran before the buffered events were written).
+_ATTACHED: weakref.WeakSet[object] = weakref.WeakSet()
+
+
 def attach(bind: Engine | Connection, *factories: sessionmaker[Session]) -> None:
     """Give one engine (or a test's connection) and its session factories the write buffer's hooks (idempotent)."""
-    for name, fn in _CONNECTION_HOOKS:
-        if not event.contains(bind, name, fn):
+    if bind not in _ATTACHED:
+        for name, fn in _CONNECTION_HOOKS:
             event.listen(bind, name, fn)
+        _ATTACHED.add(bind)
     for factory in factories:
+        if factory in _ATTACHED:
+            continue
         for name, fn in _SESSION_HOOKS:
-            if not event.contains(factory, name, fn):
-                event.listen(factory, name, fn)
+            event.listen(factory, name, fn)
+        _ATTACHED.add(factory)
 
 
 def _append(session: Session, values: dict[str, Any]) -> LoggedEvent:

@@ -257,6 +257,35 @@ HOLDER_KEY = _define(
     content=False,
     grants={Role.OPERATOR: Scope.SELF, Role.SUPERVISOR: Scope.SELF, Role.TENDERER: Scope.SELF},
 )
+EXPERT_POOL_MANAGE = _define(
+    "expert.pool_manage",
+    "维护评标专家库（专业分类、导入导出、暂停与除名）",
+    Kind.WRITE,
+    content=False,
+    grants={Role.SUPERVISOR: Scope.ANY},
+)
+EXPERT_POOL_READ = _define(
+    "expert.pool_read",
+    "查看评标专家库",
+    Kind.READ,
+    content=False,
+    grants={Role.SUPERVISOR: Scope.ANY, Role.OPERATOR: Scope.ANY, **OVERSIGHT},
+)
+EXPERT_DRAW_REQUEST = _define("expert.draw_request", "申请抽取评标专家", Kind.WRITE, content=True, grants=MANAGERS)
+EXPERT_DRAW_NAMES = _define(
+    "expert.draw_names",
+    "评标结束前查看抽取专家的姓名（组织评标）",
+    Kind.READ,
+    content=True,
+    grants={Role.OPERATOR: Scope.ANY},
+)
+EXPERT_ANSWER = _define(
+    "expert.answer",
+    "接受或拒绝评标邀请（本人）",
+    Kind.WRITE,
+    content=True,
+    grants={Role.EXPERT: Scope.SELF},
+)
 WORKBENCH = {
     role: _define(f"workbench.{role.value}", f"{role.label}工作台", Kind.READ, content=False, grants={role: Scope.ANY})
     for role in GRANTABLE

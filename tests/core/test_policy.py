@@ -59,6 +59,11 @@ deposit.pay                    . O . . . . . . . . .
 deposit.manage                 . . . . . A . . . . .
 deposit.read                   . . . . . A A S A A .
 deposit.issuers                . . . . . . A . . . .
+expert.pool_manage             . . . . . . A . . . .
+expert.pool_read               . . . . . A A . A A .
+expert.draw_request            . . O O . . . . . . .
+expert.draw_names              . . . . . A . . . . .
+expert.answer                  . . . . U . . . . . .
 workbench.bidder               . A . . . . . . . . .
 workbench.tenderer             . . A . . . . . . . .
 workbench.agency               . . . A . . . . . . .

@@ -1,0 +1,59 @@
+"""待办 — the expert's invitations to answer; the tenderer's opened sections still without a committee."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from ggzy.core import policy
+from ggzy.core.actor import Actor
+from ggzy.core.roles import Role
+from ggzy.core.workbench import DueItem
+from ggzy.experts.models import Draw, Invitation
+from ggzy.experts.states import DrawStatus, InvitationStatus
+from ggzy.projects.models import Project, Section
+from ggzy.projects.states import SectionStatus
+from ggzy.rules import experts as rules
+
+ACTIVE = [s.value for s in DrawStatus if s.active]
+
+
+def due_items(session: Session, actor: Actor, now: datetime) -> list[DueItem]:
+    if actor.role is Role.EXPERT and actor.user_id and policy.can(actor, policy.WORKBENCH[Role.EXPERT]):
+        stmt = select(Invitation).where(
+            Invitation.expert_id == actor.user_id, Invitation.status == InvitationStatus.INVITED.value
+        )
+        return [
+            DueItem(
+                f"评标邀请：请接受或拒绝（席位{i.seat}）", "/my/expert-invitations", i.answer_by, str(rules.RANDOM_DRAW)
+            )
+            for i in session.execute(stmt.order_by(Invitation.answer_by)).scalars()
+        ]
+    if actor.role in (Role.TENDERER, Role.AGENCY) and actor.org_id:
+        drawn = (
+            select(Draw.id)
+            .where(Draw.section_id == Section.id, Draw.round == Section.round, Draw.status.in_(ACTIVE))
+            .exists()
+        )
+        stmt2 = (
+            select(Section, Project)
+            .join(Project, Project.id == Section.project_id)
+            .where(
+                Section.status == SectionStatus.OPENED.value,
+                or_(Project.tenderer_org_id == actor.org_id, Project.agency_org_id == actor.org_id),
+                ~drawn,
+            )
+            .order_by(Section.opened_at)
+        )
+        return [
+            DueItem(
+                f"申请抽取评标专家：{p.name}（{s.name}）",
+                f"/sections/{s.id}/experts",
+                s.opened_at,
+                str(rules.RANDOM_DRAW),
+            )
+            for s, p in session.execute(stmt2).all()
+        ]
+    return []
