@@ -59,6 +59,16 @@ deposit.pay                    . O . . . . . . . . .
 deposit.manage                 . . . . . A . . . . .
 deposit.read                   . . . . . A A S A A .
 deposit.issuers                . . . . . . A . . . .
+case.file                      . O . . . . . . . . .
+case.answer                    . . O O . . . . . . .
+case.read                      . O O O . A A S A A .
+case.state                     . O O O . . . . . . .
+case.guide                     . . . . . A . . . . .
+case.decide                    . . . . . . . S . . .
+case.overview                  . . . . . . A S A A .
+credit.record                  . . . . . . A A . . .
+credit.read                    . O O O . A A A A A .
+credit.object                  . O O O . . . . . . .
 workbench.bidder               . A . . . . . . . . .
 workbench.tenderer             . . A . . . . . . . .
 workbench.agency               . . . A . . . . . . .
