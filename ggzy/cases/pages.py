@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated
 
@@ -46,7 +47,7 @@ async def _evidence(ctx: Ctx, upload: UploadFile | None) -> list[tuple[str, Stor
     if upload is None or not upload.filename:
         return []
 
-    async def chunks():  # type: ignore[no-untyped-def]
+    async def chunks() -> AsyncIterator[bytes]:
         while block := await upload.read(1 << 16):
             yield block
 

@@ -41,6 +41,7 @@ from ggzy.rules.clocks import latest_before, within
 from ggzy.rules.procedures import procedure
 
 if TYPE_CHECKING:
+    from ggzy.notices.models import Notice
     from ggzy.projects.models import Project, Section
 
 OBJECTION_FILED = events.event_type("cases.objection_filed", "提出异议（质疑）")
@@ -742,7 +743,7 @@ def decide(
     return case
 
 
-def _publish_decision(session: Session, actor: Actor, case: Case, clock: Clock) -> notices.Notice:
+def _publish_decision(session: Session, actor: Actor, case: Case, clock: Clock) -> Notice:
     project = projects.get_project(session, case.project_id)
     section = projects.get_section(session, case.section_id)
     complainant = entities.get_org(session, case.complainant_org_id).name

@@ -101,6 +101,6 @@ def scope_ids_in_sectors(session: Session, sectors: frozenset[str]) -> list[str]
     return pids + sids
 
 
-def managed_project_ids(org_id: str | None) -> Select[tuple[str]]:
+def managed_project_ids(org_id: str | None) -> Select[str]:
     """The ids of the projects an organisation manages (as tenderer or agency), as a subquery for other domains."""
     return select(Project.id).where((Project.tenderer_org_id == org_id) | (Project.agency_org_id == org_id))

@@ -34,7 +34,7 @@ def test_a_debarred_bidder_is_refused_at_the_bid_with_the_sanction_cited(
     section = a_published_section(session, clock, world, files, opening_env)
     barred, fine = world.bidders
     a_sanction(session, clock, world.supervisor, barred.user.org_id)
-    with pytest.raises(RecordedRefusal, match="新建罚〔2026〕12号|第53条") as e:
+    with pytest.raises(RecordedRefusal, match="依据：《招标投标法》第53条") as e:
         a_sealed_bid(session, clock, files, keys, section, barred)
     assert e.value.code == "credit-sanctioned" and "取消依法必须进行招标的项目投标资格" in e.value.message
     assert session.query(CreditCheck).count() == 0  # nothing stored by the refused request
