@@ -603,6 +603,19 @@ def lift_suspension(session: Session, actor: Actor, *, case_id: str, clock: Cloc
     return case
 
 
+def end_suspension_by_law(session: Session, actor: Actor, *, case: Case, clock: Clock) -> None:
+    """The timer's move: a procurement suspension may last at most 30 days (采购法 art. 57)."""
+    _entry(
+        session,
+        actor,
+        case,
+        EntryKind.NOTICE,
+        f"暂停已满法定最长期限，交易恢复（{procurement.SUSPENSION_MAX.describe()}）",
+        clock,
+    )
+    _lift_suspension(session, actor, case, clock)
+
+
 def _lift_suspension(session: Session, actor: Actor, case: Case, clock: Clock) -> None:
     if case.suspension_hold_id is None:
         return

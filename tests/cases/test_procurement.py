@@ -145,3 +145,46 @@ def test_a_complaint_later_than_fifteen_working_days_after_the_answer_period_is_
             objection_id=case.id,
             clock=clock,
         )
+
+
+def test_a_procurement_suspension_ends_by_law_after_thirty_days(session: Session, clock: FixedClock, gp) -> None:  # type: ignore[no-untyped-def]
+    from ggzy.cases import timers
+
+    world, section, finance = gp
+    bidder = world.bidders[0]
+    case = service.file_objection(
+        session,
+        bidder.actor,
+        section_id=section.id,
+        matter=Matter.DOCUMENTS,
+        points=POINTS[:1],
+        claims="倾向性。",
+        clock=clock,
+    )
+    service.answer_objection(session, world.tenderer.actor, case_id=case.id, answer="参数通用。", clock=clock)
+    complaint, _ = service.file_complaint(
+        session,
+        bidder.actor,
+        section_id=section.id,
+        matter=Matter.DOCUMENTS,
+        points=POINTS[:1],
+        claims="不服。",
+        to_sector=Sector.FINANCE,
+        objection_id=case.id,
+        clock=clock,
+    )
+    service.order_suspension(
+        session, finance.actor, case_id=complaint.id, steps={holds.Step.DEADLINE}, reason="可能影响结果", clock=clock
+    )
+    clock.advance(timedelta(days=29))
+    assert timers.due_suspensions(session, clock.now()) == []
+    clock.advance(timedelta(days=2))
+    assert timers.due_suspensions(session, clock.now()) == [complaint.id]
+    assert timers.end_suspension(session, complaint.id, clock.now())
+    assert holds.open_holds(session, section.id) == []
+    assert not timers.end_suspension(session, complaint.id, clock.now())  # once
+    # the deadline (30 days out) passed while held: the 31 days held come back, so it lies ahead again
+    from ggzy.projects import queries as projects
+
+    s = projects.get_section(session, section.id)
+    assert s.bid_deadline is not None and s.bid_deadline > clock.now()

@@ -37,7 +37,8 @@ def test_a_sanctioned_bidder_is_rejected_at_evaluation_with_the_check_kept(
     checks = credit.checks_of(session, room.section.id, ref=e.id)
     assert sorted(c.outcome for c in checks) == ["clear", "clear", "flagged"]
     flagged = next(c for c in checks if c.outcome == "flagged")
-    assert flagged.org_id == barred.user.org_id and json.loads(flagged.sanctions)[0]["citation"] == "《招标投标法》第53条"
+    assert flagged.org_id == barred.user.org_id
+    assert json.loads(flagged.sanctions)[0]["citation"] == "《招标投标法》第53条"
     row = next(b for b in queries.bids(session, e.id) if b.org_id == barred.user.org_id)
     assert row.excluded and row.ground == "art51.三" and "受信用惩戒限制" in json.loads(row.reasons)[0]
     assert barred.user.org_id not in {b.org_id for b in queries.in_review(session, e.id)}
