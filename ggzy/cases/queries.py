@@ -200,7 +200,7 @@ class Overview:
     by_sector: dict[str, int]
     by_status: dict[str, int]
     by_outcome: dict[str, int]
-    overdue: list[Case]
+    overdue: list[Case]  # running past their clock, or answered or decided late
     total: int
 
 
@@ -222,6 +222,6 @@ def overview(session: Session, actor: Actor, now: dt.datetime) -> Overview:
         by_status[c.status] = by_status.get(c.status, 0) + 1
         if c.outcome:
             by_outcome[c.outcome] = by_outcome.get(c.outcome, 0) + 1
-        if any(v.overdue for v in clock_views(session, c, now)):
-            overdue.append(c)
+        if c.answered_late or c.decided_late or any(v.overdue for v in clock_views(session, c, now)):
+            overdue.append(c)  # still running late, or done late (recorded and flagged)
     return Overview(by_sector, by_status, by_outcome, overdue, len(rows))

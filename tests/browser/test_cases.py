@@ -16,6 +16,7 @@ from ggzy.entities import queries as entities
 from ggzy.notices import queries as notices
 from ggzy.projects import queries as projects
 from tests.browser.conftest import Live, shot, sign_in
+from tests.builders import a_credit_code
 from tests.browser.test_trade_pages import a_bidding_section
 
 pytestmark = pytest.mark.browser
@@ -65,6 +66,9 @@ def test_an_objection_suspends_the_trade_and_a_decision_moves_the_deadline_by_th
     expect(bidder.get_by_test_id("case-number")).to_contain_text("投诉 TS-")
     expect(bidder.get_by_test_id("regulator")).to_contain_text("住房和城乡建设")
     complaint_url = bidder.url.split("?")[0]
+    bidder.goto("/cases")
+    expect(bidder.get_by_test_id("cases")).to_contain_text("TS-")
+    expect(bidder.get_by_test_id("cases")).to_contain_text("行政监督部门审查并决定是否受理")
 
     for p in (bidder, tenderer):
         p.context.close()
@@ -142,6 +146,26 @@ def test_a_debarred_bidder_is_refused_at_the_bid_and_the_office_sees_the_attempt
     form.locator("input[name=list_now]").check()
     form.locator("button[type=submit]").click()
     expect(office.get_by_test_id("record-status")).to_have_text("已列入")
+    record_url = office.url
+    office.goto("/credit/manage")
+    good = a_credit_code("browser-import")
+    office.set_input_files(
+        "input[name=file]",
+        files=[
+            {
+                "name": "名单.csv",
+                "mimeType": "text/csv",
+                "buffer": (
+                    "统一社会信用代码,名称,失信行为,列入日期,限制领域\n"
+                    f"{good},新乡市导入演示公司,提供虚假材料,2026-03-01,政府采购\n"
+                    "91410700NOTACODE00,新乡市错误公司,x,2026-03-01,政府采购\n"
+                ).encode(),
+            }
+        ],
+    )
+    office.click("button:has-text('导入')")
+    expect(office.get_by_test_id("import-report")).to_contain_text("导入 1 行")
+    expect(office.get_by_test_id("import-report")).to_contain_text("第3行")
 
     barred = person(browser, live, "bidder12")
     barred.goto(f"/sections/{section_id}/bid")
@@ -154,6 +178,10 @@ def test_a_debarred_bidder_is_refused_at_the_bid_and_the_office_sees_the_attempt
     expect(item).to_have_count(1)
     item.click()
     expect(office.get_by_test_id("check")).to_contain_text("取消依法必须进行招标的项目投标资格")
+
+    barred.goto(record_url)
+    expect(barred.get_by_test_id("record-status")).to_have_text("已列入")
+    expect(barred.locator("main")).to_contain_text("提出异议")
 
     public = browser.new_context(base_url=live.url, locale="zh-CN").new_page()
     public.goto("/credit")
