@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from bench.common import database, pct
+from ggzy.core.actor import Actor, system
 from ggzy.core.clock import SystemClock
 from ggzy.core.roles import Role
 from ggzy.credit import imports, queries
@@ -21,7 +22,6 @@ from ggzy.credit.states import TradeClass
 from ggzy.entities import credit_code
 from ggzy.entities import service as entities
 from ggzy.entities.states import OrgKind
-from ggzy.core.actor import Actor, system
 
 SYSTEM = system()
 
@@ -78,8 +78,8 @@ def main(argv: list[str] | None = None) -> None:
             f"backend {args.backend}: import {args.rows} rows in {imported:.2f} s ({args.rows / imported:,.0f} rows/s)"
         )
         print(
-            f"sanctions_for × {args.checks}: p50 {pct(times, 0.5) * 1000:.2f} ms, p99 {pct(times, 0.99) * 1000:.2f} ms, "
-            f"hits {hits}"
+            f"sanctions_for × {args.checks}: p50 {pct(times, 0.5) * 1000:.2f} ms, "
+            f"p99 {pct(times, 0.99) * 1000:.2f} ms, hits {hits}"
         )
 
 

@@ -16,8 +16,8 @@ from ggzy.entities import queries as entities
 from ggzy.notices import queries as notices
 from ggzy.projects import queries as projects
 from tests.browser.conftest import Live, shot, sign_in
-from tests.builders import a_credit_code
 from tests.browser.test_trade_pages import a_bidding_section
+from tests.builders import a_credit_code
 
 pytestmark = pytest.mark.browser
 
