@@ -137,13 +137,14 @@ def ensure_may_take_part(
     found = find(session, org_id=org_id, section_id=section_id, at=at)
     if not found.sanctions or not step.refuses:
         return
-    sanctions = list(found.sanctions)
+    ids = [x.id for x in found.sanctions]  # plain values: the caller's session is gone when `record` runs
+    trade_class, region = found.trade_class, found.region
     clock = FixedClock(at)
 
     def record(s: Session) -> None:
         if _refused_today(s, org_id, section_id, step, at):
             return  # one trace per entity, section, step and day: reloading a page is not a new attempt
-        again = Found(found.trade_class, found.region, [x for x in (s.get(Sanction, y.id) for y in sanctions) if x])
+        again = Found(trade_class, region, [x for x in (s.get(Sanction, i) for i in ids) if x is not None])
         row = _store(
             s, actor, org_id=org_id, section_id=section_id, step=step, found=again, outcome=Outcome.REFUSED, clock=clock
         )
@@ -156,7 +157,7 @@ def ensure_may_take_part(
             clock=clock,
             subject=("credit_check", row.id),
             scope=section_id,
-            payload={"step": step.value, "sanctions": [x.id for x in sanctions]},
+            payload={"step": step.value, "sanctions": ids},
             secret_until=events.AT_OPENING,
         )
 
@@ -165,7 +166,7 @@ def ensure_may_take_part(
         record=record,
         code="credit-sanctioned",
         step=step.value,
-        sanctions=[s.id for s in sanctions],
+        sanctions=ids,
     )
 
 
