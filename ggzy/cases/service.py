@@ -686,7 +686,10 @@ def decide(
     if outcome is Outcome.UPHELD and remedy is Remedy.NONE:
         raise Invalid("投诉成立的，请选择处理措施", code="remedy-required")
     if malicious and outcome is not Outcome.DISMISSED:
-        raise Invalid("认定为虚假、恶意投诉的，应当驳回投诉", code="malicious-upheld")
+        cited = (
+            procurement.FALSE_COMPLAINT_DISMISSED if case.regime == queries.PROCUREMENT else tendering.FALSE_COMPLAINT
+        )
+        raise Invalid(f"认定为虚假、恶意投诉的，应当驳回投诉（{cited.citation}）", code="malicious-upheld")
     section = projects.get_section(session, case.section_id)
     if remedy is Remedy.CORRECT_DOCUMENTS and SectionStatus(section.status) is not SectionStatus.BIDDING:
         raise RuleViolation("标段已不在投标期内，不能责令修改招标文件后继续", code="not-bidding")

@@ -259,7 +259,11 @@ def record_from_case(
     """A complaint found fabricated or malicious (采购条例 art. 73; 条例 arts. 61, 77): recorded and notified;
     the ban itself (1–3 years) is the regulator's separate penalty decision, recorded with `record_sanction`."""
     org = entities.get_org(session, org_id)
-    cited = procurement.FALSE_COMPLAINT_BAN_MAX if regime == "procurement" else tendering.FALSE_COMPLAINT
+    cited = (
+        f"{procurement.FALSE_COMPLAINT_DISMISSED.citation}、{procurement.FALSE_COMPLAINT_BAN_MAX.citation}"
+        if regime == "procurement"
+        else str(tendering.FALSE_COMPLAINT.citation)
+    )
     now = clock.now()
     record = CreditRecord(
         id=new_id(),
@@ -269,7 +273,7 @@ def record_from_case(
         source=RecordSource.COMPLAINT.value,
         source_ref=case_number,
         title="捏造事实、伪造材料或者以非法手段取得证明材料进行投诉",
-        basis=f"{cited.citation}；投诉处理决定{decision_notice}",
+        basis=f"{cited}；投诉处理决定{decision_notice}",
         status=RecordStatus.NOTIFIED.value,
         notice_text=f"投诉处理决定（{decision_notice}）认定贵单位投诉系虚假、恶意投诉，拟列入不良行为记录，可以提出异议。",
         notified_at=now,

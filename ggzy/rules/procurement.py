@@ -187,6 +187,15 @@ SUSPENSION_MAX = rule(
     Citation(LAW, "第57条"),
     LAW_IN_FORCE,
 )
+FALSE_COMPLAINT_DISMISSED = rule(
+    "procurement.false_complaint_dismissed",
+    "投诉人捏造事实、提供虚假材料或者以非法手段取得证明材料进行投诉的，财政部门应当予以驳回",
+    0,
+    Unit.COUNT,
+    P,
+    Citation(REG, "第57条"),
+    REG_IN_FORCE,
+)
 FALSE_COMPLAINT_BAN_MAX = rule(
     "procurement.false_complaint_ban_max",
     "捏造事实、提供虚假材料或以非法手段取得证明材料进行投诉的，列入不良行为记录名单，禁止参加政府采购活动最长",
