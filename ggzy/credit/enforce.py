@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ggzy.core import events
+from ggzy.core import events, policy
 from ggzy.core.actor import Actor
 from ggzy.core.clock import SHANGHAI, Clock, FixedClock
-from ggzy.core.errors import RecordedRefusal
+from ggzy.core.errors import NotFound, RecordedRefusal
 from ggzy.core.ids import new_id
 from ggzy.credit import queries
 from ggzy.credit.models import CreditCheck, Sanction
@@ -186,3 +186,18 @@ def warnings(session: Session, *, org_id: str, section_id: str, at: dt.datetime)
     """At registration: a warning, not a refusal."""
     found = find(session, org_id=org_id, section_id=section_id, at=at)
     return f"提示：贵单位存在信用惩戒记录，投标时将被拒绝：{found.cite()}" if found.sanctions else ""
+
+
+REFUSAL_REVIEWED = events.event_type("credit.refusal_reviewed", "监管部门核查失信主体参与记录")
+
+
+def review_refusal(session: Session, actor: Actor, *, check_id: str, clock: Clock) -> CreditCheck:
+    """核查 — the supervision office has looked at a refused attempt (it leaves the workbench, stays on record)."""
+    policy.ensure(actor, policy.ALERT_HANDLE)
+    row = session.get(CreditCheck, check_id)
+    if row is None or row.outcome != Outcome.REFUSED.value:
+        raise NotFound("拦截记录不存在", code="no-such-check")
+    if row.reviewed_at is None:
+        row.reviewed_at, row.reviewed_by = clock.now(), actor.user_id
+        events.record(session, actor, REFUSAL_REVIEWED, clock=clock, subject=("credit_check", row.id))
+    return row

@@ -103,3 +103,5 @@ class CreditCheck(Base):
     sanctions: Mapped[str] = mapped_column(Text)  # JSON: [{id, measure, citation, ends}]
     ref: Mapped[str] = mapped_column(String(60), default="")  # e.g. the evaluation's id
     by_user: Mapped[str | None] = mapped_column(String(26))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # a refusal the supervision office has seen
+    reviewed_by: Mapped[str | None] = mapped_column(String(26))

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from ggzy.core import policy
 from ggzy.core.clock import SHANGHAI
 from ggzy.core.errors import DomainError, Forbidden, Invalid
-from ggzy.credit import imports, queries, service
+from ggzy.credit import enforce, imports, queries, service
 from ggzy.credit.models import CreditCheck
 from ggzy.credit.states import LISTS, RecordSource, RecordStatus, Step, TradeClass
 from ggzy.entities import credit_code as codes
@@ -241,6 +241,13 @@ def post_repair_request(ctx: Ctx, principal: SignedIn, record_id: str) -> Respon
 @router.post("/credit/records/{record_id}/repair")
 def post_repair(ctx: Ctx, principal: SignedIn, record_id: str) -> Response:
     return _act(ctx, record_id, lambda s: service.repair(s, principal.actor, record_id=record_id, clock=ctx.clock))
+
+
+@router.post("/credit/checks/{check_id}/review")
+def review(ctx: Ctx, principal: SignedIn, check_id: str) -> Response:
+    with ctx.db.unit_of_work() as s:
+        enforce.review_refusal(s, principal.actor, check_id=check_id, clock=ctx.clock)
+    return RedirectResponse(f"/credit/checks/{check_id}", status_code=303)
 
 
 @router.get("/credit/checks/{check_id}", response_class=HTMLResponse)

@@ -130,9 +130,11 @@ def lookups(session: Session, *, limit: int = 100) -> list[CreditLookup]:
     return list(session.scalars(select(CreditLookup).order_by(CreditLookup.at.desc(), CreditLookup.id).limit(limit)))
 
 
-def refusals(session: Session, *, limit: int = 50) -> list[CreditCheck]:
-    """Attempts refused because of a sanction (the supervision office's workbench lists them)."""
+def refusals(session: Session, *, limit: int = 50, unreviewed: bool = False) -> list[CreditCheck]:
+    """Attempts refused because of a sanction (the supervision office's workbench lists those not yet reviewed)."""
     q = select(CreditCheck).where(CreditCheck.outcome == Outcome.REFUSED.value)
+    if unreviewed:
+        q = q.where(CreditCheck.reviewed_at.is_(None))
     return list(session.scalars(q.order_by(CreditCheck.at.desc(), CreditCheck.id).limit(limit)))
 
 

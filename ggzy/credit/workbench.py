@@ -22,7 +22,7 @@ def due_items(session: Session, actor: Actor, now: dt.datetime) -> list[DueItem]
     if actor.role not in (Role.SUPERVISOR, Role.SECTOR_SUPERVISOR):
         return []
     items = []
-    for c in queries.refusals(session, limit=30):
+    for c in queries.refusals(session, limit=30, unreviewed=True):
         section = projects.get_section(session, c.section_id)
         org = entities.get_org(session, c.org_id)
         items.append(

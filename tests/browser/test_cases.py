@@ -178,6 +178,10 @@ def test_a_debarred_bidder_is_refused_at_the_bid_and_the_office_sees_the_attempt
     expect(item).to_have_count(1)
     item.click()
     expect(office.get_by_test_id("check")).to_contain_text("取消依法必须进行招标的项目投标资格")
+    office.click("button:has-text('已核查')")
+    expect(office.get_by_test_id("reviewed")).to_contain_text("已于")
+    office.goto("/workbench/supervisor")
+    expect(office.get_by_text(f"拦截：失信主体「{org_name}」")).to_have_count(0)  # reviewed: off the to-do list
 
     barred.goto(record_url)
     expect(barred.get_by_test_id("record-status")).to_have_text("已列入")

@@ -12,7 +12,7 @@ from ggzy.bidding import documents
 from ggzy.bidding import keys as opening_keys
 from ggzy.bidding import service as bidding
 from ggzy.core.clock import FixedClock
-from ggzy.core.errors import RecordedRefusal
+from ggzy.core.errors import Forbidden, RecordedRefusal
 from ggzy.core.files import FileStore
 from ggzy.core.keys import Keys
 from ggzy.core.roles import Role
@@ -44,6 +44,10 @@ def test_a_debarred_bidder_is_refused_at_the_bid_with_the_sanction_cited(
     assert len(refused) == 1 and refused[0].org_id == barred.user.org_id and refused[0].step == "bid"
     assert json.loads(refused[0].sanctions)[0]["citation"] == "《招标投标法》第53条"
     a_sealed_bid(session, clock, files, keys, section, fine)  # others bid as before
+    with pytest.raises(Forbidden):
+        enforce.review_refusal(session, barred.actor, check_id=refused[0].id, clock=clock)
+    enforce.review_refusal(session, world.supervisor.actor, check_id=refused[0].id, clock=clock)
+    assert queries.refusals(session, unreviewed=True) == [] and len(queries.refusals(session)) == 1
 
 
 def test_registration_warns_and_keeps_the_check(

@@ -31,6 +31,8 @@ def upgrade() -> None:
         sa.Column("sanctions", sa.Text(), nullable=False),
         sa.Column("ref", sa.String(length=60), nullable=False),
         sa.Column("by_user", sa.String(length=26), nullable=True),
+        sa.Column("reviewed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("reviewed_by", sa.String(length=26), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_credit_check")),
     )
     with op.batch_alter_table("credit_check", schema=None) as batch_op:
