@@ -5,6 +5,7 @@ supervision office's workbench; the public credit page, the overview and its reg
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -15,11 +16,20 @@ from ggzy.core.clock import SHANGHAI
 from ggzy.entities import queries as entities
 from ggzy.notices import queries as notices
 from ggzy.projects import queries as projects
-from tests.browser.conftest import Live, shot, sign_in
+from tests.browser.conftest import Live, serve, shot, sign_in
 from tests.browser.test_trade_pages import a_bidding_section
 from tests.builders import a_credit_code
+from tests.dbserver import DbServer
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def live(dbserver: DbServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    """A server of this module's own: these tests move the clock by days and publish decisions and clarifications,
+    which must not reach the other browser tests' shared server (its home page lists the latest notices)."""
+    with serve(dbserver, tmp_path_factory) as server:
+        yield server
 
 
 def person(browser: Browser, live: Live, username: str, *, staff: bool = False) -> Page:
