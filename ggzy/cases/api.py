@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
-from ggzy.cases import queries, service
+from ggzy.cases import complaints, decisions, queries, service
 from ggzy.cases.models import Case
 from ggzy.cases.schemas import (
     AnswerIn,
@@ -83,7 +83,7 @@ def file_objection(body: ObjectionIn, db: Db, me: SignedIn, ctx: Ctx) -> CaseRea
 @router.post("/complaints", response_model=CaseRead, status_code=201, summary="提出投诉")
 def file_complaint(body: ComplaintIn, db: Db, me: SignedIn, ctx: Ctx) -> CaseRead:
     """投诉送达项目所属行业的行政监督部门；送错的转送并告知，重复投诉由先收到的部门处理。"""
-    case, told = service.file_complaint(
+    case, told = complaints.file_complaint(
         db,
         me.actor,
         section_id=body.section_id,
@@ -114,30 +114,30 @@ def answer(case_id: str, body: AnswerIn, db: Db, me: SignedIn, ctx: Ctx) -> Case
 
 @router.post("/{case_id}/accept", response_model=CaseRead, summary="受理投诉")
 def accept(case_id: str, db: Db, me: SignedIn, ctx: Ctx) -> CaseRead:
-    return read_of(db, service.accept_complaint(db, me.actor, case_id=case_id, clock=ctx.clock), ctx.clock)
+    return read_of(db, complaints.accept_complaint(db, me.actor, case_id=case_id, clock=ctx.clock), ctx.clock)
 
 
 @router.post("/{case_id}/refuse", response_model=CaseRead, summary="不予受理投诉")
 def refuse(case_id: str, body: ReasonIn, db: Db, me: SignedIn, ctx: Ctx) -> CaseRead:
     return read_of(
-        db, service.refuse_complaint(db, me.actor, case_id=case_id, reason=body.reason, clock=ctx.clock), ctx.clock
+        db, complaints.refuse_complaint(db, me.actor, case_id=case_id, reason=body.reason, clock=ctx.clock), ctx.clock
     )
 
 
 @router.post("/{case_id}/pause", response_model=CaseRead, summary="中止计算处理期限")
 def pause(case_id: str, body: ReasonIn, db: Db, me: SignedIn, ctx: Ctx) -> CaseRead:
-    service.pause_clock(db, me.actor, case_id=case_id, reason=body.reason, clock=ctx.clock)
+    complaints.pause_clock(db, me.actor, case_id=case_id, reason=body.reason, clock=ctx.clock)
     return read_of(db, queries.get_case(db, case_id), ctx.clock)
 
 
 @router.post("/{case_id}/resume", response_model=CaseRead, summary="恢复计算处理期限")
 def resume(case_id: str, db: Db, me: SignedIn, ctx: Ctx) -> CaseRead:
-    return read_of(db, service.resume_clock(db, me.actor, case_id=case_id, clock=ctx.clock), ctx.clock)
+    return read_of(db, complaints.resume_clock(db, me.actor, case_id=case_id, clock=ctx.clock), ctx.clock)
 
 
 @router.post("/{case_id}/suspension", response_model=CaseRead, summary="责令暂停")
 def suspend(case_id: str, body: SuspensionIn, db: Db, me: SignedIn, ctx: Ctx) -> CaseRead:
-    case = service.order_suspension(
+    case = complaints.order_suspension(
         db, me.actor, case_id=case_id, steps=set(body.steps), reason=body.reason, clock=ctx.clock
     )
     return read_of(db, case, ctx.clock)
@@ -153,7 +153,7 @@ def add_entry(case_id: str, body: EntryIn, db: Db, me: SignedIn, ctx: Ctx) -> Ca
 
 @router.post("/{case_id}/decision", response_model=CaseRead, summary="作出处理决定")
 def decide(case_id: str, body: DecisionIn, db: Db, me: SignedIn, ctx: Ctx) -> CaseRead:
-    case = service.decide(
+    case = decisions.decide(
         db,
         me.actor,
         case_id=case_id,
@@ -168,5 +168,5 @@ def decide(case_id: str, body: DecisionIn, db: Db, me: SignedIn, ctx: Ctx) -> Ca
 
 @router.post("/{case_id}/compliance", response_model=CaseRead, summary="按处理决定整改")
 def comply(case_id: str, body: ComplyIn, db: Db, me: SignedIn, ctx: Ctx) -> CaseRead:
-    case = service.comply(db, me.actor, case_id=case_id, title=body.title, body=body.body, clock=ctx.clock)
+    case = decisions.comply(db, me.actor, case_id=case_id, title=body.title, body=body.body, clock=ctx.clock)
     return read_of(db, case, ctx.clock)

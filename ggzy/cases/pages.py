@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 
-from ggzy.cases import queries, register, service
+from ggzy.cases import complaints, decisions, queries, register, service
 from ggzy.cases.states import CaseKind, CaseStatus, EntryKind, Matter, Outcome, Remedy
 from ggzy.core import holds, policy
 from ggzy.core.clock import SHANGHAI
@@ -150,7 +150,7 @@ async def post_complaint(
     files = await _evidence(ctx, evidence)
     try:
         with ctx.db.unit_of_work() as s:
-            case, told = service.file_complaint(
+            case, told = complaints.file_complaint(
                 s,
                 principal.actor,
                 section_id=section_id,
@@ -259,7 +259,7 @@ def accept(request: Request, ctx: Ctx, principal: SignedIn, case_id: str) -> Res
         ctx,
         principal,
         case_id,
-        lambda s: service.accept_complaint(s, principal.actor, case_id=case_id, clock=ctx.clock),
+        lambda s: complaints.accept_complaint(s, principal.actor, case_id=case_id, clock=ctx.clock),
     )
 
 
@@ -270,7 +270,7 @@ def refuse(request: Request, ctx: Ctx, principal: SignedIn, case_id: str, reason
         ctx,
         principal,
         case_id,
-        lambda s: service.refuse_complaint(s, principal.actor, case_id=case_id, reason=reason, clock=ctx.clock),
+        lambda s: complaints.refuse_complaint(s, principal.actor, case_id=case_id, reason=reason, clock=ctx.clock),
     )
 
 
@@ -281,7 +281,7 @@ def pause(request: Request, ctx: Ctx, principal: SignedIn, case_id: str, reason:
         ctx,
         principal,
         case_id,
-        lambda s: service.pause_clock(s, principal.actor, case_id=case_id, reason=reason, clock=ctx.clock),
+        lambda s: complaints.pause_clock(s, principal.actor, case_id=case_id, reason=reason, clock=ctx.clock),
     )
 
 
@@ -292,7 +292,7 @@ def resume(request: Request, ctx: Ctx, principal: SignedIn, case_id: str) -> Res
         ctx,
         principal,
         case_id,
-        lambda s: service.resume_clock(s, principal.actor, case_id=case_id, clock=ctx.clock),
+        lambda s: complaints.resume_clock(s, principal.actor, case_id=case_id, clock=ctx.clock),
     )
 
 
@@ -310,7 +310,7 @@ def suspend(
         ctx,
         principal,
         case_id,
-        lambda s: service.order_suspension(
+        lambda s: complaints.order_suspension(
             s, principal.actor, case_id=case_id, steps=set(steps), reason=reason, clock=ctx.clock
         ),
     )
@@ -332,7 +332,7 @@ def decide(
         ctx,
         principal,
         case_id,
-        lambda s: service.decide(
+        lambda s: decisions.decide(
             s,
             principal.actor,
             case_id=case_id,
@@ -387,7 +387,7 @@ def comply(
         ctx,
         principal,
         case_id,
-        lambda s: service.comply(s, principal.actor, case_id=case_id, title=title, body=body, clock=ctx.clock),
+        lambda s: decisions.comply(s, principal.actor, case_id=case_id, title=title, body=body, clock=ctx.clock),
     )
 
 

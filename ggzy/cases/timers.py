@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ggzy.cases import queries, service
+from ggzy.cases import complaints, queries
 from ggzy.cases.models import Case
 from ggzy.core import holds
 from ggzy.core.actor import system
@@ -36,7 +36,7 @@ def end_suspension(session: Session, case_id: str, now: dt.datetime) -> bool:
     hold = session.get(holds.Hold, case.suspension_hold_id)
     if hold is None or hold.lifted_at is not None or hold.placed_at > now - LIMIT:
         return False
-    service.end_suspension_by_law(session, system(), case=case, clock=FixedClock(now))
+    complaints.end_suspension_by_law(session, system(), case=case, clock=FixedClock(now))
     return True
 
 

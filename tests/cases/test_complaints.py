@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ggzy.cases import queries, service
+from ggzy.cases import complaints, decisions, queries, service
 from ggzy.cases.models import Case
 from ggzy.cases.states import CaseStatus, ClockKind, EntryKind, Matter, Outcome, Remedy
 from ggzy.core import holds
@@ -53,7 +53,7 @@ def complain(session: Session, cw: CaseWorld, clock: FixedClock, **kw: object) -
         "clock": clock,
     }
     args.update(kw)
-    return service.file_complaint(session, cw.bidder.actor, **args)  # type: ignore[arg-type]
+    return complaints.file_complaint(session, cw.bidder.actor, **args)  # type: ignore[arg-type]
 
 
 def count(session: Session) -> int:
@@ -104,7 +104,7 @@ def test_sent_to_the_wrong_regulator_it_is_forwarded_and_the_complainant_told(
     assert "已转送" in told and "住房和城乡建设" in told
     assert [e.kind for e in queries.thread(session, case.id)] == ["statement", "forwarded"]
     with pytest.raises(Forbidden):
-        service.accept_complaint(session, cw.transport.actor, case_id=case.id, clock=clock)
+        complaints.accept_complaint(session, cw.transport.actor, case_id=case.id, clock=clock)
 
 
 def test_filed_twice_the_first_regulator_that_received_it_handles_it(
@@ -129,9 +129,9 @@ def test_the_centre_guides_but_does_not_decide(session: Session, clock: FixedClo
         clock=clock,
     )
     with pytest.raises(Forbidden):
-        service.accept_complaint(session, cw.world.operator.actor, case_id=case.id, clock=clock)
+        complaints.accept_complaint(session, cw.world.operator.actor, case_id=case.id, clock=clock)
     with pytest.raises(Forbidden):
-        service.decide(
+        decisions.decide(
             session,
             cw.world.operator.actor,
             case_id=case.id,
@@ -148,12 +148,12 @@ def test_acceptance_pause_and_decision_clock(session: Session, clock: FixedClock
     assert queries.next_actor(session, case).startswith("行政监督部门审查")
     accept_due = queries.clocks(session, case)[ClockKind.ACCEPT].due()
     assert accept_due is not None
-    service.accept_complaint(session, cw.housing.actor, case_id=case.id, clock=clock)
+    complaints.accept_complaint(session, cw.housing.actor, case_id=case.id, clock=clock)
     before = queries.clocks(session, case)[ClockKind.DECIDE].due()
-    service.pause_clock(session, cw.housing.actor, case_id=case.id, reason="组织专家评审", clock=clock)
+    complaints.pause_clock(session, cw.housing.actor, case_id=case.id, reason="组织专家评审", clock=clock)
     assert queries.clocks(session, case)[ClockKind.DECIDE].due() is None
     with pytest.raises(RuleViolation, match="恢复计时"):
-        service.decide(
+        decisions.decide(
             session,
             cw.housing.actor,
             case_id=case.id,
@@ -163,7 +163,7 @@ def test_acceptance_pause_and_decision_clock(session: Session, clock: FixedClock
             clock=clock,
         )
     clock.advance(timedelta(days=7))
-    service.resume_clock(session, cw.housing.actor, case_id=case.id, clock=clock)
+    complaints.resume_clock(session, cw.housing.actor, case_id=case.id, clock=clock)
     after = queries.clocks(session, case)[ClockKind.DECIDE].due()
     assert before is not None and after is not None and after > before
 
@@ -173,8 +173,8 @@ def test_a_decision_ordering_a_correction_holds_the_trade_until_the_clarificatio
 ) -> None:
     objection = answered_objection(session, cw, clock)
     case, _ = complain(session, cw, clock, objection_id=objection.id)
-    service.accept_complaint(session, cw.housing.actor, case_id=case.id, clock=clock)
-    service.order_suspension(
+    complaints.accept_complaint(session, cw.housing.actor, case_id=case.id, clock=clock)
+    complaints.order_suspension(
         session,
         cw.housing.actor,
         case_id=case.id,
@@ -185,7 +185,7 @@ def test_a_decision_ordering_a_correction_holds_the_trade_until_the_clarificatio
     with pytest.raises(RuleViolation, match=case.number):
         holds.check(session, cw.section.id, holds.Step.OPENING)
     with pytest.raises(Invalid):
-        service.decide(
+        decisions.decide(
             session,
             cw.housing.actor,
             case_id=case.id,
@@ -195,7 +195,7 @@ def test_a_decision_ordering_a_correction_holds_the_trade_until_the_clarificatio
             clock=clock,
         )
     clock.advance(timedelta(days=10))
-    service.decide(
+    decisions.decide(
         session,
         cw.housing.actor,
         case_id=case.id,
@@ -211,7 +211,7 @@ def test_a_decision_ordering_a_correction_holds_the_trade_until_the_clarificatio
     clock.advance(timedelta(days=1))
     before = projects.get_section(session, cw.section.id).bid_deadline
     assert before is not None and (before - clock.now()).days == 13
-    service.comply(session, cw.tenderer.actor, case_id=case.id, title="", body="业绩要求改为两项。", clock=clock)
+    decisions.comply(session, cw.tenderer.actor, case_id=case.id, title="", body="业绩要求改为两项。", clock=clock)
     section = projects.get_section(session, cw.section.id)
     assert holds.open_holds(session, cw.section.id) == []
     assert section.bid_deadline is not None
@@ -226,8 +226,8 @@ def test_a_malicious_complaint_becomes_a_credit_record_with_notice(
 ) -> None:
     objection = answered_objection(session, cw, clock)
     case, _ = complain(session, cw, clock, objection_id=objection.id)
-    service.accept_complaint(session, cw.housing.actor, case_id=case.id, clock=clock)
-    service.decide(
+    complaints.accept_complaint(session, cw.housing.actor, case_id=case.id, clock=clock)
+    decisions.decide(
         session,
         cw.housing.actor,
         case_id=case.id,
@@ -250,7 +250,7 @@ def test_a_malicious_complaint_becomes_a_credit_record_with_notice(
 def test_a_question_waits_for_its_addressee(session: Session, clock: FixedClock, cw: CaseWorld) -> None:
     objection = answered_objection(session, cw, clock)
     case, _ = complain(session, cw, clock, objection_id=objection.id)
-    service.accept_complaint(session, cw.housing.actor, case_id=case.id, clock=clock)
+    complaints.accept_complaint(session, cw.housing.actor, case_id=case.id, clock=clock)
     service.add_entry(
         session,
         cw.housing.actor,

@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from ggzy.bidding import keys as opening_keys
-from ggzy.cases import queries, service
+from ggzy.cases import complaints, queries, service
 from ggzy.cases.states import ClockKind, Matter
 from ggzy.core.clock import SHANGHAI, FixedClock
 from ggzy.core.files import FileStore
@@ -52,7 +52,7 @@ def test_works_and_procurement_clocks_across_national_day(
     )
     service.answer_objection(session, world.tenderer.actor, case_id=objection.id, answer="不予修改", clock=clock)
     clock.set(dt.datetime(2026, 9, 30, 15, 0, tzinfo=SHANGHAI))  # Wed, the eve of the holiday
-    complaint, _ = service.file_complaint(
+    complaint, _ = complaints.file_complaint(
         session,
         bidder.actor,
         section_id=works.id,
@@ -67,5 +67,5 @@ def test_works_and_procurement_clocks_across_national_day(
     assert queries.clocks(session, complaint)[ClockKind.ACCEPT].due() == dt.date(2026, 10, 10)
     clock.set(dt.datetime(2026, 10, 12, 9, 0, tzinfo=SHANGHAI))
     assert any(v.overdue for v in queries.clock_views(session, complaint, clock.now()))
-    service.accept_complaint(session, housing.actor, case_id=complaint.id, clock=clock)
+    complaints.accept_complaint(session, housing.actor, case_id=complaint.id, clock=clock)
     assert queries.clocks(session, complaint)[ClockKind.DECIDE].due() == dt.date(2026, 11, 23)  # 30 working days

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from ggzy.bidding import keys as opening_keys
-from ggzy.cases import queries, service
+from ggzy.cases import complaints, queries, service
 from ggzy.cases.states import ClockKind, Matter
 from ggzy.core import holds
 from ggzy.core.calendar import add_working_days, local_date
@@ -90,7 +90,7 @@ def test_the_complaint_goes_to_finance_and_may_not_go_beyond_the_challenge(
     clock.advance(timedelta(days=2))
     service.answer_objection(session, world.tenderer.actor, case_id=case.id, answer="参数通用。", clock=clock)
     with pytest.raises(RuleViolation, match="超出了已质疑事项") as e:
-        service.file_complaint(
+        complaints.file_complaint(
             session,
             bidder.actor,
             section_id=section.id,
@@ -102,7 +102,7 @@ def test_the_complaint_goes_to_finance_and_may_not_go_beyond_the_challenge(
             clock=clock,
         )
     assert e.value.details["beyond"] == POINTS[1:]
-    complaint, told = service.file_complaint(
+    complaint, told = complaints.file_complaint(
         session,
         bidder.actor,
         section_id=section.id,
@@ -114,7 +114,7 @@ def test_the_complaint_goes_to_finance_and_may_not_go_beyond_the_challenge(
         clock=clock,
     )
     assert complaint.regulator_sector == Sector.FINANCE.value and "财政" in told
-    service.accept_complaint(session, finance.actor, case_id=complaint.id, clock=clock)
+    complaints.accept_complaint(session, finance.actor, case_id=complaint.id, clock=clock)
 
 
 def test_a_complaint_later_than_fifteen_working_days_after_the_answer_period_is_refused(
@@ -134,7 +134,7 @@ def test_a_complaint_later_than_fifteen_working_days_after_the_answer_period_is_
     service.answer_objection(session, world.tenderer.actor, case_id=case.id, answer="参数通用。", clock=clock)
     clock.advance(timedelta(days=40))  # 7 + 15 working days are about 31 calendar days here
     with pytest.raises(RuleViolation, match="第55条"):
-        service.file_complaint(
+        complaints.file_complaint(
             session,
             bidder.actor,
             section_id=section.id,
@@ -162,7 +162,7 @@ def test_a_procurement_suspension_ends_by_law_after_thirty_days(session: Session
         clock=clock,
     )
     service.answer_objection(session, world.tenderer.actor, case_id=case.id, answer="参数通用。", clock=clock)
-    complaint, _ = service.file_complaint(
+    complaint, _ = complaints.file_complaint(
         session,
         bidder.actor,
         section_id=section.id,
@@ -173,7 +173,7 @@ def test_a_procurement_suspension_ends_by_law_after_thirty_days(session: Session
         objection_id=case.id,
         clock=clock,
     )
-    service.order_suspension(
+    complaints.order_suspension(
         session, finance.actor, case_id=complaint.id, steps={holds.Step.DEADLINE}, reason="可能影响结果", clock=clock
     )
     clock.advance(timedelta(days=29))
