@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from ggzy.core import policy
 from ggzy.core.errors import Invalid
@@ -119,8 +120,12 @@ async def import_list(
         data += chunk
         if len(data) > MAX_IMPORT_BYTES:
             raise Invalid("文件超过 8 MB", code="too-large")
-    with ctx.db.unit_of_work() as s:
-        report = imports.import_list(s, me.actor, list_name=list_name, filename=filename, data=data, clock=ctx.clock)
+
+    def run() -> imports.ImportReport:
+        with ctx.db.unit_of_work() as s:
+            return imports.import_list(s, me.actor, list_name=list_name, filename=filename, data=data, clock=ctx.clock)
+
+    report = await run_in_threadpool(run)
     return ImportRead(kept=report.kept, problems=report.problems)
 
 

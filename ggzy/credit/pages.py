@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from ggzy.core import policy
 from ggzy.core.clock import SHANGHAI
@@ -148,10 +149,14 @@ async def post_import(
     try:
         if len(data) > MAX_IMPORT:
             raise Invalid("文件超过 8 MB", code="too-large")
-        with ctx.db.unit_of_work() as s:
-            report = imports.import_list(
-                s, principal.actor, list_name=list_name, filename=file.filename or "", data=data, clock=ctx.clock
-            )
+
+        def run() -> imports.ImportReport:
+            with ctx.db.unit_of_work() as s:
+                return imports.import_list(
+                    s, principal.actor, list_name=list_name, filename=file.filename or "", data=data, clock=ctx.clock
+                )
+
+        report = await run_in_threadpool(run)
     except DomainError as e:
         with ctx.db.unit_of_work(write=False) as s:
             return _desk(request, s, principal, e.message)

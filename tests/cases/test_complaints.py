@@ -275,3 +275,25 @@ def test_a_question_waits_for_its_addressee(session: Session, clock: FixedClock,
             to_org_id=cw.outsider.user.org_id,
             clock=clock,
         )
+
+
+def test_a_refused_complaint_and_a_lifted_suspension(session: Session, clock: FixedClock, cw: CaseWorld) -> None:
+    objection = answered_objection(session, cw, clock)
+    case, _ = complain(session, cw, clock, objection_id=objection.id)
+    complaints.order_suspension(
+        session, cw.housing.actor, case_id=case.id, steps={holds.Step.OPENING}, reason="核查期间", clock=clock
+    )
+    with pytest.raises(RuleViolation, match="已就投诉"):
+        complaints.order_suspension(
+            session, cw.housing.actor, case_id=case.id, steps={holds.Step.OPENING}, reason="再次", clock=clock
+        )
+    complaints.lift_suspension(session, cw.housing.actor, case_id=case.id, clock=clock)
+    assert holds.open_holds(session, cw.section.id) == []
+    with pytest.raises(Invalid):
+        complaints.refuse_complaint(session, cw.housing.actor, case_id=case.id, reason=" ", clock=clock)
+    complaints.refuse_complaint(
+        session, cw.housing.actor, case_id=case.id, reason="投诉事项已超出异议范围", clock=clock
+    )
+    assert case.status == CaseStatus.REFUSED.value and queries.open_clock(case) is None
+    with pytest.raises(RuleViolation, match="已办结"):
+        service.add_entry(session, cw.bidder.actor, case_id=case.id, kind=EntryKind.STATEMENT, text="补充", clock=clock)
