@@ -15,6 +15,7 @@ BENCHES = (
     "bench.evaluation",
     "bench.ledger",
     "bench.expert_draw",
+    "bench.credit",
 )
 
 

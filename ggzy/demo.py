@@ -274,7 +274,37 @@ def build(
             raise RuntimeError("the demo story ran past the present")
         if trades.var is not None:
             report.alerts = demo_supervision.screen(session, clock=story, var=trades.var)
+        _credit(session, clock=story)
     return report
+
+
+def _credit(session: Session, *, clock: Clock) -> None:
+    """One sanctioned supplier, so the credit pages and the refusal at the bid have something to show."""
+    from ggzy.credit import queries as credit
+    from ggzy.credit import service as credit_service
+    from ggzy.credit.states import TradeClass
+
+    user = queries.find_user(session, "bidder24")
+    if user is None:
+        return
+    org = queries.get_org(session, user.org_id)
+    if credit.records_of(session, org.credit_code):
+        return
+    record = credit_service.record_sanction(
+        session,
+        actors.system(),
+        org_id=org.id,
+        title="以他人名义投标、弄虚作假骗取中标",
+        basis="《招标投标法》第54条",
+        source_ref="新住建罚〔2026〕7号",
+        measure="取消依法必须进行招标的项目投标资格",
+        classes=[TradeClass.STATE_WORKS],
+        regions=["4107"],
+        starts=clock.now(),
+        ends=clock.now() + timedelta(days=730),
+        clock=clock,
+    )
+    credit_service.list_record(session, actors.system(), record_id=record.id, clock=clock)
 
 
 def _city(

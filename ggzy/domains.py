@@ -15,6 +15,8 @@ DOMAINS: tuple[str, ...] = (
     "ggzy.notices",
     "ggzy.bidding",
     "ggzy.deposits",
+    "ggzy.credit",
+    "ggzy.cases",
     "ggzy.supervision",
     "ggzy.audit",
     "ggzy.experts",

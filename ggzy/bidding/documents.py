@@ -18,6 +18,8 @@ from ggzy.core.clock import Clock
 from ggzy.core.errors import Forbidden, NotFound, RuleViolation
 from ggzy.core.files import Stored
 from ggzy.core.ids import new_id
+from ggzy.credit import enforce as credit
+from ggzy.credit.states import Step as CreditStep
 from ggzy.projects import queries as projects
 from ggzy.projects.states import SectionStatus
 from ggzy.rules.procedures import procedure
@@ -103,6 +105,11 @@ def register(session: Session, actor: Actor, *, section_id: str, clock: Clock) -
     assert actor.org_id is not None and actor.user_id is not None
     if any(a.kind == "register" and a.org_id == actor.org_id for a in queries.accesses(session, section_id)):
         return
+    if credit.warnings(session, org_id=actor.org_id, section_id=section_id, at=clock.now()):
+        # 报名 is warned, not refused: the check is kept, the page shows the warning
+        credit.check(
+            session, actor, org_id=actor.org_id, section_id=section_id, step=CreditStep.REGISTRATION, clock=clock
+        )
     session.add(
         DocumentAccess(
             id=new_id(),

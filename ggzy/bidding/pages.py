@@ -14,7 +14,7 @@ from ggzy.bidding import documents, keys, opening, queries, service
 from ggzy.bidding.keys import HOLDER_ROLES, HOLDERS
 from ggzy.bidding.states import BidStatus
 from ggzy.core import policy
-from ggzy.core.errors import DomainError, Forbidden
+from ggzy.core.errors import DomainError, Forbidden, RecordedRefusal
 from ggzy.core.roles import Role
 from ggzy.entities import queries as entities
 from ggzy.notices import queries as notices
@@ -24,6 +24,7 @@ from ggzy.rules.procedures import procedure
 from ggzy.sealing import p256
 from ggzy.web import params
 from ggzy.web.deps import Ctx, CurrentPrincipal, Db, SignedIn, content_disposition, page
+from ggzy.web.errors import keep_refusal
 
 router = APIRouter(include_in_schema=False)
 
@@ -88,6 +89,8 @@ def bid_page(
         service.ensure_may_bid(db, actor, section_id, ctx.clock.now())
     except DomainError as exc:
         error = exc.message
+        if isinstance(exc, RecordedRefusal):
+            keep_refusal(request, exc)
     own = queries.own_bids(db, section_id, actor.org_id)
     context.update(
         error=error,

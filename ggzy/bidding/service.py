@@ -27,6 +27,8 @@ from ggzy.core.errors import Forbidden, Invalid, NotFound, RuleViolation
 from ggzy.core.files import FileStore, Stored
 from ggzy.core.ids import new_id
 from ggzy.deposits import refunds as deposit_refunds
+from ggzy.credit import enforce as credit
+from ggzy.credit.states import Step as CreditStep
 from ggzy.projects import queries as projects
 from ggzy.sealing.header import EnvelopeHeader, SealContext
 
@@ -49,6 +51,7 @@ def ensure_may_bid(session: Session, actor: Actor, section_id: str, now: datetim
     assert section.bid_deadline is not None
     if now >= section.bid_deadline:
         raise RuleViolation(f"投标截止时间已过，不再接收投标文件（{DEADLINE_RULE}）", code="after-deadline")
+    credit.ensure_may_take_part(session, actor, org_id=actor.org_id, section_id=section.id, step=CreditStep.BID, at=now)
     return section
 
 

@@ -5,7 +5,11 @@ The web layer turns them into RFC 9457 problem+json for the API and a Chinese pa
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 class DomainError(Exception):
@@ -75,3 +79,12 @@ class PasswordChangeRequired(DomainError):
     status = 403
     code = "password-change-required"
     title = "请先修改口令"
+
+
+class RecordedRefusal(RuleViolation):
+    """A refusal that must leave a trace although the request's transaction is rolled back (a debarred bidder's
+    attempt: 一处失信，处处受限). The edge that catches it runs `record` in a transaction of its own."""
+
+    def __init__(self, message: str, *, record: Callable[[Session], None], code: str | None = None, **details: Any):
+        super().__init__(message, code=code, **details)
+        self.record = record

@@ -286,6 +286,63 @@ EXPERT_ANSWER = _define(
     content=True,
     grants={Role.EXPERT: Scope.SELF},
 )
+PARTIES: dict[Role, Scope] = {Role.BIDDER: Scope.OWN, Role.TENDERER: Scope.OWN, Role.AGENCY: Scope.OWN}
+CASE_FILE = _define("case.file", "提出异议（质疑）或投诉", Kind.WRITE, content=True, grants={Role.BIDDER: Scope.OWN})
+CASE_ANSWER = _define("case.answer", "答复异议（质疑）、按处理决定整改", Kind.WRITE, content=True, grants=MANAGERS)
+CASE_READ = _define(
+    "case.read",
+    "查看异议投诉案件（当事人、受理部门；决定公布前他人不可见）",
+    Kind.READ,
+    content=True,
+    grants={
+        **PARTIES,
+        Role.OPERATOR: Scope.ANY,
+        Role.SUPERVISOR: Scope.ANY,
+        Role.SECTOR_SUPERVISOR: Scope.SECTOR,
+        **OVERSIGHT,
+    },
+)
+CASE_STATE = _define("case.state", "在案件中陈述、补充证据、回答询问", Kind.WRITE, content=True, grants=PARTIES)
+CASE_GUIDE = _define(
+    "case.guide", "指导当事人依法提出异议投诉（不作决定）", Kind.WRITE, content=True, grants={Role.OPERATOR: Scope.ANY}
+)
+CASE_DECIDE = _define(
+    "case.decide",
+    "受理或不予受理投诉、询问、暂停交易、中止计时、作出处理决定",
+    Kind.WRITE,
+    content=True,
+    grants={Role.SECTOR_SUPERVISOR: Scope.SECTOR},
+)
+CASE_OVERVIEW = _define(
+    "case.overview",
+    "查看异议投诉总览与登记册",
+    Kind.READ,
+    content=True,
+    grants={Role.SUPERVISOR: Scope.ANY, Role.SECTOR_SUPERVISOR: Scope.SECTOR, **OVERSIGHT},
+)
+CREDIT_RECORD = _define(
+    "credit.record",
+    "记录信用信息、惩戒措施，导入名单，处理信用异议与修复",
+    Kind.WRITE,
+    content=False,
+    grants={Role.SUPERVISOR: Scope.ANY, Role.SECTOR_SUPERVISOR: Scope.ANY},
+)
+CREDIT_READ = _define(
+    "credit.read",
+    "查看信用记录明细、查询留痕与拦截记录",
+    Kind.READ,
+    content=False,
+    grants={
+        **PARTIES,
+        Role.OPERATOR: Scope.ANY,
+        Role.SUPERVISOR: Scope.ANY,
+        Role.SECTOR_SUPERVISOR: Scope.ANY,
+        **OVERSIGHT,
+    },
+)
+CREDIT_OBJECT = _define(
+    "credit.object", "对本单位信用记录提出异议、申请修复", Kind.WRITE, content=False, grants=PARTIES
+)
 WORKBENCH = {
     role: _define(f"workbench.{role.value}", f"{role.label}工作台", Kind.READ, content=False, grants={role: Scope.ANY})
     for role in GRANTABLE

@@ -32,6 +32,8 @@ from ggzy.core.actor import Actor
 from ggzy.core.clock import Clock
 from ggzy.core.errors import Conflict, Forbidden, Invalid, NotFound, RuleViolation
 from ggzy.core.ids import new_id
+from ggzy.credit import enforce as credit
+from ggzy.credit.states import Step as CreditStep
 from ggzy.deposits import ledger
 from ggzy.deposits.models import Guarantee, GuaranteeIssuer, Requirement
 from ggzy.entities import queries as entities
@@ -217,6 +219,9 @@ def attach(session: Session, actor: Actor, *, section_id: str, data: bytes, cloc
         raise Forbidden("请以投标人身份登录")
     policy.ensure(actor, policy.DEPOSIT_PAY, policy.Subject("deposit", frozenset({actor.org_id})))
     _before_deadline(session, section_id, clock)
+    credit.ensure_may_take_part(
+        session, actor, org_id=actor.org_id, section_id=section_id, step=CreditStep.GUARANTEE, at=clock.now()
+    )
     checked = check(session, section_id=section_id, org_id=actor.org_id, data=data)
     if checked.problems:
         raise RuleViolation("电子保函未通过校验：" + "；".join(checked.problems), code="guarantee-invalid")
@@ -325,6 +330,9 @@ def apply(
         raise Forbidden("请以投标人身份登录")
     policy.ensure(actor, policy.DEPOSIT_PAY, policy.Subject("deposit", frozenset({actor.org_id})))
     _before_deadline(session, section_id, clock)
+    credit.ensure_may_take_part(
+        session, actor, org_id=actor.org_id, section_id=section_id, step=CreditStep.GUARANTEE, at=clock.now()
+    )
     reg = session.get(GuaranteeIssuer, issuer_id)
     if reg is None or reg.status != "active" or not reg.integrated:
         raise NotFound("该机构未开通平台一体化保函申请")

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from ggzy.core.errors import DomainError, Forbidden, Invalid
+from ggzy.core.errors import DomainError, Forbidden, Invalid, RecordedRefusal
 from ggzy.core.roles import Role
 from ggzy.deposits import guarantees, queries, service
 from ggzy.deposits.models import BasicAccount, Guarantee, SubAccount
@@ -15,6 +15,7 @@ from ggzy.deposits.states import RefundStatus
 from ggzy.entities import queries as entities
 from ggzy.projects import queries as projects
 from ggzy.web.deps import Ctx, Db, SignedIn, page
+from ggzy.web.errors import keep_refusal
 
 router = APIRouter(include_in_schema=False)
 MAX_GUARANTEE_BYTES = 256 * 1024  # a signed guarantee is a small JSON document
@@ -101,6 +102,8 @@ def open_sub(request: Request, ctx: Ctx, principal: SignedIn, section_id: str) -
         with ctx.db.unit_of_work() as s:
             service.open_sub_account(s, principal.actor, section_id=section_id, clock=ctx.clock)
     except DomainError as e:
+        if isinstance(e, RecordedRefusal):
+            keep_refusal(request, e)  # a sanctioned bidder's attempt is kept although this request changed nothing
         with ctx.db.unit_of_work(write=False) as s:
             return section_deposit(request, s, principal, section_id, error=e.message)
     return _redirect(f"/sections/{section_id}/deposit")
@@ -117,6 +120,8 @@ async def attach_guarantee(
         with ctx.db.unit_of_work() as s:
             guarantees.attach(s, principal.actor, section_id=section_id, data=data, clock=ctx.clock)
     except DomainError as e:
+        if isinstance(e, RecordedRefusal):
+            keep_refusal(request, e)  # a sanctioned bidder's attempt is kept although this request changed nothing
         with ctx.db.unit_of_work(write=False) as s:
             return section_deposit(request, s, principal, section_id, error=e.message)
     return _redirect(f"/sections/{section_id}/deposit")

@@ -21,6 +21,8 @@ from ggzy.core.actor import Actor, system
 from ggzy.core.clock import Clock
 from ggzy.core.errors import Conflict, Forbidden, Invalid, NotFound, RuleViolation
 from ggzy.core.ids import new_id
+from ggzy.credit import enforce as credit
+from ggzy.credit.states import Step as CreditStep
 from ggzy.deposits import ledger
 from ggzy.deposits.ledger import Leg
 from ggzy.deposits.models import BasicAccount, Forfeiture, Payment, Requirement, SubAccount
@@ -154,6 +156,9 @@ def open_sub_account(session: Session, actor: Actor, *, section_id: str, clock: 
         raise RuleViolation("本标段未要求提交投标保证金")
     if section.bid_deadline is not None and clock.now() >= section.bid_deadline:
         raise RuleViolation("投标截止时间已过，不再受理投标保证金")
+    credit.ensure_may_take_part(
+        session, actor, org_id=actor.org_id, section_id=section_id, step=CreditStep.DEPOSIT, at=clock.now()
+    )
     existing = session.execute(
         select(SubAccount).where(SubAccount.section_id == section_id, SubAccount.org_id == actor.org_id)
     ).scalar_one_or_none()

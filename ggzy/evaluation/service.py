@@ -23,6 +23,8 @@ from ggzy.core.errors import Conflict, Forbidden, Invalid, NotFound, RuleViolati
 from ggzy.core.files import FileStore
 from ggzy.core.ids import new_id
 from ggzy.core.roles import Role
+from ggzy.credit import enforce as credit
+from ggzy.credit.states import Step as CreditStep
 from ggzy.entities import queries as entities
 from ggzy.entities.models import User
 from ggzy.evaluation import bills, clearing, methods, opened, queries, report, scoring
@@ -150,7 +152,10 @@ def open_evaluation(
     session.add(e)
     session.flush()
     ids = {b.org_id: b.bid_id for b in bids_in}
+    barred = _credit_checks(session, actor, section.id, e.id, [c.org_id for c in cleared.bids], clock)
     for c in cleared.bids:
+        if c.org_id in barred and not c.ground:
+            c.ground, c.reason = rules.QUALIFICATION.code, barred[c.org_id]
         session.add(
             EvaluatedBid(
                 evaluation_id=e.id,
@@ -188,6 +193,27 @@ def open_evaluation(
     for s in cleared.signs:
         raise_alert(session, _sign_finding(s, section, project), clock=clock)
     return e
+
+
+def _credit_checks(
+    session: Session, actor: Actor, section_id: str, evaluation_id: str, org_ids: list[str], clock: Clock
+) -> dict[str, str]:
+    """一处失信，处处受限 at evaluation: each bidder checked, the check and what it found kept with the evaluation;
+    a bidder a sanction binds is rejected with the sanction cited."""
+    barred = {}
+    for org_id in org_ids:
+        found, _row = credit.check(
+            session,
+            actor,
+            org_id=org_id,
+            section_id=section_id,
+            step=CreditStep.EVALUATION,
+            clock=clock,
+            ref=evaluation_id,
+        )
+        if found.sanctions:
+            barred[org_id] = f"受信用惩戒限制，否决其投标：{found.cite()}"
+    return barred
 
 
 def _sign_finding(s: clearing.Sign, section: Section, project: Project) -> Finding:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from ggzy.core.actor import Actor
@@ -108,3 +108,8 @@ def scope_ids_in_sectors(session: Session, sectors: frozenset[str]) -> list[str]
     pids = list(session.execute(select(Project.id).where(Project.sector.in_(sectors))).scalars())
     sids = list(session.execute(select(Section.id).where(Section.project_id.in_(pids))).scalars()) if pids else []
     return pids + sids
+
+
+def managed_project_ids(org_id: str | None) -> Select[str]:
+    """The ids of the projects an organisation manages (as tenderer or agency), as a subquery for other domains."""
+    return select(Project.id).where((Project.tenderer_org_id == org_id) | (Project.agency_org_id == org_id))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from dataclasses import dataclass
@@ -13,13 +14,15 @@ from ggzy.catalog import service as catalog
 from ggzy.core import events, holds, policy
 from ggzy.core.actor import Actor
 from ggzy.core.calendar import local_date
-from ggzy.core.clock import Clock
+from ggzy.core.clock import SHANGHAI, Clock
 from ggzy.core.errors import Forbidden, Invalid, RuleViolation
 from ggzy.core.ids import new_id
 from ggzy.core.roles import Role, Sector
 from ggzy.core.types import MONEY_MAX, fits_money, parse_money
 from ggzy.entities import queries as entities
 from ggzy.entities.states import OrgKind
+from ggzy.notices import service as notices
+from ggzy.notices.states import NoticeKind
 from ggzy.projects import queries
 from ggzy.projects.models import Project, Section
 from ggzy.projects.states import PROJECT_LIFECYCLE, SECTION_LIFECYCLE, ProjectStatus, SectionStatus
@@ -33,6 +36,7 @@ PROJECT_RETURNED = events.event_type("projects.returned", "退回项目登记")
 PROJECT_RESUBMITTED = events.event_type("projects.resubmitted", "重新提交项目登记")
 PROJECT_TERMINATED = events.event_type("projects.terminated", "终止项目")
 SECTION_TERMINATED = events.event_type("projects.section_terminated", "终止标段招标")
+DEADLINE_EXTENDED = events.event_type("projects.deadline_extended", "暂停结束，投标截止时间顺延", public=True)
 
 CENT = Decimal("0.01")
 
@@ -269,4 +273,55 @@ def mark_opened(session: Session, actor: Actor, *, section_id: str, clock: Clock
     section.status = SECTION_LIFECYCLE.move(SectionStatus(section.status), "open", actor).value
     section.opened_at = clock.now()
     section.next_due_at = None
+    return section
+
+
+def extend_deadline(
+    session: Session, actor: Actor, *, section_id: str, by: dt.timedelta, reason: str, clock: Clock
+) -> Section:
+    """顺延 — give back to the bidders the time a hold took from their period (条例 art. 22: the activity was
+    suspended, not shortened): the deadline moves by at most the time the deadline step was held, and a
+    clarification notice tells everyone the new time. Only held time can be given back, so no manager's
+    right is needed: the case that lifted the hold calls this in the same transaction."""
+    section = queries.get_section(session, section_id)
+    if SectionStatus(section.status) is not SectionStatus.BIDDING or section.bid_deadline is None:
+        raise RuleViolation(
+            f"标段当前状态为「{SectionStatus(section.status).label}」，不能顺延投标截止时间", code="not-bidding"
+        )
+    if holds.holding(session, section.id, holds.Step.DEADLINE) is not None:
+        raise RuleViolation("标段仍在暂停中，恢复后才能顺延投标截止时间", code="still-held")
+    held = holds.suspended_for(session, section.id, holds.Step.DEADLINE, until=clock.now())
+    if by <= dt.timedelta(0) or by > held:
+        raise RuleViolation("只能按暂停的时间顺延投标截止时间", code="extension-beyond-hold", held=str(held))
+    project = queries.get_project(session, section.project_id)
+    old = section.bid_deadline
+    section.bid_deadline = section.next_due_at = old + by
+    if section.documents_until and section.documents_until >= old:
+        section.documents_until = section.bid_deadline
+    events.record(
+        session,
+        actor,
+        DEADLINE_EXTENDED,
+        clock=clock,
+        subject=("section", section.id),
+        scope=section.id,
+        payload={"from": old, "to": section.bid_deadline, "held_seconds": int(by.total_seconds())},
+    )
+    text = f"{section.bid_deadline.astimezone(SHANGHAI):%Y年%m月%d日 %H:%M}"
+    notices.publish(
+        session,
+        actor,
+        kind=NoticeKind.CLARIFICATION,
+        title=f"{project.name}（{section.name}）投标截止时间顺延公告",
+        body=f"{reason.strip()}\n\n招标投标活动暂停期间不计入投标期限，投标截止时间（开标时间）顺延至{text}"
+        "（《招标投标法实施条例》第22条）。",
+        buyer=entities.get_org(session, project.tenderer_org_id).name,
+        region=project.region,
+        category=project.category,
+        method=project.method,
+        clock=clock,
+        project_id=project.id,
+        section_id=section.id,
+        scope=section.id,
+    )
     return section

@@ -127,3 +127,75 @@ COMPLAINT_WITHIN = rule(
     Citation(REG, "第60条"),
     REG_IN_FORCE,
 )
+OBJECTION_TO_PREQUALIFICATION = rule(
+    "tendering.objection_to_prequalification",
+    "对资格预审文件的异议须在提交资格预审申请文件截止前",
+    2,
+    Unit.DAYS,
+    T,
+    Citation(REG, "第22条"),
+    REG_IN_FORCE,
+)
+OBJECTION_AT_OPENING = rule(
+    "tendering.objection_at_opening",
+    "对开标有异议的，应当在开标现场提出，招标人当场作出答复（期限为当日）",
+    0,
+    Unit.DAYS,
+    T,
+    Citation(REG, "第44条"),
+    REG_IN_FORCE,
+)
+OBJECTION_TO_RESULT_ANSWER = rule(
+    "tendering.objection_to_result_answer",
+    "对评标结果的异议应在中标候选人公示期间提出，招标人答复期限",
+    3,
+    Unit.DAYS,
+    T,
+    Citation(REG, "第54条"),
+    REG_IN_FORCE,
+)
+COMPLAINT_ACCEPT = rule(
+    "tendering.complaint_accept",
+    "行政监督部门收到投诉后决定是否受理的期限",
+    3,
+    Unit.WORKING_DAYS,
+    T,
+    Citation(REG, "第61条"),
+    REG_IN_FORCE,
+)
+COMPLAINT_DECIDE = rule(
+    "tendering.complaint_decide",
+    "自受理投诉之日起作出书面处理决定（检验、检测、鉴定、专家评审时间不计入）",
+    30,
+    Unit.WORKING_DAYS,
+    T,
+    Citation(REG, "第61条"),
+    REG_IN_FORCE,
+)
+COMPLAINT_SUSPENSION = rule(
+    "tendering.complaint_suspension",
+    "行政监督部门处理投诉时，必要时可以责令暂停招标投标活动（法律未设上限，处理决定作出时结束）",
+    0,
+    Unit.DAYS,
+    T,
+    Citation(REG, "第62条"),
+    REG_IN_FORCE,
+)
+FALSE_COMPLAINT = rule(
+    "tendering.false_complaint",
+    "捏造事实、伪造材料或者以非法手段取得证明材料进行投诉的，予以驳回并依法记入信用记录",
+    1,
+    Unit.TIMES,
+    T,
+    Citation(REG, "第61条、第77条"),
+    REG_IN_FORCE,
+)
+DEBARMENT_MAX = rule(
+    "tendering.debarment_max",
+    "取消投标资格（禁止参加依法必须进行招标的项目投标）最长",
+    3,
+    Unit.YEARS,
+    T,
+    Citation(LAW, "第53条、第54条"),
+    LAW_IN_FORCE,
+)

@@ -10,9 +10,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ggzy.core.errors import DomainError, PasswordChangeRequired, Unauthenticated
+from ggzy.core.errors import DomainError, PasswordChangeRequired, RecordedRefusal, Unauthenticated
 from ggzy.core.ids import new_id
 
 log = logging.getLogger("ggzy.web")
@@ -83,9 +84,21 @@ def _page(request: Request, status: int, title: str, detail: str, ref: str | Non
         return Response(f"{status} {title}", status_code=status, media_type="text/plain; charset=utf-8")
 
 
+def keep_refusal(request: Request, exc: RecordedRefusal) -> None:
+    """The refused request's transaction was rolled back; the refusal is kept in one of its own."""
+    ctx = request.app.state.ctx
+    try:
+        with ctx.db.unit_of_work() as s:
+            exc.record(s)
+    except Exception:  # the refusal is still answered; a lost trace is logged, never a 500
+        log.exception("could not keep a refused attempt")
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
+        if isinstance(exc, RecordedRefusal):
+            await run_in_threadpool(keep_refusal, request, exc)
         if is_api(request):
             extra = {k: v for k, v in exc.details.items() if isinstance(v, str | int | list)}
             return problem(request, exc.status, code=exc.code, title=exc.title, detail=exc.message, **extra)

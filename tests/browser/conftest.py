@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -59,6 +60,14 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def live(dbserver: DbServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    with serve(dbserver, tmp_path_factory) as server:
+        yield server
+
+
+@contextmanager
+def serve(dbserver: DbServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    """A live server of its own: the demo city in a fresh database, a clock of its own. A test module that moves
+    the clock far or publishes much uses its own (a module-scoped `live` fixture) so that others are unaffected."""
     url = dbserver.clone()
     var = tmp_path_factory.mktemp("live-var")
     settings = Settings(var_dir=var, database_url=url, tick_seconds=0)

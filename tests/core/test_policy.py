@@ -64,6 +64,16 @@ expert.pool_read               . . . . . A A . A A .
 expert.draw_request            . . O O . . . . . . .
 expert.draw_names              . . . . . A . . . . .
 expert.answer                  . . . . U . . . . . .
+case.file                      . O . . . . . . . . .
+case.answer                    . . O O . . . . . . .
+case.read                      . O O O . A A S A A .
+case.state                     . O O O . . . . . . .
+case.guide                     . . . . . A . . . . .
+case.decide                    . . . . . . . S . . .
+case.overview                  . . . . . . A S A A .
+credit.record                  . . . . . . A A . . .
+credit.read                    . O O O . A A A A A .
+credit.object                  . O O O . . . . . . .
 workbench.bidder               . A . . . . . . . . .
 workbench.tenderer             . . A . . . . . . . .
 workbench.agency               . . . A . . . . . . .
