@@ -86,7 +86,7 @@ def state(session: Session, section: Section) -> ShareState:
     ).scalars()
     indices = sorted(set(rows))
     return ShareState(
-        THRESHOLD, [HOLDER_BY_INDEX.get(i, str(i)) for i in indices], section.status == SectionStatus.OPENED.value
+        THRESHOLD, [HOLDER_BY_INDEX.get(i, str(i)) for i in indices], SectionStatus(section.status).opened
     )
 
 
@@ -430,7 +430,7 @@ def _publish_record(
 
 def opening_rows(session: Session, section: Section) -> list[Row]:
     """The published opening record of a section (after the opening only)."""
-    if SectionStatus(section.status) is not SectionStatus.OPENED:
+    if not SectionStatus(section.status).opened:
         return []
     out = []
     for bid in queries.opened_bids(session, section.id, section.round):

@@ -220,7 +220,7 @@ def registrations(request: Request, db: Db, principal: SignedIn, section_id: str
     """Who downloaded and registered: auditors only, and only after the opening (电子办法 art. 21)."""
     policy.ensure(principal.actor, policy.REGISTRATIONS_READ)
     s = projects.get_section(db, section_id)
-    if SectionStatus(s.status) is not SectionStatus.OPENED:
+    if not SectionStatus(s.status).opened:
         raise Forbidden("开标前任何人不得查看报名与下载情况（《电子招标投标办法》第21条）")
     rows = [(a, entities.get_org(db, a.org_id)) for a in queries.accesses(db, section_id)]
     return page(request, "bidding/registrations.html", {**_section_context(db, section_id), "accesses": rows})

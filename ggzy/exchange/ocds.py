@@ -100,7 +100,7 @@ def release(session: Session, section: Section, *, clock: Clock) -> dict[str, An
     parties = [party(buyer, ["buyer"])]
     if project.agency_org_id:
         parties.append(party(entities.get_org(session, project.agency_org_id), ["procuringEntity"]))
-    opened = SectionStatus(section.status) is SectionStatus.OPENED
+    opened = SectionStatus(section.status).opened
     details, tenderers = _bid_details(session, section) if opened else ([], [])
     parties += [party(o, ["tenderer"]) for o in tenderers]
     out: dict[str, Any] = {
