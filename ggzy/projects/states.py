@@ -56,7 +56,8 @@ SECTION_LABELS = {
     SectionStatus.TERMINATED: "已终止",
 }
 
-# After the opening: publicity (条例 art. 54), award (招标投标法 art. 45), contract (art. 46), archive (电子办法 art. 56).
+# After the opening: publicity (条例 art. 54), award (招标投标法 art. 45), contract (art. 46),
+# archive (电子办法 art. 56).
 OPENED_OR_LATER = frozenset(
     {
         SectionStatus.OPENED,
