@@ -59,6 +59,11 @@ deposit.pay                    . O . . . . . . . . .
 deposit.manage                 . . . . . A . . . . .
 deposit.read                   . . . . . A A S A A .
 deposit.issuers                . . . . . . A . . . .
+award.manage                   . . O O . . . . . . .
+award.object                   . O . . . . . . . . .
+award.sign                     . O . . . . . . . . .
+award.read                     . O O O . A A S A A .
+archive.read                   . . O O . A A S A A .
 workbench.bidder               . A . . . . . . . . .
 workbench.tenderer             . . A . . . . . . . .
 workbench.agency               . . . A . . . . . . .
