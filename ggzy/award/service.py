@@ -77,7 +77,7 @@ def _money_text(v: Decimal | None) -> str | None:
     return None if v is None else str(v)
 
 
-def _flag(
+def flag(
     session: Session,
     flag_id: str,
     title: str,
@@ -226,7 +226,7 @@ def publish_candidates(session: Session, actor: Actor, *, section_id: str, clock
             scope=section.id,
             payload={"due": due, "published": now},
         )
-        _flag(
+        flag(
             session,
             "A01",
             "中标候选人逾期公示",
@@ -328,7 +328,7 @@ def answer_objection(session: Session, actor: Actor, *, objection_id: str, answe
         payload={"number": objection.number, "late": objection.late},
     )
     if objection.late:
-        _flag(
+        flag(
             session,
             "A02",
             "异议逾期答复",
@@ -615,7 +615,7 @@ def create_contract(
             scope=section.id,
             payload={"differences": differences},
         )
-        _flag(
+        flag(
             session,
             "A05",
             "合同与中标结果不一致",

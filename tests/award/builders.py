@@ -22,7 +22,12 @@ from tests.builders import Person
 from tests.evaluation.builders import Room, a_bill, a_sheet, an_opened_section, tender_bill
 
 LOWEST = methods.preset(methods.Kind.LOWEST_PRICE)
-PRICES = [("3.50", "420.00", "510.00"), ("3.60", "415.00", "505.00"), ("3.40", "430.00", "500.00"), ("3.80", "440.00", "520.00")]
+PRICES = [
+    ("3.50", "420.00", "510.00"),
+    ("3.60", "415.00", "505.00"),
+    ("3.40", "430.00", "500.00"),
+    ("3.80", "440.00", "520.00"),
+]
 
 
 @dataclass
