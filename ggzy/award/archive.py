@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ggzy.award import queries
+from ggzy.award import service as award_verbs
 from ggzy.award.models import Dossier
 from ggzy.award.verify import FORMAT
 from ggzy.bidding import opening
@@ -41,9 +42,12 @@ from ggzy.core.ids import new_id
 from ggzy.core.keys import Keys
 from ggzy.entities import queries as entities
 from ggzy.evaluation import queries as evaluation
+from ggzy.evaluation import service as evaluation_verbs
 from ggzy.notices.models import Notice
+from ggzy.notices.service import NOTICE_PUBLISHED
 from ggzy.projects import queries as projects
 from ggzy.projects import service as project_verbs
+from ggzy.projects.publication import SECTION_PUBLISHED
 from ggzy.projects.states import SectionStatus
 from ggzy.rules import award as rules
 from ggzy.rules.procedures import procedure
@@ -102,11 +106,6 @@ def _iso(t: datetime | None) -> str | None:
 
 def items(session: Session, section: Section, project: Project, *, files: FileStore, env: KeyEnv) -> list[Item]:
     """Every file of the dossier, in a fixed order, each with the log event that recorded it."""
-    from ggzy.award import service as award_verbs
-    from ggzy.evaluation import service as evaluation_verbs
-    from ggzy.notices.service import NOTICE_PUBLISHED
-    from ggzy.projects.publication import SECTION_PUBLISHED
-
     out: list[Item] = []
     stmt = select(Notice).where(Notice.section_id == section.id).order_by(Notice.published_at, Notice.number)
     for n in session.execute(stmt).scalars():
@@ -423,7 +422,7 @@ def export(
             "proof": [base64.b64encode(h).decode() for h in transparency.inclusion_proof(session, row.seq, sth.size)],
         }
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as z:
-        for section, d, body, its in plan:
+        for section, _d, body, its in plan:
             listed = {f["path"]: f for f in json.loads(body)["files"]}
             if set(listed) != {it.path for it in its}:
                 raise RuleViolation(f"标段 {section.code} 的档案内容与封存时不一致，不能导出", code="dossier-changed")

@@ -98,10 +98,3 @@ def awards_for_tenderer(session: Session, section_ids: list[str]) -> list[Award]
 
 def awards_won_by(session: Session, org_id: str) -> list[Award]:
     return list(session.execute(select(Award).where(Award.winner_org_id == org_id)).scalars())
-
-
-def signed_without_dossier(session: Session) -> list[str]:
-    """Sections whose contract is signed and whose dossier is not sealed yet."""
-    sealed = select(Dossier.section_id)
-    stmt = select(Contract.section_id).where(Contract.signed_at.is_not(None), Contract.section_id.not_in(sealed))
-    return list(session.execute(stmt.order_by(Contract.signed_at)).scalars())

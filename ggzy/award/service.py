@@ -250,7 +250,7 @@ def _objection_number(session: Session, now: datetime) -> str:
 def file_objection(session: Session, actor: Actor, *, section_id: str, text: str, clock: Clock) -> Objection:
     """提出异议 — a bidder of the section, during publicity only; the award waits until it is answered."""
     policy.ensure(actor, policy.AWARD_OBJECT)
-    section, project, terms = _context(session, section_id)
+    section, _, terms = _context(session, section_id)
     award = queries.award_of(session, section.id, section.round)
     now = clock.now()
     if award is None or SectionStatus(section.status) is not SectionStatus.PUBLICITY:
@@ -365,9 +365,9 @@ def award(
         raise Conflict("本标段已确定中标人，不能重复定标", code="already-awarded")
     now = clock.now()
     if now < a.publicity_ends_at:
+        basis = f"（{terms.publicity_min.citation}）" if terms.publicity_min else ""
         raise RuleViolation(
-            f"公示期至{_at(a.publicity_ends_at)}结束，公示期满后才能定标（{terms.publicity_min.citation if terms.publicity_min else ''}）",
-            code="publicity-running",
+            f"公示期至{_at(a.publicity_ends_at)}结束，公示期满后才能定标{basis}", code="publicity-running"
         )
     holds.check(session, section.id, holds.Step.AWARD)
     listed = queries.candidates(a)
@@ -460,7 +460,7 @@ def award(
 def report_to_supervisor(session: Session, actor: Actor, *, section_id: str, text: str, clock: Clock) -> Award:
     """书面报告 — the tenderer's report on the tender to the supervisor within 15 days of the award (招标投标法
     art. 47); late reports are accepted and recorded as late."""
-    section, project, terms = _manager(session, actor, section_id)
+    section, _, _ = _manager(session, actor, section_id)
     a = queries.award_of(session, section.id, section.round)
     if a is None or a.awarded_at is None:
         raise RuleViolation("确定中标人后才能提交书面报告", code="not-awarded")
@@ -559,8 +559,8 @@ def create_contract(
                 title="合同",
                 to=f"发包人（招标人）：{tenderer.name}　承包人（中标人）：{winner.name}",
                 lines=[
-                    f"根据{project.name}（标段：{section.name}，编号 {section.code}）的招标文件、中标人的投标文件和中标通知书，"
-                    "双方订立本合同（《招标投标法》第46条）。",
+                    f"根据{project.name}（标段：{section.name}，编号 {section.code}）的招标文件、"
+                    "中标人的投标文件和中标通知书，双方订立本合同（《招标投标法》第46条）。",
                     f"合同金额：{documents.money(value)}。",
                     f"履约保证金：{documents.money(bond)}。",
                     *([f"工期/服务期：{duration_days}日。"] if duration_days else []),

@@ -9,10 +9,10 @@ from ggzy.rules.base import RULES, Citation, Regime, Rule, rules_in_force
 
 __all__ = [
     "RULES",
-    "award",
     "Citation",
     "Regime",
     "Rule",
+    "award",
     "deposits",
     "platform",
     "procurement",

@@ -123,7 +123,7 @@ class Terms:
     security_citation: Citation
     retention_years: int
     retention_citation: Citation
-    amount_citation: Citation = Citation(tendering.REG, "第57条")
+    amount_citation: Citation  # the contract may not depart from the award
 
 
 TERMS: dict[Regime, Terms] = {
@@ -144,6 +144,7 @@ TERMS: dict[Regime, Terms] = {
         security_citation=tendering.PERFORMANCE_BOND_CAP.citation,
         retention_years=int(RECORDS_KEPT.value),
         retention_citation=RECORDS_KEPT.citation,
+        amount_citation=Citation(tendering.REG, "第57条"),
     ),
     Regime.PROCUREMENT: Terms(
         regime=Regime.PROCUREMENT,
