@@ -1,0 +1,88 @@
+"""The award pages and API: each party sees its own actions; bad input gets a Chinese message (problem+json in the
+API) and changes nothing; the workbench lists each next step."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ggzy.award import queries
+from ggzy.award.models import Award
+from ggzy.award.workbench import due_items
+from ggzy.bidding import keys as opening_keys
+from ggzy.core.clock import FixedClock
+from ggzy.core.files import FileStore
+from ggzy.core.keys import Keys
+from ggzy.entities.service import Identity
+from tests.award.builders import Trade, a_reported_section, after_publicity
+from tests.builders import csrf_from, signed_in
+from tests.web.test_api import token_for
+
+
+def test_the_tenderer_publishes_on_its_page_a_bidder_objects_and_the_api_refuses_a_non_candidate(
+    session: Session,
+    clock: FixedClock,
+    ident: Identity,
+    files: FileStore,
+    opening_env: opening_keys.KeyEnv,
+    keys: Keys,
+    client: TestClient,
+    anon_client: TestClient,
+) -> None:
+    trade: Trade = a_reported_section(session, clock, ident, files, opening_env, keys)
+    session.commit()
+    assert [i.title.split("：")[0] for i in due_items(session, trade.tenderer.actor, clock.now())] == ["公示中标候选人"]
+    t = signed_in(client, trade.tenderer, clock)
+    url = f"/sections/{trade.section_id}/award"
+    page = t.get(url)
+    assert page.status_code == 200 and "公示中标候选人" in page.text
+    r = t.post(f"{url}/publish", data={"csrf_token": csrf_from(page.text)})
+    assert r.status_code == 303
+    page = t.get(url)
+    first = trade.candidate(1)
+    assert "公示期" in page.text and 'data-testid="candidates"' in page.text
+    r = t.post(f"{url}/publish", data={"csrf_token": csrf_from(page.text)})
+    assert "error=" in r.headers["location"]
+    assert "不能重复公示" in t.get(r.headers["location"]).text
+
+    b = signed_in(anon_client, trade.candidate(2), clock)
+    bpage = b.get(url)
+    assert "提出异议" in bpage.text
+    r = b.post(f"{url}/objections", data={"csrf_token": csrf_from(bpage.text), "text": "第一名资质存疑"})
+    assert r.status_code == 303 and "error=" not in r.headers["location"]
+    titles = [i.title for i in due_items(session, trade.tenderer.actor, clock.now())]
+    assert any(x.startswith("答复异议") for x in titles)
+
+    api = TestClient(client.app)  # a client without the pages' cookies: bearer tokens only
+    token = {"authorization": f"Bearer {token_for(api, trade.tenderer, clock)}"}
+    a = queries.get_award(session, trade.section_id)
+    after_publicity(clock, a)
+    got = api.post(
+        f"/api/v1/sections/{trade.section_id}/award/winner", json={"winner_org_id": trade.loser.user.org_id}, headers=token
+    )
+    assert got.status_code == 409 and got.headers["content-type"].startswith("application/problem+json")
+    assert got.json()["code"] in ("trade-suspended", "not-a-candidate")
+    objection = queries.objections(session, a.id)[0]
+    ok = api.post(f"/api/v1/award-objections/{objection.id}/answer", json={"answer": "已核实"}, headers=token)
+    assert ok.status_code == 200, ok.text
+    got = api.post(
+        f"/api/v1/sections/{trade.section_id}/award/winner", json={"winner_org_id": trade.loser.user.org_id}, headers=token
+    )
+    assert got.status_code == 409 and got.json()["code"] == "not-a-candidate" and "候选人" in got.json()["detail"]
+    ok = api.post(
+        f"/api/v1/sections/{trade.section_id}/award/winner", json={"winner_org_id": first.user.org_id}, headers=token
+    )
+    assert ok.status_code == 200 and ok.json()["winner_rank"] == 1
+    again = api.post(
+        f"/api/v1/sections/{trade.section_id}/award/winner", json={"winner_org_id": first.user.org_id}, headers=token
+    )
+    assert again.status_code == 409 and again.json()["code"] == "already-awarded"
+    high = api.post(
+        f"/api/v1/sections/{trade.section_id}/award/contract",
+        json={"amount": "100000.00", "security": "10000.01"},
+        headers=token,
+    )
+    assert high.status_code == 409 and high.json()["code"] == "security-too-high"
+    assert session.execute(select(func.count()).select_from(Award)).scalar_one() == 1
+    assert queries.contract_of(session, a.id) is None

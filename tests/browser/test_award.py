@@ -1,0 +1,114 @@
+"""From the signed report to the archive in the browser: the tenderer publishes the candidates and awards from its
+workbench, both sides sign the contract on their pages, an auditor opens the sealed dossier."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from ggzy.award import queries as award_queries
+from ggzy.core.roles import Role
+from ggzy.entities import auth
+from ggzy.entities import queries as entities
+from ggzy.evaluation import methods, queries, service
+from ggzy.projects.models import Section
+from tests.browser.conftest import Live, shot, sign_in
+from tests.evaluation.builders import a_sheet
+
+pytestmark = pytest.mark.browser
+LOWEST = methods.preset(methods.Kind.LOWEST_PRICE)
+
+
+def _signed_report(live: Live) -> tuple[str, str]:
+    """The demo's last opened section (by code) evaluated by expert06..10 and its report signed; its tenderer."""
+    with live.ctx.db.unit_of_work() as s:
+        section = s.execute(select(Section).where(Section.status == "opened").order_by(Section.code.desc())).scalar()
+        assert section is not None
+        op = entities.find_user(s, "operator")
+        assert op is not None
+        experts = [u for i in range(6, 11) if (u := entities.find_user(s, f"expert{i:02d}")) is not None]
+        e = service.open_evaluation(
+            s,
+            auth.actor_for(s, op, Role.OPERATOR, "127.0.0.1"),
+            section_id=section.id,
+            members=[u.id for u in experts],
+            chair=experts[0].id,
+            method=LOWEST,
+            clock=live.clock,
+        )
+        orgs = [b.org_id for b in queries.in_review(s, e.id)]
+        for u in experts:
+            service.submit_sheet(
+                s,
+                auth.actor_for(s, u, Role.EXPERT, "10.9.9.9"),
+                evaluation_id=e.id,
+                sheet=a_sheet(LOWEST, orgs),
+                clock=live.clock,
+            )
+        service.sign_report(
+            s,
+            auth.actor_for(s, experts[0], Role.EXPERT, "10.9.9.9"),
+            evaluation_id=e.id,
+            clock=live.clock,
+            files=live.ctx.files,
+        )
+        from ggzy.projects import queries as projects
+
+        tenderer_org = projects.get_project(s, section.project_id).tenderer_org_id
+        tenderer = entities.get_user(s, award_queries.users_of(s, tenderer_org)[0]).username
+        return section.id, tenderer
+
+
+def _winner(live: Live, section_id: str) -> str:
+    with live.ctx.db.unit_of_work(write=False) as s:
+        a = award_queries.get_award(s, section_id)
+        assert a.winner_org_id is not None
+        return entities.get_user(s, award_queries.users_of(s, a.winner_org_id)[0]).username
+
+
+def test_publish_award_both_sign_and_the_auditor_opens_the_dossier(page: Page, live: Live) -> None:
+    sid, tenderer = _signed_report(live)
+    sign_in(page, live, tenderer)
+    page.goto("/workbench")
+    page.get_by_role("link", name="公示中标候选人").first.click()
+    expect(page).to_have_url(f"{live.url}/sections/{sid}/award")
+    page.get_by_test_id("publish-candidates").click()
+    expect(page.get_by_test_id("section-status")).to_have_text("中标候选人公示中")
+    expect(page.get_by_test_id("candidates")).to_contain_text("1")
+    page.get_by_test_id("award").click()
+    expect(page.get_by_test_id("award-error")).to_contain_text("公示期满后才能定标")
+
+    with live.ctx.db.unit_of_work(write=False) as s:
+        ends = award_queries.get_award(s, sid).publicity_ends_at
+    live.clock.set(ends + timedelta(hours=1))
+    page.context.clear_cookies()  # three days later: a new session
+    sign_in(page, live, tenderer)
+    page.goto("/workbench")
+    page.get_by_role("link", name="确定中标人").first.click()
+    page.get_by_test_id("award").click()
+    expect(page.get_by_test_id("section-status")).to_have_text("已定标")
+    expect(page.get_by_test_id("winner")).to_contain_text("排名第1")
+    page.get_by_test_id("create-contract").click()
+    page.get_by_test_id("sign-contract").click()
+    expect(page.get_by_test_id("signatures")).not_to_contain_text("招标人：未签署")
+    shot(page, "award-tenderer")
+
+    page.context.clear_cookies()
+    sign_in(page, live, _winner(live, sid))
+    page.goto("/workbench")
+    page.get_by_role("link", name="签署合同").first.click()
+    page.get_by_test_id("sign-contract").click()
+    expect(page.get_by_test_id("contract-signed")).to_contain_text("签订并公告")
+    expect(page.get_by_test_id("section-status")).to_have_text("已归档")
+
+    page.context.clear_cookies()
+    sign_in(page, live, "auditor", staff=True)
+    page.get_by_test_id("nav-archive").click()
+    page.get_by_test_id("dossiers").get_by_role("link").first.click()
+    expect(page.get_by_test_id("dossier-title")).to_contain_text("交易档案")
+    expect(page.get_by_test_id("dossier-files")).to_contain_text("合同.pdf")
+    expect(page.get_by_test_id("dossier-files")).to_contain_text("中标通知书.pdf")
+    shot(page, "archive-dossier")
