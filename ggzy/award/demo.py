@@ -1,6 +1,6 @@
 """演示 — the demo city's road after the evaluation: of the opened sections whose report is signed (in section-code
-order), the first stays in publicity, the next is awarded, the next is under contract (signed by both, not yet
-sealed) and the next is archived."""
+order), the first is archived, the next is under contract (signed by both, not yet sealed), the next is awarded and
+the next stays in publicity."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from ggzy.evaluation import queries as evaluation
 from ggzy.projects import queries as projects
 from ggzy.projects.states import SectionStatus
 
-STAGES = ("publicity", "awarded", "contracted", "archived")
+STAGES = ("archived", "contracted", "awarded", "publicity")  # the furthest first: a short demo still ends a trade
 
 
 def _user_of(session: Session, org_id: str) -> str:
@@ -81,10 +81,10 @@ def advance(
                 )
                 clock.advance(timedelta(hours=3))
                 service.sign_contract(session, tenderer, section_id=section.id, clock=clock)
+                clock.advance(timedelta(hours=2))
+                winner = actor_of(_user_of(session, first["org_id"]))
+                service.sign_contract(session, winner, section_id=section.id, clock=clock)
                 if stage == "archived":
-                    clock.advance(timedelta(hours=2))
-                    winner = actor_of(_user_of(session, first["org_id"]))
-                    service.sign_contract(session, winner, section_id=section.id, clock=clock)
                     archive.seal(session, system(), section_id=section.id, clock=clock, files=files, env=env)
         done.append((section.code, stage))
     return done

@@ -228,7 +228,7 @@ def publish_candidates(session: Session, actor: Actor, *, section_id: str, clock
         )
         flag(
             session,
-            "A01",
+            "D01",
             "中标候选人逾期公示",
             str(terms.publish_candidates.citation),
             section,
@@ -330,7 +330,7 @@ def answer_objection(session: Session, actor: Actor, *, objection_id: str, answe
     if objection.late:
         flag(
             session,
-            "A02",
+            "D02",
             "异议逾期答复",
             str(terms.objection_answer.citation),
             section,
@@ -617,7 +617,7 @@ def create_contract(
         )
         flag(
             session,
-            "A05",
+            "D05",
             "合同与中标结果不一致",
             str(terms.amount_citation),
             section,

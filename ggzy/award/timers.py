@@ -36,7 +36,7 @@ def overdue(session: Session, award_id: str, now: datetime) -> bool:
         basis = str(terms.supervisor_report.citation) if terms.supervisor_report else ""
         service.flag(
             session,
-            "A03",
+            "D03",
             "书面报告逾期未提交",
             basis,
             section,
@@ -50,7 +50,7 @@ def overdue(session: Session, award_id: str, now: datetime) -> bool:
         events.record(session, me, service.CONTRACT_OVERDUE, clock=clock, subject=("award", a.id), scope=section.id)
         service.flag(
             session,
-            "A04",
+            "D04",
             "逾期未订立书面合同",
             str(terms.contract.citation),
             section,
@@ -93,7 +93,7 @@ def unanswered(session: Session, objection_id: str, now: datetime) -> bool:
     )
     service.flag(
         session,
-        "A02",
+        "D02",
         "异议逾期答复",
         str(terms.objection_answer.citation),
         section,

@@ -88,7 +88,7 @@ def test_a_late_publication_is_published_and_flagged_to_supervision(
     a = published(session, clock, trade)
     assert a.published_late
     assert session.execute(select(Event).where(Event.type == service.PUBLICITY_LATE)).scalar_one()
-    alert = session.execute(select(Alert).where(Alert.flag_id == "A01")).scalar_one()
+    alert = session.execute(select(Alert).where(Alert.flag_id == "D01")).scalar_one()
     assert alert.section_id == trade.section_id and "第54条" in alert.legal_basis
 
 
@@ -130,7 +130,7 @@ def test_an_answer_after_three_days_is_recorded_late_and_flagged(
     clock.set(o.due_at + timedelta(hours=1))
     service.answer_objection(session, trade.tenderer.actor, objection_id=o.id, answer="答复", clock=clock)
     assert o.late
-    assert session.execute(select(Alert).where(Alert.flag_id == "A02")).scalar_one().section_id == trade.section_id
+    assert session.execute(select(Alert).where(Alert.flag_id == "D02")).scalar_one().section_id == trade.section_id
 
 
 def test_objections_outside_publicity_or_by_a_non_bidder_are_refused_and_change_nothing(
@@ -302,7 +302,7 @@ def test_a_contract_departing_from_the_award_is_flagged_with_both_values(
         files=files,
     )
     assert c.source == "upload"
-    alert = session.execute(select(Alert).where(Alert.flag_id == "A05")).scalar_one()
+    alert = session.execute(select(Alert).where(Alert.flag_id == "D05")).scalar_one()
     assert str(amount) in alert.evidence and str(a.winner_price) in alert.evidence
 
 

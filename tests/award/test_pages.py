@@ -59,7 +59,9 @@ def test_the_tenderer_publishes_on_its_page_a_bidder_objects_and_the_api_refuses
     a = queries.get_award(session, trade.section_id)
     after_publicity(clock, a)
     got = api.post(
-        f"/api/v1/sections/{trade.section_id}/award/winner", json={"winner_org_id": trade.loser.user.org_id}, headers=token
+        f"/api/v1/sections/{trade.section_id}/award/winner",
+        json={"winner_org_id": trade.loser.user.org_id},
+        headers=token,
     )
     assert got.status_code == 409 and got.headers["content-type"].startswith("application/problem+json")
     assert got.json()["code"] in ("trade-suspended", "not-a-candidate")
@@ -67,7 +69,9 @@ def test_the_tenderer_publishes_on_its_page_a_bidder_objects_and_the_api_refuses
     ok = api.post(f"/api/v1/award-objections/{objection.id}/answer", json={"answer": "已核实"}, headers=token)
     assert ok.status_code == 200, ok.text
     got = api.post(
-        f"/api/v1/sections/{trade.section_id}/award/winner", json={"winner_org_id": trade.loser.user.org_id}, headers=token
+        f"/api/v1/sections/{trade.section_id}/award/winner",
+        json={"winner_org_id": trade.loser.user.org_id},
+        headers=token,
     )
     assert got.status_code == 409 and got.json()["code"] == "not-a-candidate" and "候选人" in got.json()["detail"]
     ok = api.post(
