@@ -13,6 +13,7 @@ BENCHES = (
     "bench.analyze",
     "bench.collusion_eval",
     "bench.evaluation",
+    "bench.archive_verify",
 )
 
 

@@ -36,44 +36,37 @@ def due_items(session: Session, actor: Actor, now: datetime) -> list[DueItem]:
 
 def _for_manager(session: Session, actor: Actor, now: datetime) -> list[DueItem]:
     items: list[DueItem] = []
-    for p in projects.list_projects(session, actor=actor):
+    for s, p in projects.managed_sections(session, org_id=actor.org_id, statuses=[x.value for x in AFTER_OPENING]):
         terms = rules.terms(procedure(p.method).regime)
-        for s in projects.sections_of(session, p.id):
-            status = SectionStatus(s.status)
-            if status not in AFTER_OPENING:
-                continue
-            url, where = f"/sections/{s.id}/award", f"{p.name}（{s.name}）"
-            a = queries.award_of(session, s.id, s.round)
-            if a is None:
-                ranking = evaluation.final_ranking(session, s.id)
-                if ranking and status is SectionStatus.OPENED:
-                    report = evaluation.get_evaluation(session, ranking[0].report_id)
-                    due = (
-                        terms.publish_candidates.latest_at(report.report_at, factor=training.factor(session))
-                        if report.report_at
-                        else None
-                    )
-                    items.append(DueItem(f"公示中标候选人：{where}", url, due, terms.publish_candidates.describe()))
-                continue
-            for o in queries.objections(session, a.id):
-                if o.answered_at is None:
-                    items.append(
-                        DueItem(f"答复异议 {o.number}：{where}", url, o.due_at, terms.objection_answer.describe())
-                    )
-            if status is SectionStatus.PUBLICITY and holds.holding(session, s.id, holds.Step.AWARD) is None:
-                title = "确定中标人" if now >= a.publicity_ends_at else "公示期满后确定中标人"
-                items.append(
-                    DueItem(f"{title}：{where}", url, a.publicity_ends_at, "《招标投标法实施条例》第54条、第55条")
+        status = SectionStatus(s.status)
+        url, where = f"/sections/{s.id}/award", f"{p.name}（{s.name}）"
+        a = queries.award_of(session, s.id, s.round)
+        if a is None:
+            ranking = evaluation.final_ranking(session, s.id)
+            if ranking and status is SectionStatus.OPENED:
+                report = evaluation.get_evaluation(session, ranking[0].report_id)
+                due = (
+                    terms.publish_candidates.latest_at(report.report_at, factor=training.factor(session))
+                    if report.report_at
+                    else None
                 )
-            if status is SectionStatus.AWARDED:
-                c = queries.contract_of(session, a.id)
-                if c is None:
-                    items.append(DueItem(f"起草或上传合同：{where}", url, a.contract_due_at, terms.contract.describe()))
-                elif c.tenderer_signed_at is None:
-                    items.append(DueItem(f"签署合同：{where}", url, a.contract_due_at, terms.contract.describe()))
-            if a.report_due_at is not None and a.reported_at is None and a.awarded_at is not None:
-                basis = terms.supervisor_report.describe() if terms.supervisor_report else ""
-                items.append(DueItem(f"向监督部门提交书面报告：{where}", url, a.report_due_at, basis))
+                items.append(DueItem(f"公示中标候选人：{where}", url, due, terms.publish_candidates.describe()))
+            continue
+        for o in queries.objections(session, a.id):
+            if o.answered_at is None:
+                items.append(DueItem(f"答复异议 {o.number}：{where}", url, o.due_at, terms.objection_answer.describe()))
+        if status is SectionStatus.PUBLICITY and holds.holding(session, s.id, holds.Step.AWARD) is None:
+            title = "确定中标人" if now >= a.publicity_ends_at else "公示期满后确定中标人"
+            items.append(DueItem(f"{title}：{where}", url, a.publicity_ends_at, "《招标投标法实施条例》第54条、第55条"))
+        if status is SectionStatus.AWARDED:
+            c = queries.contract_of(session, a.id)
+            if c is None:
+                items.append(DueItem(f"起草或上传合同：{where}", url, a.contract_due_at, terms.contract.describe()))
+            elif c.tenderer_signed_at is None:
+                items.append(DueItem(f"签署合同：{where}", url, a.contract_due_at, terms.contract.describe()))
+        if a.report_due_at is not None and a.reported_at is None and a.awarded_at is not None:
+            basis = terms.supervisor_report.describe() if terms.supervisor_report else ""
+            items.append(DueItem(f"向监督部门提交书面报告：{where}", url, a.report_due_at, basis))
     return items
 
 

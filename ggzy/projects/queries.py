@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
@@ -99,3 +100,19 @@ def scope_ids_in_sectors(session: Session, sectors: frozenset[str]) -> list[str]
     pids = list(session.execute(select(Project.id).where(Project.sector.in_(sectors))).scalars())
     sids = list(session.execute(select(Section.id).where(Section.project_id.in_(pids))).scalars()) if pids else []
     return pids + sids
+
+
+def managed_sections(
+    session: Session, *, org_id: str | None, statuses: Iterable[str], limit: int = 200
+) -> list[tuple[Section, Project]]:
+    """The sections in these statuses of the projects an organisation manages (tenderer or agency), in one query."""
+    stmt = (
+        select(Section, Project)
+        .join(Project, Project.id == Section.project_id)
+        .where(
+            or_(Project.tenderer_org_id == org_id, Project.agency_org_id == org_id), Section.status.in_(list(statuses))
+        )
+        .order_by(Section.code)
+        .limit(limit)
+    )
+    return [(s, p) for s, p in session.execute(stmt)]
