@@ -114,7 +114,8 @@ def main(argv: list[str] | None = None) -> None:
         mb = total / 1e6
         print(f"archive verify: {args.bids} bids × {args.mb} MiB = {mb:,.0f} MB, {report.events} events")
         print(
-            f"  best of 3: {best[0]:.2f} s wall ({mb / best[0]:,.0f} MB/s), {best[1]:.2f} s CPU ({mb / max(best[1], 1e-9):,.0f} MB/s)"
+            f"  best of 3: {best[0]:.2f} s wall ({mb / best[0]:,.0f} MB/s), "
+            f"{best[1]:.2f} s CPU ({mb / max(best[1], 1e-9):,.0f} MB/s)"
         )
         print("  target ≥ 200 MB/s")
 
