@@ -155,6 +155,8 @@ def items(session: Session, section: Section, project: Project, *, files: FileSt
         for i, name in enumerate(names):
             out.append(Item(f"{base}/{i:02d}-{_safe(name)}", "bid", seq, _bid_file(files, env, b, i)))
     rows = opening.opening_rows(session, section)
+    if section.opened_at is None:
+        return out  # never opened (terminated before the opening): no bids, no opening, no evaluation
     out.append(
         Item(
             "opening/record.json",

@@ -103,7 +103,7 @@ def publish(db: Db, ctx: Ctx, principal: SignedIn, section_id: str) -> Response:
 
 
 @router.post("/sections/{section_id}/award/objections")
-def object_(db: Db, ctx: Ctx, principal: SignedIn, section_id: str, text: Text) -> Response:
+def object_(db: Db, ctx: Ctx, principal: SignedIn, section_id: str, text: Text = "") -> Response:
     return _act(
         db,
         section_id,
@@ -112,7 +112,7 @@ def object_(db: Db, ctx: Ctx, principal: SignedIn, section_id: str, text: Text) 
 
 
 @router.post("/award-objections/{objection_id}/answer")
-def answer(db: Db, ctx: Ctx, principal: SignedIn, objection_id: str, answer: Text) -> Response:
+def answer(db: Db, ctx: Ctx, principal: SignedIn, objection_id: str, answer: Text = "") -> Response:
     o = queries.get_objection(db, objection_id)
     return _act(
         db,
@@ -149,7 +149,7 @@ def choose(
 
 
 @router.post("/sections/{section_id}/award/report")
-def report(db: Db, ctx: Ctx, principal: SignedIn, section_id: str, text: Text) -> Response:
+def report(db: Db, ctx: Ctx, principal: SignedIn, section_id: str, text: Text = "") -> Response:
     return _act(
         db,
         section_id,
@@ -171,8 +171,8 @@ async def contract(
     ctx: Ctx,
     principal: SignedIn,
     section_id: str,
-    amount: Short,
-    security: Short,
+    amount: Short = "",
+    security: Short = "",
     duration_days: Short = "",
     terms: Text = "",
     file: Annotated[UploadFile | None, File()] = None,

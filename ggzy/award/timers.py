@@ -1,6 +1,7 @@
 """定时 — the clocks after the award: the written report to the supervisor (招标投标法 art. 47) and the contract
-(art. 46) flagged when overdue, objections left unanswered past their 3 days (条例 art. 54). Each item is
-re-checked under a row lock (SKIP LOCKED on PostgreSQL)."""
+(art. 46) flagged when overdue, objections left unanswered past their 3 days (条例 art. 54), and the dossier of a
+terminated trade sealed (a signed contract seals its own). Each item is re-checked under a row lock (SKIP LOCKED on
+PostgreSQL) or by its unique dossier."""
 
 from __future__ import annotations
 
@@ -10,13 +11,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ggzy.award import queries, service
+from ggzy.award import archive, queries, service
 from ggzy.award.models import Award, Objection
 from ggzy.core import events
 from ggzy.core.actor import system
 from ggzy.core.clock import FixedClock
 from ggzy.core.timers import DueSource
 from ggzy.projects import queries as projects
+from ggzy.projects.states import SectionStatus
 from ggzy.rules import award as rules
 from ggzy.rules.procedures import procedure
 
@@ -104,9 +106,21 @@ def unanswered(session: Session, objection_id: str, now: datetime) -> bool:
     return True
 
 
-def sources(_ctx: Any) -> list[DueSource]:
-    # The dossier is sealed by the signature that completes the contract (pages.sign_and_seal), not by the tick.
+def terminated_unsealed(session: Session, _now: datetime) -> list[str]:
+    """Terminated sections whose dossier is not sealed yet (a signed contract seals its own at the signature)."""
+    ids = projects.section_ids_in(session, SectionStatus.TERMINATED)
+    return [i for i in ids if queries.dossier_of(session, i) is None]
+
+
+def sources(ctx: Any) -> list[DueSource]:
+    def seal(session: Session, section_id: str, now: datetime) -> bool:
+        if queries.dossier_of(session, section_id) is not None:
+            return False
+        archive.seal(session, system(), section_id=section_id, clock=FixedClock(now), files=ctx.files, env=ctx.opening)
+        return True
+
     return [
         DueSource("award.deadlines", queries.due_awards, overdue),
         DueSource("award.objections", lambda s, now: [o.id for o in queries.open_objections_due(s, now)], unanswered),
+        DueSource("award.archive_terminated", terminated_unsealed, seal),
     ]

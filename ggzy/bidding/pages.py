@@ -155,8 +155,8 @@ def record_objection(
     principal: SignedIn,
     section_id: str,
     org_id: Annotated[str, Form(max_length=26)],
-    text: Annotated[str, Form(max_length=5000)],
-    answer: Annotated[str, Form(max_length=5000)],
+    text: Annotated[str, Form(max_length=5000)] = "",
+    answer: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
     """开标异议 — the trading centre records an objection raised at the opening and the answer on the spot."""
     try:

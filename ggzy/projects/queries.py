@@ -116,3 +116,8 @@ def managed_sections(
         .limit(limit)
     )
     return [(s, p) for s, p in session.execute(stmt)]
+
+
+def section_ids_in(session: Session, status: SectionStatus, *, limit: int = 500) -> list[str]:
+    stmt = select(Section.id).where(Section.status == status.value).order_by(Section.code).limit(limit)
+    return list(session.execute(stmt).scalars())

@@ -90,3 +90,54 @@ def test_the_tenderer_publishes_on_its_page_a_bidder_objects_and_the_api_refuses
     assert high.status_code == 409 and high.json()["code"] == "security-too-high"
     assert session.execute(select(func.count()).select_from(Award)).scalar_one() == 1
     assert queries.contract_of(session, a.id) is None
+
+
+def test_a_contract_uploaded_by_the_winner_or_not_a_pdf_is_refused_on_the_page_and_the_tenderers_pdf_is_kept(
+    session: Session,
+    clock: FixedClock,
+    ident: Identity,
+    files: FileStore,
+    opening_env: opening_keys.KeyEnv,
+    keys: Keys,
+    client: TestClient,
+    anon_client: TestClient,
+) -> None:
+    from ggzy.award import service
+    from ggzy.core.notify import MemoryNotifier
+
+    trade = a_reported_section(session, clock, ident, files, opening_env, keys)
+    a = service.publish_candidates(session, trade.tenderer.actor, section_id=trade.section_id, clock=clock)
+    after_publicity(clock, a)
+    winner = trade.candidate(1)
+    service.award(
+        session,
+        trade.tenderer.actor,
+        section_id=trade.section_id,
+        winner_org_id=winner.user.org_id,
+        clock=clock,
+        files=files,
+        notifier=MemoryNotifier(),
+    )
+    session.commit()
+    url = f"/sections/{trade.section_id}/award"
+    w = signed_in(anon_client, winner, clock)
+    wpage = w.get(url)
+    assert "等待招标人起草或上传合同" in wpage.text
+    pdf = {"file": ("合同.pdf", b"%PDF-1.4 contract", "application/pdf")}
+    fields = {"csrf_token": csrf_from(wpage.text), "amount": str(a.winner_price), "security": "0"}
+    r = w.post(f"{url}/contract", data=fields, files=pdf)
+    assert r.status_code == 303 and "error=" in r.headers["location"]
+    assert "无权" in w.get(r.headers["location"]).text
+    t = signed_in(client, trade.tenderer, clock)
+    tpage = t.get(url)
+    fields["csrf_token"] = csrf_from(tpage.text)
+    r = t.post(f"{url}/contract", data=fields, files={"file": ("合同.pdf", b"not a pdf", "application/pdf")})
+    assert "PDF" in t.get(r.headers["location"]).text
+    r = t.post(f"{url}/contract", data={**fields, "amount": ""}, files=pdf)
+    assert "error=" in r.headers["location"]
+    assert queries.contract_of(session, a.id) is None
+    r = t.post(f"{url}/contract", data=fields, files=pdf)
+    assert r.status_code == 303 and "error=" not in r.headers["location"]
+    c = queries.contract_of(session, a.id)
+    assert c is not None and c.source == "upload" and files.path(c.path).read_bytes() == b"%PDF-1.4 contract"
+    assert "招标人签署合同" in t.get(url).text and "中标人签署合同" in w.get(url).text

@@ -1,0 +1,145 @@
+"""The clocks after the award: an overdue report, contract or answer is flagged once by the tick; a terminated
+trade's dossier is sealed; procurement's own clocks (no minimum publicity, the contract notice's 2 working days)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ggzy.award import queries, service, timers
+from ggzy.bidding import keys as opening_keys
+from ggzy.core.clock import FixedClock
+from ggzy.core.events import Event
+from ggzy.core.files import FileStore
+from ggzy.core.keys import Keys
+from ggzy.core.notify import MemoryNotifier
+from ggzy.entities.service import Identity
+from ggzy.projects import queries as projects
+from ggzy.projects import service as project_verbs
+from ggzy.rules.procedures import Method as Procedure
+from ggzy.supervision.models import Alert
+from ggzy.web.context import AppContext
+from tests.award.builders import a_reported_section, after_publicity, published
+
+
+def _source(ctx: AppContext, name: str) -> timers.DueSource:
+    return next(s for s in timers.sources(ctx) if s.name == name)
+
+
+def _tick(session: Session, ctx: AppContext, name: str) -> int:
+    source = _source(ctx, name)
+    return sum(source.apply(session, key, ctx.clock.now()) for key in list(source.due(session, ctx.clock.now())))
+
+
+def alerts(session: Session, flag: str) -> int:
+    return int(session.execute(select(func.count()).select_from(Alert).where(Alert.flag_id == flag)).scalar_one())
+
+
+def test_an_overdue_report_and_contract_are_flagged_once(
+    session: Session,
+    clock: FixedClock,
+    ident: Identity,
+    files: FileStore,
+    opening_env: opening_keys.KeyEnv,
+    keys: Keys,
+    app_ctx: AppContext,
+) -> None:
+    trade = a_reported_section(session, clock, ident, files, opening_env, keys)
+    a = published(session, clock, trade)
+    after_publicity(clock, a)
+    service.award(
+        session,
+        trade.tenderer.actor,
+        section_id=trade.section_id,
+        winner_org_id=trade.candidate(1).user.org_id,
+        clock=clock,
+        files=files,
+        notifier=MemoryNotifier(),
+    )
+    assert a.report_due_at is not None and a.contract_due_at is not None and a.report_due_at < a.contract_due_at
+    assert _tick(session, app_ctx, "award.deadlines") == 0
+    clock.set(a.report_due_at + timedelta(minutes=1))
+    assert _tick(session, app_ctx, "award.deadlines") == 1
+    assert a.report_overdue and not a.contract_overdue and alerts(session, "D03") == 1
+    assert a.next_due_at == a.contract_due_at
+    clock.set(a.contract_due_at + timedelta(minutes=1))
+    assert _tick(session, app_ctx, "award.deadlines") == 1
+    assert a.contract_overdue and alerts(session, "D04") == 1 and a.next_due_at is None
+    assert _tick(session, app_ctx, "award.deadlines") == 0
+    late = service.report_to_supervisor(
+        session, trade.tenderer.actor, section_id=trade.section_id, text="报告", clock=clock
+    )
+    assert late.report_overdue and late.reported_at is not None
+
+
+def test_an_unanswered_objection_is_flagged_at_its_due_time(
+    session: Session,
+    clock: FixedClock,
+    ident: Identity,
+    files: FileStore,
+    opening_env: opening_keys.KeyEnv,
+    keys: Keys,
+    app_ctx: AppContext,
+) -> None:
+    trade = a_reported_section(session, clock, ident, files, opening_env, keys)
+    published(session, clock, trade)
+    o = service.file_objection(session, trade.candidate(2).actor, section_id=trade.section_id, text="异议", clock=clock)
+    clock.set(o.due_at + timedelta(seconds=1))
+    assert _tick(session, app_ctx, "award.objections") == 1
+    assert o.late and o.answered_at is None and alerts(session, "D02") == 1
+    assert session.execute(select(Event).where(Event.type == service.OBJECTION_OVERDUE)).scalar_one()
+    assert _tick(session, app_ctx, "award.objections") == 0
+
+
+def test_a_terminated_trade_is_sealed_by_the_tick(
+    session: Session,
+    clock: FixedClock,
+    ident: Identity,
+    files: FileStore,
+    opening_env: opening_keys.KeyEnv,
+    keys: Keys,
+    app_ctx: AppContext,
+) -> None:
+    from tests.trade import a_project, a_published_section, a_world
+
+    world = a_world(session, clock, ident, opening_env)
+    project = a_project(session, clock, world)
+    section = a_published_section(session, clock, world, files, opening_env, project=project)
+    project_verbs.terminate(session, world.tenderer.actor, project_id=project.id, reason="项目取消", clock=clock)
+    assert _tick(session, app_ctx, "award.archive_terminated") >= 1
+    d = queries.dossier_of(session, section.id)
+    assert d is not None and d.files >= 2  # the tender notice, the termination notice, the documents
+    assert projects.get_section(session, section.id).status == "terminated"
+
+
+def test_procurement_awards_without_a_minimum_publicity_and_sets_the_contract_notice_due(
+    session: Session, clock: FixedClock, ident: Identity, files: FileStore, opening_env: opening_keys.KeyEnv, keys: Keys
+) -> None:
+    trade = a_reported_section(session, clock, ident, files, opening_env, keys, procedure=Procedure.GP_OPEN_TENDER)
+    a = published(session, clock, trade)
+    assert a.regime == "procurement" and a.publicity_ends_at == a.published_at
+    winner = trade.candidate(1)
+    service.award(
+        session,
+        trade.tenderer.actor,
+        section_id=trade.section_id,
+        winner_org_id=winner.user.org_id,
+        clock=clock,
+        files=files,
+        notifier=MemoryNotifier(),
+    )
+    assert a.report_due_at is None and a.contract_due_at is not None
+    service.create_contract(
+        session,
+        trade.tenderer.actor,
+        section_id=trade.section_id,
+        amount=str(a.winner_price),
+        security="0",
+        clock=clock,
+        files=files,
+    )
+    service.sign_contract(session, trade.tenderer.actor, section_id=trade.section_id, clock=clock)
+    c = service.sign_contract(session, winner.actor, section_id=trade.section_id, clock=clock)
+    assert c.publish_due_at is not None and c.publish_due_at > c.signed_at  # type: ignore[operator]
