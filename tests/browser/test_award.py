@@ -62,6 +62,12 @@ def _signed_report(live: Live) -> tuple[str, str]:
         return section.id, tenderer
 
 
+def _bidder(live: Live, section_id: str, *, rank: int) -> str:
+    with live.ctx.db.unit_of_work(write=False) as s:
+        org = next(c.org_id for c in queries.final_ranking(s, section_id) if c.rank == rank)
+        return entities.get_user(s, award_queries.users_of(s, org)[0]).username
+
+
 def _winner(live: Live, section_id: str) -> str:
     with live.ctx.db.unit_of_work(write=False) as s:
         a = award_queries.get_award(s, section_id)
@@ -80,6 +86,21 @@ def test_publish_award_both_sign_and_the_auditor_opens_the_dossier(page: Page, l
     expect(page.get_by_test_id("candidates")).to_contain_text("1")
     page.get_by_test_id("award").click()
     expect(page.get_by_test_id("award-error")).to_contain_text("公示期满后才能定标")
+
+    bidder = page.context.browser.new_context(base_url=live.url, locale="zh-CN")  # type: ignore[union-attr]
+    other = bidder.new_page()
+    sign_in(other, live, _bidder(live, sid, rank=2))
+    other.goto(f"/sections/{sid}/award")
+    other.fill("textarea[name=text]", "第一名的类似业绩证明不真实")
+    other.get_by_test_id("file-objection").click()
+    expect(other.get_by_test_id("objection")).to_contain_text("第一名的类似业绩证明不真实")
+    bidder.close()
+    page.reload()
+    expect(page.get_by_test_id("award-hold")).to_contain_text("案件编号")
+    page.fill("form[action^='/award-objections'] textarea[name=answer]", "经核实，业绩证明真实有效")
+    page.get_by_role("button", name="答复异议").click()
+    expect(page.get_by_test_id("objection-answer")).to_contain_text("业绩证明真实有效")
+    expect(page.get_by_test_id("award-hold")).to_have_count(0)
 
     with live.ctx.db.unit_of_work(write=False) as s:
         ends = award_queries.get_award(s, sid).publicity_ends_at
@@ -111,4 +132,14 @@ def test_publish_award_both_sign_and_the_auditor_opens_the_dossier(page: Page, l
     expect(page.get_by_test_id("dossier-title")).to_contain_text("交易档案")
     expect(page.get_by_test_id("dossier-files")).to_contain_text("合同.pdf")
     expect(page.get_by_test_id("dossier-files")).to_contain_text("中标通知书.pdf")
+    expect(page.get_by_test_id("dossier-files")).to_contain_text("objection-")
     shot(page, "archive-dossier")
+
+    page.context.clear_cookies()
+    sign_in(page, live, "operator", staff=True)
+    page.goto(f"/sections/{sid}/opening")
+    expect(page.get_by_test_id("no-opening-objections")).to_be_visible()
+    page.fill("form[action$='/opening/objections'] textarea[name=text]", "唱标时报价读错")
+    page.fill("form[action$='/opening/objections'] textarea[name=answer]", "当场复核解密结果，报价无误")
+    page.get_by_role("button", name="记录开标异议").click()
+    expect(page.get_by_test_id("opening-objections")).to_contain_text("当场复核解密结果")
