@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from decimal import Decimal
 
 import pytest
@@ -140,6 +141,18 @@ def test_objections_outside_publicity_or_by_a_non_bidder_are_refused_and_change_
     from tests.builders import a_user
 
     bidder = trade.candidate(2)
+    with pytest.raises(RuleViolation, match="发出中标通知书后"):
+        service.sign_contract(session, trade.tenderer.actor, section_id=trade.section_id, clock=clock)
+    with pytest.raises(RuleViolation, match="须先公示"):
+        service.award(
+            session,
+            trade.tenderer.actor,
+            section_id=trade.section_id,
+            winner_org_id=trade.candidate(1).user.org_id,
+            clock=clock,
+            files=FileStore(Path("/nonexistent")),
+            notifier=MemoryNotifier(),
+        )
     with pytest.raises(RuleViolation, match="公示期间"):
         service.file_objection(session, bidder.actor, section_id=trade.section_id, text="太早", clock=clock)
     a = published(session, clock, trade)
