@@ -8,7 +8,7 @@ import json
 from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
-from ggzy.award import archive, pages, queries, service
+from ggzy.award import archive, contracts, pages, queries, service
 from ggzy.award.schemas import (
     AwardRead,
     CandidateRead,
@@ -142,7 +142,7 @@ def report(section_id: str, body: ReportSubmit, db: Db, ctx: Ctx, principal: Sig
 @router.post("/sections/{section_id}/award/contract", response_model=AwardRead, status_code=201)
 def draft(section_id: str, body: ContractDraft, db: Db, ctx: Ctx, principal: SignedIn) -> AwardRead:
     """招标人按中标结果起草合同（履约保证金不超过合同金额的10%）。"""
-    service.create_contract(
+    contracts.create_contract(
         db,
         principal.actor,
         section_id=section_id,

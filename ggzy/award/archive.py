@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ggzy.award import queries
+from ggzy.award import contracts, queries
 from ggzy.award import service as award_verbs
 from ggzy.award.models import Dossier
 from ggzy.award.verify import FORMAT
@@ -240,7 +240,7 @@ def items(session: Session, section: Section, project: Project, *, files: FileSt
                 Item(
                     "award/合同.pdf",
                     "contract",
-                    _event(session, ("contract", c.id), award_verbs.CONTRACT_SIGNED),
+                    _event(session, ("contract", c.id), contracts.CONTRACT_SIGNED),
                     _file(files, c.path),
                 )
             )

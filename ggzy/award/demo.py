@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from ggzy.award import archive, queries, service
+from ggzy.award import archive, contracts, queries, service
 from ggzy.bidding.keys import KeyEnv
 from ggzy.core.actor import Actor, system
 from ggzy.core.clock import FixedClock
@@ -69,7 +69,7 @@ def advance(
             )
             if stage in ("contracted", "archived"):
                 clock.advance(timedelta(days=1))
-                service.create_contract(
+                contracts.create_contract(
                     session,
                     tenderer,
                     section_id=section.id,
@@ -80,10 +80,10 @@ def advance(
                     files=files,
                 )
                 clock.advance(timedelta(hours=3))
-                service.sign_contract(session, tenderer, section_id=section.id, clock=clock)
+                contracts.sign_contract(session, tenderer, section_id=section.id, clock=clock)
                 clock.advance(timedelta(hours=2))
                 winner = actor_of(_user_of(session, first["org_id"]))
-                service.sign_contract(session, winner, section_id=section.id, clock=clock)
+                contracts.sign_contract(session, winner, section_id=section.id, clock=clock)
                 if stage == "archived":
                     archive.seal(session, system(), section_id=section.id, clock=clock, files=files, env=env)
         done.append((section.code, stage))

@@ -10,7 +10,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session
 
-from ggzy.award import archive, queries, service
+from ggzy.award import archive, contracts, queries, service
 from ggzy.bidding import queries as bids
 from ggzy.core import holds, policy
 from ggzy.core.actor import Actor, system
@@ -180,7 +180,7 @@ async def contract(
     data = await file.read(service.MAX_PDF + 1) if file is not None and file.filename else None
     try:
         with ctx.db.unit_of_work() as s:
-            service.create_contract(
+            contracts.create_contract(
                 s,
                 principal.actor,
                 section_id=section_id,
@@ -199,7 +199,7 @@ async def contract(
 
 def sign_and_seal(db: Session, ctx: AppContext, actor: Actor, section_id: str) -> None:
     """The second signature makes the contract; the platform then seals the dossier at once (the tick would)."""
-    c = service.sign_contract(db, actor, section_id=section_id, clock=ctx.clock)
+    c = contracts.sign_contract(db, actor, section_id=section_id, clock=ctx.clock)
     if c.signed_at is not None:
         archive.seal(db, system(), section_id=section_id, clock=ctx.clock, files=ctx.files, env=ctx.opening)
 

@@ -15,17 +15,16 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from ggzy.award import documents, queries
-from ggzy.award.models import Award, Contract, Objection
+from ggzy.award.models import Award, Objection
 from ggzy.bidding import queries as bids
 from ggzy.core import events, holds, policy, training
 from ggzy.core.actor import Actor
 from ggzy.core.calendar import local_date
 from ggzy.core.clock import SHANGHAI, Clock
-from ggzy.core.errors import Conflict, Forbidden, Invalid, NotFound, RuleViolation
+from ggzy.core.errors import Conflict, Forbidden, Invalid, RuleViolation
 from ggzy.core.files import FileStore
 from ggzy.core.ids import new_id
 from ggzy.core.notify import Channel, Notifier
-from ggzy.core.types import fits_money, parse_money
 from ggzy.entities import queries as entities
 from ggzy.evaluation import queries as evaluation
 from ggzy.notices import service as notices
@@ -51,24 +50,19 @@ SUPERVISOR_REPORTED = events.event_type(
     "award.supervisor_reported", "向行政监督部门提交招标投标情况书面报告", public=True
 )
 REPORT_OVERDUE = events.event_type("award.report_overdue", "书面报告逾期未提交", public=True)
-CONTRACT_CREATED = events.event_type("award.contract_created", "起草或上传合同")
-CONTRACT_SIGNED_BY = events.event_type("award.contract_signed_by", "一方签署合同")
-CONTRACT_SIGNED = events.event_type("award.contract_signed", "合同签订并公告", public=True)
-CONTRACT_OVERDUE = events.event_type("award.contract_overdue", "逾期未订立合同", public=True)
-CONTRACT_DIFFERS = events.event_type("award.contract_differs", "合同与中标结果不一致", public=True)
 
 MAX_TEXT = 5000
 MAX_PDF = 20 << 20
 
 
-def _context(session: Session, section_id: str) -> tuple[Section, Project, rules.Terms]:
+def section_context(session: Session, section_id: str) -> tuple[Section, Project, rules.Terms]:
     section = projects.get_section(session, section_id)
     project = projects.get_project(session, section.project_id)
     return section, project, rules.terms(procedure(project.method).regime)
 
 
-def _manager(session: Session, actor: Actor, section_id: str) -> tuple[Section, Project, rules.Terms]:
-    section, project, terms = _context(session, section_id)
+def managed_section(session: Session, actor: Actor, section_id: str) -> tuple[Section, Project, rules.Terms]:
+    section, project, terms = section_context(session, section_id)
     policy.ensure(actor, policy.AWARD_MANAGE, projects.subject_of(project))
     return section, project, terms
 
@@ -110,7 +104,7 @@ def flag(
     )
 
 
-def _publish(
+def publish_notice(
     session: Session, actor: Actor, project: Project, section: Section, kind: NoticeKind, body: str, clock: Clock
 ) -> str:
     n = notices.publish(
@@ -131,7 +125,7 @@ def _publish(
     return n.id
 
 
-def _at(t: datetime) -> str:
+def when(t: datetime) -> str:
     return f"{t.astimezone(SHANGHAI):%Y年%m月%d日 %H:%M}"
 
 
@@ -141,7 +135,7 @@ def _at(t: datetime) -> str:
 def publish_candidates(session: Session, actor: Actor, *, section_id: str, clock: Clock) -> Award:
     """公示中标候选人 — up to 3 ranked candidates of the signed report, with their scores and prices, within
     3 days of the report (a late publication is published and flagged), shown at least 3 days (条例 art. 54)."""
-    section, project, terms = _manager(session, actor, section_id)
+    section, project, terms = managed_section(session, actor, section_id)
     status = SectionStatus(section.status)
     if queries.award_of(session, section.id, section.round) is not None:
         raise Conflict("本标段已公示中标候选人，不能重复公示", code="already-published")
@@ -178,12 +172,12 @@ def publish_candidates(session: Session, actor: Actor, *, section_id: str, clock
         score = f"　综合得分：{c.score}" if c.score is not None else ""
         lines.append(f"第{c.rank}名：{c.name}　投标报价：{documents.money(c.price)}{score}")
     if terms.publicity_min:
-        lines += ["", f"公示期：{_at(now)} 至 {_at(ends)}（{terms.publicity_min.describe()}）。"]
+        lines += ["", f"公示期：{when(now)} 至 {when(ends)}（{terms.publicity_min.describe()}）。"]
     lines.append(
         f"投标人或者其他利害关系人对评标结果有异议的，应当在公示期间提出；招标人{terms.objection_answer.describe()}，"
         "作出答复前暂停招标投标活动。"
     )
-    notice_id = _publish(session, actor, project, section, NoticeKind.CANDIDATES, "\n".join(lines), clock)
+    notice_id = publish_notice(session, actor, project, section, NoticeKind.CANDIDATES, "\n".join(lines), clock)
     project_verbs.mark_publicity(session, actor, section_id=section.id)
     award = Award(
         id=new_id(),
@@ -250,14 +244,14 @@ def _objection_number(session: Session, now: datetime) -> str:
 def file_objection(session: Session, actor: Actor, *, section_id: str, text: str, clock: Clock) -> Objection:
     """提出异议 — a bidder of the section, during publicity only; the award waits until it is answered."""
     policy.ensure(actor, policy.AWARD_OBJECT)
-    section, _, terms = _context(session, section_id)
+    section, _, terms = section_context(session, section_id)
     award = queries.award_of(session, section.id, section.round)
     now = clock.now()
     if award is None or SectionStatus(section.status) is not SectionStatus.PUBLICITY:
         raise RuleViolation("只能在中标候选人公示期间提出异议（《招标投标法实施条例》第54条）", code="not-in-publicity")
     if terms.publicity_min is not None and now >= award.publicity_ends_at:
         raise RuleViolation(
-            f"公示期已于{_at(award.publicity_ends_at)}结束，不能再提出异议（{terms.publicity_min.citation}）",
+            f"公示期已于{when(award.publicity_ends_at)}结束，不能再提出异议（{terms.publicity_min.citation}）",
             code="publicity-ended",
         )
     bidders = {b.bidder_org_id for b in bids.opened_bids(session, section.id, section.round)}
@@ -306,7 +300,7 @@ def file_objection(session: Session, actor: Actor, *, section_id: str, text: str
 def answer_objection(session: Session, actor: Actor, *, objection_id: str, answer: str, clock: Clock) -> Objection:
     """答复异议 — by the tenderer; after the due time it is recorded as late and flagged; the hold is lifted."""
     objection = queries.get_objection(session, objection_id)
-    section, project, terms = _manager(session, actor, objection.section_id)
+    section, project, terms = managed_section(session, actor, objection.section_id)
     if objection.answered_at is not None:
         raise Conflict("该异议已经答复", code="already-answered")
     answer = answer.strip()
@@ -357,7 +351,7 @@ def award(
 ) -> Award:
     """定标 — after publicity, with no open hold: the winner among the candidates (the first, or a lower one with
     the reason, 条例 art. 55); the award notice to the winner, result notices to the others, the result notice."""
-    section, project, terms = _manager(session, actor, section_id)
+    section, project, terms = managed_section(session, actor, section_id)
     a = queries.award_of(session, section.id, section.round)
     if a is None:
         raise RuleViolation("须先公示中标候选人才能定标", code="no-publicity")
@@ -367,7 +361,7 @@ def award(
     if now < a.publicity_ends_at:
         basis = f"（{terms.publicity_min.citation}）" if terms.publicity_min else ""
         raise RuleViolation(
-            f"公示期至{_at(a.publicity_ends_at)}结束，公示期满后才能定标{basis}", code="publicity-running"
+            f"公示期至{when(a.publicity_ends_at)}结束，公示期满后才能定标{basis}", code="publicity-running"
         )
     holds.check(session, section.id, holds.Step.AWARD)
     listed = queries.candidates(a)
@@ -395,7 +389,7 @@ def award(
                 f"{project.name}（标段：{section.name}，编号 {section.code}）经评标委员会评审、中标候选人公示，"
                 f"确定你单位为中标人。",
                 f"中标价：{documents.money(chosen['price'])}。",
-                f"请于{_at(contract_due)}前与招标人按照招标文件和你单位的投标文件订立书面合同（{terms.contract.citation}）。",
+                f"请于{when(contract_due)}前与招标人按照招标文件和你单位的投标文件订立书面合同（{terms.contract.citation}）。",
                 *([f"说明：{reason}"] if reason else []),
             ],
             sender=tenderer.name,
@@ -420,7 +414,7 @@ def award(
     ]
     if reason:
         body.append(f"确定排名第一以外的中标候选人的理由：{reason}")
-    a.result_notice_id = _publish(session, actor, project, section, NoticeKind.RESULT, "\n".join(body), clock)
+    a.result_notice_id = publish_notice(session, actor, project, section, NoticeKind.RESULT, "\n".join(body), clock)
     events.record(
         session,
         actor,
@@ -442,7 +436,7 @@ def award(
             user_id,
             Channel.IN_APP,
             "中标通知书",
-            f"你单位已被确定为{project.name}（{section.name}）的中标人，请查收中标通知书并在{_at(contract_due)}前签订合同。",
+            f"你单位已被确定为{project.name}（{section.name}）的中标人，请查收中标通知书并在{when(contract_due)}前签订合同。",
         )
     for bid in bids.opened_bids(session, section.id, section.round):
         if bid.bidder_org_id == winner_org_id:
@@ -460,7 +454,7 @@ def award(
 def report_to_supervisor(session: Session, actor: Actor, *, section_id: str, text: str, clock: Clock) -> Award:
     """书面报告 — the tenderer's report on the tender to the supervisor within 15 days of the award (招标投标法
     art. 47); late reports are accepted and recorded as late."""
-    section, _, _ = _manager(session, actor, section_id)
+    section, _, _ = managed_section(session, actor, section_id)
     a = queries.award_of(session, section.id, section.round)
     if a is None or a.awarded_at is None:
         raise RuleViolation("确定中标人后才能提交书面报告", code="not-awarded")
@@ -491,204 +485,3 @@ def report_to_supervisor(session: Session, actor: Actor, *, section_id: str, tex
 def _signed(session: Session, a: Award) -> bool:
     c = queries.contract_of(session, a.id)
     return c is not None and c.signed_at is not None
-
-
-# --- the contract ---------------------------------------------------------------------------------------------
-
-
-def _essential(session: Session, a: Award, section: Section, amount: Decimal, days: int | None) -> list[dict[str, str]]:
-    """Departures of the contract from the award (条例 art. 57): the price beyond rounding, the duration."""
-    out = []
-    price = a.winner_price
-    if price is not None and abs(amount - price) > rules.AMOUNT_TOLERANCE:
-        out.append({"term": "合同金额", "award": str(price), "contract": str(amount)})
-    bid = next(
-        (b for b in bids.opened_bids(session, section.id, section.round) if b.bidder_org_id == a.winner_org_id), None
-    )
-    if bid is not None and bid.duration_days is not None and days is not None and days != bid.duration_days:
-        out.append({"term": "工期/服务期（日）", "award": str(bid.duration_days), "contract": str(days)})
-    return out
-
-
-def create_contract(
-    session: Session,
-    actor: Actor,
-    *,
-    section_id: str,
-    amount: object,
-    security: object,
-    clock: Clock,
-    files: FileStore,
-    duration_days: int | None = None,
-    terms_text: str = "",
-    pdf: bytes | None = None,
-) -> Contract:
-    """起草或上传合同 — by the tenderer, after the award; the performance security ≤ 10 % of the amount (条例
-    art. 58); amount and essential terms compared with the award, a difference flagged to supervision (art. 57)."""
-    section, project, terms = _manager(session, actor, section_id)
-    a = queries.award_of(session, section.id, section.round)
-    if a is None or a.awarded_at is None or SectionStatus(section.status) is not SectionStatus.AWARDED:
-        raise RuleViolation("发出中标通知书后才能起草或上传合同", code="not-awarded")
-    if queries.contract_of(session, a.id) is not None:
-        raise Conflict("本标段已有合同文本", code="contract-exists")
-    value = parse_money(amount, "合同金额")
-    bond = parse_money(security, "履约保证金")
-    if value <= 0 or not fits_money(value):
-        raise Invalid("合同金额须大于零", code="bad-amount")
-    if bond < 0:
-        raise Invalid("履约保证金不能为负数", code="bad-security")
-    cap = (value * terms.security_cap / Decimal(100)).quantize(Decimal("0.01"))
-    if bond > cap:
-        raise RuleViolation(
-            f"履约保证金 {documents.money(bond)} 超过合同金额的{terms.security_cap}%（上限 {documents.money(cap)}，"
-            f"{terms.security_citation}）",
-            code="security-too-high",
-            cap=str(cap),
-        )
-    if duration_days is not None and not 1 <= duration_days <= 36500:
-        raise Invalid("工期/服务期应为1至36500日", code="bad-duration")
-    terms_text = terms_text.strip()
-    if len(terms_text) > MAX_TEXT:
-        raise Invalid(f"主要条款不超过{MAX_TEXT}字", code="bad-terms")
-    winner = entities.get_org(session, a.winner_org_id or "")
-    tenderer = entities.get_org(session, project.tenderer_org_id)
-    if pdf is None:
-        source = "draft"
-        body = documents.render(
-            documents.Letter(
-                title="合同",
-                to=f"发包人（招标人）：{tenderer.name}　承包人（中标人）：{winner.name}",
-                lines=[
-                    f"根据{project.name}（标段：{section.name}，编号 {section.code}）的招标文件、"
-                    "中标人的投标文件和中标通知书，双方订立本合同（《招标投标法》第46条）。",
-                    f"合同金额：{documents.money(value)}。",
-                    f"履约保证金：{documents.money(bond)}。",
-                    *([f"工期/服务期：{duration_days}日。"] if duration_days else []),
-                    *([f"主要条款：{terms_text}"] if terms_text else []),
-                    "双方不得再行订立背离合同实质性内容的其他协议（《招标投标法实施条例》第57条）。",
-                ],
-                sender=f"{tenderer.name}　{winner.name}",
-                at=clock.now(),
-            )
-        )
-    else:
-        source = "upload"
-        if not pdf.startswith(b"%PDF-") or len(pdf) > MAX_PDF:
-            raise Invalid(f"合同文件须为不超过{MAX_PDF >> 20} MB 的 PDF", code="bad-pdf")
-        body = pdf
-    differences = _essential(session, a, section, value, duration_days)
-    stored = files.save(f"award/{section.id}", [body], max_bytes=MAX_PDF)
-    contract = Contract(
-        id=new_id(),
-        award_id=a.id,
-        section_id=section.id,
-        source=source,
-        path=stored.path,
-        sha256=stored.sha256,
-        amount=value,
-        security=bond,
-        duration_days=duration_days,
-        terms=terms_text,
-        differences=json.dumps(differences, ensure_ascii=False),
-        created_by=actor.user_id or "",
-        created_at=clock.now(),
-        signed_late=False,
-    )
-    session.add(contract)
-    session.flush()
-    events.record(
-        session,
-        actor,
-        CONTRACT_CREATED,
-        clock=clock,
-        subject=("contract", contract.id),
-        scope=section.id,
-        payload={"source": source, "sha256": stored.sha256, "amount": value, "security": bond},
-    )
-    if differences:
-        events.record(
-            session,
-            actor,
-            CONTRACT_DIFFERS,
-            clock=clock,
-            subject=("contract", contract.id),
-            scope=section.id,
-            payload={"differences": differences},
-        )
-        flag(
-            session,
-            "D05",
-            "合同与中标结果不一致",
-            str(terms.amount_citation),
-            section,
-            project,
-            {"differences": differences},
-            clock=clock,
-            org_ids=(winner.id,),
-        )
-    return contract
-
-
-def sign_contract(session: Session, actor: Actor, *, section_id: str, clock: Clock) -> Contract:
-    """签署合同 — the tenderer and the winner each sign on their page, within 30 days of the award notice
-    (招标投标法 art. 46); the second signature makes the contract, which is published at once."""
-    section, project, terms = _context(session, section_id)
-    a = queries.award_of(session, section.id, section.round)
-    if a is None or a.awarded_at is None:
-        raise RuleViolation("发出中标通知书后才能签订合同", code="not-awarded")
-    contract = queries.contract_of(session, a.id)
-    if contract is None:
-        raise NotFound("招标人尚未起草或上传合同", code="no-contract")
-    if policy.can(actor, policy.AWARD_MANAGE, projects.subject_of(project)):
-        side = "tenderer"
-    elif policy.can(actor, policy.AWARD_SIGN) and actor.org_id is not None and actor.org_id == a.winner_org_id:
-        side = "winner"
-    else:
-        raise Forbidden("只有招标人和中标人可以签署本合同", code="not-a-party")
-    if contract.signed_at is not None or getattr(contract, f"{side}_signed_at") is not None:
-        raise Conflict("您方已经签署过本合同", code="already-signed")
-    now = clock.now()
-    if a.contract_due_at is not None and now > a.contract_due_at:
-        raise RuleViolation(
-            f"订立合同的期限已于{_at(a.contract_due_at)}届满（{terms.contract.citation}），不能再签署；请联系行政监督部门",
-            code="contract-late",
-        )
-    holds.check(session, section.id, holds.Step.SIGNING)
-    setattr(contract, f"{side}_signed_by", actor.user_id)
-    setattr(contract, f"{side}_signed_at", now)
-    events.record(
-        session,
-        actor,
-        CONTRACT_SIGNED_BY,
-        clock=clock,
-        subject=("contract", contract.id),
-        scope=section.id,
-        payload={"side": side},
-    )
-    if contract.tenderer_signed_at is None or contract.winner_signed_at is None:
-        return contract
-    project_verbs.mark_contracted(session, actor, section_id=section.id)
-    contract.signed_at = now
-    contract.publish_due_at = (
-        terms.contract_publish.latest_at(now, factor=training.factor(session)) if terms.contract_publish else None
-    )
-    winner = entities.get_org(session, a.winner_org_id or "")
-    body = [
-        f"{project.name}（标段：{section.name}，编号 {section.code}）合同已于{_at(now)}签订。",
-        f"合同双方：{entities.get_org(session, project.tenderer_org_id).name}、{winner.name}",
-        f"合同金额：{documents.money(contract.amount)}",
-        *([f"工期/服务期：{contract.duration_days}日"] if contract.duration_days else []),
-        f"合同文本摘要（SHA-256）：{contract.sha256}",
-    ]
-    contract.notice_id = _publish(session, actor, project, section, NoticeKind.CONTRACT, "\n".join(body), clock)
-    a.next_due_at = a.report_due_at if a.report_due_at and a.reported_at is None and not a.report_overdue else None
-    events.record(
-        session,
-        actor,
-        CONTRACT_SIGNED,
-        clock=clock,
-        subject=("contract", contract.id),
-        scope=section.id,
-        payload={"sha256": contract.sha256, "amount": contract.amount, "winner": winner.name},
-    )
-    return contract

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ggzy.award import archive, queries, service
+from ggzy.award import archive, contracts, queries, service
 from ggzy.award.models import Award, Objection
 from ggzy.core import events
 from ggzy.core.actor import system
@@ -49,7 +49,7 @@ def overdue(session: Session, award_id: str, now: datetime) -> bool:
     signed = contract is not None and contract.signed_at is not None
     if a.contract_due_at and not signed and not a.contract_overdue and now > a.contract_due_at:
         a.contract_overdue = True
-        events.record(session, me, service.CONTRACT_OVERDUE, clock=clock, subject=("award", a.id), scope=section.id)
+        events.record(session, me, contracts.CONTRACT_OVERDUE, clock=clock, subject=("award", a.id), scope=section.id)
         service.flag(
             session,
             "D04",

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy.orm import Session
 
-from ggzy.award import archive, queries, service
+from ggzy.award import archive, contracts, queries, service
 from ggzy.award.cli import archive as archive_cli
 from ggzy.award.verify import verify
 from ggzy.bidding import keys as opening_keys
@@ -49,7 +49,7 @@ def signed(session: Session, clock: FixedClock, trade: Trade, files: FileStore) 
         files=files,
         notifier=MemoryNotifier(),
     )
-    service.create_contract(
+    contracts.create_contract(
         session,
         trade.tenderer.actor,
         section_id=trade.section_id,
@@ -58,8 +58,8 @@ def signed(session: Session, clock: FixedClock, trade: Trade, files: FileStore) 
         clock=clock,
         files=files,
     )
-    service.sign_contract(session, winner.actor, section_id=trade.section_id, clock=clock)
-    service.sign_contract(session, trade.tenderer.actor, section_id=trade.section_id, clock=clock)
+    contracts.sign_contract(session, winner.actor, section_id=trade.section_id, clock=clock)
+    contracts.sign_contract(session, trade.tenderer.actor, section_id=trade.section_id, clock=clock)
 
 
 @pytest.fixture

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ggzy.award import queries, service
+from ggzy.award import contracts, queries, service
 from ggzy.award.models import Award, Contract, Objection
 from ggzy.bidding import keys as opening_keys
 from ggzy.core import holds
@@ -142,7 +142,7 @@ def test_objections_outside_publicity_or_by_a_non_bidder_are_refused_and_change_
 
     bidder = trade.candidate(2)
     with pytest.raises(RuleViolation, match="发出中标通知书后"):
-        service.sign_contract(session, trade.tenderer.actor, section_id=trade.section_id, clock=clock)
+        contracts.sign_contract(session, trade.tenderer.actor, section_id=trade.section_id, clock=clock)
     with pytest.raises(RuleViolation, match="须先公示"):
         service.award(
             session,
@@ -242,12 +242,12 @@ def test_contract_signed_by_both_sides_is_published_and_archived_later(
     a = awarded(session, clock, trade, files, MemoryNotifier())
     winner = trade.candidate(1)
     with pytest.raises(NotFound):
-        service.sign_contract(session, winner.actor, section_id=trade.section_id, clock=clock)
+        contracts.sign_contract(session, winner.actor, section_id=trade.section_id, clock=clock)
     with pytest.raises(Forbidden):
-        service.create_contract(
+        contracts.create_contract(
             session, winner.actor, section_id=trade.section_id, amount="1", security="0", clock=clock, files=files
         )
-    c = service.create_contract(
+    c = contracts.create_contract(
         session,
         trade.tenderer.actor,
         section_id=trade.section_id,
@@ -258,12 +258,12 @@ def test_contract_signed_by_both_sides_is_published_and_archived_later(
     )
     assert c.source == "draft" and files.path(c.path).read_bytes().startswith(b"%PDF")
     with pytest.raises(Forbidden, match="招标人和中标人"):
-        service.sign_contract(session, trade.candidate(2).actor, section_id=trade.section_id, clock=clock)
-    service.sign_contract(session, winner.actor, section_id=trade.section_id, clock=clock)
+        contracts.sign_contract(session, trade.candidate(2).actor, section_id=trade.section_id, clock=clock)
+    contracts.sign_contract(session, winner.actor, section_id=trade.section_id, clock=clock)
     with pytest.raises(Conflict):
-        service.sign_contract(session, winner.actor, section_id=trade.section_id, clock=clock)
+        contracts.sign_contract(session, winner.actor, section_id=trade.section_id, clock=clock)
     assert status(session, trade) is SectionStatus.AWARDED
-    service.sign_contract(session, trade.tenderer.actor, section_id=trade.section_id, clock=clock)
+    contracts.sign_contract(session, trade.tenderer.actor, section_id=trade.section_id, clock=clock)
     assert status(session, trade) is SectionStatus.CONTRACTED
     assert c.signed_at is not None and c.differences == "[]"
     notice = session.get(Notice, c.notice_id)
@@ -276,7 +276,7 @@ def test_performance_security_above_ten_percent_is_refused(
     a = awarded(session, clock, trade, files, MemoryNotifier())
     amount = a.winner_price or Decimal(0)
     with pytest.raises(RuleViolation, match="第58条"):
-        service.create_contract(
+        contracts.create_contract(
             session,
             trade.tenderer.actor,
             section_id=trade.section_id,
@@ -286,7 +286,7 @@ def test_performance_security_above_ten_percent_is_refused(
             files=files,
         )
     with pytest.raises(Invalid):
-        service.create_contract(
+        contracts.create_contract(
             session,
             trade.tenderer.actor,
             section_id=trade.section_id,
@@ -304,7 +304,7 @@ def test_a_contract_departing_from_the_award_is_flagged_with_both_values(
 ) -> None:
     a = awarded(session, clock, trade, files, MemoryNotifier())
     amount = (a.winner_price or Decimal(0)) + Decimal("5000.00")
-    c = service.create_contract(
+    c = contracts.create_contract(
         session,
         trade.tenderer.actor,
         section_id=trade.section_id,
@@ -323,7 +323,7 @@ def test_signing_after_thirty_days_or_while_held_is_refused(
     session: Session, clock: FixedClock, trade: Trade, files: FileStore
 ) -> None:
     a = awarded(session, clock, trade, files, MemoryNotifier())
-    service.create_contract(
+    contracts.create_contract(
         session,
         trade.tenderer.actor,
         section_id=trade.section_id,
@@ -342,11 +342,11 @@ def test_signing_after_thirty_days_or_while_held_is_refused(
         clock=clock,
     )
     with pytest.raises(RuleViolation, match="TS2026000001"):
-        service.sign_contract(session, trade.tenderer.actor, section_id=trade.section_id, clock=clock)
+        contracts.sign_contract(session, trade.tenderer.actor, section_id=trade.section_id, clock=clock)
     holds.lift(session, trade.tenderer.actor, hold_id=h.id, clock=clock)
     assert a.contract_due_at is not None
     clock.set(a.contract_due_at + timedelta(minutes=1))
     with pytest.raises(RuleViolation, match="第46条"):
-        service.sign_contract(session, trade.tenderer.actor, section_id=trade.section_id, clock=clock)
+        contracts.sign_contract(session, trade.tenderer.actor, section_id=trade.section_id, clock=clock)
     c = queries.contract_of(session, a.id)
     assert c is not None and c.tenderer_signed_at is None

@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ggzy.award import queries, service, timers
+from ggzy.award import contracts, queries, service, timers
 from ggzy.bidding import keys as opening_keys
 from ggzy.core.clock import FixedClock
 from ggzy.core.events import Event
@@ -131,7 +131,7 @@ def test_procurement_awards_without_a_minimum_publicity_and_sets_the_contract_no
         notifier=MemoryNotifier(),
     )
     assert a.report_due_at is None and a.contract_due_at is not None
-    service.create_contract(
+    contracts.create_contract(
         session,
         trade.tenderer.actor,
         section_id=trade.section_id,
@@ -140,6 +140,6 @@ def test_procurement_awards_without_a_minimum_publicity_and_sets_the_contract_no
         clock=clock,
         files=files,
     )
-    service.sign_contract(session, trade.tenderer.actor, section_id=trade.section_id, clock=clock)
-    c = service.sign_contract(session, winner.actor, section_id=trade.section_id, clock=clock)
+    contracts.sign_contract(session, trade.tenderer.actor, section_id=trade.section_id, clock=clock)
+    c = contracts.sign_contract(session, winner.actor, section_id=trade.section_id, clock=clock)
     assert c.publish_due_at is not None and c.publish_due_at > c.signed_at  # type: ignore[operator]
