@@ -16,6 +16,7 @@ from ggzy.core import holds, policy
 from ggzy.core.actor import Actor, system
 from ggzy.core.errors import DomainError, Forbidden, Invalid
 from ggzy.core.policy import Subject
+from ggzy.core.roles import Role
 from ggzy.entities import queries as entities
 from ggzy.evaluation import queries as evaluation
 from ggzy.projects import queries as projects
@@ -67,7 +68,12 @@ def context(db: Session, actor: Actor, section_id: str) -> dict[str, Any]:
         "ranking": evaluation.final_ranking(db, s.id) if a is None else [],
         "a": a,
         "candidates": queries.candidates(a) if a else [],
-        "objections": [(o, entities.get_org(db, o.org_id)) for o in queries.objections(db, a.id)] if a else [],
+        # an objection is between its bidder and the tenderer: other bidders do not read it
+        "objections": [
+            (o, entities.get_org(db, o.org_id))
+            for o in (queries.objections(db, a.id) if a else [])
+            if actor.role is not Role.BIDDER or o.org_id == actor.org_id
+        ],
         "winner": entities.get_org(db, a.winner_org_id) if a and a.winner_org_id else None,
         "contract": contract,
         "hold": holds.holding(db, s.id, holds.Step.AWARD),

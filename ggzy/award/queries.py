@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -12,6 +12,10 @@ from sqlalchemy.orm import Session
 from ggzy.award.models import Award, Contract, Dossier, Objection
 from ggzy.core.errors import NotFound
 from ggzy.entities.models import User
+from ggzy.projects import queries as projects
+
+if TYPE_CHECKING:
+    from ggzy.projects.models import Project, Section
 
 
 def award_of(session: Session, section_id: str, round: int | None = None) -> Award | None:
@@ -98,3 +102,17 @@ def awards_for_tenderer(session: Session, section_ids: list[str]) -> list[Award]
 
 def awards_won_by(session: Session, org_id: str) -> list[Award]:
     return list(session.execute(select(Award).where(Award.winner_org_id == org_id)).scalars())
+
+
+def awards_to_watch(session: Session, limit: int = 100) -> list[tuple[Award, Section, Project]]:
+    """Awards with a written report received or a clock overdue, with their section and project (one query)."""
+    stmt = (
+        select(Award)
+        .where(Award.awarded_at.is_not(None))
+        .where((Award.reported_at.is_not(None)) | Award.report_overdue | Award.contract_overdue)
+        .order_by(Award.awarded_at.desc())
+        .limit(limit)
+    )
+    rows = list(session.execute(stmt).scalars())
+    pairs = projects.sections_with_projects(session, [a.section_id for a in rows])
+    return [(a, *pairs[a.section_id]) for a in rows if a.section_id in pairs]

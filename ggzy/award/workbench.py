@@ -28,6 +28,8 @@ def due_items(session: Session, actor: Actor, now: datetime) -> list[DueItem]:
         return _for_manager(session, actor, now)
     if actor.role is Role.BIDDER and actor.org_id:
         return _for_bidder(session, actor)
+    if actor.role in (Role.SUPERVISOR, Role.SECTOR_SUPERVISOR):
+        return _for_supervisor(session, actor)
     if actor.role in (Role.AUDITOR, Role.INSPECTOR) and policy.can(actor, policy.ARCHIVE_READ):
         n = len(queries.dossiers(session))
         return [DueItem(f"查阅交易档案（已封存 {n} 个）", "/archive", None, "交易档案保存不少于15年")] if n else []
@@ -95,4 +97,22 @@ def _for_bidder(session: Session, actor: Actor) -> list[DueItem]:
             if c is not None and c.winner_signed_at is None:
                 terms = rules.terms(procedure(p.method).regime)
                 items.append(DueItem(f"签署合同：{where}", url, a.contract_due_at, terms.contract.describe()))
+    return items
+
+
+def _for_supervisor(session: Session, actor: Actor) -> list[DueItem]:
+    """What to watch after the award: written reports received (招标投标法 art. 47) and those overdue, in the
+    supervisor's sectors."""
+    items: list[DueItem] = []
+    for a, s, p in queries.awards_to_watch(session):
+        if not policy.can(actor, policy.AWARD_READ, projects.subject_of(p)):
+            continue
+        where = f"{p.name}（{s.name}）"
+        if a.reported_at is not None:
+            items.append(DueItem(f"审阅招标投标情况书面报告：{where}", f"/sections/{s.id}/award", a.reported_at, ""))
+        elif a.report_overdue or a.contract_overdue:
+            what = "书面报告逾期未提交" if a.report_overdue else "逾期未订立合同"
+            items.append(
+                DueItem(f"{what}：{where}", f"/sections/{s.id}/award", a.report_due_at or a.contract_due_at, "")
+            )
     return items

@@ -121,3 +121,11 @@ def managed_sections(
 def section_ids_in(session: Session, status: SectionStatus, *, limit: int = 500) -> list[str]:
     stmt = select(Section.id).where(Section.status == status.value).order_by(Section.code).limit(limit)
     return list(session.execute(stmt).scalars())
+
+
+def sections_with_projects(session: Session, section_ids: list[str]) -> dict[str, tuple[Section, Project]]:
+    """These sections with their projects, in one query."""
+    if not section_ids:
+        return {}
+    stmt = select(Section, Project).join(Project, Project.id == Section.project_id).where(Section.id.in_(section_ids))
+    return {s.id: (s, p) for s, p in session.execute(stmt)}

@@ -143,3 +143,53 @@ def test_procurement_awards_without_a_minimum_publicity_and_sets_the_contract_no
     contracts.sign_contract(session, trade.tenderer.actor, section_id=trade.section_id, clock=clock)
     c = contracts.sign_contract(session, winner.actor, section_id=trade.section_id, clock=clock)
     assert c.publish_due_at is not None and c.publish_due_at > c.signed_at  # type: ignore[operator]
+
+
+def test_in_training_mode_the_publicity_and_the_contract_clock_are_shortened_by_the_factor(
+    session: Session, clock: FixedClock, ident: Identity, files: FileStore, opening_env: opening_keys.KeyEnv, keys: Keys
+) -> None:
+    from ggzy.core.training import DEMO_FACTOR, PlatformMode
+
+    trade = a_reported_section(session, clock, ident, files, opening_env, keys)
+    session.add(PlatformMode(id=1, training_factor=DEMO_FACTOR, recorded_at=clock.now()))
+    session.flush()
+    a = published(session, clock, trade)
+    assert timedelta(0) < a.publicity_ends_at - a.published_at < timedelta(minutes=5)  # 3 days ÷ 1440
+    after_publicity(clock, a)
+    service.award(
+        session,
+        trade.tenderer.actor,
+        section_id=trade.section_id,
+        winner_org_id=trade.candidate(1).user.org_id,
+        clock=clock,
+        files=files,
+        notifier=MemoryNotifier(),
+    )
+    assert a.contract_due_at is not None and a.awarded_at is not None
+    assert a.contract_due_at - a.awarded_at < timedelta(minutes=35)  # 30 days ÷ 1440
+
+
+def test_the_supervisor_sees_a_received_report_on_the_workbench(
+    session: Session, clock: FixedClock, ident: Identity, files: FileStore, opening_env: opening_keys.KeyEnv, keys: Keys
+) -> None:
+    from ggzy.award.workbench import due_items
+
+    trade = a_reported_section(session, clock, ident, files, opening_env, keys)
+    a = published(session, clock, trade)
+    after_publicity(clock, a)
+    service.award(
+        session,
+        trade.tenderer.actor,
+        section_id=trade.section_id,
+        winner_org_id=trade.candidate(1).user.org_id,
+        clock=clock,
+        files=files,
+        notifier=MemoryNotifier(),
+    )
+    supervisor = trade.room.world.supervisor.actor
+    assert not [i for i in due_items(session, supervisor, clock.now()) if "书面报告" in i.title]
+    service.report_to_supervisor(
+        session, trade.tenderer.actor, section_id=trade.section_id, text="情况报告", clock=clock
+    )
+    titles = [i.title for i in due_items(session, supervisor, clock.now())]
+    assert any(t.startswith("审阅招标投标情况书面报告") for t in titles)
