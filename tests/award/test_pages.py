@@ -141,3 +141,48 @@ def test_a_contract_uploaded_by_the_winner_or_not_a_pdf_is_refused_on_the_page_a
     c = queries.contract_of(session, a.id)
     assert c is not None and c.source == "upload" and files.path(c.path).read_bytes() == b"%PDF-1.4 contract"
     assert "招标人签署合同" in t.get(url).text and "中标人签署合同" in w.get(url).text
+
+
+def test_the_whole_road_over_the_api_from_publicity_to_the_dossier(
+    session: Session,
+    clock: FixedClock,
+    ident: Identity,
+    files: FileStore,
+    opening_env: opening_keys.KeyEnv,
+    keys: Keys,
+    client: TestClient,
+) -> None:
+    trade = a_reported_section(session, clock, ident, files, opening_env, keys)
+    session.commit()
+    base = f"/api/v1/sections/{trade.section_id}/award"
+    t = {"authorization": f"Bearer {token_for(client, trade.tenderer, clock)}"}
+    second = {"authorization": f"Bearer {token_for(client, trade.candidate(2), clock)}"}
+    first = trade.candidate(1)
+    w = {"authorization": f"Bearer {token_for(client, first, clock)}"}
+    assert client.get(base, headers=t).status_code == 404
+    r = client.post(f"{base}/publish", headers=t)
+    assert r.status_code == 201 and len(r.json()["candidates"]) == 3
+    assert client.post(f"{base}/publish", headers=t).json()["code"] == "already-published"
+    o = client.post(f"{base}/objections", json={"text": "评分有误"}, headers=second)
+    assert o.status_code == 201 and o.json()["number"].startswith("YY")
+    refused = client.post(f"{base}/objections", json={"text": "招标人自己"}, headers=t)
+    assert refused.status_code == 403 and refused.headers["content-type"].startswith("application/problem+json")
+    assert client.get(base, headers=second).json()["objections"][0]["text"] == "评分有误"
+    assert client.get(base, headers=w).json()["objections"] == []  # a bidder reads only its own objections
+    r = client.post(f"/api/v1/award-objections/{o.json()['id']}/answer", json={"answer": "评分无误"}, headers=t)
+    assert r.status_code == 200 and r.json()["objections"][0]["answer"] == "评分无误"
+    a = queries.get_award(session, trade.section_id)
+    after_publicity(clock, a)
+    r = client.post(f"{base}/winner", json={"winner_org_id": first.user.org_id}, headers=t)
+    assert r.status_code == 200 and r.json()["notice_sha256"]
+    assert client.post(f"{base}/report", json={"text": "情况报告"}, headers=t).status_code == 200
+    price = r.json()["candidates"][0]["price"]
+    r = client.post(f"{base}/contract", json={"amount": price, "security": "0", "duration_days": 300}, headers=t)
+    assert r.status_code == 201 and r.json()["contract"]["source"] == "draft"
+    assert client.post(f"{base}/sign", headers=second).json()["code"] == "not-a-party"
+    assert client.post(f"{base}/sign", headers=w).status_code == 200
+    r = client.post(f"{base}/sign", headers=t)
+    assert r.status_code == 200 and r.json()["status"] == "archived" and r.json()["contract"]["signed_at"]
+    d = client.get(f"/api/v1/archive/{trade.section_id}", headers=t)
+    assert d.status_code == 200 and d.json()["retention_years"] >= 15 and d.json()["files"]
+    assert client.get(f"/api/v1/archive/{trade.section_id}", headers=w).status_code == 403
