@@ -386,7 +386,7 @@ def export(
 ) -> list[Dossier]:
     """`ggzy archive export`: every sealed dossier of the project, its files rebuilt and checked against the
     manifest, the events' entries with their inclusion proofs at one signed checkpoint (signed now if needed)."""
-    project = next((p for p in projects.list_all_projects(session, limit=100000) if p.code == project_code), None)
+    project = projects.find_project(session, project_code)
     if project is None:
         raise NotFound(f"没有编号为 {project_code} 的项目", code="no-such-project")
     sections = projects.sections_of(session, project.id)

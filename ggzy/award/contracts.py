@@ -182,7 +182,9 @@ def sign_contract(session: Session, actor: Actor, *, section_id: str, clock: Clo
     contract = queries.contract_of(session, a.id)
     if contract is None:
         raise NotFound("招标人尚未起草或上传合同", code="no-contract")
-    if policy.can(actor, policy.AWARD_MANAGE, projects.subject_of(project)):
+    # the parties are the tenderer itself (an agency drafts, but does not sign for it) and the winner
+    tenderer = actor.org_id is not None and actor.org_id == project.tenderer_org_id
+    if tenderer and policy.can(actor, policy.AWARD_MANAGE, projects.subject_of(project)):
         side = "tenderer"
     elif policy.can(actor, policy.AWARD_SIGN) and actor.org_id is not None and actor.org_id == a.winner_org_id:
         side = "winner"

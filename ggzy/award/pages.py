@@ -81,7 +81,9 @@ def context(db: Session, actor: Actor, section_id: str) -> dict[str, Any]:
         "manager": manager,
         "is_winner": is_winner,
         "can_object": policy.can(actor, policy.AWARD_OBJECT) and actor.org_id in bidders,
-        "can_sign": contract is not None and contract.signed_at is None and (manager or is_winner),
+        "can_sign": contract is not None
+        and contract.signed_at is None
+        and ((manager and actor.org_id == p.tenderer_org_id) or is_winner),
         "can_read_files": manager or is_winner or policy.can(actor, policy.ARCHIVE_READ, projects.subject_of(p)),
     }
 

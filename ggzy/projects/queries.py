@@ -129,3 +129,7 @@ def sections_with_projects(session: Session, section_ids: list[str]) -> dict[str
         return {}
     stmt = select(Section, Project).join(Project, Project.id == Section.project_id).where(Section.id.in_(section_ids))
     return {s.id: (s, p) for s, p in session.execute(stmt)}
+
+
+def find_project(session: Session, code: str) -> Project | None:
+    return session.execute(select(Project).where(Project.code == code)).scalar()
