@@ -194,3 +194,24 @@ def test_auditors_open_any_dossier_and_others_only_their_own(
     for who in (a_user(session, clock, ident, role=Role.TENDERER).actor, trade.candidate(1).actor):
         with pytest.raises(Forbidden):
             archive.get_dossier(session, who, trade.section_id)
+
+
+def test_the_ocds_release_carries_the_award_and_the_signed_contract(
+    session: Session, clock: FixedClock, trade: Trade, files: FileStore
+) -> None:
+    from ggzy.exchange import ocds
+
+    section = projects.get_section(session, trade.section_id)
+    assert "awards" not in ocds.release(session, section, clock=clock)
+    signed(session, clock, trade, files)
+    release = ocds.release(session, section, clock=clock)
+    winner = trade.candidate(1)
+    (award,) = release["awards"]
+    assert award["suppliers"][0]["name"] and award["value"]["currency"] == "CNY"
+    (contract,) = release["contracts"]
+    assert contract["awardID"] == award["id"] and contract["dateSigned"]
+    suppliers = [p for p in release["parties"] if "supplier" in p["roles"]]
+    from ggzy.entities import queries as entities
+
+    name = entities.get_org(session, winner.user.org_id).name
+    assert [p["name"] for p in suppliers] == [name] and award["suppliers"][0]["name"] == name
