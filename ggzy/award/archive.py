@@ -59,6 +59,19 @@ DOSSIER_SEALED = events.event_type("award.dossier_sealed", "交易档案封存�
 # A dossier can be sealed once the trade has ended: signed (then archived), or terminated.
 ENDED = frozenset({SectionStatus.CONTRACTED, SectionStatus.ARCHIVED, SectionStatus.TERMINATED})
 CHUNK = 1 << 20
+KIND_LABELS = {
+    "notice": "公告",
+    "document": "招标文件",
+    "bid": "投标文件",
+    "bid-form": "投标报价表",
+    "bid-failed": "解密失败记录",
+    "opening": "开标记录",
+    "sheet": "评审表",
+    "report": "评标报告",
+    "objection": "异议及答复",
+    "award": "中标通知书",
+    "contract": "合同",
+}
 
 
 @dataclass(frozen=True)

@@ -82,8 +82,10 @@ def context(db: Session, actor: Actor, section_id: str) -> dict[str, Any]:
         "is_winner": is_winner,
         "can_object": policy.can(actor, policy.AWARD_OBJECT) and actor.org_id in bidders,
         "can_sign": contract is not None
-        and contract.signed_at is None
-        and ((manager and actor.org_id == p.tenderer_org_id) or is_winner),
+        and (
+            (manager and actor.org_id == p.tenderer_org_id and contract.tenderer_signed_at is None)
+            or (is_winner and contract.winner_signed_at is None)
+        ),
         "can_read_files": manager or is_winner or policy.can(actor, policy.ARCHIVE_READ, projects.subject_of(p)),
     }
 
@@ -262,5 +264,12 @@ def dossier_page(request: Request, db: Db, ctx: Ctx, principal: SignedIn, sectio
     return page(
         request,
         "award/dossier.html",
-        {"d": d, "s": s, "p": p, "manifest": archive.manifest_of(ctx.files, d), "status": SectionStatus(s.status)},
+        {
+            "d": d,
+            "s": s,
+            "p": p,
+            "manifest": archive.manifest_of(ctx.files, d),
+            "status": SectionStatus(s.status),
+            "kinds": archive.KIND_LABELS,
+        },
     )

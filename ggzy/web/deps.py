@@ -182,7 +182,6 @@ def page(request: Request, template: str, context: dict[str, Any] | None = None,
         "csrf_token": csrf_token_for(request),
         "now": ctx.clock.now(),
         "may_supervise": policy.scope_for(p.actor, policy.ALERT_READ) is not None,
-        "may_archive": policy.scope_for(p.actor, policy.ARCHIVE_READ) is not None,
         **(context or {}),
     }
     resp = HTMLResponse(render(request.app.state.templates, template, full), status_code=status)

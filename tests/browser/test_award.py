@@ -115,6 +115,7 @@ def test_publish_award_both_sign_and_the_auditor_opens_the_dossier(page: Page, l
     page.get_by_test_id("create-contract").click()
     page.get_by_test_id("sign-contract").click()
     expect(page.get_by_test_id("signatures")).not_to_contain_text("招标人：未签署")
+    expect(page.get_by_test_id("sign-contract")).to_have_count(0)  # its side is signed
     shot(page, "award-tenderer")
 
     page.context.clear_cookies()
@@ -127,7 +128,8 @@ def test_publish_award_both_sign_and_the_auditor_opens_the_dossier(page: Page, l
 
     page.context.clear_cookies()
     sign_in(page, live, "auditor", staff=True)
-    page.get_by_test_id("nav-archive").click()
+    page.goto("/workbench")
+    page.get_by_role("link", name="查阅交易档案").click()
     page.get_by_test_id("dossiers").get_by_role("link").first.click()
     expect(page.get_by_test_id("dossier-title")).to_contain_text("交易档案")
     expect(page.get_by_test_id("dossier-files")).to_contain_text("合同.pdf")
