@@ -403,9 +403,11 @@ def export(
     if project is None:
         raise NotFound(f"没有编号为 {project_code} 的项目", code="no-such-project")
     sections = projects.sections_of(session, project.id)
-    running = [
-        s for s in sections if queries.dossier_of(session, s.id) is None and s.status != SectionStatus.TERMINATED.value
-    ]
+    unsealed = [s for s in sections if queries.dossier_of(session, s.id) is None]
+    running = [s for s in unsealed if s.status != SectionStatus.TERMINATED.value]
+    if unsealed and not running:
+        names = "、".join(s.name for s in unsealed)
+        raise RuleViolation(f"已终止标段的档案尚未封存（定时任务随后封存），请稍后再导出：{names}", code="not-sealed")
     if running:
         names = "、".join(f"{s.name}（{SectionStatus(s.status).label}）" for s in running)
         raise RuleViolation(f"交易尚未结束，不能导出档案：{names}", code="trade-running")

@@ -4,13 +4,17 @@ trade's dossier is sealed; procurement's own clocks (no minimum publicity, the c
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ggzy.award import contracts, queries, service, timers
+from ggzy.award import archive, contracts, queries, service, timers
+from ggzy.award.verify import verify
 from ggzy.bidding import keys as opening_keys
 from ggzy.core.clock import FixedClock
+from ggzy.core.errors import RuleViolation
 from ggzy.core.events import Event
 from ggzy.core.files import FileStore
 from ggzy.core.keys import Keys
@@ -101,6 +105,7 @@ def test_a_terminated_trade_is_sealed_by_the_tick(
     opening_env: opening_keys.KeyEnv,
     keys: Keys,
     app_ctx: AppContext,
+    tmp_path: Path,
 ) -> None:
     from tests.trade import a_project, a_published_section, a_world
 
@@ -108,7 +113,25 @@ def test_a_terminated_trade_is_sealed_by_the_tick(
     project = a_project(session, clock, world)
     section = a_published_section(session, clock, world, files, opening_env, project=project)
     project_verbs.terminate(session, world.tenderer.actor, project_id=project.id, reason="项目取消", clock=clock)
+    out = tmp_path / "terminated.zip"
+
+    def export() -> None:
+        archive.export(
+            session,
+            project_code=project.code,
+            out=out,
+            files=files,
+            env=opening_env,
+            keys=keys,
+            origin="t",
+            clock=clock,
+        )
+
+    with pytest.raises(RuleViolation, match="尚未封存"):
+        export()
     assert _tick(session, app_ctx, "award.archive_terminated") >= 1
+    export()
+    assert verify(out).ok
     d = queries.dossier_of(session, section.id)
     assert d is not None and d.files >= 2  # the tender notice, the termination notice, the documents
     assert projects.get_section(session, section.id).status == "terminated"
