@@ -16,6 +16,7 @@ from ggzy.award import archive, contracts, queries, service
 from ggzy.award.cli import archive as archive_cli
 from ggzy.award.verify import verify
 from ggzy.bidding import keys as opening_keys
+from ggzy.core import transparency
 from ggzy.core.actor import system
 from ggzy.core.clock import FixedClock
 from ggzy.core.errors import Forbidden, RuleViolation
@@ -215,3 +216,46 @@ def test_the_ocds_release_carries_the_award_and_the_signed_contract(
 
     name = entities.get_org(session, winner.user.org_id).name
     assert [p["name"] for p in suppliers] == [name] and award["suppliers"][0]["name"] == name
+
+
+def test_verification_names_what_is_wrong_a_missing_file_a_bad_checkpoint_a_wrong_key_or_not_a_zip(
+    session: Session,
+    clock: FixedClock,
+    trade: Trade,
+    files: FileStore,
+    opening_env: opening_keys.KeyEnv,
+    keys: Keys,
+    tmp_path: Path,
+) -> None:
+    signed(session, clock, trade, files)
+    archive.seal(session, system(), section_id=trade.section_id, clock=clock, files=files, env=opening_env)
+    out = tmp_path / "dossier.zip"
+    export(session, clock, trade, files, opening_env, keys, out)
+    with zipfile.ZipFile(out) as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    bid = next(n for n in members if "/files/bids/" in n)
+
+    def rezip(name: str, changed: dict[str, bytes]) -> Path:
+        path = tmp_path / name
+        with zipfile.ZipFile(path, "w") as z:
+            for n, b in changed.items():
+                z.writestr(n, b)
+        return path
+
+    missing = verify(rezip("missing.zip", {n: b for n, b in members.items() if n != bid}))
+    assert any(bid in p and "缺少" in p for p in missing.problems)
+    unsigned = verify(rezip("unsigned.zip", {**members, "log/checkpoint.txt": b"not a note"}))
+    assert any("checkpoint" in p for p in unsigned.problems)
+    other = "other/log+1234abcd+AaZ0bG9ndGVzdGtleWJ5dGVzMDAwMDAwMDAwMDAwMDAwMDA="
+    assert not verify(out, verifier=other).ok
+    assert verify(out, verifier=transparency.verifier_key(keys, ORIGIN)).ok
+    (tmp_path / "junk.zip").write_bytes(b"PK junk")
+    assert not verify(tmp_path / "junk.zip").ok
+    proofs = json.loads(members["log/proofs.json"])
+    proofs["size"] += 1
+    assert not verify(rezip("size.zip", {**members, "log/proofs.json": json.dumps(proofs).encode()})).ok
+    proofs = json.loads(members["log/proofs.json"])
+    first = next(iter(proofs["events"]))
+    proofs["events"][first]["payload"] = "{}"
+    bad_payload = verify(rezip("payload.zip", {**members, "log/proofs.json": json.dumps(proofs).encode()}))
+    assert any(f"事件 {first}" in p for p in bad_payload.problems)

@@ -186,3 +186,70 @@ def test_the_whole_road_over_the_api_from_publicity_to_the_dossier(
     d = client.get(f"/api/v1/archive/{trade.section_id}", headers=t)
     assert d.status_code == 200 and d.json()["retention_years"] >= 15 and d.json()["files"]
     assert client.get(f"/api/v1/archive/{trade.section_id}", headers=w).status_code == 403
+
+
+def test_the_pdfs_and_the_archive_pages_open_for_the_parties_and_oversight_only(
+    session: Session,
+    clock: FixedClock,
+    ident: Identity,
+    files: FileStore,
+    opening_env: opening_keys.KeyEnv,
+    keys: Keys,
+    client: TestClient,
+) -> None:
+    from ggzy.award import archive, contracts, service
+    from ggzy.core.actor import system
+    from ggzy.core.notify import MemoryNotifier
+    from ggzy.core.roles import Role
+    from tests.builders import a_user
+
+    trade = a_reported_section(session, clock, ident, files, opening_env, keys)
+    a = service.publish_candidates(session, trade.tenderer.actor, section_id=trade.section_id, clock=clock)
+    bidder_items = [i.title for i in due_items(session, trade.candidate(2).actor, clock.now())]
+    assert any("可提出异议" in t for t in bidder_items)
+    after_publicity(clock, a)
+    winner = trade.candidate(1)
+    service.award(
+        session,
+        trade.tenderer.actor,
+        section_id=trade.section_id,
+        winner_org_id=winner.user.org_id,
+        clock=clock,
+        files=files,
+        notifier=MemoryNotifier(),
+    )
+    titles = [i.title.split("：")[0] for i in due_items(session, trade.tenderer.actor, clock.now())]
+    assert titles == ["起草或上传合同", "向监督部门提交书面报告"]
+    contracts.create_contract(
+        session,
+        trade.tenderer.actor,
+        section_id=trade.section_id,
+        amount=str(a.winner_price),
+        security="0",
+        clock=clock,
+        files=files,
+    )
+    assert "签署合同" in [i.title.split("：")[0] for i in due_items(session, trade.tenderer.actor, clock.now())]
+    assert any(i.title.startswith("签署合同") for i in due_items(session, winner.actor, clock.now()))
+    contracts.sign_contract(session, trade.tenderer.actor, section_id=trade.section_id, clock=clock)
+    contracts.sign_contract(session, winner.actor, section_id=trade.section_id, clock=clock)
+    archive.seal(session, system(), section_id=trade.section_id, clock=clock, files=files, env=opening_env)
+    auditor = a_user(session, clock, ident, role=Role.AUDITOR)
+    assert [i.url for i in due_items(session, auditor.actor, clock.now())] == ["/archive"]
+    session.commit()
+
+    def bearer(person: object) -> dict[str, str]:
+        return {"authorization": f"Bearer {token_for(client, person, clock)}"}  # type: ignore[arg-type]
+
+    base = f"/sections/{trade.section_id}/award"
+    w, other, aud = bearer(winner), bearer(trade.candidate(2)), bearer(auditor)
+    for path in (f"{base}/notice.pdf", f"{base}/contract.pdf"):
+        got = client.get(path, headers=w)
+        assert got.status_code == 200 and got.content.startswith(b"%PDF")
+        assert client.get(path, headers=other).status_code == 403
+    listing = client.get("/archive", headers=aud)
+    assert listing.status_code == 200 and trade.room.section.name in listing.text
+    page = client.get(f"/archive/{trade.section_id}", headers=aud)
+    assert page.status_code == 200 and "中标通知书" in page.text and "投标文件" in page.text
+    assert client.get(f"/archive/{trade.section_id}", headers=other).status_code == 403
+    assert client.get("/archive", headers=other).status_code == 403
