@@ -16,6 +16,7 @@ BENCHES = (
     "bench.ledger",
     "bench.expert_draw",
     "bench.credit",
+    "bench.archive_verify",
 )
 
 

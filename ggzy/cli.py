@@ -23,6 +23,7 @@ class LazyGroup(click.Group):
 
     LAZY: ClassVar[dict[str, str]] = {
         "analyze": "ggzy.supervision.analyze.cli:analyze",
+        "archive": "ggzy.award.cli:archive",
         "collusion": "ggzy.supervision.collusion.cli:collusion",
         "bid": "ggzy.bidding.client:bid",
         "deposits": "ggzy.deposits.cli:deposits",

@@ -19,10 +19,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ggzy import demo_supervision, demo_trades
+from ggzy.award import demo as award_demo
 from ggzy.bidding.keys import KeyEnv
 from ggzy.core import actor as actors
 from ggzy.core.clock import Clock, FixedClock
 from ggzy.core.files import FileStore
+from ggzy.core.notify import MemoryNotifier
 from ggzy.core.roles import Role, Sector
 from ggzy.entities import auth, credit_code, passwords, queries, service, totp
 from ggzy.entities.models import Organisation
@@ -228,6 +230,7 @@ class DemoReport:
     logins: list[Login] = field(default_factory=list)
     trades: int = 0
     alerts: int = 0
+    awards: list[tuple[str, str]] = field(default_factory=list)  # (section code, stage) taken past the report
 
 
 @dataclass(frozen=True)
@@ -270,6 +273,14 @@ def build(
             session, cast, clock=story, files=trades.files, env=trades.env, signer=trades.signer
         )
         experts_demo.seed(session, clock=story, checkpoint=trades.checkpoint)
+        report.awards = award_demo.advance(
+            session,
+            lambda username: cast.actor(session, username),
+            clock=story,
+            files=trades.files,
+            env=trades.env,
+            notifier=MemoryNotifier(),
+        )
         if story.now() > clock.now():
             raise RuntimeError("the demo story ran past the present")
         if trades.var is not None:

@@ -21,6 +21,7 @@ DOMAINS: tuple[str, ...] = (
     "ggzy.audit",
     "ggzy.experts",
     "ggzy.evaluation",
+    "ggzy.award",
 )
 
 

@@ -17,7 +17,7 @@ from ggzy.core.merkle import leaf_hash
 from ggzy.core.roles import Role
 from ggzy.projects import queries as projects
 from ggzy.projects.models import Section
-from ggzy.projects.states import SectionStatus
+from ggzy.projects.states import OPENED_OR_LATER_VALUES
 from ggzy.projects.timeline import SEALED_TYPES
 
 
@@ -99,7 +99,7 @@ def _not_sealed(actor: Actor) -> ColumnElement[bool]:
     after it, only auditors may see it."""
     if actor.role is not Role.AUDITOR:
         return Event.type.not_in(SEALED_TYPES)
-    opened = select(Section.id).where(Section.status == SectionStatus.OPENED.value)
+    opened = select(Section.id).where(Section.status.in_(OPENED_OR_LATER_VALUES))
     return or_(Event.type.not_in(SEALED_TYPES), Event.scope_id.in_(opened))
 
 

@@ -20,10 +20,10 @@ from ggzy.core.events import SealedLog
 from ggzy.core.timers import DueSource
 from ggzy.entities import auth
 from ggzy.projects.models import Section
-from ggzy.projects.states import SectionStatus
+from ggzy.projects.states import OPENED_OR_LATER_VALUES, SectionStatus
 
 _BEFORE = (SectionStatus.PREPARING.value, SectionStatus.BIDDING.value)
-_OPENED = SectionStatus.OPENED.value
+_OPENED = OPENED_OR_LATER_VALUES
 
 
 def due_commitments(session: Session, now: datetime) -> Iterable[str]:
@@ -42,7 +42,7 @@ def due_disclosures(session: Session, now: datetime) -> Iterable[str]:
     """Opened sections never disclosed or sealed again since; other scopes whose time has come."""
     disclosed = exists().where(SealedLog.scope == Section.id, SealedLog.disclosed_seq.is_not(None))
     still_open = exists().where(SealedLog.scope == Section.id, SealedLog.disclosed_seq.is_(None))
-    sections = select(Section.id).where(Section.status == _OPENED, or_(~disclosed, still_open))
+    sections = select(Section.id).where(Section.status.in_(_OPENED), or_(~disclosed, still_open))
     timed = select(SealedLog.scope).where(
         SealedLog.disclosed_seq.is_(None),
         SealedLog.until.is_not(None),

@@ -109,3 +109,18 @@ class SubmittedShare(Base):
     submitted_by: Mapped[str] = mapped_column(String(26))
     submitted_at: Mapped[datetime] = mapped_column(UtcDateTime)
     sealed: Mapped[str] = mapped_column(Text)
+
+
+class OpeningObjection(Base):
+    """开标异议 — raised by a bidder at the opening and answered on the spot, both recorded (条例 art. 44)."""
+
+    __tablename__ = "opening_objection"
+
+    id: Mapped[str] = mapped_column(String(26), primary_key=True)
+    section_id: Mapped[str] = mapped_column(ForeignKey("section.id"), index=True)
+    round: Mapped[int] = mapped_column(Integer)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organisation.id"))
+    text: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(26))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)

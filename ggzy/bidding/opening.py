@@ -28,13 +28,14 @@ from sqlalchemy.orm import Session
 from ggzy import sealing
 from ggzy.bidding import keys, queries
 from ggzy.bidding.keys import HOLDERS, THRESHOLD, KeyEnv
-from ggzy.bidding.models import Bid, SubmittedShare
+from ggzy.bidding.models import Bid, OpeningObjection, SubmittedShare
 from ggzy.bidding.states import BidStatus
 from ggzy.core import events, policy
 from ggzy.core.actor import Actor
 from ggzy.core.clock import SHANGHAI, Clock
 from ggzy.core.errors import Conflict, Forbidden, Invalid, RuleViolation
 from ggzy.core.files import FileStore
+from ggzy.core.ids import new_id
 from ggzy.deposits import queries as deposits
 from ggzy.entities import queries as entities
 from ggzy.notices import service as notices
@@ -87,7 +88,7 @@ def state(session: Session, section: Section) -> ShareState:
     ).scalars()
     indices = sorted(set(rows))
     return ShareState(
-        THRESHOLD, [HOLDER_BY_INDEX.get(i, str(i)) for i in indices], section.status == SectionStatus.OPENED.value
+        THRESHOLD, [HOLDER_BY_INDEX.get(i, str(i)) for i in indices], SectionStatus(section.status).opened
     )
 
 
@@ -447,6 +448,70 @@ def _publish_record(
         section_id=section.id,
         scope=section.id,
     )
+
+
+def open_archived(
+    files: FileStore, env: KeyEnv, *, archive_path: str, section_id: str, bidder_id: str, version: int
+) -> Iterator[tuple[str, bytes]]:
+    """Each file of an opened bid, from its archive copy (sealed to the platform's archive key, 1 of 1): the one
+    way evaluation and the archive read a bid after the opening."""
+    context = SealContext(section_id=section_id, bidder_id=bidder_id, version=version)
+    with open(files.path(archive_path), "rb") as f:
+        header = sealing.read_header(f)
+        f.seek(0)
+        index, y = sealing.unwrap_share(header, env.archive.private)
+        opened = sealing.open_envelope(sealing.recover_key(header, {index: y}), f, context)
+        for entry, chunks in opened.files():
+            yield entry.name, b"".join(chunks)
+
+
+OPENING_OBJECTION = events.event_type("bidding.opening_objection", "记录开标现场异议及答复", public=True)
+
+
+def record_objection(
+    session: Session, actor: Actor, *, section_id: str, org_id: str, text: str, answer: str, clock: Clock
+) -> OpeningObjection:
+    """开标异议 — a bidder's objection raised at the opening and the answer given on the spot (条例 art. 44),
+    recorded by the trading centre after the opening."""
+    section = projects.get_section(session, section_id)
+    project = projects.get_project(session, section.project_id)
+    policy.ensure(actor, policy.OPENING_RUN, projects.subject_of(project))
+    if not SectionStatus(section.status).opened:
+        raise RuleViolation("开标后才能记录开标现场的异议（《招标投标法实施条例》第44条）", code="not-opened")
+    if org_id not in {b.bidder_org_id for b in queries.opened_bids(session, section.id, section.round)}:
+        raise Invalid("提出异议的须为本标段的投标人（《招标投标法实施条例》第44条）", code="not-a-bidder")
+    text, answer = text.strip(), answer.strip()
+    if not 1 <= len(text) <= 5000 or not 1 <= len(answer) <= 5000:
+        raise Invalid("异议内容和现场答复均须填写（各不超过5000字）；异议应当场答复（第44条）", code="bad-objection")
+    row = OpeningObjection(
+        id=new_id(),
+        section_id=section.id,
+        round=section.round,
+        org_id=org_id,
+        text=text,
+        answer=answer,
+        recorded_by=actor.user_id or "",
+        recorded_at=clock.now(),
+    )
+    session.add(row)
+    session.flush()
+    events.record(
+        session,
+        actor,
+        OPENING_OBJECTION,
+        clock=clock,
+        subject=("opening_objection", row.id),
+        scope=section.id,
+        payload={"bidder": entities.get_org(session, org_id).name, "text": text, "answer": answer},
+    )
+    return row
+
+
+def opening_objections(session: Session, section: Section) -> list[OpeningObjection]:
+    stmt = select(OpeningObjection).where(
+        OpeningObjection.section_id == section.id, OpeningObjection.round == section.round
+    )
+    return list(session.execute(stmt.order_by(OpeningObjection.recorded_at, OpeningObjection.id)).scalars())
 
 
 def opening_rows(session: Session, section: Section) -> list[Row]:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from typing import Annotated
+from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -142,8 +144,32 @@ def opening_page(request: Request, db: Db, principal: CurrentPrincipal, section_
         error=error,
         deadline_unix=int(s.bid_deadline.timestamp()) if s.bid_deadline else 0,
         can_share=mine is not None and policy.can(principal.actor, policy.OPENING_SHARE),
+        objections=[(o, entities.get_org(db, o.org_id)) for o in opening.opening_objections(db, s)],
+        can_record=SectionStatus(s.status).opened and policy.can(principal.actor, policy.OPENING_RUN),
+        bidders=[entities.get_org(db, b.bidder_org_id) for b in queries.opened_bids(db, s.id, s.round)],
     )
     return page(request, "bidding/opening.html", context)
+
+
+@router.post("/sections/{section_id}/opening/objections")
+def record_objection(
+    db: Db,
+    ctx: Ctx,
+    principal: SignedIn,
+    section_id: str,
+    org_id: Annotated[str, Form(max_length=26)],
+    text: Annotated[str, Form(max_length=5000)] = "",
+    answer: Annotated[str, Form(max_length=5000)] = "",
+) -> Response:
+    """开标异议 — the trading centre records an objection raised at the opening and the answer on the spot."""
+    try:
+        opening.record_objection(
+            db, principal.actor, section_id=section_id, org_id=org_id, text=text, answer=answer, clock=ctx.clock
+        )
+    except DomainError as exc:
+        db.rollback()
+        return _redirect(f"/sections/{section_id}/opening?error={quote(exc.message)}")
+    return _redirect(f"/sections/{section_id}/opening")
 
 
 @router.get("/keyholder", response_class=HTMLResponse)
@@ -224,7 +250,7 @@ def registrations(request: Request, db: Db, principal: SignedIn, section_id: str
     """Who downloaded and registered: auditors only, and only after the opening (电子办法 art. 21)."""
     policy.ensure(principal.actor, policy.REGISTRATIONS_READ)
     s = projects.get_section(db, section_id)
-    if SectionStatus(s.status) is not SectionStatus.OPENED:
+    if not SectionStatus(s.status).opened:
         raise Forbidden("开标前任何人不得查看报名与下载情况（《电子招标投标办法》第21条）")
     rows = [(a, entities.get_org(db, a.org_id)) for a in queries.accesses(db, section_id)]
     return page(request, "bidding/registrations.html", {**_section_context(db, section_id), "accesses": rows})

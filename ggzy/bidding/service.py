@@ -26,9 +26,9 @@ from ggzy.core.clock import Clock
 from ggzy.core.errors import Forbidden, Invalid, NotFound, RuleViolation
 from ggzy.core.files import FileStore, Stored
 from ggzy.core.ids import new_id
-from ggzy.deposits import refunds as deposit_refunds
 from ggzy.credit import enforce as credit
 from ggzy.credit.states import Step as CreditStep
+from ggzy.deposits import refunds as deposit_refunds
 from ggzy.projects import queries as projects
 from ggzy.sealing.header import EnvelopeHeader, SealContext
 

@@ -250,6 +250,44 @@ DEPOSIT_READ = _define(
 ISSUER_MANAGE = _define(
     "deposit.issuers", "登记与暂停保函出具机构", Kind.WRITE, content=False, grants={Role.SUPERVISOR: Scope.ANY}
 )
+AWARD_MANAGE = _define(
+    "award.manage",
+    "公示中标候选人、答复异议、定标、起草或上传并签署合同、提交书面报告",
+    Kind.WRITE,
+    content=True,
+    grants=MANAGERS,
+)
+AWARD_OBJECT = _define(
+    "award.object", "公示期间对评标结果提出异议", Kind.WRITE, content=True, grants={Role.BIDDER: Scope.OWN}
+)
+AWARD_SIGN = _define("award.sign", "中标人签署合同", Kind.WRITE, content=True, grants={Role.BIDDER: Scope.OWN})
+AWARD_READ = _define(
+    "award.read",
+    "查看中标候选人公示、异议、定标与合同",
+    Kind.READ,
+    content=True,
+    grants={
+        **MANAGERS,
+        Role.BIDDER: Scope.OWN,
+        Role.OPERATOR: Scope.ANY,
+        Role.SUPERVISOR: Scope.ANY,
+        Role.SECTOR_SUPERVISOR: Scope.SECTOR,
+        **OVERSIGHT,
+    },
+)
+ARCHIVE_READ = _define(
+    "archive.read",
+    "查阅交易档案",
+    Kind.READ,
+    content=True,
+    grants={
+        **MANAGERS,
+        Role.OPERATOR: Scope.ANY,
+        Role.SUPERVISOR: Scope.ANY,
+        Role.SECTOR_SUPERVISOR: Scope.SECTOR,
+        **OVERSIGHT,
+    },
+)
 HOLDER_KEY = _define(
     "holder.key",
     "登记本人的开标密钥公钥（私钥只在本人一方）",

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ggzy import sealing
+from ggzy.bidding import opening
 from ggzy.bidding import queries as bids
 from ggzy.bidding.keys import KeyEnv
 from ggzy.bidding.states import BidStatus
@@ -20,7 +21,6 @@ from ggzy.core.files import FileStore
 from ggzy.entities import queries as entities
 from ggzy.evaluation import bills
 from ggzy.projects.models import Section
-from ggzy.sealing.header import SealContext
 
 
 @dataclass(frozen=True)
@@ -70,18 +70,18 @@ def archive_reader(files: FileStore, env: KeyEnv) -> FileReader:
     def read(bid: OpenedBid, name: str) -> bytes:
         if bid.archive_path is None:
             raise bills.BillUnreadable("投标文件未归档，无法读取清单")
-        context = SealContext(section_id=bid.section_id, bidder_id=bid.org_id, version=bid.version)
-        with open(files.path(bid.archive_path), "rb") as f:
-            header = sealing.read_header(f)
-            f.seek(0)
-            index, y = sealing.unwrap_share(header, env.archive.private)  # the archive copy is sealed 1 of 1
-            opened = sealing.open_envelope(sealing.recover_key(header, {index: y}), f, context)
-            found = b""
-            for entry, chunks in opened.files():
-                data = b"".join(chunks)
-                if entry.name == name:
-                    found = data
-            return found
+        found = b""
+        for entry, data in opening.open_archived(
+            files,
+            env,
+            archive_path=bid.archive_path,
+            section_id=bid.section_id,
+            bidder_id=bid.org_id,
+            version=bid.version,
+        ):
+            if entry == name:
+                found = data
+        return found
 
     return read
 

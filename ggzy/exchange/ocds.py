@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from ggzy.award import queries as awards
 from ggzy.bidding import queries as bids
 from ggzy.bidding.states import BidStatus
 from ggzy.core.clock import Clock
@@ -133,4 +134,36 @@ def release(session: Session, section: Section, *, clock: Clock) -> dict[str, An
     if opened:
         out["tender"]["numberOfTenderers"] = len({o.id for o in tenderers})
         out["bids"] = {"details": details}
+        _award(session, section, out)
     return out
+
+
+def _award(session: Session, section: Section, out: dict[str, Any]) -> None:
+    """The award (中标) and the signed contract, once they exist; the winner's party gains the supplier role."""
+    a = awards.award_of(session, section.id, section.round)
+    if a is None or a.awarded_at is None or a.winner_org_id is None:
+        return
+    winner = entities.get_org(session, a.winner_org_id)
+    award: dict[str, Any] = {
+        "id": a.id,
+        "status": "active",
+        "date": _iso(a.awarded_at),
+        "suppliers": [{"id": winner.credit_code, "name": winner.name}],
+    }
+    if a.winner_price is not None:
+        award["value"] = {"amount": float(a.winner_price), "currency": "CNY"}
+    out["awards"] = [award]
+    for p in out["parties"]:
+        if p["id"] == winner.credit_code and "supplier" not in p["roles"]:
+            p["roles"].append("supplier")
+    c = awards.contract_of(session, a.id)
+    if c is not None and c.signed_at is not None:
+        out["contracts"] = [
+            {
+                "id": c.id,
+                "awardID": a.id,
+                "status": "active",
+                "dateSigned": _iso(c.signed_at),
+                "value": {"amount": float(c.amount), "currency": "CNY"},
+            }
+        ]

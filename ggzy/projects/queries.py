@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import Select, func, or_, select
@@ -113,3 +114,36 @@ def scope_ids_in_sectors(session: Session, sectors: frozenset[str]) -> list[str]
 def managed_project_ids(org_id: str | None) -> Select[str]:
     """The ids of the projects an organisation manages (as tenderer or agency), as a subquery for other domains."""
     return select(Project.id).where((Project.tenderer_org_id == org_id) | (Project.agency_org_id == org_id))
+
+
+def managed_sections(
+    session: Session, *, org_id: str | None, statuses: Iterable[str], limit: int = 200
+) -> list[tuple[Section, Project]]:
+    """The sections in these statuses of the projects an organisation manages (tenderer or agency), in one query."""
+    stmt = (
+        select(Section, Project)
+        .join(Project, Project.id == Section.project_id)
+        .where(
+            or_(Project.tenderer_org_id == org_id, Project.agency_org_id == org_id), Section.status.in_(list(statuses))
+        )
+        .order_by(Section.code)
+        .limit(limit)
+    )
+    return [(s, p) for s, p in session.execute(stmt)]
+
+
+def section_ids_in(session: Session, status: SectionStatus, *, limit: int = 500) -> list[str]:
+    stmt = select(Section.id).where(Section.status == status.value).order_by(Section.code).limit(limit)
+    return list(session.execute(stmt).scalars())
+
+
+def sections_with_projects(session: Session, section_ids: list[str]) -> dict[str, tuple[Section, Project]]:
+    """These sections with their projects, in one query."""
+    if not section_ids:
+        return {}
+    stmt = select(Section, Project).join(Project, Project.id == Section.project_id).where(Section.id.in_(section_ids))
+    return {s.id: (s, p) for s, p in session.execute(stmt)}
+
+
+def find_project(session: Session, code: str) -> Project | None:
+    return session.execute(select(Project).where(Project.code == code)).scalar()

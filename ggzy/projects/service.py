@@ -221,7 +221,7 @@ def terminate(session: Session, actor: Actor, *, project_id: str, reason: str, c
         raise Invalid("终止须说明理由", code="reason-required")
     _move_project(session, actor, project, "terminate")
     for section in queries.sections_of(session, project.id):
-        if SectionStatus(section.status) not in (SectionStatus.OPENED, SectionStatus.TERMINATED):
+        if not SectionStatus(section.status).opened and SectionStatus(section.status) is not SectionStatus.TERMINATED:
             terminate_section(session, actor, section=section, reason=reason, clock=clock)
     events.record(
         session,
@@ -325,3 +325,36 @@ def extend_deadline(
         scope=section.id,
     )
     return section
+
+
+def _advance(session: Session, actor: Actor, section_id: str, move: str) -> Section:
+    section = queries.get_section(session, section_id)
+    section.status = SECTION_LIFECYCLE.move(SectionStatus(section.status), move, actor).value
+    return section
+
+
+# The award domain's moves of a section after the opening. Each is one step of the section's lifecycle; the
+# award domain records the event of the change with its own object (the publicity, the award, the contract,
+# the dossier), so these verbs record none of their own, as `mark_opened`.
+
+
+def mark_publicity(session: Session, actor: Actor, *, section_id: str) -> Section:
+    """中标候选人公示 — opened → publicity."""
+    return _advance(session, actor, section_id, "publicize")
+
+
+def mark_awarded(session: Session, actor: Actor, *, section_id: str) -> Section:
+    """定标 — publicity → awarded; refused while a hold stops the award."""
+    holds.check(session, section_id, holds.Step.AWARD)
+    return _advance(session, actor, section_id, "award")
+
+
+def mark_contracted(session: Session, actor: Actor, *, section_id: str) -> Section:
+    """签约 — awarded → contracted; refused while a hold stops the signing."""
+    holds.check(session, section_id, holds.Step.SIGNING)
+    return _advance(session, actor, section_id, "contract")
+
+
+def mark_archived(session: Session, actor: Actor, *, section_id: str) -> Section:
+    """归档 — contracted → archived (the platform seals the dossier)."""
+    return _advance(session, actor, section_id, "archive")

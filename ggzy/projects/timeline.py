@@ -35,7 +35,7 @@ def unopened_scopes(session: Session, scope_ids: list[str]) -> set[str]:
     from ggzy.projects.models import Section
 
     rows = session.execute(select(Section.id, Section.status).where(Section.id.in_(scope_ids)))
-    return {sid for sid, status in rows if status != SectionStatus.OPENED.value}
+    return {sid for sid, status in rows if not SectionStatus(status).opened}
 
 
 def of_project(session: Session, actor: Actor, project: Project, limit: int = 300) -> list[Step]:

@@ -23,7 +23,7 @@ from ggzy.entities.models import Organisation
 from ggzy.exchange import ocds
 from ggzy.projects import queries as projects
 from ggzy.projects.models import Project, Section
-from ggzy.projects.states import SectionStatus
+from ggzy.projects.states import OPENED_OR_LATER_VALUES, SectionStatus
 from ggzy.supervision import price_screen
 from ggzy.supervision.models import ScanMark
 from ggzy.supervision.service import Finding, raise_alert
@@ -159,12 +159,12 @@ def due(session: Session, now: datetime) -> list[tuple[str, str]]:
     marks = {(m.section_id, m.stage) for m in session.execute(select(ScanMark)).scalars()}
     rows = session.execute(
         select(Section.id, Section.status).where(
-            Section.status.in_([SectionStatus.BIDDING.value, SectionStatus.OPENED.value])
+            Section.status.in_([SectionStatus.BIDDING.value, *OPENED_OR_LATER_VALUES])
         )
     ).all()
     out = []
     for sid, status in rows:
-        stage = OPENED if status == SectionStatus.OPENED.value else PUBLISHED
+        stage = OPENED if SectionStatus(status).opened else PUBLISHED
         if (sid, stage) not in marks:
             out.append((sid, stage))
     return out

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from ggzy.bidding.models import Bid
 from ggzy.projects.models import Project, Section
-from ggzy.projects.states import SectionStatus
+from ggzy.projects.states import OPENED_OR_LATER_VALUES
 from ggzy.supervision.service import Finding
 from ggzy.supervision.states import Severity
 
@@ -35,7 +35,7 @@ def _platform_bids(session: Session) -> pl.DataFrame:
         select(Bid.section_id, Bid.price, Section.estimate)
         .join(Section, Section.id == Bid.section_id)
         .where(
-            Section.status == SectionStatus.OPENED.value,
+            Section.status.in_(OPENED_OR_LATER_VALUES),
             Bid.opened_at.is_not(None),
             Bid.round == Section.round,
             Bid.price.is_not(None),

@@ -16,7 +16,7 @@ from ggzy.core.actor import Actor
 from ggzy.core.clock import local
 from ggzy.entities.models import Organisation
 from ggzy.projects.models import Project, Section
-from ggzy.projects.states import SectionStatus
+from ggzy.projects.states import OPENED_OR_LATER_VALUES
 from ggzy.supervision.models import Alert
 from ggzy.supervision.states import Severity
 
@@ -97,7 +97,7 @@ def dashboard(session: Session, actor: Actor) -> Dashboard:
 
 def co_bidding(session: Session, project_id: str, *, depth_sections: int = 200) -> dict[str, Any]:
     """The project's bidders and everyone they bid beside in opened sections (who bid is public after opening)."""
-    opened = select(Section.id).where(Section.status == SectionStatus.OPENED.value)
+    opened = select(Section.id).where(Section.status.in_(OPENED_OR_LATER_VALUES))
     mine = (
         select(Bid.bidder_org_id)
         .join(Section, Section.id == Bid.section_id)

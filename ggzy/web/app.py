@@ -83,6 +83,8 @@ def body_limits(settings: Settings) -> dict[str, int]:
         r"/api/v1/sections/[^/]+/bid": settings.max_bid_bytes + FORM_OVERHEAD,
         # one tender notice with all its documents together
         r"/sections/[^/]+/publish": settings.max_document_bytes + FORM_OVERHEAD,
+        # one contract PDF uploaded by the tenderer (ggzy/award/service.py MAX_PDF)
+        r"/sections/[^/]+/award/contract|/api/v1/sections/[^/]+/award/contract": (20 << 20) + FORM_OVERHEAD,
         # a user name, a password and a code: nothing legitimate is larger
         r"/login|/login/otp|/api/v1/auth/tokens": settings.max_sign_in_bytes,
     }

@@ -74,6 +74,11 @@ case.overview                  . . . . . . A S A A .
 credit.record                  . . . . . . A A . . .
 credit.read                    . O O O . A A A A A .
 credit.object                  . O O O . . . . . . .
+award.manage                   . . O O . . . . . . .
+award.object                   . O . . . . . . . . .
+award.sign                     . O . . . . . . . . .
+award.read                     . O O O . A A S A A .
+archive.read                   . . O O . A A S A A .
 workbench.bidder               . A . . . . . . . . .
 workbench.tenderer             . . A . . . . . . . .
 workbench.agency               . . . A . . . . . . .

@@ -1,0 +1,179 @@
+"""定标接口 — publicity, objections, award, contract and the dossier over the API: the same verbs and policy as the
+pages; errors are RFC 9457 problem+json (ggzy/web/errors.py)."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter
+from sqlalchemy.orm import Session
+
+from ggzy.award import archive, contracts, pages, queries, service
+from ggzy.award.schemas import (
+    AwardRead,
+    CandidateRead,
+    ContractDraft,
+    ContractRead,
+    DossierFile,
+    DossierRead,
+    ObjectionAnswer,
+    ObjectionFile,
+    ObjectionRead,
+    ReportSubmit,
+    WinnerChoose,
+)
+from ggzy.core.actor import Actor
+from ggzy.projects.states import SectionStatus
+from ggzy.web.deps import Ctx, Db, SignedIn
+
+router = APIRouter(tags=["定标与合同"])
+
+
+def read(db: Session, actor: Actor, section_id: str) -> AwardRead:
+    c = pages.context(db, actor, section_id)
+    a = queries.get_award(db, section_id)
+    contract = c["contract"]
+    status = SectionStatus(c["s"].status)
+    return AwardRead(
+        section_id=section_id,
+        status=status.value,
+        status_label=status.label,
+        published_at=a.published_at,
+        publicity_ends_at=a.publicity_ends_at,
+        published_late=a.published_late,
+        candidates=[CandidateRead(**x) for x in c["candidates"]],
+        objections=[
+            ObjectionRead(
+                id=o.id,
+                number=o.number,
+                org_id=o.org_id,
+                text=o.text,
+                filed_at=o.filed_at,
+                due_at=o.due_at,
+                answer=o.answer,
+                answered_at=o.answered_at,
+                late=o.late,
+            )
+            for o, _ in c["objections"]
+        ],
+        winner_org_id=a.winner_org_id,
+        winner_rank=a.winner_rank,
+        awarded_at=a.awarded_at,
+        notice_sha256=a.notice_sha256,
+        contract_due_at=a.contract_due_at,
+        report_due_at=a.report_due_at,
+        contract=ContractRead(
+            id=contract.id,
+            source=contract.source,
+            sha256=contract.sha256,
+            amount=contract.amount,
+            security=contract.security,
+            duration_days=contract.duration_days,
+            differences=json.loads(contract.differences),
+            tenderer_signed_at=contract.tenderer_signed_at,
+            winner_signed_at=contract.winner_signed_at,
+            signed_at=contract.signed_at,
+        )
+        if contract
+        else None,
+    )
+
+
+@router.get("/sections/{section_id}/award", response_model=AwardRead)
+def get_award(section_id: str, db: Db, principal: SignedIn) -> AwardRead:
+    """中标候选人公示、异议、定标与合同的情况。"""
+    return read(db, principal.actor, section_id)
+
+
+@router.post("/sections/{section_id}/award/publish", response_model=AwardRead, status_code=201)
+def publish(section_id: str, db: Db, ctx: Ctx, principal: SignedIn) -> AwardRead:
+    """招标人公示中标候选人（评标报告签署后3日内，公示不少于3日）。"""
+    service.publish_candidates(db, principal.actor, section_id=section_id, clock=ctx.clock)
+    return read(db, principal.actor, section_id)
+
+
+@router.post("/sections/{section_id}/award/objections", response_model=ObjectionRead, status_code=201)
+def file_objection(section_id: str, body: ObjectionFile, db: Db, ctx: Ctx, principal: SignedIn) -> ObjectionRead:
+    """本标段投标人在公示期间对评标结果提出异议（作出答复前暂停定标）。"""
+    o = service.file_objection(db, principal.actor, section_id=section_id, text=body.text, clock=ctx.clock)
+    return ObjectionRead(
+        id=o.id,
+        number=o.number,
+        org_id=o.org_id,
+        text=o.text,
+        filed_at=o.filed_at,
+        due_at=o.due_at,
+        answer=None,
+        answered_at=None,
+        late=False,
+    )
+
+
+@router.post("/award-objections/{objection_id}/answer", response_model=AwardRead)
+def answer_objection(objection_id: str, body: ObjectionAnswer, db: Db, ctx: Ctx, principal: SignedIn) -> AwardRead:
+    """招标人答复异议（3日内；逾期答复记为逾期并报送监督）。"""
+    o = service.answer_objection(db, principal.actor, objection_id=objection_id, answer=body.answer, clock=ctx.clock)
+    return read(db, principal.actor, o.section_id)
+
+
+@router.post("/sections/{section_id}/award/winner", response_model=AwardRead)
+def choose(section_id: str, body: WinnerChoose, db: Db, ctx: Ctx, principal: SignedIn) -> AwardRead:
+    """确定中标人并发出中标通知书（公示期满、无暂停；只能是公示的候选人）。"""
+    service.award(
+        db,
+        principal.actor,
+        section_id=section_id,
+        winner_org_id=body.winner_org_id,
+        reason=body.reason,
+        clock=ctx.clock,
+        files=ctx.files,
+        notifier=ctx.notifier,
+    )
+    return read(db, principal.actor, section_id)
+
+
+@router.post("/sections/{section_id}/award/report", response_model=AwardRead)
+def report(section_id: str, body: ReportSubmit, db: Db, ctx: Ctx, principal: SignedIn) -> AwardRead:
+    """向行政监督部门提交书面报告（确定中标人之日起15日内）。"""
+    service.report_to_supervisor(db, principal.actor, section_id=section_id, text=body.text, clock=ctx.clock)
+    return read(db, principal.actor, section_id)
+
+
+@router.post("/sections/{section_id}/award/contract", response_model=AwardRead, status_code=201)
+def draft(section_id: str, body: ContractDraft, db: Db, ctx: Ctx, principal: SignedIn) -> AwardRead:
+    """招标人按中标结果起草合同（履约保证金不超过合同金额的10%）。"""
+    contracts.create_contract(
+        db,
+        principal.actor,
+        section_id=section_id,
+        amount=body.amount,
+        security=body.security,
+        duration_days=body.duration_days,
+        terms_text=body.terms,
+        clock=ctx.clock,
+        files=ctx.files,
+    )
+    return read(db, principal.actor, section_id)
+
+
+@router.post("/sections/{section_id}/award/sign", response_model=AwardRead)
+def sign(section_id: str, db: Db, ctx: Ctx, principal: SignedIn) -> AwardRead:
+    """招标人或中标人签署合同；双方签署后合同公告，档案随即封存。"""
+    pages.sign_and_seal(db, ctx, principal.actor, section_id)
+    return read(db, principal.actor, section_id)
+
+
+@router.get("/archive/{section_id}", response_model=DossierRead)
+def dossier(section_id: str, db: Db, ctx: Ctx, principal: SignedIn) -> DossierRead:
+    """交易档案：文件清单、摘要、记录它们的日志事件与保存期限。"""
+    d = archive.get_dossier(db, principal.actor, section_id)
+    return DossierRead(
+        section_id=section_id,
+        sealed_at=d.sealed_at,
+        manifest_sha256=d.manifest_sha256,
+        event_seq=d.event_seq,
+        retention_years=d.retention_years,
+        retain_until=d.retain_until,
+        retention_basis=d.retention_basis,
+        files=[DossierFile(**f) for f in archive.manifest_of(ctx.files, d)["files"]],
+    )

@@ -1,0 +1,102 @@
+"""定标接口模型 — what the API takes and returns for publicity, objections, award, contract and the dossier."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, Field
+
+
+class CandidateRead(BaseModel):
+    rank: int
+    org_id: str
+    name: str
+    score: Decimal | None
+    price: Decimal | None
+
+
+class ObjectionRead(BaseModel):
+    id: str
+    number: str
+    org_id: str
+    text: str
+    filed_at: datetime
+    due_at: datetime
+    answer: str | None
+    answered_at: datetime | None
+    late: bool
+
+
+class ContractRead(BaseModel):
+    id: str
+    source: str
+    sha256: str
+    amount: Decimal
+    security: Decimal
+    duration_days: int | None
+    differences: list[dict[str, str]]
+    tenderer_signed_at: datetime | None
+    winner_signed_at: datetime | None
+    signed_at: datetime | None
+
+
+class AwardRead(BaseModel):
+    section_id: str
+    status: str
+    status_label: str
+    published_at: datetime
+    publicity_ends_at: datetime
+    published_late: bool
+    candidates: list[CandidateRead]
+    objections: list[ObjectionRead]
+    winner_org_id: str | None
+    winner_rank: int | None
+    awarded_at: datetime | None
+    notice_sha256: str | None
+    contract_due_at: datetime | None
+    report_due_at: datetime | None
+    contract: ContractRead | None
+
+
+class ObjectionFile(BaseModel):
+    text: str = Field(min_length=1, max_length=5000, description="异议内容")
+
+
+class ObjectionAnswer(BaseModel):
+    answer: str = Field(min_length=1, max_length=5000, description="答复内容")
+
+
+class WinnerChoose(BaseModel):
+    winner_org_id: str = Field(max_length=26, description="中标人（须为公示的中标候选人）")
+    reason: str = Field(default="", max_length=500, description="确定排名第一以外的候选人时的理由（条例第55条）")
+
+
+class ReportSubmit(BaseModel):
+    text: str = Field(min_length=1, max_length=5000, description="招标投标情况书面报告")
+
+
+class ContractDraft(BaseModel):
+    amount: Decimal = Field(description="合同金额（元）")
+    security: Decimal = Field(default=Decimal(0), description="履约保证金（元，≤ 合同金额的10%）")
+    duration_days: int | None = Field(default=None, ge=1, le=36500, description="工期/服务期（日）")
+    terms: str = Field(default="", max_length=5000, description="主要条款")
+
+
+class DossierFile(BaseModel):
+    path: str
+    kind: str
+    sha256: str
+    size: int
+    event: int | None
+
+
+class DossierRead(BaseModel):
+    section_id: str
+    sealed_at: datetime
+    manifest_sha256: str
+    event_seq: int | None
+    retention_years: int
+    retain_until: datetime
+    retention_basis: str
+    files: list[DossierFile]
