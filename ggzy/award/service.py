@@ -46,6 +46,7 @@ OBJECTION_FILED = events.event_type("award.objection_filed", "公示期间对评
 OBJECTION_ANSWERED = events.event_type("award.objection_answered", "答复对评标结果的异议", public=True)
 OBJECTION_OVERDUE = events.event_type("award.objection_overdue", "异议逾期未答复", public=True)
 AWARDED = events.event_type("award.awarded", "确定中标人，发出中标通知书", public=True)
+AWARD_LATE = events.event_type("award.award_late", "逾期确定中标（成交）供应商", public=True)
 SUPERVISOR_REPORTED = events.event_type(
     "award.supervisor_reported", "向行政监督部门提交招标投标情况书面报告", public=True
 )
@@ -378,6 +379,28 @@ def award(
     if len(reason) > 500:
         raise Invalid("理由不超过500字", code="bad-reason")
     project_verbs.mark_awarded(session, actor, section_id=section.id)
+    confirm_due = terms.confirm.latest_at(a.report_at, factor=training.factor(session)) if terms.confirm else None
+    if confirm_due is not None and now > confirm_due:
+        assert terms.confirm is not None
+        events.record(
+            session,
+            actor,
+            AWARD_LATE,
+            clock=clock,
+            subject=("award", a.id),
+            scope=section.id,
+            payload={"due": confirm_due, "awarded": now},
+        )
+        flag(
+            session,
+            "D06",
+            "逾期确定中标（成交）供应商",
+            str(terms.confirm.citation),
+            section,
+            project,
+            {"report_at": a.report_at.isoformat(), "due": confirm_due.isoformat(), "awarded": now.isoformat()},
+            clock=clock,
+        )
     tenderer = entities.get_org(session, project.tenderer_org_id)
     factor = training.factor(session)
     contract_due = terms.contract.latest_at(now, factor=factor)

@@ -107,6 +107,7 @@ class Terms:
     publish_candidates: Within  # report → candidates published
     publicity_min: Period | None  # candidates shown at least (works only)
     objection_answer: Within
+    confirm: Within | None  # report → the winner decided (procurement)
     result_publish: Within | None  # award → result notice (procurement)
     supervisor_report: Within | None  # award → written report to the supervisor (works)
     contract: Within
@@ -128,6 +129,7 @@ TERMS: dict[Regime, Terms] = {
             "publicity", "中标候选人公示期", int(tendering.PUBLICITY_MIN.value), False, tendering.PUBLICITY_MIN.citation
         ),
         objection_answer=_within("自收到异议之日起答复，", RESULT_OBJECTION_ANSWER),
+        confirm=None,
         result_publish=None,
         supervisor_report=_within("自确定中标人之日起向有关行政监督部门提交书面报告，", tendering.REPORT_WITHIN),
         contract=_within("自中标通知书发出之日起订立书面合同，", tendering.CONTRACT_WITHIN),
@@ -145,6 +147,7 @@ TERMS: dict[Regime, Terms] = {
         publish_candidates=_within("自收到评审报告之日起确定中标（成交）供应商，", CONFIRM_WINNER_WITHIN),
         publicity_min=None,
         objection_answer=_within("自收到质疑之日起答复，", CHALLENGE_ANSWER),
+        confirm=_within("自收到评审报告之日起确定中标（成交）供应商，", CONFIRM_WINNER_WITHIN),
         result_publish=_within("自确定中标（成交）供应商之日起公告结果，", RESULT_PUBLISH_WITHIN),
         supervisor_report=None,
         contract=_within("自中标（成交）通知书发出之日起签订合同，", procurement.CONTRACT_WITHIN),

@@ -216,3 +216,22 @@ def test_the_supervisor_sees_a_received_report_on_the_workbench(
     )
     titles = [i.title for i in due_items(session, supervisor, clock.now())]
     assert any(t.startswith("审阅招标投标情况书面报告") for t in titles)
+
+
+def test_a_procurement_winner_decided_after_five_working_days_is_flagged(
+    session: Session, clock: FixedClock, ident: Identity, files: FileStore, opening_env: opening_keys.KeyEnv, keys: Keys
+) -> None:
+    trade = a_reported_section(session, clock, ident, files, opening_env, keys, procedure=Procedure.GP_OPEN_TENDER)
+    clock.advance(timedelta(days=10))  # beyond 5 working days of the report, whatever the holidays
+    published(session, clock, trade)
+    service.award(
+        session,
+        trade.tenderer.actor,
+        section_id=trade.section_id,
+        winner_org_id=trade.candidate(1).user.org_id,
+        clock=clock,
+        files=files,
+        notifier=MemoryNotifier(),
+    )
+    assert session.execute(select(Event).where(Event.type == service.AWARD_LATE)).scalar_one()
+    assert alerts(session, "D06") == 1 and alerts(session, "D01") == 1
