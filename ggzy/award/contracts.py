@@ -22,6 +22,7 @@ from ggzy.core.errors import Conflict, Forbidden, Invalid, NotFound, RuleViolati
 from ggzy.core.files import FileStore
 from ggzy.core.ids import new_id
 from ggzy.core.types import fits_money, parse_money
+from ggzy.deposits import refunds as deposit_refunds
 from ggzy.entities import queries as entities
 from ggzy.notices.states import NoticeKind
 from ggzy.projects import queries as projects
@@ -226,6 +227,7 @@ def sign_contract(session: Session, actor: Actor, *, section_id: str, clock: Clo
         f"合同文本摘要（SHA-256）：{contract.sha256}",
     ]
     contract.notice_id = publish_notice(session, actor, project, section, NoticeKind.CONTRACT, "\n".join(body), clock)
+    deposit_refunds.on_contract(session, section_id=section.id, winner_org_id=a.winner_org_id or "", clock=clock)
     a.next_due_at = a.report_due_at if a.report_due_at and a.reported_at is None and not a.report_overdue else None
     events.record(
         session,

@@ -25,6 +25,7 @@ from ggzy.core.errors import Conflict, Forbidden, Invalid, RuleViolation
 from ggzy.core.files import FileStore
 from ggzy.core.ids import new_id
 from ggzy.core.notify import Channel, Notifier
+from ggzy.deposits import refunds as deposit_refunds
 from ggzy.entities import queries as entities
 from ggzy.evaluation import queries as evaluation
 from ggzy.notices import service as notices
@@ -438,6 +439,7 @@ def award(
     if reason:
         body.append(f"确定排名第一以外的中标候选人的理由：{reason}")
     a.result_notice_id = publish_notice(session, actor, project, section, NoticeKind.RESULT, "\n".join(body), clock)
+    deposit_refunds.on_award(session, section_id=section.id, winner_org_id=winner_org_id, clock=clock)
     events.record(
         session,
         actor,

@@ -28,7 +28,7 @@ from ggzy.core.ids import new_id
 from ggzy.deposits import ledger
 from ggzy.deposits.bank import Bank, BankAnswer, BankTimeout, Instruction
 from ggzy.deposits.ledger import Leg
-from ggzy.deposits.models import BasicAccount, Payment, Refund, SubAccount
+from ggzy.deposits.models import BasicAccount, Guarantee, Payment, Refund, SubAccount
 from ggzy.deposits.service import regime_of
 from ggzy.deposits.states import AccountKind, PaymentStatus, RefundReason, RefundStatus
 from ggzy.projects import queries as projects
@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
 REFUND_PREPARED = events.event_type("deposits.refund_prepared", "保证金退还待发送银行")
 REFUND_CONFIRMED = events.event_type("deposits.refund_confirmed", "保证金已退还")
+GUARANTEE_RELEASED = events.event_type("deposits.guarantee_released", "交易结束，电子保函退保")
 REFUND_FAILED = events.event_type("deposits.refund_failed", "银行退回保证金退款指令")
 DAYS_IN_YEAR = 360  # 人民银行计息规则：按实际天数计息，年利率换算日利率按 360 天
 
@@ -207,6 +208,70 @@ def after_withdrawal(session: Session, *, section_id: str, org_id: str, clock: C
         annual_rate=Decimal(0),
         clock=clock,
     )
+
+
+def annual_rate() -> Decimal:
+    """The configured interest rate as a fraction (0.35 % → 0.0035)."""
+    return Decimal(deposit_rules.DEMAND_RATE.value) / 100
+
+
+def on_award(session: Session, *, section_id: str, winner_org_id: str, clock: Clock) -> list[Refund]:
+    """中标通知书发出 — procurement: the losers' security is due back within 5 working days of the award notice,
+    with interest (采购条例 art. 33); works wait for the contract (条例 art. 57)."""
+    if regime_of(session, section_id) is not Regime.PROCUREMENT:
+        return []
+    losers = [o for o in _orgs_owed(session, section_id) if o != winner_org_id]
+    return _concluded(session, section_id, losers, winner_org_id, clock)
+
+
+def on_contract(session: Session, *, section_id: str, winner_org_id: str, clock: Clock) -> list[Refund]:
+    """合同签订 — works: every bidder's security with interest within 5 days (条例 art. 57); procurement: the
+    winner's within 5 working days (采购条例 art. 33). Guarantees are released (退保) at the same moment."""
+    out = _concluded(session, section_id, _orgs_owed(session, section_id), winner_org_id, clock)
+    release_guarantees(session, section_id=section_id, clock=clock)
+    return out
+
+
+def _concluded(
+    session: Session, section_id: str, orgs: Iterable[str], winner_org_id: str, clock: Clock
+) -> list[Refund]:
+    out = []
+    for org_id in orgs:
+        r = prepare(
+            session,
+            system(),
+            section_id=section_id,
+            org_id=org_id,
+            reason=RefundReason.CONCLUDED,
+            start=clock.now(),
+            annual_rate=annual_rate(),
+            clock=clock,
+            winner=org_id == winner_org_id,
+        )
+        if r is not None:
+            out.append(r)
+    return out
+
+
+def release_guarantees(session: Session, *, section_id: str, clock: Clock) -> list[Guarantee]:
+    """退保 — the trade is over: every valid guarantee of the section is released to its principal; the issuer is
+    told by the surrender message its own integration sends (open guarantees are paper the bidder keeps)."""
+    out = []
+    for g in session.execute(
+        select(Guarantee).where(Guarantee.section_id == section_id, Guarantee.status == "valid").order_by(Guarantee.id)
+    ).scalars():
+        g.status = "surrendered"
+        events.record(
+            session,
+            system(),
+            GUARANTEE_RELEASED,
+            clock=clock,
+            subject=("deposit_guarantee", g.id),
+            scope=section_id,
+            payload={"number": g.number, "mode": g.mode},
+        )
+        out.append(g)
+    return out
 
 
 def prepare_section(

@@ -8,6 +8,7 @@ bank's signed callbacks (not law: the partner bank's interface, kept configurabl
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from ggzy.rules.base import Citation, Regime, Unit, rule
 from ggzy.rules.procurement import REG as P_REG
@@ -41,6 +42,16 @@ PROCUREMENT_WITHDRAWAL_REFUND = rule(
     Regime.PROCUREMENT,
     Citation("政府采购货物和服务招标投标管理办法（财政部令第87号）", "第38条"),
     date(2017, 10, 1),
+)
+DEMAND_RATE = rule(
+    "platform.deposit_interest_rate",
+    "投标保证金退还时计付的银行同期活期存款利率（年）",
+    Decimal("0.35"),
+    Unit.PERCENT,
+    Regime.PLATFORM,
+    Citation("中国人民银行活期存款基准利率（2015年10月24日起）", "0.35%；合作银行执行利率不同时按其约定配置"),
+    date(2015, 10, 24),
+    note="GGZY_DEPOSIT_INTEREST_PERCENT",
 )
 CALLBACK_WINDOW = rule(
     "platform.bank_callback_window",
