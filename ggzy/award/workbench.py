@@ -32,7 +32,8 @@ def due_items(session: Session, actor: Actor, now: datetime) -> list[DueItem]:
         return _for_supervisor(session, actor)
     if actor.role in (Role.AUDITOR, Role.INSPECTOR) and policy.can(actor, policy.ARCHIVE_READ):
         n = len(queries.dossiers(session))
-        return [DueItem(f"查阅交易档案（已封存 {n} 个）", "/archive", None, "交易档案保存不少于15年")]
+        if n:  # nothing sealed yet: nothing to do (the menu still leads to /archive)
+            return [DueItem(f"查阅交易档案（已封存 {n} 个）", "/archive", None, "交易档案保存不少于15年")]
     return []
 
 

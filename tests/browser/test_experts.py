@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from ggzy.core import transparency
 from ggzy.entities import queries as entities
+from ggzy.evaluation import queries as evaluation
 from ggzy.experts import queries, service, verify
 from ggzy.experts.models import Draw
 from ggzy.experts.states import DrawStatus
@@ -19,9 +20,11 @@ pytestmark = pytest.mark.browser
 
 
 def _demo_draw(live: Live) -> tuple[str, str, str]:
-    """The demo's committed draw of its opened section: (draw id, section id, tenderer's username)."""
+    """A demo draw whose evaluation has not ended (other browser tests evaluate the first opened section, and names
+    are public once a report is signed): (draw id, section id, tenderer's username)."""
     with live.ctx.db.unit_of_work() as s:
-        d = s.execute(select(Draw).order_by(Draw.requested_at)).scalars().first()
+        draws = s.execute(select(Draw).order_by(Draw.requested_at)).scalars().all()
+        d = next((x for x in draws if not evaluation.final_ranking(s, x.section_id)), None)
         assert d is not None
         project = projects.get_project(s, projects.get_section(s, d.section_id).project_id)
         users = [u for u in entities.list_users(s, limit=1000) if u.org_id == project.tenderer_org_id]
