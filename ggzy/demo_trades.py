@@ -30,6 +30,7 @@ from ggzy.core.actor import Actor, system
 from ggzy.core.clock import SHANGHAI, FixedClock
 from ggzy.core.files import FileStore
 from ggzy.core.roles import Role, Sector
+from ggzy.deposits import demo as deposit_demo
 from ggzy.entities import auth, queries
 from ggzy.entities.models import User
 from ggzy.projects import publication
@@ -71,6 +72,8 @@ class Story:
     # bidders whose bids were made on one machine, sent from one address, paid from one account
     ring: tuple[str, ...] = ()
 
+
+RING_ACCOUNT = "6222021704001234567"  # the planted ring pays every member's security from this one account
 
 STORIES = (
     Story(
@@ -170,7 +173,7 @@ def _seal_bid(
             "currency": "CNY",
             "duration_days": days,
             "remark": "演示投标",
-            "deposit_account": "6222021704001234567" if ring else f"6222021704{_digits(bidder, 9)}",
+            "deposit_account": RING_ACCOUNT if ring else f"6222021704{_digits(bidder, 9)}",
         },
         [sealing.BidFile("投标文件.pdf", _pdf("投标文件", author, application))],
         buf,
@@ -247,11 +250,24 @@ def _run(
         documents=[("招标文件.pdf", doc)],
         clock=clock,
         keys_env=env,
+        security=deposit_demo.requirement(story.estimate),
+        security_bank="中国银行新乡分行",
     )
+    office = cast.actor(session, "supervisor")
     for i, (bidder, price, days) in enumerate(story.bidders):
         clock.advance(timedelta(days=1, hours=i))
         documents.download(
             session, cast.actor(session, bidder), document_id=documents_of(session, section.id), clock=clock
+        )
+        deposit_demo.secure(  # cash from the basic account; the ring from one account; the last one by guarantee
+            session,
+            cast.actor(session, bidder),
+            office,
+            section_id=section.id,
+            amount=deposit_demo.requirement(story.estimate),
+            clock=clock,
+            shared_account=RING_ACCOUNT if bidder in story.ring else None,
+            guarantee=i == len(story.bidders) - 1 and bidder not in story.ring,
         )
         _seal_bid(
             session,
