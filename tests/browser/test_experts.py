@@ -3,6 +3,8 @@ its section, the public record (pseudonyms only), the expert accepting on the wo
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from playwright.sync_api import Browser, expect
 from sqlalchemy import select
@@ -14,9 +16,18 @@ from ggzy.experts import queries, service, verify
 from ggzy.experts.models import Draw
 from ggzy.experts.states import DrawStatus
 from ggzy.projects import queries as projects
-from tests.browser.conftest import Live, shot, sign_in
+from tests.browser.conftest import Live, serve, shot, sign_in
+from tests.dbserver import DbServer
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def live(dbserver: DbServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    """A server of this module's own: the names a draw hides become public once another browser test signs the
+    evaluation report of the same demo section, which the shared server's tests do."""
+    with serve(dbserver, tmp_path_factory) as server:
+        yield server
 
 
 def _demo_draw(live: Live) -> tuple[str, str, str]:
