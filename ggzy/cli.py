@@ -26,6 +26,7 @@ class LazyGroup(click.Group):
         "collusion": "ggzy.supervision.collusion.cli:collusion",
         "bid": "ggzy.bidding.client:bid",
         "deposits": "ggzy.deposits.cli:deposits",
+        "export": "ggzy.exchange.cli:export",
         "keyholder": "ggzy.bidding.keyholder:keyholder",
         "supervise": "ggzy.supervision.cli:supervise",
     }

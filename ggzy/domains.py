@@ -18,6 +18,7 @@ DOMAINS: tuple[str, ...] = (
     "ggzy.supervision",
     "ggzy.audit",
     "ggzy.evaluation",
+    "ggzy.exchange",
 )
 
 
