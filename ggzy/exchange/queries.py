@@ -181,7 +181,7 @@ def releases(session: Session, found: list[Step], *, prefix: str) -> list[dict[s
 def codes(session: Session, section_ids: Iterable[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for chunk in _chunks(set(section_ids)):
-        out.update(session.execute(select(Section.id, Section.code).where(Section.id.in_(chunk))).tuples())
+        out.update((sid, code) for sid, code in session.execute(select(Section.id, Section.code).where(Section.id.in_(chunk))).all())
     return out
 
 
