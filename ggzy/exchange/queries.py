@@ -244,7 +244,6 @@ def record_package(session: Session, ocid: str, pub: Publisher) -> dict[str, Any
         "extensions": list(ocds.EXTENSIONS),
         "publishedDate": pub.published.isoformat(),
         "publisher": {"name": pub.name},
-        "packages": [],
         "records": [{"ocid": rels[-1]["ocid"], "releases": rels, "compiledRelease": compiled}],
     }
 
