@@ -123,7 +123,9 @@ def one_release(
 
 
 @root_router.get("/records/{ocid}", response_class=Response, responses={200: {"content": {JSON: {}}}})
-def record(request: Request, db: Db, ctx: Ctx, actor: CurrentActor, ocid: Annotated[str, Path(max_length=100)]) -> Response:
+def record(
+    request: Request, db: Db, ctx: Ctx, actor: CurrentActor, ocid: Annotated[str, Path(max_length=100)]
+) -> Response:
     """记录包（record package）：该标段的全部发布与合成发布（compiledRelease）。"""
     policy.ensure(actor, policy.PORTAL_VIEW)
     pub = _publisher(ctx, request)

@@ -16,9 +16,7 @@ def export() -> None:
 
 @export.command("ocds")
 @click.option("--since", default=None, help="只导出该日（北京时间，YYYY-MM-DD）及以后的发布")
-@click.option(
-    "-o", "--output", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="输出目录"
-)
+@click.option("-o", "--output", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="输出目录")
 @click.pass_obj
 def export_ocds(settings: object, since: str | None, out: Path) -> None:
     """把全部 OCDS 发布按日写成 gzip JSON Lines 文件（releases-YYYY-MM-DD.jsonl.gz）与 index.json。"""
@@ -44,4 +42,6 @@ def export_ocds(settings: object, since: str | None, out: Path) -> None:
             clock=ctx.clock,
             since=start,
         )
-    click.echo(f"导出 {result.releases} 个发布，{len(result.files)} 个日文件，用时 {time.perf_counter() - began:.1f} 秒")
+    click.echo(
+        f"导出 {result.releases} 个发布，{len(result.files)} 个日文件，用时 {time.perf_counter() - began:.1f} 秒"
+    )

@@ -163,7 +163,9 @@ def release(session: Session, section: Section, *, clock: Clock) -> dict[str, An
 # data routes, the bulk files and `ggzy export ocds` publish: releases built from loaded rows by pure functions,
 # money kept as Decimal until the JSON edge (`dumps`), no field that only supervision may see.
 
-BIDS_EXTENSION = "https://raw.githubusercontent.com/open-contracting-extensions/ocds_bid_extension/v1.1.5/extension.json"
+BIDS_EXTENSION = (
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_bid_extension/v1.1.5/extension.json"
+)
 EXTENSIONS = (BIDS_EXTENSION,)
 ORG_SCHEME = "CN-USCC"  # org-id.guide: 统一社会信用代码 (GB 32100-2015)
 ITEM_SCHEME = "CN-GGZY-CATALOG"  # the must-enter catalog's categories (ggzy/rules/catalog.py)

@@ -69,12 +69,13 @@ def _expand(session: Session, rows: list[Any]) -> list[Step]:
             sections_of.setdefault(proj, []).append(sid)
     clarified: dict[str, str] = {}
     for nid in _chunks(notice_ids):
-        for n_id, sid in session.execute(
+        for n_id, of in session.execute(
             select(Notice.id, Notice.section_id).where(
                 Notice.id.in_(nid), Notice.kind == CLARIFICATION, Notice.section_id.is_not(None)
             )
         ):
-            clarified[n_id] = sid
+            if of is not None:
+                clarified[n_id] = of
     out: list[Step] = []
     for r in rows:
         kind = ocds.STEPS[r.type].name
@@ -181,7 +182,10 @@ def releases(session: Session, found: list[Step], *, prefix: str) -> list[dict[s
 def codes(session: Session, section_ids: Iterable[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for chunk in _chunks(set(section_ids)):
-        out.update((sid, code) for sid, code in session.execute(select(Section.id, Section.code).where(Section.id.in_(chunk))).all())
+        out.update(
+            (sid, code)
+            for sid, code in session.execute(select(Section.id, Section.code).where(Section.id.in_(chunk))).all()
+        )
     return out
 
 

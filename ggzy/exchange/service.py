@@ -14,7 +14,6 @@ import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import IO
 
 from sqlalchemy.orm import Session
 
@@ -46,8 +45,8 @@ def export_bulk(
     """Write every release from `since` (all when None) into daily gzip JSON Lines files under `out_dir`."""
     out_dir.mkdir(parents=True, exist_ok=True)
     result = BulkResult()
-    open_files: dict[str, IO[bytes]] = {}
-    try:
+    open_files: dict[str, gzip.GzipFile] = {}
+    try:  # the files stay open across batches (a day's releases can span several) and are closed below
         after = queries.Cursor()
         while True:
             found = list(queries.steps(session, after, limit=STEP_BATCH, since=since))
@@ -57,7 +56,9 @@ def export_bulk(
                 name = f"releases-{step.at.astimezone(SHANGHAI):%Y-%m-%d}.jsonl.gz"
                 f = open_files.get(name)
                 if f is None:
-                    f = open_files[name] = gzip.open(out_dir / f"{name}.part", "wb", compresslevel=level)
+                    f = open_files[name] = gzip.open(  # noqa: SIM115
+                        out_dir / f"{name}.part", "wb", compresslevel=level
+                    )
                 f.write(ocds.dumps(rel) + b"\n")
                 result.files[name] = result.files.get(name, 0) + 1
             after = queries.next_cursor(found, after)

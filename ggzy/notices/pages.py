@@ -112,7 +112,7 @@ def atom_feed(
         title=f"{ctx.settings.city_name}{ctx.settings.platform_name}公告{label}",
         updated=ctx.clock.now(),
         query=("?" + urlencode(chosen)) if chosen else "",
-        page_query=("?" + urlencode(page)) if (page := [(k, v) for k, v in chosen if k != "buyer"]) else "",
+        page_query=("?" + urlencode(on_page)) if (on_page := [(k, v) for k, v in chosen if k != "buyer"]) else "",
     )
     return Response(body, media_type="application/atom+xml; charset=utf-8", headers={"cache-control": "max-age=60"})
 

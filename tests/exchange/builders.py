@@ -43,7 +43,9 @@ def a_trade(
     if proc.regime is Regime.PROCUREMENT:
         project = a_project(session, clock, world, method=method, category=Category.GP_GOODS, estimate="300000.00")
     else:  # under the must-tender threshold, so an invited tender needs no approval (条例 art. 8)
-        project = a_project(session, clock, world, method=method, estimate="3000000.00" if proc.invited else "5000000.00")
+        project = a_project(
+            session, clock, world, method=method, estimate="3000000.00" if proc.invited else "5000000.00"
+        )
     section = projects.sections_of(session, project.id)[0]
     if outcome == "planning":
         return section
@@ -61,7 +63,12 @@ def a_trade(
     if outcome == "clarified":
         clock.advance(timedelta(days=1))
         publication.clarify(
-            session, world.tenderer.actor, section_id=section.id, title="关于招标文件的澄清", body="第三章有修改。", clock=clock
+            session,
+            world.tenderer.actor,
+            section_id=section.id,
+            title="关于招标文件的澄清",
+            body="第三章有修改。",
+            clock=clock,
         )
         return section
     if outcome == "terminated":

@@ -207,7 +207,10 @@ def test_bulk_files_are_daily_gzip_json_lines_with_an_index(
     for name in sorted(result.files):
         with gzip.open(out / name, "rt", encoding="utf-8") as f:
             day = [json.loads(line) for line in f]
-        assert {r["date"][:10] for r in day} <= {name[9:19], (datetime.fromisoformat(name[9:19]) - timedelta(days=1)).date().isoformat()}
+        assert {r["date"][:10] for r in day} <= {
+            name[9:19],
+            (datetime.fromisoformat(name[9:19]) - timedelta(days=1)).date().isoformat(),
+        }
         lines += day
     assert sorted(r["ocid"] for r in lines).count(f"ocds-ab12cd-{opened.code}") == 3
     assert [r["tender"]["status"] for r in lines if r["ocid"].endswith(ended.code)][-1] == "cancelled"
@@ -215,7 +218,12 @@ def test_bulk_files_are_daily_gzip_json_lines_with_an_index(
     assert sum(f["releases"] for f in index["files"]) == 6 and index["version"] == "1.1"
     assert not list(out.glob("*.part"))
     later = service.export_bulk(
-        session, tmp_path / "later", prefix="ocds-ab12cd", publisher="新乡市", clock=clock, since=clock.now() + timedelta(days=400)
+        session,
+        tmp_path / "later",
+        prefix="ocds-ab12cd",
+        publisher="新乡市",
+        clock=clock,
+        since=clock.now() + timedelta(days=400),
     )
     assert later.releases == 0
 

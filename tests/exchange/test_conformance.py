@@ -82,7 +82,9 @@ def test_the_export_of_every_procedure_validates_offline_with_no_error(
     sections = [trade(method=m, outcome="opened") for m in Method]
     sections += [trade(method=Method.OPEN_TENDER, outcome=o) for o in OUTCOMES if o != "opened"]
     sections += [trade(method=Method.GP_OPEN_TENDER, outcome=o) for o in ("failed", "terminated", "clarified")]
-    pub = queries.Publisher("新乡市公共资源交易平台", "ocds-ab12cd", "https://ggzy.example/api/ocds/releases", clock.now())
+    pub = queries.Publisher(
+        "新乡市公共资源交易平台", "ocds-ab12cd", "https://ggzy.example/api/ocds/releases", clock.now()
+    )
     found = list(queries.steps(session))
     rels = json.loads(ocds.dumps(queries.releases(session, found, prefix=pub.prefix)))
     assert len(rels) >= 3 * len(Method)
@@ -93,7 +95,9 @@ def test_the_export_of_every_procedure_validates_offline_with_no_error(
     for s in sections:
         record = json.loads(ocds.dumps(queries.record_package(session, f"{pub.prefix}-{s.code}", pub)))
         problems += [f"record {s.code}: {p}" for p in errors(schemas["record-package"], record)]
-        problems += [f"compiled {s.code}: {p}" for p in errors(schemas["release"], record["records"][0]["compiledRelease"])]
+        problems += [
+            f"compiled {s.code}: {p}" for p in errors(schemas["release"], record["records"][0]["compiledRelease"])
+        ]
     assert problems == []
     # the validators do see errors, through the package's reference to the release schema too
     broken = json.loads(json.dumps(package))

@@ -39,7 +39,9 @@ def test_a_feed_per_category_region_and_buyer(
     city, _ = entries(client, region="410700")
     assert len(city) == 2 and all(TITLES[i][0] in " ".join(city) for i in (1, 2))
     water, root = entries(client, buyer=code)
-    assert water == [f"【流标公告】{TITLES[2][0]}"] and "新乡市水务集团有限公司" in (root.findtext("a:title", namespaces=NS) or "")
+    assert water == [f"【流标公告】{TITLES[2][0]}"] and "新乡市水务集团有限公司" in (
+        root.findtext("a:title", namespaces=NS) or ""
+    )
     both, _ = entries(client, category="construction", region="410700")
     assert both == [f"【流标公告】{TITLES[2][0]}"]
     assert len(entries(client)[0]) == 4
