@@ -14,6 +14,7 @@ BENCHES = (
     "bench.collusion_eval",
     "bench.evaluation",
     "bench.ledger",
+    "bench.ocds_export",
 )
 
 
