@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -45,6 +46,7 @@ def export_bulk(
     """Write every release from `since` (all when None) into daily gzip JSON Lines files under `out_dir`."""
     out_dir.mkdir(parents=True, exist_ok=True)
     result = BulkResult()
+    parties: dict[tuple[str, str], Any] = {}  # organisations' party objects, shared by the export's releases
     open_files: dict[str, gzip.GzipFile] = {}
     try:  # the files stay open across batches (a day's releases can span several) and are closed below
         after = queries.Cursor()
@@ -52,7 +54,7 @@ def export_bulk(
             found = list(queries.steps(session, after, limit=STEP_BATCH, since=since))
             if not found:
                 break
-            for rel, step in zip(queries.releases(session, found, prefix=prefix), found, strict=True):
+            for rel, step in zip(queries.releases(session, found, prefix=prefix, parties=parties), found, strict=True):
                 name = f"releases-{step.at.astimezone(SHANGHAI):%Y-%m-%d}.jsonl.gz"
                 f = open_files.get(name)
                 if f is None:
