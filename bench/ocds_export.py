@@ -137,7 +137,9 @@ def populate(db: Database, n: int) -> int:
                 }
             )
             evs.append(_event(seq := seq + 1, at, "projects.accepted", ("project", pid), pid))
-            evs.append(_event(seq := seq + 1, at + timedelta(days=1), "projects.section_published", ("section", sid), sid))
+            evs.append(
+                _event(seq := seq + 1, at + timedelta(days=1), "projects.section_published", ("section", sid), sid)
+            )
             last = {
                 "opened": ("bidding.section_opened", deadline + timedelta(hours=1)),
                 "failed": ("projects.tender_failed", deadline),
