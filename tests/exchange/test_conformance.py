@@ -127,3 +127,35 @@ def test_the_export_of_every_procedure_validates_offline_with_no_error(
     assert measures and measures <= codelist(bids / "bidStatistics.csv")
     statuses = {r["tender"]["status"] for r in rels}
     assert {"planning", "active", "unsuccessful", "cancelled"} <= statuses and "complete" not in statuses
+
+
+def test_the_demo_citys_export_and_its_countys_file_validate_offline_with_no_error(
+    session: Session,
+    clock: FixedClock,
+    ident: Any,
+    files: Any,
+    opening_env: Any,
+    keys: Any,
+    tmp_path: Path,
+    schemas: dict[str, Any],
+) -> None:
+    from ggzy import demo
+
+    demo.build(
+        session,
+        clock=clock,
+        ident=ident,
+        trades=demo.TradeKit(files=files, env=opening_env, signer=keys.log_private, var=tmp_path),
+    )
+    pub = queries.Publisher("新乡市公共资源交易平台", ocds.DEFAULT_PREFIX, "https://ggzy.example/api/ocds/releases", clock.now())
+    rels = json.loads(ocds.dumps(queries.releases(session, list(queries.steps(session)), prefix=pub.prefix)))
+    statuses = {r["tender"]["status"] for r in rels}
+    assert len(rels) >= 9 and {"active", "unsuccessful"} <= statuses  # the opened school, the failed dyke, the road
+    problems = errors(schemas["release-package"], json.loads(ocds.dumps(queries.release_package(rels, pub))))
+    lines = (tmp_path / "demo-county-ocds.jsonl").read_text(encoding="utf-8").splitlines()
+    county = [json.loads(line) for line in lines if line.strip()]
+    assert len(county) >= 10
+    for r in county:
+        problems += [f"county {r['ocid']}: {p}" for p in errors(schemas["release"], r)]
+        assert re.match(r"^ocds-[a-z0-9]{6}-", r["ocid"])
+    assert problems == []
