@@ -147,7 +147,9 @@ def test_the_demo_citys_export_and_its_countys_file_validate_offline_with_no_err
         ident=ident,
         trades=demo.TradeKit(files=files, env=opening_env, signer=keys.log_private, var=tmp_path),
     )
-    pub = queries.Publisher("新乡市公共资源交易平台", ocds.DEFAULT_PREFIX, "https://ggzy.example/api/ocds/releases", clock.now())
+    pub = queries.Publisher(
+        "新乡市公共资源交易平台", ocds.DEFAULT_PREFIX, "https://ggzy.example/api/ocds/releases", clock.now()
+    )
     rels = json.loads(ocds.dumps(queries.releases(session, list(queries.steps(session)), prefix=pub.prefix)))
     statuses = {r["tender"]["status"] for r in rels}
     assert len(rels) >= 9 and {"active", "unsuccessful"} <= statuses  # the opened school, the failed dyke, the road

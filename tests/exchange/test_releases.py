@@ -8,7 +8,9 @@ import json
 import re
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
+import pytest
 from sqlalchemy.orm import Session
 
 from ggzy.core.clock import FixedClock
@@ -115,3 +117,23 @@ def test_amounts_stay_decimal_and_are_written_as_exact_json_numbers() -> None:
     body = ocds.dumps({"value": {"amount": Decimal("12345678901234567.89"), "currency": "CNY"}})
     assert body == b'{"value":{"amount":12345678901234567.89,"currency":"CNY"}}'
     assert json.loads(body, parse_float=Decimal)["value"]["amount"] == Decimal("12345678901234567.89")
+
+
+def test_an_award_step_joins_through_the_one_hook(
+    session: Session, trade: Callable[..., Section], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the award domain will do: register its public event (scoped by the section) and fill the awards."""
+
+    def awards(_s: Session | None, t: ocds.Trade, step: ocds.Step, release: dict[str, Any]) -> None:
+        release["awards"] = [{"id": f"{t.section.code}-{step.seq}", "status": "pending"}]
+
+    monkeypatch.setattr(ocds, "STEPS", dict(ocds.STEPS))  # the registration is undone after the test
+    kind = ocds.StepKind("award", "award", "complete", after_opening=True, fill=awards)
+    ocds.register_step("bidding.bid_opened", kind)  # stands in for the award's event: public, scope=section.id
+    with pytest.raises(ValueError, match="twice"):
+        ocds.register_step("bidding.bid_opened", ocds.StepKind("award", "awardUpdate", None))
+    rels = of_section(session, trade(outcome="opened", bids=3))
+    awarded = [r for r in rels if r["tag"] == ["award"]]
+    assert len(awarded) == 3 and all(r["tender"]["status"] == "complete" and r["awards"] for r in awarded)  # type: ignore[index]
+    assert all(len(r["bids"]["details"]) == 3 for r in awarded)  # type: ignore[index]
+    assert [r["tag"] for r in rels][:2] == [["planning"], ["tender"]]
