@@ -137,3 +137,14 @@ def test_an_award_step_joins_through_the_one_hook(
     assert len(awarded) == 3 and all(r["tender"]["status"] == "complete" and r["awards"] for r in awarded)  # type: ignore[index]
     assert all(len(r["bids"]["details"]) == 3 for r in awarded)  # type: ignore[index]
     assert [r["tag"] for r in rels][:2] == [["planning"], ["tender"]]
+
+
+def test_every_step_is_an_event_type_the_platform_declares() -> None:
+    import ggzy.bidding.opening
+    import ggzy.notices.service
+    import ggzy.projects.publication
+    import ggzy.projects.service
+    import ggzy.projects.timers  # noqa: F401 - they declare the event types
+    from ggzy.core import events
+
+    assert set(ocds.STEPS) <= set(events.EVENT_TYPES)
