@@ -28,6 +28,7 @@ from ggzy.projects import timers as deadline
 from ggzy.projects.models import Section
 from ggzy.web.app import create_app
 from ggzy.web.context import AppContext
+from tests.dbserver import DbServer
 from tests.trade import a_published_section, a_sealed_bid, a_world, hand_in
 
 PROBLEM = "application/problem+json"
@@ -238,3 +239,20 @@ def test_a_cursor_round_trips_and_is_opaque() -> None:
     assert Cursor.decode(c.encode()) == c and "123456" not in c.encode()
     assert Cursor.decode("") == Cursor() and Cursor.decode(None) == Cursor()
     assert projects is not None and SHANGHAI is not None
+
+
+def test_the_command_writes_the_files_of_a_database(dbserver: DbServer, tmp_path: Path) -> None:
+    url = dbserver.clone()
+    env = {"GGZY_DATABASE_URL": url, "GGZY_VAR_DIR": str(tmp_path / "var"), "GGZY_OCDS_PREFIX": "ocds-ab12cd"}
+    try:
+        r = CliRunner().invoke(main, ["export", "ocds", "--since", "2026-01-01", "-o", str(tmp_path / "o")], env=env)
+        assert r.exit_code == 0, r.output
+        assert "导出 0 个发布" in r.output
+        index = json.loads((tmp_path / "o" / "index.json").read_text(encoding="utf-8"))
+        assert index["files"] == [] and index["since"].startswith("2026-01-01T00:00:00+08:00")
+        bad = CliRunner().invoke(
+            main, ["export", "ocds", "-o", str(tmp_path / "p")], env={**env, "GGZY_OCDS_PREFIX": "ocds-ggzy"}
+        )
+        assert bad.exit_code != 0 and not (tmp_path / "p").exists()  # a prefix of the wrong shape is refused
+    finally:
+        dbserver.drop(url)
