@@ -17,6 +17,7 @@ BENCHES = (
     "bench.expert_draw",
     "bench.credit",
     "bench.archive_verify",
+    "bench.ocds_export",
 )
 
 

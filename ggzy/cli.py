@@ -28,6 +28,7 @@ class LazyGroup(click.Group):
         "bid": "ggzy.bidding.client:bid",
         "deposits": "ggzy.deposits.cli:deposits",
         "experts": "ggzy.experts.cli:experts",
+        "export": "ggzy.exchange.cli:export",
         "keyholder": "ggzy.bidding.keyholder:keyholder",
         "supervise": "ggzy.supervision.cli:supervise",
     }

@@ -17,7 +17,7 @@ from ggzy.entities import queries
 from ggzy.entities.models import Organisation
 from ggzy.supervision.models import ScanMark
 
-COUNTY = "ocds-xxcounty"
+COUNTY = "ocds-xxcnty"  # the county platform's prefix: the registered shape (ocds- + 6 characters)
 NEVER_ENTERED = {
     "项目代码": "2026-410700-48-01-777777",
     "项目名称": "新乡市北站综合交通枢纽工程",
@@ -66,6 +66,7 @@ def _release(
         "id": f"{ocid}-1",
         "date": when.isoformat(),
         "tag": ["compiled"],
+        "initiationType": "tender",  # required by OCDS 1.1 (its absence was 17 schema errors, issue 14)
         "language": "zh",
         "buyer": {"id": buyer.credit_code, "name": buyer.name},
         "parties": [_party(buyer, "buyer"), *(_party(o, "tenderer") for o, _ in bidders)],

@@ -22,6 +22,7 @@ DOMAINS: tuple[str, ...] = (
     "ggzy.experts",
     "ggzy.evaluation",
     "ggzy.award",
+    "ggzy.exchange",
 )
 
 

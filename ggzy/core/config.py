@@ -56,6 +56,18 @@ class Settings(BaseSettings):
     checkpoint_minutes: float = Field(default=10.0, description="how often a new signed tree head is due")
     argon2_memory_kib: int = Field(default=65536, description="Argon2id memory (RFC 9106 second profile: 64 MiB)")
     argon2_time_cost: int = 3
+    # Open data (OCDS, docs/ocds.md)
+    ocds_prefix: str = Field(
+        default="ocds-ggzy00",
+        pattern=r"^ocds-[a-z0-9]{6}$",
+        description="the ocid prefix: a placeholder of the valid shape — register yours with the Open Contracting "
+        "Partnership (https://standard.open-contracting.org/latest/en/guidance/build/identifiers/) and set it here",
+    )
+    ocds_publisher: str = Field(default="", description="the packages' publisher name; empty: city + platform name")
+    ocds_rate_per_minute: int = Field(
+        default=120, ge=1, le=1_000_000, description="machine routes (/api/ocds/…): requests per minute per address"
+    )
+    ocds_rate_burst: int = Field(default=30, ge=1, le=1_000_000, description="requests an address may send at once")
     # Supervision
     collusion_model: Path | None = Field(
         default=None, description="a model made by `ggzy collusion train`: opened sections' prices are scored with it"

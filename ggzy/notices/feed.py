@@ -12,7 +12,11 @@ from ggzy.notices.states import NoticeKind
 ATOM = "http://www.w3.org/2005/Atom"
 
 
-def atom(notices: Sequence[Notice], *, base_url: str, title: str, updated: datetime) -> bytes:
+def atom(
+    notices: Sequence[Notice], *, base_url: str, title: str, updated: datetime, query: str = "", page_query: str = ""
+) -> bytes:
+    """`query` is the feed's own filter (`?category=…`, `?region=…`, `?buyer=…`), part of its id and self link;
+    `page_query` the same search on the portal's notice page (the alternate link)."""
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
 
@@ -23,10 +27,10 @@ def atom(notices: Sequence[Notice], *, base_url: str, title: str, updated: datet
         return el
 
     sub(feed, "title", title)
-    sub(feed, "id", f"{base_url}/notices/feed.atom")
+    sub(feed, "id", f"{base_url}/notices/feed.atom{query}")
     sub(feed, "updated", (notices[0].published_at if notices else updated).isoformat())
-    sub(feed, "link", rel="self", href=f"{base_url}/notices/feed.atom")
-    sub(feed, "link", rel="alternate", href=f"{base_url}/notices")
+    sub(feed, "link", rel="self", href=f"{base_url}/notices/feed.atom{query}")
+    sub(feed, "link", rel="alternate", href=f"{base_url}/notices{page_query}")
     for n in notices:
         entry = sub(feed, "entry")
         sub(entry, "title", f"【{NoticeKind(n.kind).label}】{n.title}")

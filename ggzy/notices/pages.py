@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ggzy.core import policy
 from ggzy.core.clock import SHANGHAI
-from ggzy.core.errors import DomainError
+from ggzy.core.errors import DomainError, Invalid, NotFound
+from ggzy.entities import queries as entities
 from ggzy.notices import feed, queries, search
 from ggzy.notices.states import NoticeKind
 from ggzy.rules.catalog import CATEGORY_LABELS, Category
@@ -77,14 +79,40 @@ def notices_page(
 
 
 @router.get("/notices/feed.atom")
-def atom_feed(request: Request, db: Db, ctx: Ctx, actor: CurrentActor) -> Response:
+def atom_feed(
+    request: Request,
+    db: Db,
+    ctx: Ctx,
+    actor: CurrentActor,
+    category: Annotated[str, Query(max_length=30)] = "",
+    region: Annotated[str, Query(max_length=6)] = "",
+    buyer: Annotated[str, Query(max_length=18, description="招标人/采购人的统一社会信用代码")] = "",
+) -> Response:
+    """The latest 50 notices; one feed per catalog category, region (code) or buyer (unified social credit code)."""
     policy.ensure(actor, policy.PORTAL_VIEW)
+    if category and category not in CATEGORY_LABELS:
+        raise Invalid(f"没有「{category}」这一交易类别，可选：{'、'.join(CATEGORY_LABELS)}", code="bad-category")
+    if region and not region.isdigit():
+        raise Invalid("地区应为6位行政区划代码", code="bad-region")
+    buyer_name, label = None, ""
+    if buyer:
+        org = entities.find_org_by_code(db, buyer)
+        if org is None:
+            raise NotFound(f"没有统一社会信用代码为 {buyer} 的主体", code="unknown-buyer")
+        buyer_name, label = org.name, f"·{org.name}"
+    if category:
+        label += f"·{CATEGORY_LABELS[Category(category)]}"
+    if region:
+        label += f"·{region}"
+    chosen = [(k, v) for k, v in (("category", category), ("region", region), ("buyer", buyer)) if v]
     base = str(request.base_url).rstrip("/")
     body = feed.atom(
-        queries.latest(db, limit=50),
+        queries.latest(db, limit=50, category=category or None, region=region or None, buyer=buyer_name),
         base_url=base,
-        title=f"{ctx.settings.city_name}{ctx.settings.platform_name}公告",
+        title=f"{ctx.settings.city_name}{ctx.settings.platform_name}公告{label}",
         updated=ctx.clock.now(),
+        query=("?" + urlencode(chosen)) if chosen else "",
+        page_query=("?" + urlencode(on_page)) if (on_page := [(k, v) for k, v in chosen if k != "buyer"]) else "",
     )
     return Response(body, media_type="application/atom+xml; charset=utf-8", headers={"cache-control": "max-age=60"})
 

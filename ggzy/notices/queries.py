@@ -16,8 +16,23 @@ def get_by_number(session: Session, number: str) -> Notice:
     return n
 
 
-def latest(session: Session, *, limit: int = 10) -> list[Notice]:
-    return list(session.execute(select(Notice).order_by(Notice.published_at.desc()).limit(limit)).scalars())
+def latest(
+    session: Session,
+    *,
+    limit: int = 10,
+    category: str | None = None,
+    region: str | None = None,
+    buyer: str | None = None,
+) -> list[Notice]:
+    """The newest notices, optionally of one catalog category, one region (its code) or one buyer (its name)."""
+    stmt = select(Notice)
+    if category:
+        stmt = stmt.where(Notice.category == category)
+    if region:
+        stmt = stmt.where(Notice.region == region)
+    if buyer:
+        stmt = stmt.where(Notice.buyer == buyer)
+    return list(session.execute(stmt.order_by(Notice.published_at.desc(), Notice.id.desc()).limit(limit)).scalars())
 
 
 def of_project(session: Session, project_id: str) -> list[Notice]:

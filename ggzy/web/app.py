@@ -144,6 +144,10 @@ def create_app(ctx: AppContext, *, run_ticks: bool = False) -> FastAPI:
     for m in domains.edge_modules("api"):
         api.include_router(m.router)
     app.include_router(api)
+    for m in domains.edge_modules("api"):  # routes outside /api/v1 (the open data at /api/ocds)
+        extra = getattr(m, "root_router", None)
+        if extra is not None:
+            app.include_router(extra, dependencies=guards, responses=errors.PROBLEM_RESPONSES)
     app.include_router(pages.router, dependencies=guards)
     for m in domains.edge_modules("pages"):
         app.include_router(m.router, dependencies=guards)

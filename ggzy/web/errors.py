@@ -101,7 +101,11 @@ def install(app: FastAPI) -> None:
             await run_in_threadpool(keep_refusal, request, exc)
         if is_api(request):
             extra = {k: v for k, v in exc.details.items() if isinstance(v, str | int | list)}
-            return problem(request, exc.status, code=exc.code, title=exc.title, detail=exc.message, **extra)
+            resp = problem(request, exc.status, code=exc.code, title=exc.title, detail=exc.message, **extra)
+            retry = exc.details.get("retry_after")
+            if exc.status == 429 and isinstance(retry, int):  # RFC 9110 §10.2.3: seconds until a retry may succeed
+                resp.headers["Retry-After"] = str(retry)
+            return resp
         if isinstance(exc, Unauthenticated):
             return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
         if isinstance(exc, PasswordChangeRequired):

@@ -23,3 +23,6 @@ Count = Annotated[int, Query(ge=1, le=INT64_MAX)]
 OptionalCount = Annotated[int | None, Query(ge=1, le=INT64_MAX)]
 # A one-shot display flag in a redirect (?registered=1).
 Flag = Annotated[int, Query(ge=0, le=FLAG_MAX)]
+# A page of an open-data feed (/api/ocds/…): at least one item, at most a thousand.
+PAGE_MAX = 1000
+PageSize = Annotated[int, Query(ge=1, le=PAGE_MAX, description="每页条数（1–1000）")]

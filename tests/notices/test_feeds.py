@@ -1,0 +1,54 @@
+"""Atom feeds per catalog category, region and buyer (issue 14 item 6), each with its own id and self link."""
+
+from __future__ import annotations
+
+from xml.etree import ElementTree as ET
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from ggzy.core.clock import FixedClock
+from ggzy.entities.states import OrgKind
+from tests.builders import an_org
+from tests.notices.test_search import TITLES, published  # noqa: F401 - the fixture
+
+NS = {"a": "http://www.w3.org/2005/Atom"}
+
+
+def entries(client: TestClient, **params: str) -> tuple[list[str], ET.Element]:
+    r = client.get("/notices/feed.atom", params=params)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/atom+xml"), r.text
+    root = ET.fromstring(r.content)
+    return [e.findtext("a:title", namespaces=NS) or "" for e in root.findall("a:entry", NS)], root
+
+
+def test_a_feed_per_category_region_and_buyer(
+    client: TestClient,
+    session: Session,
+    clock: FixedClock,
+    published: list[str],  # noqa: F811
+) -> None:
+    code = an_org(session, clock, kind=OrgKind.TENDERER, name="新乡市水务集团有限公司").credit_code
+    session.commit()
+    goods, root = entries(client, category="gp_goods")
+    assert goods == [f"【招标公告】{TITLES[1][0]}"]
+    self_link = root.find("a:link[@rel='self']", NS)
+    assert self_link is not None and self_link.get("href", "").endswith("/notices/feed.atom?category=gp_goods")
+    assert (root.findtext("a:id", namespaces=NS) or "").endswith("?category=gp_goods")
+    assert "政府采购货物" in (root.findtext("a:title", namespaces=NS) or "")
+    city, _ = entries(client, region="410700")
+    assert len(city) == 2 and all(TITLES[i][0] in " ".join(city) for i in (1, 2))
+    water, root = entries(client, buyer=code)
+    assert water == [f"【流标公告】{TITLES[2][0]}"] and "新乡市水务集团有限公司" in (
+        root.findtext("a:title", namespaces=NS) or ""
+    )
+    both, _ = entries(client, category="construction", region="410700")
+    assert both == [f"【流标公告】{TITLES[2][0]}"]
+    assert len(entries(client)[0]) == 4
+
+
+def test_a_feed_for_something_that_does_not_exist_says_so_in_chinese(client: TestClient) -> None:
+    assert "没有「bogus」这一交易类别" in client.get("/notices/feed.atom", params={"category": "bogus"}).text
+    r = client.get("/notices/feed.atom", params={"buyer": "91410700MA00000000"})
+    assert r.status_code == 404 and "没有统一社会信用代码为" in r.text
+    assert client.get("/notices/feed.atom", params={"region": "41x700"}).status_code == 422
