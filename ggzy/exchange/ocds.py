@@ -187,6 +187,8 @@ def _award(session: Session, section: Section, out: dict[str, Any]) -> None:
                 "value": {"amount": float(c.amount), "currency": "CNY"},
             }
         ]
+
+
 # --- the public export (P3): one release per published step ------------------------------------------------
 #
 # `release()` above is supervision's own compiled view (with `ggzySupervision`: machine fingerprints, upload
@@ -391,6 +393,43 @@ def public_release(
     if kind.fill is not None:
         kind.fill(session, trade, step, out)
     return out
+
+
+def _public_awards(session: Session | None, trade: Trade, step: Step, out: dict[str, Any]) -> None:
+    """The award (中标) and, once signed, the contract: what the result and contract notices publish."""
+    if session is None:
+        return
+    a = awards.award_of(session, trade.section.id, trade.section.round)
+    if a is None or a.awarded_at is None or a.winner_org_id is None:
+        return
+    winner = entities.get_org(session, a.winner_org_id)
+    award: dict[str, Any] = {
+        "id": a.id,
+        "status": "active",
+        "date": _iso(a.awarded_at),
+        "suppliers": [_org_ref(winner)],
+    }
+    if a.winner_price is not None:
+        award["value"] = _money(a.winner_price)
+    out["awards"] = [award]
+    if not any(p["id"] == _org_ref(winner)["id"] and "supplier" in p["roles"] for p in out["parties"]):
+        out["parties"] = [*out["parties"], _public_party(winner, ["supplier"], contact=True)]
+    c = awards.contract_of(session, a.id)
+    if step.kind == "contract" and c is not None and c.signed_at is not None:
+        out["contracts"] = [
+            {
+                "id": c.id,
+                "awardID": a.id,
+                "status": "active",
+                "dateSigned": _iso(c.signed_at),
+                "value": _money(c.amount),
+            }
+        ]
+
+
+# the award domain's public events (ggzy/award): the result notice and the signed contract
+STEPS["award.awarded"] = StepKind("award", "award", "complete", after_opening=True, fill=_public_awards)
+STEPS["award.contract_signed"] = StepKind("contract", "contract", "complete", after_opening=True, fill=_public_awards)
 
 
 def _json_default(o: Any) -> Any:

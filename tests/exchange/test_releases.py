@@ -128,10 +128,10 @@ def test_an_award_step_joins_through_the_one_hook(
         release["awards"] = [{"id": f"{t.section.code}-{step.seq}", "status": "pending"}]
 
     monkeypatch.setattr(ocds, "STEPS", dict(ocds.STEPS))  # the registration is undone after the test
-    kind = ocds.StepKind("award", "award", "complete", after_opening=True, fill=awards)
+    kind = ocds.StepKind("award-stand-in", "award", "complete", after_opening=True, fill=awards)
     ocds.register_step("bidding.bid_opened", kind)  # stands in for the award's event: public, scope=section.id
     with pytest.raises(ValueError, match="twice"):
-        ocds.register_step("bidding.bid_opened", ocds.StepKind("award", "awardUpdate", None))
+        ocds.register_step("bidding.bid_opened", ocds.StepKind("award-stand-in", "awardUpdate", None))
     rels = of_section(session, trade(outcome="opened", bids=3))
     awarded = [r for r in rels if r["tag"] == ["award"]]
     assert len(awarded) == 3 and all(r["tender"]["status"] == "complete" and r["awards"] for r in awarded)  # type: ignore[index]
