@@ -13,7 +13,7 @@ from ggzy.entities import queries as entities
 from ggzy.entities.models import User
 from ggzy.evaluation import methods, queries, service
 from ggzy.projects.models import Section
-from tests.browser.conftest import Live, sign_in
+from tests.browser.conftest import Live, complete_draw, sign_in
 from tests.evaluation.builders import a_sheet
 
 pytestmark = pytest.mark.browser
@@ -25,12 +25,18 @@ def _room(live: Live) -> tuple[str, str, list[str]]:
     with live.ctx.db.unit_of_work() as s:
         section = s.execute(select(Section).where(Section.status == "opened").order_by(Section.code)).scalars().first()
         assert section is not None
+        section_id = section.id
         existing = queries.of_section(s, section.id)
-        ids = service.seated(s, section)  # the committee of the demo's complete draw
-        experts = [s.get(User, uid) for uid in ids]
-        names = [u.username for u in experts if u is not None]
         if existing is not None:
-            return existing.id, section.id, names
+            ids = [m.user_id for m in queries.members(s, existing.id)]
+            users = [s.get(User, uid) for uid in ids]
+            return existing.id, section.id, [u.username for u in users if u is not None]
+    names = complete_draw(live, section_id)  # the demo's draw, through to every expert's acceptance
+    with live.ctx.db.unit_of_work() as s:
+        section = s.get(Section, section_id)
+        assert section is not None
+        ids = service.seated(s, section)
+        experts = [s.get(User, uid) for uid in ids]
         op = entities.find_user(s, "operator")
         assert op is not None
         e = service.open_evaluation(

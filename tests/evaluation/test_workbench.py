@@ -58,7 +58,7 @@ def test_each_role_sees_its_next_step_from_the_draw_to_the_report(
     people = {p.user.id: p for p in pool.experts}
     for inv in expert_queries.invitations(session, d.id):
         who = people[inv.expert_id]
-        assert ("评标邀请：请接受或拒绝（席位%d）" % inv.seat, "/my/expert-invitations") in _items(
+        assert (f"评标邀请：请接受或拒绝（席位{inv.seat}）", "/my/expert-invitations") in _items(
             session, who.actor, clock
         )
         experts.answer(session, who.actor, invitation_id=inv.id, accept=True, clock=clock, notifier=notifier)
