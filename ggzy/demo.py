@@ -28,6 +28,7 @@ from ggzy.entities import auth, credit_code, passwords, queries, service, totp
 from ggzy.entities.models import Organisation
 from ggzy.entities.service import Identity
 from ggzy.entities.states import OrgKind
+from ggzy.evaluation import demo as evaluation_demo
 from ggzy.experts import demo as experts_demo
 
 REGION = "410700"  # 新乡市
@@ -228,6 +229,7 @@ class DemoReport:
     logins: list[Login] = field(default_factory=list)
     trades: int = 0
     alerts: int = 0
+    evaluations: int = 0  # rooms the demo opened after its complete draws
 
 
 @dataclass(frozen=True)
@@ -241,7 +243,7 @@ class TradeKit:
     checkpoint: Callable[[Session, Clock], object] | None = None  # signs a checkpoint (the experts' draws need one)
 
 
-CITY_DAYS = 80  # the city is founded this long ago, so its trades can have happened in order
+CITY_DAYS = 100  # the city is founded this long ago, so its trades can have happened in order
 
 
 def build(
@@ -270,6 +272,12 @@ def build(
             session, cast, clock=story, files=trades.files, env=trades.env, signer=trades.signer
         )
         experts_demo.seed(session, clock=story, checkpoint=trades.checkpoint)
+        report.evaluations = evaluation_demo.seed(
+            session,
+            clock=story,
+            files=trades.files,
+            plan={t.approval: t.evaluation for t in demo_trades.STORIES if t.evaluation},
+        )
         if story.now() > clock.now():
             raise RuntimeError("the demo story ran past the present")
         if trades.var is not None:
