@@ -12,7 +12,7 @@ from ggzy.entities import auth
 from ggzy.entities import queries as entities
 from ggzy.entities.models import User
 from ggzy.evaluation import methods, queries, service
-from ggzy.projects.models import Section
+from ggzy.projects.models import Project, Section
 from tests.browser.conftest import Live, complete_draw, sign_in
 from tests.evaluation.builders import a_sheet
 
@@ -23,7 +23,9 @@ COMPREHENSIVE = methods.preset(methods.Kind.COMPREHENSIVE)
 def _room(live: Live) -> tuple[str, str, list[str]]:
     """Open the demo school section's evaluation for the committee of its draw; all but the last member submit."""
     with live.ctx.db.unit_of_work() as s:
-        section = s.execute(select(Section).where(Section.status == "opened").order_by(Section.code)).scalars().first()
+        works = select(Project.id).where(Project.method == "open_tender")
+        opened = select(Section).where(Section.status == "opened", Section.project_id.in_(works))
+        section = s.execute(opened.order_by(Section.code)).scalars().first()
         assert section is not None
         section_id = section.id
         existing = queries.of_section(s, section.id)

@@ -13,15 +13,19 @@ from ggzy.experts import queries, service, verify
 from ggzy.experts.models import Draw
 from ggzy.experts.states import DrawStatus
 from ggzy.projects import queries as projects
+from ggzy.projects.models import Project, Section
 from tests.browser.conftest import Live, shot, sign_in
 
 pytestmark = pytest.mark.browser
 
 
 def _demo_draw(live: Live) -> tuple[str, str, str]:
-    """The demo's committed draw of its opened section: (draw id, section id, tenderer's username)."""
+    """The demo's first committed draw of a works tender: (draw id, section id, tenderer's username)."""
     with live.ctx.db.unit_of_work() as s:
-        d = s.execute(select(Draw).order_by(Draw.requested_at)).scalars().first()
+        works = (
+            select(Section.id).join(Project, Project.id == Section.project_id).where(Project.method == "open_tender")
+        )
+        d = s.execute(select(Draw).where(Draw.section_id.in_(works)).order_by(Draw.requested_at)).scalars().first()
         assert d is not None
         project = projects.get_project(s, projects.get_section(s, d.section_id).project_id)
         users = [u for u in entities.list_users(s, limit=1000) if u.org_id == project.tenderer_org_id]
