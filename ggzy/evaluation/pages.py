@@ -197,6 +197,9 @@ def _room_context(db: Db, principal: SignedIn, evaluation_id: str) -> dict[str, 
         for m in members:
             u = db.get(User, m.user_id)
             names[m.user_id] = u.display_name if u else m.user_id
+    section = projects.get_section(db, e.section_id)
+    d = expert_queries.active_draw(db, section.id, e.round)
+    reps = set(expert_queries.representatives_of(d)) if d is not None else set()
     bids = queries.bids(db, e.id)
     result = json.loads(e.result or "{}")
     org_names = {b.org_id: b.name for b in bids}
@@ -207,6 +210,7 @@ def _room_context(db: Db, principal: SignedIn, evaluation_id: str) -> dict[str, 
         "method": method,
         "members": members,
         "names": names,
+        "representatives": reps,
         "me": me,
         "runs": runs,
         "bids": bids,

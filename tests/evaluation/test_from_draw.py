@@ -184,3 +184,5 @@ def test_the_start_page_shows_seats_and_refuses_an_incomplete_draw(
     made = anon_client.post(f"/api/v1{url}", json={"kind": "comprehensive", "chair_seat": 3}, headers=headers)
     assert made.status_code == 201, made.text
     assert [m["chair"] for m in made.json()["members"]] == [False, False, True, False, False]
+    room = op.get(f"/evaluations/{made.json()['id']}")
+    assert "招标人代表（席位5）" in room.text and "专家3（组长）" in room.text
