@@ -99,3 +99,11 @@ def test_from_the_workbench_the_draw_the_room_and_a_sheet(browser: Browser, live
     expect(expert.get_by_test_id("submitted")).to_have_count(1)
     expert.goto("/workbench/expert")
     expect(expert.locator("main")).not_to_contain_text(f"评审打分：{name}")
+
+    watcher = _new_page(browser, live)  # the housing sector's supervisor follows it live, without scores
+    sign_in(watcher, live, "housing", staff=True)
+    _click(watcher, "sector_supervisor", f"监督评标：{name}")
+    expect(watcher).to_have_url(re.compile(f"/sections/{section_id}/evaluation/live$"))
+    expect(watcher.get_by_test_id("live-status")).to_have_text("评标中")
+    expect(watcher.get_by_test_id("live-submitted")).to_have_text("1")
+    expect(watcher.get_by_test_id("live-ranking")).to_have_count(0)
