@@ -30,6 +30,7 @@ from ggzy.entities import auth, credit_code, passwords, queries, service, totp
 from ggzy.entities.models import Organisation
 from ggzy.entities.service import Identity
 from ggzy.entities.states import OrgKind
+from ggzy.evaluation import demo as evaluation_demo
 from ggzy.experts import demo as experts_demo
 
 REGION = "410700"  # 新乡市
@@ -230,6 +231,7 @@ class DemoReport:
     logins: list[Login] = field(default_factory=list)
     trades: int = 0
     alerts: int = 0
+    evaluations: int = 0  # rooms the demo opened after its complete draws
     awards: list[tuple[str, str]] = field(default_factory=list)  # (section code, stage) taken past the report
 
 
@@ -244,7 +246,7 @@ class TradeKit:
     checkpoint: Callable[[Session, Clock], object] | None = None  # signs a checkpoint (the experts' draws need one)
 
 
-CITY_DAYS = 80  # the city is founded this long ago, so its trades can have happened in order
+CITY_DAYS = 100  # the city is founded this long ago, so its trades can have happened in order
 
 
 def build(
@@ -273,7 +275,13 @@ def build(
             session, cast, clock=story, files=trades.files, env=trades.env, signer=trades.signer
         )
         experts_demo.seed(session, clock=story, checkpoint=trades.checkpoint)
-        report.awards = award_demo.advance(
+        report.evaluations = evaluation_demo.seed(
+            session,
+            clock=story,
+            files=trades.files,
+            plan={t.approval: t.evaluation for t in demo_trades.STORIES if t.evaluation},
+        )
+        report.awards = award_demo.advance(  # the sections whose report is signed, one stage further each
             session,
             lambda username: cast.actor(session, username),
             clock=story,

@@ -39,7 +39,7 @@ from ggzy.projects import service as projects
 from ggzy.projects import timers as deadlines
 from ggzy.projects.models import Project
 from ggzy.rules.catalog import Category
-from ggzy.rules.procedures import Method
+from ggzy.rules.procedures import Method, procedure
 from ggzy.sealing import keyfile, p256
 from ggzy.sealing.header import SealContext
 
@@ -71,6 +71,9 @@ class Story:
     stage: str  # bidding | opened | failed
     # bidders whose bids were made on one machine, sent from one address, paid from one account
     ring: tuple[str, ...] = ()
+    method: Method = Method.OPEN_TENDER
+    # after the opening (ggzy/evaluation/demo.py): "" none, "scoring" all but one member scored, "reported" signed
+    evaluation: str = ""
 
 
 RING_ACCOUNT = "6222021704001234567"  # the planted ring pays every member's security from this one account
@@ -92,6 +95,7 @@ STORIES = (
             ("bidder16", Decimal("8390800.00"), 370),
         ),
         "opened",
+        evaluation="scoring",
     ),
     Story(
         "卫河新乡段堤防加固工程",
@@ -120,6 +124,41 @@ STORIES = (
         ),
         "opened",
         ring=("bidder10", "bidder11", "bidder12"),
+        evaluation="reported",
+    ),
+    Story(
+        "新乡市第一人民医院医用设备采购项目",
+        "2026-410700-84-02-000321",
+        Category.GP_GOODS,
+        Sector.FINANCE,
+        "tenderer4",
+        "医用监护设备",
+        Decimal("1860000.00"),
+        (
+            ("bidder07", Decimal("1788000.00"), 60),
+            ("bidder08", Decimal("1812500.00"), 45),
+            ("bidder09", Decimal("1769900.00"), 50),
+        ),
+        "opened",
+        method=Method.NEGOTIATION,
+        evaluation="reported",
+    ),
+    Story(
+        "新乡市第一人民医院信息系统运维服务项目",
+        "2026-410700-84-02-000322",
+        Category.GP_SERVICES,
+        Sector.FINANCE,
+        "tenderer4",
+        "信息系统运维",
+        Decimal("680000.00"),
+        (
+            ("bidder07", Decimal("655000.00"), 365),
+            ("bidder17", Decimal("648800.00"), 365),
+            ("bidder19", Decimal("662000.00"), 365),
+        ),
+        "opened",
+        method=Method.NEGOTIATION,
+        evaluation="scoring",
     ),
     Story(
         "新乡市S229线路面改造工程",
@@ -223,7 +262,7 @@ def _run(
         approval_code=story.approval,
         category=story.category,
         sector=story.sector,
-        method=Method.OPEN_TENDER,
+        method=story.method,
         state_funds_share=Decimal(100),
         state_funds_amount=story.estimate,
         tenderer_org_id=tenderer_org,
@@ -234,19 +273,35 @@ def _run(
     projects.accept(session, cast.actor(session, "operator"), project_id=project.id, clock=clock)
     clock.advance(timedelta(days=1))
     section = project_queries.sections_of(session, project.id)[0]
+    if procedure(story.method).invited:  # 竞争性谈判: the purchaser invites the suppliers (采购法 art. 38)
+        publication.invite(
+            session,
+            manager,
+            section_id=section.id,
+            org_ids=[cast.users[b].org_id for b, _p, _d in story.bidders],
+            clock=clock,
+        )
+        clock.advance(timedelta(hours=1))
+    negotiated = story.method is Method.NEGOTIATION
     document = _pdf(f"{story.name}招标文件", "招标代理", "Office Suite 12.1")
     doc = files.save(f"documents/{section.id}", [document], max_bytes=1 << 30)
-    deadline = (
-        (clock.now() + timedelta(days=21)).astimezone(SHANGHAI).replace(hour=9, minute=30, second=0, microsecond=0)
+    # a tender: 20 days and more (招标投标法 art. 24); a negotiation: 3 working days and more (非招标办法 art. 29)
+    period, documents_for = (
+        (timedelta(days=6), timedelta(days=2)) if negotiated else (timedelta(days=21), timedelta(days=10))
     )
+    deadline = (clock.now() + period).astimezone(SHANGHAI).replace(hour=9, minute=30, second=0, microsecond=0)
     publication.publish_tender(
         session,
         manager,
         section_id=section.id,
-        title=f"{story.name}（{story.section}）招标公告",
-        body=f"{story.name}已由有关部门批准建设，资金来源为财政资金，现进行公开招标，欢迎符合资格条件的投标人参加。",
+        title=f"{story.name}（{story.section}）{'竞争性谈判公告' if negotiated else '招标公告'}",
+        body=(
+            f"{story.name}已列入政府采购计划，资金来源为财政资金，现进行竞争性谈判采购，欢迎符合资格条件的供应商参加。"
+            if negotiated
+            else f"{story.name}已由有关部门批准建设，资金来源为财政资金，现进行公开招标，欢迎符合资格条件的投标人参加。"
+        ),
         deadline=deadline,
-        documents_until=deadline - timedelta(days=10),
+        documents_until=deadline - documents_for,
         documents=[("招标文件.pdf", doc)],
         clock=clock,
         keys_env=env,

@@ -32,7 +32,7 @@ def test_upgrade_demo_verify_on_a_fresh_database(dbserver: DbServer, tmp_path: P
         args = ["supervise", "history", "--external", str(var / "demo-county-ocds.jsonl")]
         approvals = ["--approvals", str(var / "demo-approvals.csv"), "--source", "县分中心"]
         r = runner.invoke(main, [*args, *approvals], env=env)
-        assert r.exit_code == 0 and "筛查 21 个交易" in r.output and "新增预警 0 条" in r.output, r.output
+        assert r.exit_code == 0 and "筛查 23 个交易" in r.output and "新增预警 0 条" in r.output, r.output
         (var / "bad.csv").write_text("名称\n某项目\n", encoding="utf-8")
         r = runner.invoke(main, [*args, "--approvals", str(var / "bad.csv")], env=env)
         assert r.exit_code != 0 and "项目代码" in r.output, r.output

@@ -75,3 +75,39 @@ def test_the_demo_trades_plant_cases_that_supervision_finds_and_routes(
     never = [a.subject for a in raised if a.flag_id == "A03"]
     assert never == ["2026-410700-48-01-777777"], "the school building is traded here, the hub never entered"
     assert (tmp_path / "demo-county-ocds.jsonl").exists() and (tmp_path / "demo-approvals.csv").exists()
+
+
+def test_the_demo_city_has_evaluations_in_progress_and_signed_on_both_laws(
+    session: Session,
+    clock: FixedClock,
+    ident: Identity,
+    files: FileStore,
+    opening_env: KeyEnv,
+    keys: Keys,
+    tmp_path: Path,
+) -> None:
+    from ggzy.core import transparency
+    from ggzy.evaluation import queries as evaluation
+    from ggzy.experts import verify
+    from ggzy.experts.models import Draw
+    from ggzy.projects.models import Project, Section
+
+    def checkpoint(s: Session, c: object) -> object:
+        return transparency.sign_checkpoint(s, keys=keys, origin="demo.test/log", clock=c)  # type: ignore[arg-type]
+
+    kit = demo.TradeKit(files=files, env=opening_env, signer=keys.log_private, var=tmp_path, checkpoint=checkpoint)
+    report = demo.build(session, clock=clock, ident=ident, trades=kit)
+    assert report.evaluations == 4
+    seen = {}
+    for section, project in session.execute(select(Section, Project).join(Project)).all():
+        e = evaluation.of_section(session, section.id)
+        if e is not None:
+            done = sum(1 for m in evaluation.members(session, e.id) if m.submitted_at is not None)
+            seen[(project.method, e.status)] = (done, len(evaluation.members(session, e.id)), e.report_sha256)
+            ranked = evaluation.final_ranking(session, section.id)
+            assert bool(ranked) == (e.status == "reported")  # candidates only from a signed report
+    assert seen[("open_tender", "scoring")][:2] == (4, 5)
+    assert seen[("open_tender", "reported")][2] and seen[("negotiation", "reported")][2]
+    assert seen[("negotiation", "scoring")][:2] == (2, 3)
+    for d in session.execute(select(Draw)).scalars():
+        assert verify.verify_draw(session, d.id).ok

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from ggzy.award import archive, contracts, queries, service
 from ggzy.bidding.keys import KeyEnv
+from ggzy.core import training
 from ggzy.core.actor import Actor, system
 from ggzy.core.clock import FixedClock
 from ggzy.core.files import FileStore
@@ -50,13 +51,14 @@ def advance(
     ]
     ready.sort(key=lambda s: s.code)
     done: list[tuple[str, str]] = []
+    factor = training.factor(session)  # in training mode every period is shorter: so are the story's pauses
     for section, stage in zip(ready, STAGES, strict=False):
         project = projects.get_project(session, section.project_id)
         tenderer = actor_of(_user_of(session, project.tenderer_org_id))
-        clock.advance(timedelta(hours=2))
+        clock.advance(timedelta(hours=2) / factor)
         a = service.publish_candidates(session, tenderer, section_id=section.id, clock=clock)
         if stage != "publicity":
-            clock.set(a.publicity_ends_at + timedelta(hours=9))
+            clock.set(a.publicity_ends_at + timedelta(hours=9) / factor)
             first = queries.candidates(a)[0]
             service.award(
                 session,
@@ -68,7 +70,7 @@ def advance(
                 notifier=notifier,
             )
             if stage in ("contracted", "archived"):
-                clock.advance(timedelta(days=1))
+                clock.advance(timedelta(days=1) / factor)
                 contracts.create_contract(
                     session,
                     tenderer,
@@ -79,9 +81,9 @@ def advance(
                     clock=clock,
                     files=files,
                 )
-                clock.advance(timedelta(hours=3))
+                clock.advance(timedelta(hours=3) / factor)
                 contracts.sign_contract(session, tenderer, section_id=section.id, clock=clock)
-                clock.advance(timedelta(hours=2))
+                clock.advance(timedelta(hours=2) / factor)
                 winner = actor_of(_user_of(session, first["org_id"]))
                 contracts.sign_contract(session, winner, section_id=section.id, clock=clock)
                 if stage == "archived":

@@ -56,6 +56,14 @@ def section_page(request: Request, db: Db, principal: CurrentPrincipal, section_
     actor = principal.actor
     context["can_bid"] = policy.can(actor, policy.DOCUMENTS_DOWNLOAD)
     context["invited"] = projects.is_invited(db, section_id, actor.org_id)
+    subject = projects.subject_of(context["p"])  # type: ignore[arg-type]
+    context["next_steps"] = {  # after the opening: each step of the evaluation reachable by clicking
+        "draw": policy.can(actor, policy.EXPERT_DRAW_REQUEST, subject)
+        or policy.can(actor, policy.EVALUATION_RUN, subject),
+        "room": policy.can(actor, policy.EVALUATION_RUN, subject),
+        "member": policy.can(actor, policy.EVALUATION_SCORE) and actor.role is Role.EXPERT,
+        "watch": policy.can(actor, policy.EVALUATION_WATCH, subject),
+    }
     return page(request, "bidding/section.html", context)
 
 

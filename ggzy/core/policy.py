@@ -189,10 +189,10 @@ EVALUATION_RUN = _define(
 )
 EVALUATION_SCORE = _define(
     "evaluation.score",
-    "独立评审打分、提出书面澄清（评标委员会成员）",
+    "独立评审打分、提出书面澄清（评标委员会成员：评标专家、招标人代表）",
     Kind.WRITE,
     content=True,
-    grants={Role.EXPERT: Scope.ANY},
+    grants={Role.EXPERT: Scope.ANY, Role.TENDERER: Scope.OWN, Role.AGENCY: Scope.OWN},
 )
 EVALUATION_CHAIR = _define(
     "evaluation.chair",

@@ -28,6 +28,7 @@ from ggzy.evaluation.schemas import (
     SheetSubmit,
 )
 from ggzy.evaluation.states import EvaluationStatus
+from ggzy.projects import queries as projects
 from ggzy.web.context import AppContext
 from ggzy.web.deps import Ctx, Db, SignedIn, content_disposition
 
@@ -84,12 +85,20 @@ def open_now(db: Session, ctx: AppContext, actor: Actor, section_id: str, body: 
         tender = bills.parse(body.tender_bill, priced=False) if body.tender_bill else None
     except bills.BillUnreadable as exc:
         raise Invalid(f"招标工程量清单无法识别：{exc}", code="tender-bill") from None
+    chair = body.chair
+    if body.chair_seat is not None:
+        section = projects.get_section(db, section_id)
+        members = body.members if body.members is not None else service.seated(db, section)
+        if body.chair_seat > len(members):
+            raise Invalid(f"没有席位{body.chair_seat}", code="committee-chair")
+        chair = members[body.chair_seat - 1]
     return service.open_evaluation(
         db,
         actor,
         section_id=section_id,
         members=body.members,
-        chair=body.chair,
+        direct=body.direct,
+        chair=chair,
         method=method,
         clock=ctx.clock,
         ceiling=body.ceiling,
@@ -100,7 +109,7 @@ def open_now(db: Session, ctx: AppContext, actor: Actor, section_id: str, body: 
 
 @router.post("/sections/{section_id}/evaluation", response_model=EvaluationRead, status_code=201)
 def open_evaluation(section_id: str, body: EvaluationOpen, db: Db, ctx: Ctx, principal: SignedIn) -> EvaluationRead:
-    """开启评标：交易中心工作人员以评标委员会名单开启评标室，平台随即清标。"""
+    """开启评标：交易中心工作人员以专家抽取确定的评标委员会开启评标室并记录成员推举的组长，平台随即清标。"""
     return read(db, open_now(db, ctx, principal.actor, section_id, body))
 
 

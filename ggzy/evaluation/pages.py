@@ -24,9 +24,14 @@ from ggzy.evaluation.methods import Kind
 from ggzy.evaluation.schemas import EvaluationOpen
 from ggzy.evaluation.scoring import Sheet
 from ggzy.evaluation.states import EvaluationStatus
+from ggzy.experts import queries as expert_queries
+from ggzy.experts import service as expert_service
+from ggzy.experts.states import DrawStatus
 from ggzy.projects import queries as projects
 from ggzy.projects.states import SectionStatus
 from ggzy.rules import evaluation as rules
+from ggzy.rules.procedures import Method as Procedure
+from ggzy.rules.procedures import procedure as procedure_of
 from ggzy.web.deps import Ctx, Db, SignedIn, content_disposition, page
 
 router = APIRouter(include_in_schema=False)
@@ -55,7 +60,47 @@ def start_page(request: Request, db: Db, principal: SignedIn, section_id: str, e
         return _redirect(f"/evaluations/{e.id}")
     context = _head(db, section_id)
     policy.ensure(principal.actor, policy.EVALUATION_RUN, projects.subject_of(context["p"]))
-    context.update(error=error, kinds=list(Kind), minimum=rules.committee_minimum)
+    s, p = context["s"], context["p"]
+    d = expert_queries.active_draw(db, s.id, s.round)
+    seats: list[dict[str, Any]] = []
+    missing = ""
+    if d is not None and DrawStatus(d.status) is DrawStatus.COMPLETE:
+        shown = expert_service.names_visible(db, principal.actor, d)
+        groups = expert_queries.seats_of(d)
+        reps = expert_queries.representatives_of(d)
+        for n, uid in enumerate(service.seated(db, s), start=1):
+            u = db.get(User, uid)
+            rep = uid in reps
+            seats.append(
+                {
+                    "seat": n,
+                    "what": "招标人代表" if rep else f"评标专家（{groups[n - 1] if n <= len(groups) else '*'}）",
+                    "name": (u.display_name if u else uid) if shown else "",
+                    "expert": not rep,
+                }
+            )
+    else:
+        try:
+            service.committee(db, s, p, members=None, direct="")
+        except DomainError as exc:
+            missing = exc.message
+    regime = procedure_of(p.method).regime
+    grounds = [
+        g
+        for g in rules.DIRECT_GROUNDS.values()
+        if g.regime is regime and (not g.single_source_only or Procedure(p.method) is Procedure.SINGLE_SOURCE)
+    ]
+    context.update(
+        error=error,
+        kinds=[k for k in Kind if k in service.METHODS_FOR.get(Procedure(p.method), frozenset())],
+        minimum=rules.committee_minimum,
+        draw=d,
+        draw_status=DrawStatus(d.status) if d else None,
+        seats=seats,
+        missing=missing,
+        grounds=grounds,
+        chair_basis=str(rules.CHAIR_CHOSEN),
+    )
     return page(request, "evaluation/start.html", context)
 
 
@@ -72,9 +117,11 @@ def start(
     ctx: Ctx,
     principal: SignedIn,
     section_id: str,
-    members: Text,
-    chair: Annotated[str, Form(max_length=100)],
     kind: Annotated[str, Form(max_length=30)],
+    members: Text = "",
+    chair: Annotated[str, Form(max_length=100)] = "",
+    chair_seat: Annotated[str, Form(max_length=3)] = "",
+    direct: Annotated[str, Form(max_length=30)] = "",
     ceiling: Annotated[str, Form(max_length=30)] = "",
     tender_bill: Text = "",
 ) -> Response:
@@ -92,9 +139,18 @@ def start(
                 bill = bills.parse(tender_bill.strip(), priced=False)
             except bills.BillUnreadable as exc:
                 raise Invalid(f"招标工程量清单无法识别：{exc}", code="tender-bill") from None
+        seat = None
+        if chair_seat.strip():
+            if not chair_seat.strip().isdigit() or not 1 <= int(chair_seat) <= 99:
+                raise Invalid("请选择评标委员会推举的组长", code="committee-chair")
+            seat = int(chair_seat)
+        elif not chair.strip():
+            raise Invalid("请选择评标委员会推举的组长", code="committee-chair")
         body = EvaluationOpen(
-            members=[_user_id(db, n) for n in names],
+            members=[_user_id(db, n) for n in names] if direct else None,
             chair=_user_id(db, chair) if chair.strip() else "",
+            chair_seat=seat,
+            direct=direct,
             kind=kind,
             ceiling=limit,
             tender_bill=bill.to_json() if bill else None,
@@ -109,8 +165,8 @@ def start(
 @router.get("/evaluations", response_class=HTMLResponse)
 def list_page(request: Request, db: Db, principal: SignedIn) -> Response:
     actor = principal.actor
-    if actor.role is Role.EXPERT and actor.user_id:
-        rows = queries.evaluations_of_expert(db, actor.user_id)
+    if actor.role in (Role.EXPERT, Role.TENDERER, Role.AGENCY) and actor.user_id:
+        rows = queries.evaluations_of_expert(db, actor.user_id)  # a representative sits like an expert
     elif actor.role is Role.BIDDER and actor.org_id:
         rows = queries.evaluations_of_bidder(db, actor.org_id)
     elif policy.scope_for(actor, policy.EVALUATION_RUN) or policy.scope_for(actor, policy.EVALUATION_WATCH):
@@ -141,6 +197,9 @@ def _room_context(db: Db, principal: SignedIn, evaluation_id: str) -> dict[str, 
         for m in members:
             u = db.get(User, m.user_id)
             names[m.user_id] = u.display_name if u else m.user_id
+    section = projects.get_section(db, e.section_id)
+    d = expert_queries.active_draw(db, section.id, e.round)
+    reps = set(expert_queries.representatives_of(d)) if d is not None else set()
     bids = queries.bids(db, e.id)
     result = json.loads(e.result or "{}")
     org_names = {b.org_id: b.name for b in bids}
@@ -151,6 +210,7 @@ def _room_context(db: Db, principal: SignedIn, evaluation_id: str) -> dict[str, 
         "method": method,
         "members": members,
         "names": names,
+        "representatives": reps,
         "me": me,
         "runs": runs,
         "bids": bids,

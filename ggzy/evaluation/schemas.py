@@ -9,8 +9,17 @@ from pydantic import BaseModel, Field
 
 
 class EvaluationOpen(BaseModel):
-    members: list[str] = Field(description="评标委员会成员的用户编号（单数，不少于法定人数）")
-    chair: str = Field(description="组长的用户编号")
+    members: list[str] | None = Field(
+        default=None,
+        description="评标委员会成员的用户编号；有专家抽取时省略（取抽取完成的委员会），不经抽取时须同时给出 direct",
+    )
+    chair: str = Field(default="", description="评标委员会推举的组长的用户编号（或以 chair_seat 给出席位）")
+    chair_seat: int | None = Field(default=None, ge=1, le=99, description="评标委员会推举的组长的席位号")
+    direct: str = Field(
+        default="",
+        max_length=30,
+        description="不经抽取确定评标委员会的法定依据（works-art47、gp-experts-art13、single-source）",
+    )
     method: dict[str, Any] | None = Field(default=None, description="评标办法（JSON）；省略时按 kind 使用预设")
     kind: str = Field(default="comprehensive", description="评标办法类型")
     ceiling: Decimal | None = Field(default=None, description="最高投标限价（元）")

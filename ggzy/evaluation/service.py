@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -32,11 +33,14 @@ from ggzy.evaluation.methods import Kind, Method
 from ggzy.evaluation.models import EvaluatedBid, Evaluation, Member, Question, Quote
 from ggzy.evaluation.scoring import Sheet
 from ggzy.evaluation.states import EVALUATION_LIFECYCLE, EvaluationStatus
+from ggzy.experts import queries as expert_queries
+from ggzy.experts.models import Draw
+from ggzy.experts.states import DrawStatus, InvitationStatus
 from ggzy.projects import queries as projects
 from ggzy.projects.models import Project, Section
 from ggzy.projects.states import SectionStatus
 from ggzy.rules import evaluation as rules
-from ggzy.rules.base import Regime
+from ggzy.rules import experts as expert_rules
 from ggzy.rules.procedures import Method as Procedure
 from ggzy.rules.procedures import procedure
 from ggzy.supervision.service import Finding, raise_alert
@@ -72,21 +76,109 @@ def _context(session: Session, e: Evaluation) -> tuple[Section, Project]:
     return section, projects.get_project(session, section.project_id)
 
 
-def _check_committee(session: Session, members: list[str], chair: str, regime: Regime, kind: Kind) -> None:
+def _check_committee(
+    session: Session,
+    project: Project,
+    members: list[str],
+    chair: str,
+    kind: Kind,
+    representatives: list[str],
+) -> None:
+    """Size and the experts' two thirds (招标投标法 art. 37; 采购条例 art. 39 and the sizes of each procedure);
+    an expert must hold the EXPERT role, a representative (招标人代表) must be a user of the tenderer or agency."""
     if len(set(members)) != len(members):
         raise Invalid("评标委员会成员不得重复", code="committee-duplicate")
     if chair not in members:
         raise Invalid("组长须为评标委员会成员", code="committee-chair")
-    minimum = rules.committee_minimum(regime, kind in NEGOTIATED)
+    if chair in representatives:
+        raise Invalid("组长须由评标委员会中的评标专家担任", code="committee-chair")
+    regime = procedure(project.method).regime
+    minimum, thirds = expert_rules.committee_rules(regime, kind in NEGOTIATED, project.estimate)
     if len(members) < int(minimum.value) or len(members) % 2 == 0:
         raise RuleViolation(
             f"评标委员会须为{minimum.value}人以上单数（{minimum.citation}），现为{len(members)}人",
             code="committee-size",
         )
+    experts = [m for m in members if m not in representatives]
+    if len(experts) * 3 < int(thirds.value) * len(members):
+        raise RuleViolation(
+            f"评标委员会中专家不得少于成员总数的{thirds.value}/3（{thirds.citation}），现为{len(experts)}/{len(members)}",
+            code="committee-experts-share",
+        )
+    managers = {project.tenderer_org_id, project.agency_org_id} - {None}
     for uid in members:
         user = session.get(User, uid) if uid else None
-        if user is None or not user.is_active or Role.EXPERT not in entities.roles_of(session, uid):
+        if user is None or not user.is_active:
+            raise Invalid("评标委员会成员须为在册的评标专家或招标人代表", code="committee-not-expert")
+        if uid in representatives:
+            if user.org_id not in managers:
+                raise Invalid("招标人代表须为本项目招标人（或代理机构）的在册人员", code="committee-representative")
+        elif Role.EXPERT not in entities.roles_of(session, uid):
             raise Invalid("评标委员会成员须为在册的评标专家", code="committee-not-expert")
+
+
+def describe_incomplete(session: Session, d: Draw) -> str:
+    """What a draw still lacks before its committee can sit, in words for the operator."""
+    status = DrawStatus(d.status)
+    if status is DrawStatus.COMMITTED:
+        return "专家抽取已公布候选名单承诺，正在等待随机种子（下一个签名树头），尚未抽出专家"
+    if status is DrawStatus.SHORT:
+        return "专家抽取因符合条件的专家不足而未完成，请招标人（代理机构）重新申请抽取"
+    seats = expert_queries.seats_of(d)
+    accepted = {
+        i.seat for i in expert_queries.invitations(session, d.id) if i.status == InvitationStatus.ACCEPTED.value
+    }
+    waiting = [str(n) for n in range(1, len(seats) + 1) if n not in accepted]
+    return f"专家抽取尚未完成：席位{'、'.join(waiting)}尚待专家答复（已接受{len(accepted)}/{len(seats)}）"
+
+
+@dataclass(frozen=True)
+class Committee:
+    """Who sits, and on what footing: the draw's committee, or members named on a ground of DIRECT_GROUNDS."""
+
+    members: list[str]
+    representatives: list[str]
+    draw_id: str | None
+    ground: str
+
+
+def committee(
+    session: Session, section: Section, project: Project, *, members: list[str] | None, direct: str
+) -> Committee:
+    """The committee the room opens with: the section's complete draw when there is one (incomplete: refused,
+    naming what is missing); without a draw only members named on a legal ground (条例 art. 47 …)."""
+    d = expert_queries.active_draw(session, section.id, section.round)
+    if d is not None:
+        if DrawStatus(d.status) is not DrawStatus.COMPLETE:
+            raise RuleViolation(describe_incomplete(session, d) + "，不能开启评标", code="draw-incomplete")
+        drawn, _ = expert_queries.committee_of(session, section.id)
+        if members is not None and list(members) != drawn:
+            raise Invalid(
+                "评标委员会须为本标段专家抽取确定的成员（含招标人代表），不得另行指定", code="committee-not-drawn"
+            )
+        return Committee(drawn, expert_queries.representatives_of(d), d.id, "")
+    short = next((x for x in expert_queries.draws_of(session, section.id) if x.round == section.round), None)
+    if not direct:
+        what = describe_incomplete(session, short) if short is not None else "本标段尚未抽取评标专家"
+        raise RuleViolation(
+            f"{what}：评标委员会的专家须从专家库随机抽取（{rules.DRAW_REQUIRED}），请招标人（代理机构）在标段的「评标专家抽取」页申请",
+            code="draw-required",
+        )
+    ground = rules.DIRECT_GROUNDS.get(direct)
+    proc = procedure(project.method)
+    if ground is None or ground.regime is not proc.regime:
+        raise Invalid(f"{proc.name}项目不能以该依据不经抽取确定评标委员会", code="direct-ground")
+    if ground.single_source_only and Procedure(project.method) is not Procedure.SINGLE_SOURCE:
+        raise Invalid(f"「{ground.title}」只适用于单一来源采购", code="direct-ground")
+    if not members:
+        raise Invalid("请填写评标委员会成员", code="committee-members")
+    return Committee(list(members), [], None, ground.code)
+
+
+def seated(session: Session, section: Section) -> list[str]:
+    """The members of the section's complete draw, in seat order ([] without one)."""
+    members, _ = expert_queries.committee_of(session, section.id)
+    return members
 
 
 def open_evaluation(
@@ -94,16 +186,18 @@ def open_evaluation(
     actor: Actor,
     *,
     section_id: str,
-    members: list[str],
     chair: str,
     method: Method | Mapping[str, Any],
     clock: Clock,
+    members: list[str] | None = None,
+    direct: str = "",
     ceiling: Decimal | None = None,
     tender_bill: bills.Bill | None = None,
     read_file: opened.FileReader | None = None,
 ) -> Evaluation:
-    """开启评标 — the operator opens the room for the committee; clearing runs on the opened bids at once,
-    and its signs of collusion go to supervision."""
+    """开启评标 — the operator opens the room for the committee of the section's complete draw (or, without a
+    draw, for members named on a ground of `rules.DIRECT_GROUNDS`), recording the chair the members chose;
+    clearing runs on the opened bids at once, and its signs of collusion go to supervision."""
     section = projects.get_section(session, section_id)
     project = projects.get_project(session, section.project_id)
     policy.ensure(actor, policy.EVALUATION_RUN, projects.subject_of(project))
@@ -120,7 +214,9 @@ def open_evaluation(
         raise Conflict("本标段的评标已经开启", code="evaluation-exists")
     if ceiling is not None and ceiling <= 0:
         raise Invalid("最高投标限价须大于零", code="ceiling")
-    _check_committee(session, members, chair, procedure(project.method).regime, m.kind)
+    sitting = committee(session, section, project, members=members, direct=direct)
+    members = sitting.members
+    _check_committee(session, project, members, chair, m.kind, sitting.representatives)
     bids_in = [b for b in opened.opened_bids(session, section) if not b.failed]
     if not bids_in:
         raise RuleViolation("本标段没有成功解密的投标文件，无法评标", code="no-bids")
@@ -183,6 +279,10 @@ def open_evaluation(
         payload={
             "method": m.kind.value,
             "committee_size": len(members),
+            "representatives": len(sitting.representatives),
+            "draw": sitting.draw_id,
+            "direct_ground": sitting.ground or None,
+            "chair_seat": members.index(chair) + 1,
             "bids": len(cleared.bids),
             "excluded": sum(1 for c in cleared.bids if c.ground),
             "notes": sum(len(c.notes) for c in cleared.bids),

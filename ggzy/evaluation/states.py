@@ -22,7 +22,13 @@ E = EvaluationStatus
 EVALUATION_LIFECYCLE: Lifecycle[EvaluationStatus] = Lifecycle(
     "评标",
     [
-        Transition("reveal", "全部专家提交评分", E.SCORING, E.SCORED, by=frozenset({Role.EXPERT})),
+        Transition(
+            "reveal",
+            "全部成员提交评分",
+            E.SCORING,
+            E.SCORED,
+            by=frozenset({Role.EXPERT, Role.TENDERER, Role.AGENCY}),  # the last sheet may be a representative's
+        ),
         Transition("report", "组长汇总并签署评标报告", E.SCORED, E.REPORTED, by=frozenset({Role.EXPERT})),
     ],
 )

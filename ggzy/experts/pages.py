@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ggzy.core import policy
 from ggzy.core.calendar import local_date
-from ggzy.core.errors import DomainError, Invalid
+from ggzy.core.errors import DomainError, Invalid, NotFound
 from ggzy.entities import queries as entities
 from ggzy.experts import queries, service, xlsx
 from ggzy.experts.states import DrawStatus, ExpertStatus, InvitationStatus
@@ -210,6 +210,16 @@ def _seats(text: str) -> list[str]:
             raise Invalid(f"「{part}」人数应在1至{service.MAX_SEATS}之间")
         out += [code.strip() or "*"] * count
     return out
+
+
+@router.get("/sections/{section_id}/expert-draw")
+def latest_draw(db: Db, section_id: str) -> Response:
+    """The public record of the section's latest draw (linked from the section page once it is opened)."""
+    projects.get_section(db, section_id)
+    draws = queries.draws_of(db, section_id)
+    if not draws:
+        raise NotFound("本标段尚未抽取评标专家")
+    return RedirectResponse(f"/expert-draws/{draws[0].id}", status_code=303)
 
 
 @router.get("/expert-draws/{draw_id}", response_class=HTMLResponse)

@@ -11,6 +11,7 @@ from ggzy.core import policy
 from ggzy.core.actor import Actor
 from ggzy.core.roles import Role
 from ggzy.core.workbench import DueItem
+from ggzy.experts import queries
 from ggzy.experts.models import Draw, Invitation
 from ggzy.experts.states import DrawStatus, InvitationStatus
 from ggzy.projects.models import Project, Section
@@ -47,7 +48,7 @@ def due_items(session: Session, actor: Actor, now: datetime) -> list[DueItem]:
             )
             .order_by(Section.opened_at)
         )
-        return [
+        items = [
             DueItem(
                 f"申请抽取评标专家：{p.name}（{s.name}）",
                 f"/sections/{s.id}/experts",
@@ -56,4 +57,36 @@ def due_items(session: Session, actor: Actor, now: datetime) -> list[DueItem]:
             )
             for s, p in session.execute(stmt2).all()
         ]
+        return items + _incomplete(session, actor.org_id)
     return []
+
+
+def _incomplete(session: Session, org_id: str) -> list[DueItem]:
+    """The manager's draws still calling experts (or waiting for the seed): how many seats wait."""
+    stmt = (
+        select(Draw, Section, Project)
+        .join(Section, (Section.id == Draw.section_id) & (Section.round == Draw.round))
+        .join(Project, Project.id == Section.project_id)
+        .where(
+            Section.status == SectionStatus.OPENED.value,
+            or_(Project.tenderer_org_id == org_id, Project.agency_org_id == org_id),
+            Draw.status.in_([DrawStatus.COMMITTED.value, DrawStatus.CALLING.value]),  # short: asked again above
+        )
+        .order_by(Draw.requested_at)
+        .limit(100)
+    )
+    items = []
+    for d, s, p in session.execute(stmt).all():
+        if DrawStatus(d.status) is DrawStatus.SHORT:
+            if queries.active_draw(session, s.id, s.round) is not None:
+                continue  # already asked again
+            what = "专家不足，请重新申请抽取"
+        else:
+            accepted = sum(1 for i in queries.invitations(session, d.id) if i.status == InvitationStatus.ACCEPTED.value)
+            what = f"抽取未完成：{len(queries.seats_of(d)) - accepted}个席位待专家答复"
+        items.append(
+            DueItem(
+                f"{what}（{p.name}，{s.name}）", f"/sections/{s.id}/experts", d.requested_at, str(rules.RANDOM_DRAW)
+            )
+        )
+    return items

@@ -163,3 +163,48 @@ def committee_minimum(regime: Regime, negotiated: bool) -> Rule:
 
 def ground(code: str) -> Ground:
     return GROUNDS[code]
+
+
+# --- who sits on the committee without a draw ------------------------------------------------------------
+# The committee is the draw's (招标投标法 art. 37; 条例 art. 46; 采购条例 art. 39). Only these grounds let the
+# room open with members named by hand; the ground is recorded in the log with the opening of the room.
+
+
+@dataclass(frozen=True)
+class DirectGround:
+    code: str
+    title: str
+    citation: Citation
+    regime: Regime
+    single_source_only: bool = False
+
+    def describe(self) -> str:
+        return f"{self.title}（{self.citation}）"
+
+
+DIRECT_GROUNDS: dict[str, DirectGround] = {
+    g.code: g
+    for g in (
+        DirectGround(
+            "works-art47",
+            "技术复杂、专业性强或者国家有特殊要求，随机抽取的专家难以保证胜任，由招标人直接确定",
+            Citation(REG, "第47条"),
+            Regime.TENDERING,
+        ),
+        DirectGround(
+            "gp-experts-art13",
+            "技术复杂、专业性强，随机方式难以确定合适评审专家，经主管预算单位同意由采购人自行选定",
+            Citation("政府采购评审专家管理办法", "第13条"),
+            Regime.PROCUREMENT,
+        ),
+        DirectGround(
+            "single-source",
+            "单一来源采购由采购人组织具有相关经验的专业人员与供应商协商",
+            Citation("政府采购非招标采购方式管理办法", "第41条"),
+            Regime.PROCUREMENT,
+            single_source_only=True,
+        ),
+    )
+}
+DRAW_REQUIRED = Citation("招标投标法", "第37条；《招标投标法实施条例》第46条；《政府采购法实施条例》第39条")
+CHAIR_CHOSEN = Citation(INTERIM, "第9条：评标委员会负责人由评标委员会成员推举产生或者由招标人确定")

@@ -19,7 +19,7 @@ from ggzy.evaluation import methods, opened, queries
 from ggzy.evaluation import service as evaluation
 from ggzy.rules.procedures import Method as Procedure
 from tests.builders import Person
-from tests.evaluation.builders import Room, a_bill, a_sheet, an_opened_section, tender_bill
+from tests.evaluation.builders import Room, a_bill, a_sheet, an_opened_section, direct_ground, tender_bill
 
 LOWEST = methods.preset(methods.Kind.LOWEST_PRICE)
 PRICES = [
@@ -76,6 +76,7 @@ def a_reported_section(
         members=[p.user.id for p in room.experts],
         chair=room.experts[0].user.id,
         method=LOWEST,
+        direct=direct_ground(session, room.section),
         clock=clock,
         ceiling=Decimal("200000.00"),
         tender_bill=tender_bill(),

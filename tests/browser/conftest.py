@@ -148,3 +148,41 @@ def shot(page: Page, name: str) -> None:
     if os.environ.get("GGZY_SCREENSHOTS"):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def complete_draw(live: Live, section_id: str) -> list[str]:
+    """What the tick and the experts do between the request and the room: sign a checkpoint after the draw's
+    commitment, draw, and every expert called accepts. Returns the members' usernames in seat order."""
+    from ggzy.core.actor import Actor
+    from ggzy.core.roles import Role
+    from ggzy.entities.models import User
+    from ggzy.evaluation import service as evaluation
+    from ggzy.experts import queries as experts_queries
+    from ggzy.experts import service as experts
+    from ggzy.experts.states import DrawStatus
+    from ggzy.projects import queries as projects
+
+    with live.ctx.db.unit_of_work() as s:
+        section = projects.get_section(s, section_id)
+        d = experts_queries.active_draw(s, section.id, section.round)
+        assert d is not None, "the section has no draw"
+        draw_id, committed = d.id, d.status == DrawStatus.COMMITTED.value
+    if committed:
+        with live.ctx.db.unit_of_work() as s:
+            transparency.sign_checkpoint(s, keys=live.ctx.keys, origin=live.ctx.settings.log_origin, clock=live.clock)
+        with live.ctx.db.unit_of_work() as s:
+            experts.perform_draw(s, draw_id=draw_id, clock=live.clock, notifier=live.ctx.notifier)
+    with live.ctx.db.unit_of_work() as s:
+        for inv in experts_queries.invitations(s, draw_id):
+            if inv.status == "invited":
+                u = s.get(User, inv.expert_id)
+                assert u is not None
+                who = Actor(user_id=u.id, role=Role.EXPERT, org_id=u.org_id)
+                experts.answer(s, who, invitation_id=inv.id, accept=True, clock=live.clock, notifier=live.ctx.notifier)
+        section = projects.get_section(s, section_id)
+        names = []
+        for uid in evaluation.seated(s, section):
+            u = s.get(User, uid)
+            assert u is not None
+            names.append(u.username)
+        return names

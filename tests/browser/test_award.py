@@ -16,7 +16,7 @@ from ggzy.entities import queries as entities
 from ggzy.evaluation import methods, queries, service
 from ggzy.projects.models import Section
 from tests.browser.conftest import Live, shot, sign_in
-from tests.evaluation.builders import a_sheet
+from tests.evaluation.builders import a_sheet, direct_ground
 
 pytestmark = pytest.mark.browser
 LOWEST = methods.preset(methods.Kind.LOWEST_PRICE)
@@ -37,6 +37,7 @@ def _signed_report(live: Live) -> tuple[str, str]:
             members=[u.id for u in experts],
             chair=experts[0].id,
             method=LOWEST,
+            direct=direct_ground(s, section),
             clock=live.clock,
         )
         orgs = [b.org_id for b in queries.in_review(s, e.id)]

@@ -10,32 +10,41 @@ from sqlalchemy import select
 from ggzy.core.roles import Role
 from ggzy.entities import auth
 from ggzy.entities import queries as entities
+from ggzy.entities.models import User
 from ggzy.evaluation import methods, queries, service
-from ggzy.projects.models import Section
-from tests.browser.conftest import Live, sign_in
+from ggzy.projects.models import Project, Section
+from tests.browser.conftest import Live, complete_draw, sign_in
 from tests.evaluation.builders import a_sheet
 
 pytestmark = pytest.mark.browser
 COMPREHENSIVE = methods.preset(methods.Kind.COMPREHENSIVE)
 
 
-def _room(live: Live) -> tuple[str, str]:
-    """Open the demo school section's evaluation for expert01..05, and let 01..04 submit their sheets."""
+def _room(live: Live) -> tuple[str, str, list[str]]:
+    """Open the demo school section's evaluation for the committee of its draw; all but the last member submit."""
     with live.ctx.db.unit_of_work() as s:
-        section = s.execute(select(Section).where(Section.status == "opened").order_by(Section.code)).scalars().first()
+        works = select(Project.id).where(Project.method == "open_tender")
+        opened = select(Section).where(Section.status == "opened", Section.project_id.in_(works))
+        section = s.execute(opened.order_by(Section.code)).scalars().first()
         assert section is not None
+        section_id = section.id
         existing = queries.of_section(s, section.id)
         if existing is not None:
-            return existing.id, section.id
+            ids = [m.user_id for m in queries.members(s, existing.id)]
+            users = [s.get(User, uid) for uid in ids]
+            return existing.id, section.id, [u.username for u in users if u is not None]
+    names = complete_draw(live, section_id)  # the demo's draw, through to every expert's acceptance
+    with live.ctx.db.unit_of_work() as s:
+        section = s.get(Section, section_id)
+        assert section is not None
+        ids = service.seated(s, section)
+        experts = [s.get(User, uid) for uid in ids]
         op = entities.find_user(s, "operator")
         assert op is not None
-        experts = [entities.find_user(s, f"expert{i:02d}") for i in range(1, 6)]
-        ids = [u.id for u in experts if u is not None]
         e = service.open_evaluation(
             s,
             auth.actor_for(s, op, Role.OPERATOR, "127.0.0.1"),
             section_id=section.id,
-            members=ids,
             chair=ids[0],
             method=COMPREHENSIVE,
             clock=live.clock,
@@ -50,13 +59,13 @@ def _room(live: Live) -> tuple[str, str]:
                 sheet=a_sheet(COMPREHENSIVE, orgs, "8"),
                 clock=live.clock,
             )
-        return e.id, section.id
+        return e.id, section.id, names
 
 
 def test_a_supervisor_follows_an_expert_who_scores_and_the_chair_who_signs_the_report(
     page: Page, live: Live, browser: object
 ) -> None:
-    eid, sid = _room(live)
+    eid, sid, names = _room(live)
     watcher = page.context.browser.new_context(base_url=live.url, locale="zh-CN")  # type: ignore[union-attr]
     sup = watcher.new_page()
     sign_in(sup, live, "supervisor", staff=True)
@@ -65,7 +74,7 @@ def test_a_supervisor_follows_an_expert_who_scores_and_the_chair_who_signs_the_r
     expect(sup.get_by_test_id("live-submitted")).to_have_text("4")
     expect(sup.get_by_test_id("live-ranking")).to_have_count(0)
 
-    sign_in(page, live, "expert05")
+    sign_in(page, live, names[4])
     page.goto(f"/evaluations/{eid}")
     expect(page.get_by_test_id("members")).to_contain_text("专家5")
     expect(page.get_by_test_id("members")).not_to_contain_text("expert")
@@ -87,7 +96,7 @@ def test_a_supervisor_follows_an_expert_who_scores_and_the_chair_who_signs_the_r
     expect(sup.get_by_test_id("live-ranking")).to_be_visible()
 
     page.context.clear_cookies()
-    sign_in(page, live, "expert01")
+    sign_in(page, live, names[0])
     page.goto(f"/evaluations/{eid}")
     page.get_by_test_id("sign-report").click()
     expect(page.get_by_test_id("evaluation-status")).to_have_text("评标报告已签署")

@@ -16,6 +16,7 @@ from ggzy.experts import queries, service, verify
 from ggzy.experts.models import Draw
 from ggzy.experts.states import DrawStatus
 from ggzy.projects import queries as projects
+from ggzy.projects.models import Project, Section
 from tests.browser.conftest import Live, serve, shot, sign_in
 from tests.dbserver import DbServer
 
@@ -31,10 +32,13 @@ def live(dbserver: DbServer, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 
 def _demo_draw(live: Live) -> tuple[str, str, str]:
-    """A demo draw whose evaluation has not ended (other browser tests evaluate the first opened section, and names
-    are public once a report is signed): (draw id, section id, tenderer's username)."""
+    """The demo's first committed draw of a works tender whose evaluation has not ended (names are public once a
+    report is signed): (draw id, section id, tenderer's username)."""
     with live.ctx.db.unit_of_work() as s:
-        draws = s.execute(select(Draw).order_by(Draw.requested_at)).scalars().all()
+        works = (
+            select(Section.id).join(Project, Project.id == Section.project_id).where(Project.method == "open_tender")
+        )
+        draws = s.execute(select(Draw).where(Draw.section_id.in_(works)).order_by(Draw.requested_at)).scalars().all()
         d = next((x for x in draws if not evaluation.final_ranking(s, x.section_id)), None)
         assert d is not None
         project = projects.get_project(s, projects.get_section(s, d.section_id).project_id)

@@ -50,7 +50,7 @@ alert.read                     . . . . . . A S A A .
 alert.handle                   . . . . . . A S . . .
 account.review                 . . . . . . A . . . .
 evaluation.run                 . . . . . A . . . . .
-evaluation.score               . . . . A . . . . . .
+evaluation.score               . . O O A . . . . . .
 evaluation.chair               . . . . A . . . . . .
 evaluation.respond             . O . . . . . . . . .
 evaluation.watch               . . . . . . A S A A .

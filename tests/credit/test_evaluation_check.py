@@ -15,7 +15,7 @@ from ggzy.credit import queries as credit
 from ggzy.entities.service import Identity
 from ggzy.evaluation import methods, queries, service
 from tests.credit.conftest import a_sanction
-from tests.evaluation.builders import an_opened_section
+from tests.evaluation.builders import an_opened_section, direct_ground
 from tests.evaluation.test_pages import THREE
 
 
@@ -32,6 +32,7 @@ def test_a_sanctioned_bidder_is_rejected_at_evaluation_with_the_check_kept(
         members=[p.user.id for p in room.experts],
         chair=room.experts[0].user.id,
         method=methods.preset(methods.Kind.LOWEST_PRICE),
+        direct=direct_ground(session, room.section),
         clock=clock,
     )
     checks = credit.checks_of(session, room.section.id, ref=e.id)

@@ -157,3 +157,11 @@ def a_sheet(
         if fail and o in fail and method.qualification:
             s.passes[o][method.qualification[0].id] = (False, fail[o])
     return s
+
+
+def direct_ground(session: Session, section: Section) -> str:
+    """The legal ground on which these tests name a committee by hand (no draw): see rules.DIRECT_GROUNDS."""
+    method = Procedure(projects.get_project(session, section.project_id).method)
+    if method is Procedure.SINGLE_SOURCE:
+        return "single-source"
+    return "gp-experts-art13" if procedure_of(method).regime is Regime.PROCUREMENT else "works-art47"

@@ -20,7 +20,7 @@ from ggzy.evaluation import methods, queries, service
 from ggzy.evaluation.models import Evaluation
 from ggzy.rules.procedures import Method as Procedure
 from tests.builders import csrf_from, signed_in
-from tests.evaluation.builders import a_bill, a_sheet, an_opened_section
+from tests.evaluation.builders import a_bill, a_sheet, an_opened_section, direct_ground
 
 THREE = [
     a_bill(("3.50", "420.00", "510.00")),
@@ -46,7 +46,12 @@ def test_the_operator_opens_the_room_on_its_page_and_a_bad_committee_gets_a_chin
     form = op.get(url)
     assert form.status_code == 200 and "开启评标" in form.text
     names = "\n".join(p.username for p in room.experts)
-    data = {"csrf_token": csrf_from(form.text), "chair": room.experts[0].username, "kind": "comprehensive"}
+    data = {
+        "csrf_token": csrf_from(form.text),
+        "chair": room.experts[0].username,
+        "kind": "comprehensive",
+        "direct": "works-art47",
+    }
     r = op.post(url, data={**data, "members": "\n".join(p.username for p in room.experts[:3])})
     assert r.status_code == 303 and "error=" in r.headers["location"]
     assert "5人以上单数" in op.get(r.headers["location"]).text
@@ -94,6 +99,7 @@ def test_single_source_needs_its_negotiation_record_before_the_report(
         op,
         section_id=room.section.id,
         members=[p.user.id for p in room.experts],
+        direct=direct_ground(session, room.section),
         chair=room.experts[0].user.id,
         method=m,
         clock=clock,
@@ -122,7 +128,14 @@ def test_single_source_with_its_record_is_ranked_at_the_agreed_price(
     op = room.world.operator.actor
     members = [p.user.id for p in room.experts]
     e = service.open_evaluation(
-        session, op, section_id=room.section.id, members=members, chair=members[0], method=m, clock=clock
+        session,
+        op,
+        section_id=room.section.id,
+        members=members,
+        direct=direct_ground(session, room.section),
+        chair=members[0],
+        method=m,
+        clock=clock,
     )
     service.open_round(session, op, evaluation_id=e.id, final=True, clock=clock)
     service.submit_quote(session, room.world.bidders[0].actor, evaluation_id=e.id, price="58000.00", clock=clock)
@@ -152,6 +165,7 @@ def test_a_quotation_takes_no_rounds_and_a_tender_method_does_not_fit_it(
             op,
             section_id=room.section.id,
             members=members,
+            direct=direct_ground(session, room.section),
             chair=members[0],
             method=methods.preset(methods.Kind.COMPREHENSIVE),
             clock=clock,
@@ -161,6 +175,7 @@ def test_a_quotation_takes_no_rounds_and_a_tender_method_does_not_fit_it(
         op,
         section_id=room.section.id,
         members=members,
+        direct=direct_ground(session, room.section),
         chair=members[0],
         method=methods.preset(methods.Kind.QUOTATION),
         clock=clock,

@@ -19,7 +19,7 @@ from ggzy.entities.service import Identity
 from ggzy.evaluation import live, methods, queries, service
 from ggzy.rules.procedures import Method as Procedure
 from tests.builders import signed_in
-from tests.evaluation.builders import a_bill, a_sheet, an_opened_section
+from tests.evaluation.builders import a_bill, a_sheet, an_opened_section, direct_ground
 from tests.web.test_api import token_for
 
 NEGOTIATION = methods.preset(methods.Kind.NEGOTIATION)
@@ -42,6 +42,7 @@ def test_a_negotiation_takes_rounds_and_ranks_by_the_final_quotes(
         op,
         section_id=room.section.id,
         members=[p.user.id for p in room.experts],
+        direct=direct_ground(session, room.section),
         chair=room.experts[0].user.id,
         method=NEGOTIATION,
         clock=clock,
@@ -98,11 +99,15 @@ def test_the_api_opens_a_room_an_expert_scores_and_a_supervisor_watches_without_
     op = {"authorization": f"Bearer {token_for(client, room.world.operator, clock)}"}
     url = f"/api/v1/sections/{room.section.id}/evaluation"
     one = room.experts[0].user.id
-    bad = client.post(url, json={"members": [one], "chair": one}, headers=op)
+    no_draw = client.post(url, json={"members": [one], "chair": one}, headers=op)
+    assert no_draw.status_code == 409 and "尚未抽取评标专家" in no_draw.json()["detail"]
+    direct = "works-art47"
+    bad = client.post(url, json={"members": [one], "chair": one, "direct": direct}, headers=op)
     assert bad.status_code == 409 and bad.headers["content-type"].startswith("application/problem+json")
     assert "5人以上单数" in bad.json()["detail"]
     members = [p.user.id for p in room.experts]
-    r = client.post(url, json={"members": members, "chair": one, "kind": "comprehensive"}, headers=op)
+    body = {"members": members, "chair": one, "kind": "comprehensive", "direct": direct}
+    r = client.post(url, json=body, headers=op)
     assert r.status_code == 201, r.text
     eid = r.json()["id"]
     ex = {"authorization": f"Bearer {token_for(client, room.experts[1], clock)}"}

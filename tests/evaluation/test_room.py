@@ -22,7 +22,7 @@ from ggzy.evaluation.models import Evaluation, Member
 from ggzy.evaluation.states import EvaluationStatus
 from ggzy.supervision.models import Alert
 from tests.builders import a_user
-from tests.evaluation.builders import Room, a_bill, a_sheet, an_opened_section, tender_bill
+from tests.evaluation.builders import Room, a_bill, a_sheet, an_opened_section, direct_ground, tender_bill
 
 COMPREHENSIVE = methods.preset(methods.Kind.COMPREHENSIVE)
 
@@ -55,6 +55,7 @@ def open_room(
         room.world.operator.actor,
         section_id=room.section.id,
         members=[p.user.id for p in room.experts],
+        direct=direct_ground(session, room.section),
         chair=room.experts[0].user.id,
         method=method,
         clock=clock,
@@ -181,6 +182,7 @@ def test_a_committee_of_four_or_of_non_experts_is_refused(
             room.world.operator.actor,
             section_id=room.section.id,
             members=[p.user.id for p in room.experts[:4]],
+            direct=direct_ground(session, room.section),
             chair=room.experts[0].user.id,
             method=COMPREHENSIVE,
             clock=clock,
@@ -191,6 +193,7 @@ def test_a_committee_of_four_or_of_non_experts_is_refused(
             room.world.operator.actor,
             section_id=room.section.id,
             members=[p.user.id for p in room.experts[:4]] + [room.world.bidders[0].user.id],
+            direct=direct_ground(session, room.section),
             chair=room.experts[0].user.id,
             method=COMPREHENSIVE,
             clock=clock,
