@@ -15,36 +15,54 @@ from ggzy.entities import auth
 from ggzy.entities import queries as entities
 from ggzy.evaluation import methods, queries, service
 from ggzy.projects.models import Section
-from tests.browser.conftest import Live, shot, sign_in
-from tests.evaluation.builders import a_sheet, direct_ground
+from tests.browser.conftest import Live, complete_draw, shot, sign_in
+from tests.evaluation.builders import a_sheet
 
 pytestmark = pytest.mark.browser
 LOWEST = methods.preset(methods.Kind.LOWEST_PRICE)
 
 
 def _signed_report(live: Live) -> tuple[str, str]:
-    """The demo's last opened section (by code) evaluated by expert06..10 and its report signed; its tenderer."""
+    """A demo works tender at 已开标 with no evaluation yet: its draw completed, its committee scores, the report
+    signed; its tenderer."""
+    with live.ctx.db.unit_of_work(write=False) as s:
+        from ggzy.projects.models import Project
+
+        section_id = next(
+            sec.id
+            for sec, _ in s.execute(
+                select(Section, Project)
+                .join(Project, Project.id == Section.project_id)
+                .where(Section.status == "opened", Project.method == "open_tender")
+                .order_by(Section.code.desc())
+            )
+            if queries.of_section(s, sec.id) is None
+        )
+    usernames = complete_draw(live, section_id)
     with live.ctx.db.unit_of_work() as s:
-        section = s.execute(select(Section).where(Section.status == "opened").order_by(Section.code.desc())).scalar()
+        section = s.get(Section, section_id)
         assert section is not None
         op = entities.find_user(s, "operator")
         assert op is not None
-        experts = [u for i in range(6, 11) if (u := entities.find_user(s, f"expert{i:02d}")) is not None]
+        experts = [
+            u
+            for n in usernames
+            if (u := entities.find_user(s, n)) is not None and Role.EXPERT in entities.roles_of(s, u.id)
+        ]
         e = service.open_evaluation(
             s,
             auth.actor_for(s, op, Role.OPERATOR, "127.0.0.1"),
             section_id=section.id,
-            members=[u.id for u in experts],
             chair=experts[0].id,
             method=LOWEST,
-            direct=direct_ground(s, section),
             clock=live.clock,
         )
         orgs = [b.org_id for b in queries.in_review(s, e.id)]
-        for u in experts:
+        members = [u for n in usernames if (u := entities.find_user(s, n)) is not None]
+        for u in members:  # the experts and any representative of the tenderer
             service.submit_sheet(
                 s,
-                auth.actor_for(s, u, Role.EXPERT, "10.9.9.9"),
+                auth.actor_for(s, u, entities.roles_of(s, u.id)[0], "10.9.9.9"),
                 evaluation_id=e.id,
                 sheet=a_sheet(LOWEST, orgs),
                 clock=live.clock,

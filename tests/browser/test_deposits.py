@@ -46,7 +46,7 @@ def test_a_cash_deposit_from_notice_to_refund_and_a_guarantee_on_upload(
             clock=live.clock,
         )
     page = browser.new_context(base_url=live.url, locale="zh-CN").new_page()
-    sign_in(page, live, "bidder07")
+    sign_in(page, live, "bidder20")
     page.goto("/my/deposits")
     expect(page.locator("main")).to_contain_text("尚未登记基本账户")
     page.fill("input[name=account_no]", "4105 0100 2233 4455 66")
@@ -89,7 +89,7 @@ def test_a_cash_deposit_from_notice_to_refund_and_a_guarantee_on_upload(
         assert sub is not None
         r_ = refunds.prepare(
             s,
-            actor_of(s, "bidder07"),
+            actor_of(s, "bidder20"),
             section_id=section_id,
             org_id=sub.org_id,
             reason=RefundReason.WITHDRAWN,
