@@ -24,6 +24,7 @@ from ggzy.evaluation.methods import Kind
 from ggzy.evaluation.schemas import EvaluationOpen
 from ggzy.evaluation.scoring import Sheet
 from ggzy.evaluation.states import EvaluationStatus
+from ggzy.experts import queries as experts
 from ggzy.projects import queries as projects
 from ggzy.projects.states import SectionStatus
 from ggzy.rules import evaluation as rules
@@ -55,7 +56,9 @@ def start_page(request: Request, db: Db, principal: SignedIn, section_id: str, e
         return _redirect(f"/evaluations/{e.id}")
     context = _head(db, section_id)
     policy.ensure(principal.actor, policy.EVALUATION_RUN, projects.subject_of(context["p"]))
-    context.update(error=error, kinds=list(Kind), minimum=rules.committee_minimum)
+    drawn, _ = experts.committee_of(db, section_id)  # the drawn committee, as the room's members by default
+    committee = [entities.get_user(db, uid).username for uid in drawn]
+    context.update(error=error, kinds=list(Kind), minimum=rules.committee_minimum, committee=committee)
     return page(request, "evaluation/start.html", context)
 
 
