@@ -13,6 +13,8 @@ from ggzy.core.actor import Actor
 from ggzy.core.roles import Role
 from ggzy.core.workbench import DueItem
 from ggzy.evaluation import queries
+from ggzy.evaluation.methods import Kind
+from ggzy.evaluation.models import Quote
 from ggzy.evaluation.states import EvaluationStatus
 from ggzy.experts import queries as experts
 from ggzy.projects import queries as projects
@@ -29,6 +31,8 @@ def due_items(session: Session, actor: Actor, now: datetime) -> list[DueItem]:
         return _rooms_to_open(session)
     if actor.role is Role.EXPERT and actor.user_id:
         return _for_member(session, actor.user_id)
+    if actor.role is Role.BIDDER and actor.org_id:
+        return _quotes_due(session, actor.org_id)
     return []
 
 
@@ -65,4 +69,17 @@ def _for_member(session: Session, user_id: str) -> list[DueItem]:
             items.append(
                 DueItem(f"汇总并签署评标报告：{where}", f"/evaluations/{e.id}", None, str(rules.REPORT_SIGNED))
             )
+    return items
+
+
+def _quotes_due(session: Session, org_id: str) -> list[DueItem]:
+    """A round of quotes (谈判、磋商、单一来源) open for a supplier that has not quoted in it yet."""
+    items = []
+    for e in queries.evaluations_of_bidder(session, org_id):
+        if not e.quote_round or session.get(Quote, (e.id, e.quote_round, org_id)) is not None:
+            continue
+        s = projects.get_section(session, e.section_id)
+        where = f"{projects.get_project(session, s.project_id).name}（{s.name}）"
+        what = f"第{e.quote_round}轮{'最后' if e.quote_final else ''}报价"
+        items.append(DueItem(f"{what}：{where}", f"/evaluations/{e.id}/respond", None, str(Kind(e.kind).citation)))
     return items

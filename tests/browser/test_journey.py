@@ -58,6 +58,9 @@ class Trade:
     seats: str  # the committee's seats, as the tenderer types them
     kind: str  # the evaluation method chosen when the room is opened
     shots: bool  # save screenshots of this journey's pages (GGZY_SCREENSHOTS=1)
+    quotes: tuple[tuple[str, ...], ...] = ()  # negotiation: each round's quotes, the last one final
+    invited: bool = False  # the suppliers are invited before the notice
+    security: str = "50000"  # the bid security asked in the notice (works ≤ 2 % of the estimate, 条例 art. 26)
 
 
 WORKS = Trade(
@@ -72,6 +75,22 @@ WORKS = Trade(
     seats="A08×3，B02×2",
     kind="comprehensive",
     shots=True,
+)
+NEGOTIATION = Trade(
+    project="新乡市培训演示实验室设备采购",
+    approval_code="2026-410700-48-01-008802",
+    category="gp_goods",
+    sector="finance",
+    method="negotiation",
+    section="理化生实验室设备",
+    estimate="800000.00",
+    prices=("786000.00", "779500.00", "792300.00"),
+    seats="*×3",
+    kind="negotiation",
+    shots=False,
+    invited=True,
+    security="10000",  # ≤ 2 % of the budget (政府采购法实施条例 art. 33)
+    quotes=(("771000.00", "768800.00", "775000.00"), ("759000.00", "761200.00", "748900.00")),
 )
 
 
@@ -128,6 +147,13 @@ def local(dt: object) -> str:
     return dt.astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M")  # type: ignore[attr-defined]
 
 
+def _org_name(live: Live, username: str) -> str:
+    with live.ctx.db.unit_of_work(write=False) as s:
+        user = entities.find_user(s, username)
+        assert user is not None and user.org_id is not None
+        return entities.get_org(s, user.org_id).name
+
+
 def _maybe_shot(trade: Trade, page: Page, name: str) -> None:
     if trade.shots:
         shot(page, f"journey-{name}")
@@ -153,7 +179,8 @@ def _tender(j: Journey, trade: Trade, tenderer: str, bidders: tuple[str, ...]) -
     expect(page.get_by_test_id("training-banner")).to_contain_text("培训模式")
     page.get_by_test_id("link-new-project").click()
     page.fill("input[name=name]", trade.project)
-    page.fill("input[name=approval_code]", trade.approval_code)
+    if trade.approval_code:
+        page.fill("input[name=approval_code]", trade.approval_code)
     page.select_option("select[name=category]", trade.category)
     page.select_option("select[name=sector]", trade.sector)
     page.select_option("select[name=method]", trade.method)
@@ -182,6 +209,13 @@ def _tender(j: Journey, trade: Trade, tenderer: str, bidders: tuple[str, ...]) -
 
     # The tenderer publishes the notice with its documents and a bid security.
     page = j.workbench(tenderer, f"发布招标公告：{trade.project}")
+    if trade.invited:  # 竞争性谈判: at least 3 suppliers invited first (政府采购法 art. 38)
+        page.click("text=邀请供应商")
+        for username in bidders:
+            page.get_by_label(_org_name(j.live, username)).check()
+        page.click("button:has-text('邀请')")
+        expect(page.get_by_test_id("invited-count")).to_have_text(str(len(bidders)))
+        page.click("text=返回项目")
     page.click("text=发布招标公告")
     expect(page.get_by_test_id("legal-dates")).to_contain_text("培训模式")
     page.fill("textarea[name=body]", "本工程已批准建设，现进行公开招标（培训演示）。")
@@ -189,7 +223,7 @@ def _tender(j: Journey, trade: Trade, tenderer: str, bidders: tuple[str, ...]) -
     page.fill("input[name=deadline]", local(deadline))
     if page.locator("input[name=documents_until]").count():
         page.fill("input[name=documents_until]", local(deadline - timedelta(minutes=10)))
-    page.fill("input[name=security]", "50000")
+    page.fill("input[name=security]", trade.security)
     page.set_input_files(
         "input[name=documents]",
         files=[{"name": "招标文件.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 tender documents"}],
@@ -287,6 +321,9 @@ def _evaluation(j: Journey, trade: Trade, sid: str, bidders: tuple[str, ...]) ->
     expect(sup.get_by_test_id("live-status")).to_have_text("评标中")
     expect(sup.get_by_test_id("live-ranking")).to_have_count(0)
 
+    if trade.quotes:
+        _rounds(j, trade, bidders)
+
     for n, username in enumerate(members):
         expert = j.workbench(username, f"独立评审打分：{trade.project}")
         expert.get_by_test_id("score-link").click()
@@ -308,6 +345,42 @@ def _evaluation(j: Journey, trade: Trade, sid: str, bidders: tuple[str, ...]) ->
     _maybe_shot(trade, chair, "07-report-signed")
     expect(sup.get_by_test_id("live-report")).to_contain_text("SHA-256", timeout=TIMEOUT)
     _maybe_shot(trade, sup, "08-supervision-live")
+
+
+def _room(j: Journey, trade: Trade) -> Page:
+    """The operator back in the room from the workbench's links."""
+    operator = j.home("operator", staff=True)
+    operator.get_by_test_id("link-evaluations").click()
+    row = operator.get_by_test_id("evaluations").locator("tr", has_text=trade.project)
+    row.get_by_role("link", name="进入评标室").click()
+    return operator
+
+
+def _rounds(j: Journey, trade: Trade, bidders: tuple[str, ...]) -> None:
+    """竞争性谈判: the operator opens each round of quotes, the suppliers quote from their workbenches, the last
+    round takes the final quotes (最后报价), which become the prices the committee reviews."""
+    for n, prices in enumerate(trade.quotes, start=1):
+        final = n == len(trade.quotes)
+        operator = _room(j, trade)
+        if final:
+            operator.check("input[name=final]")
+        operator.click("button:has-text('开始新一轮报价')")
+        label = f"第{n}轮{'最后' if final else ''}报价"
+        expect(operator.get_by_role("button", name=re.compile(f"结束第{n}轮"))).to_be_visible()
+        for username, price in zip(bidders, prices, strict=True):
+            bidder = j.workbench(username, f"{label}：{trade.project}")
+            bidder.fill("input[name=price]", price)
+            bidder.click("button:has-text('提交报价')")
+            expect(bidder.locator("main")).to_contain_text(
+                f"第{n}轮{'（最后报价）' if final else ''}：¥{float(price):,.2f}"
+            )
+        if final:
+            _maybe_shot(trade, bidder, "06-final-quote")
+        operator.reload()
+        expect(operator.locator("main")).to_contain_text(f"第{n}轮")
+        operator.get_by_role("button", name=re.compile(f"结束第{n}轮")).click()
+        expect(operator.locator("main")).to_contain_text(f"¥{float(prices[0]):,.2f}")  # shown once the round ends
+    _maybe_shot(trade, operator, "06-rounds")
 
 
 def _award(j: Journey, trade: Trade, tenderer: str, sid: str) -> None:
@@ -349,4 +422,10 @@ def _award(j: Journey, trade: Trade, tenderer: str, sid: str) -> None:
 def test_an_open_tender_from_registration_to_the_archive_in_training_mode(browser: Browser, live: Live) -> None:
     wall = run(browser, live, WORKS, "tenderer1", ("bidder07", "bidder08", "bidder09"))
     print(f"\njourney (open tender, every role, training 1/{FACTOR}): {wall:.1f} s wall time")
+    assert wall < WALL_LIMIT
+
+
+def test_a_competitive_negotiation_with_rounds_and_final_quotes_to_the_archive(browser: Browser, live: Live) -> None:
+    wall = run(browser, live, NEGOTIATION, "tenderer2", ("bidder10", "bidder11", "bidder12"))
+    print(f"\njourney (competitive negotiation, every role, training 1/{FACTOR}): {wall:.1f} s wall time")
     assert wall < WALL_LIMIT
