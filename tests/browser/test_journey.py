@@ -13,7 +13,7 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -101,6 +101,8 @@ class Journey:
         self.browser, self.live = browser, live
         self.pages: dict[str, Page] = {}
         self.staff: dict[str, bool] = {}
+        self.deadline = live.clock.now()  # the bid deadline, once the notice is out
+        self.experts: list[str] = []  # the experts the draw called
 
     def person(self, username: str, *, staff: bool = False) -> Page:
         """The person's browser: opened and signed in once, kept (a key holder's key lives in its IndexedDB)."""
@@ -143,8 +145,8 @@ class Journey:
             page.context.close()
 
 
-def local(dt: object) -> str:
-    return dt.astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M")  # type: ignore[attr-defined]
+def local(at: datetime) -> str:
+    return at.astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M")
 
 
 def _org_name(live: Live, username: str) -> str:
@@ -254,11 +256,11 @@ def _tender(j: Journey, trade: Trade, tenderer: str, bidders: tuple[str, ...]) -
         expect(bidder.get_by_test_id("bid-status")).to_contain_text("已递交第 1 版", timeout=60_000)
         if username == bidders[0]:
             _maybe_shot(trade, bidder, "03-bid-sealed")
-    j.deadline = deadline  # type: ignore[attr-defined]
+    j.deadline = deadline
 
 
 def _opening(j: Journey, trade: Trade) -> str:
-    deadline = j.deadline  # type: ignore[attr-defined]
+    deadline = j.deadline
     j.later(deadline - j.live.clock.now() + timedelta(seconds=1))  # the deadline passes: the section closes
     sid = ""
     for holder in ("operator", "supervisor"):
@@ -299,11 +301,11 @@ def _draw(j: Journey, trade: Trade, tenderer: str, sid: str) -> None:
         expect(expert.get_by_test_id("invitation-row").first).to_contain_text(trade.project)
         expert.get_by_test_id("accept").first.click()
         expect(expert.get_by_test_id("experts-done")).to_have_text("已接受邀请")
-    j.experts = called  # type: ignore[attr-defined]
+    j.experts = called
 
 
 def _evaluation(j: Journey, trade: Trade, sid: str, bidders: tuple[str, ...]) -> None:
-    called: list[str] = j.experts  # type: ignore[attr-defined]
+    called = j.experts
     operator = j.workbench("operator", f"开启评标室：{trade.project}", staff=True)
     expect(operator.get_by_test_id("drawn-committee")).to_contain_text(f"{len(called)} 人")
     members = operator.get_by_test_id("members-input").input_value().split()
