@@ -9,12 +9,14 @@ is printed; the target is well under 15 minutes."""
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import httpx2 as httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
@@ -22,6 +24,8 @@ from sqlalchemy import select
 from ggzy.award import queries as award_queries
 from ggzy.core import timers
 from ggzy.core.clock import SHANGHAI
+from ggzy.deposits import bank
+from ggzy.deposits.api import callback_key
 from ggzy.entities import queries as entities
 from ggzy.experts import queries as experts
 from ggzy.experts.models import Draw
@@ -243,6 +247,7 @@ def _tender(j: Journey, trade: Trade, tenderer: str, bidders: tuple[str, ...]) -
         with bidder.expect_download() as download:
             bidder.get_by_test_id("download").first.click()
         assert download.value.suggested_filename.endswith(".pdf")
+        _security(j, bidder, trade, username)
         bidder = j.home(username)  # the bid is now on its workbench
         bidder.get_by_test_id("items").get_by_role("link", name=re.compile("尚未递交投标文件")).first.click()
         bidder.fill("input[name=price]", price)
@@ -257,6 +262,46 @@ def _tender(j: Journey, trade: Trade, tenderer: str, bidders: tuple[str, ...]) -
         if username == bidders[0]:
             _maybe_shot(trade, bidder, "03-bid-sealed")
     j.deadline = deadline
+
+
+def _security(j: Journey, bidder: Page, trade: Trade, username: str) -> None:
+    """The bid security in cash: the bidder's basic account, its sub-account for this section, the bank's payment."""
+    bidder.get_by_test_id("go-deposit").click()
+    expect(bidder.get_by_test_id("required")).to_contain_text(f"¥{float(trade.security):,.2f}")
+    section_url = bidder.url
+    account = f"41050100{sum(map(ord, username)):010d}"
+    bidder.get_by_role("link", name="我的保证金").click()  # the basic account first: the money must come from it
+    expect(bidder.locator("main")).to_contain_text("尚未登记基本账户")
+    bidder.fill("input[name=account_no]", account)
+    bidder.fill("input[name=bank_name]", "中国建设银行新乡分行")
+    bidder.click("button:has-text('登记基本账户')")
+    expect(bidder.locator("main")).to_contain_text("基本账户已登记")
+    bidder.goto(section_url)
+    bidder.click("button:has-text('获取保证金子账号')")
+    number = bidder.get_by_test_id("sub-account").inner_text()
+    body = json.dumps(  # the bank reports the transfer by its signed callback
+        {
+            "bank_txn_id": f"BT-JOURNEY-{number}",
+            "sub_account": number,
+            "payer_account": account,
+            "payer_name": _org_name(j.live, username),
+            "amount": trade.security,
+            "paid_at": j.live.clock.now().isoformat(),
+        }
+    ).encode()
+    ts = str(int(j.live.clock.now().timestamp()))
+    r = httpx.post(
+        f"{j.live.url}/api/v1/deposits/bank/callback",
+        content=body,
+        headers={
+            "Content-Type": "application/json",
+            "X-Bank-Timestamp": ts,
+            "X-Bank-Signature": bank.sign_callback(callback_key(j.live.ctx), ts, body),
+        },
+    )
+    assert r.status_code == 200, r.text
+    bidder.get_by_role("link", name="我的保证金").click()
+    expect(bidder.get_by_test_id("my-deposits").locator("tr", has_text=number)).to_contain_text("足额按时到账")
 
 
 def _opening(j: Journey, trade: Trade) -> str:
