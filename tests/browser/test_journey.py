@@ -336,12 +336,14 @@ def _draw(j: Journey, trade: Trade, tenderer: str, sid: str) -> None:
     j.later(timedelta(minutes=11))  # the next signed checkpoint gives the seed; the tick draws
     page.reload()
     expect(page.get_by_test_id("seed-key")).to_be_visible()
-    _maybe_shot(trade, page, "05-draw")
+    _maybe_shot(trade, page, "05-draw-record")
     with j.live.ctx.db.unit_of_work(write=False) as s:  # whom the platform called (by phone / SMS)
         d = s.execute(select(Draw).where(Draw.section_id == sid).order_by(Draw.requested_at.desc())).scalars().first()
         assert d is not None
         called = [entities.get_user(s, i.expert_id).username for i in experts.invitations(s, d.id)]
     for username in called:
+        if username == called[0]:
+            _maybe_shot(trade, j.home(username), "05-workbench-expert")
         expert = j.workbench(username, "评标邀请：请接受或拒绝")
         expect(expert.get_by_test_id("invitation-row").first).to_contain_text(trade.project)
         expert.get_by_test_id("accept").first.click()
@@ -422,19 +424,20 @@ def _rounds(j: Journey, trade: Trade, bidders: tuple[str, ...]) -> None:
                 f"第{n}轮{'（最后报价）' if final else ''}：¥{float(price):,.2f}"
             )
         if final:
-            _maybe_shot(trade, bidder, "06-final-quote")
+            shot(bidder, "journey-negotiation-final-quote")
         operator.reload()
         expect(operator.locator("main")).to_contain_text(f"第{n}轮")
         operator.get_by_role("button", name=re.compile(f"结束第{n}轮")).click()
         expect(operator.locator("main")).to_contain_text(f"¥{float(prices[0]):,.2f}")  # shown once the round ends
-    _maybe_shot(trade, operator, "06-rounds")
+    shot(operator, "journey-negotiation-rounds")
 
 
 def _award(j: Journey, trade: Trade, tenderer: str, sid: str) -> None:
+    _maybe_shot(trade, j.home(tenderer), "09-workbench-tenderer")  # what is due next, as the tenderer sees it
     page = j.workbench(tenderer, f"公示中标候选人：{trade.project}")
     page.get_by_test_id("publish-candidates").click()
     expect(page.get_by_test_id("section-status")).to_have_text("中标候选人公示中")
-    _maybe_shot(trade, page, "09-publicity")
+    _maybe_shot(trade, page, "10-publicity")
     with j.live.ctx.db.unit_of_work(write=False) as s:
         ends = award_queries.get_award(s, sid).publicity_ends_at
     j.later(ends - j.live.clock.now() + timedelta(minutes=1))  # training: the 3 days are 3 minutes
@@ -456,14 +459,14 @@ def _award(j: Journey, trade: Trade, tenderer: str, sid: str) -> None:
     page.get_by_test_id("sign-contract").click()
     expect(page.get_by_test_id("contract-signed")).to_contain_text("签订并公告")
     expect(page.get_by_test_id("section-status")).to_have_text("已归档")
-    _maybe_shot(trade, page, "10-contract-signed")
+    _maybe_shot(trade, page, "11-contract-signed")
 
     auditor = j.workbench("auditor", "查阅交易档案", staff=True)
     auditor.get_by_test_id("dossiers").locator("tr", has_text=trade.project).get_by_role("link").first.click()
     expect(auditor.get_by_test_id("dossier-title")).to_contain_text(trade.project)
     expect(auditor.get_by_test_id("dossier-files")).to_contain_text("合同.pdf")
     expect(auditor.get_by_test_id("dossier-files")).to_contain_text("中标通知书.pdf")
-    _maybe_shot(trade, auditor, "11-archive-dossier")
+    _maybe_shot(trade, auditor, "12-archive-dossier")
 
 
 def test_an_open_tender_from_registration_to_the_archive_in_training_mode(browser: Browser, live: Live) -> None:
