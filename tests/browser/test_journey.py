@@ -345,8 +345,9 @@ def _draw(j: Journey, trade: Trade, tenderer: str, sid: str) -> None:
         if username == called[0]:
             _maybe_shot(trade, j.home(username), "05-workbench-expert")
         expert = j.workbench(username, "评标邀请：请接受或拒绝")
-        expect(expert.get_by_test_id("invitation-row").first).to_contain_text(trade.project)
-        expert.get_by_test_id("accept").first.click()
+        row = expert.get_by_test_id("invitation-row").filter(has_text=trade.project)  # an expert may sit in both
+        expect(row).to_contain_text("待答复")
+        row.get_by_test_id("accept").click()
         expect(expert.get_by_test_id("experts-done")).to_have_text("已接受邀请")
     j.experts = called
 
