@@ -14,7 +14,9 @@ from ggzy.core import policy
 from ggzy.core.actor import Actor
 from ggzy.core.roles import Role
 from ggzy.core.workbench import DueItem
-from ggzy.evaluation.models import Evaluation, Member
+from ggzy.evaluation import queries
+from ggzy.evaluation.methods import Kind
+from ggzy.evaluation.models import Evaluation, Member, Quote
 from ggzy.evaluation.states import EvaluationStatus
 from ggzy.experts.models import Draw
 from ggzy.experts.states import DrawStatus
@@ -39,6 +41,22 @@ def due_items(session: Session, actor: Actor, now: datetime) -> list[DueItem]:
         items += _as_operator(session)
     if actor.role in (Role.SUPERVISOR, Role.SECTOR_SUPERVISOR):
         items += _as_watcher(session, actor)
+    if actor.role is Role.BIDDER and actor.org_id:
+        items += _quotes_due(session, actor.org_id)
+    return items
+
+
+def _quotes_due(session: Session, org_id: str) -> list[DueItem]:
+    """A round of quotes (谈判、磋商、单一来源) open for a supplier that has not quoted in it yet."""
+    items = []
+    for e in queries.evaluations_of_bidder(session, org_id):
+        if not e.quote_round or session.get(Quote, (e.id, e.quote_round, org_id)) is not None:
+            continue
+        s, p = _where(session, e.section_id)
+        what = f"第{e.quote_round}轮{'最后' if e.quote_final else ''}报价"
+        items.append(
+            DueItem(f"{what}：{p.name}（{s.name}）", f"/evaluations/{e.id}/respond", None, str(Kind(e.kind).citation))
+        )
     return items
 
 

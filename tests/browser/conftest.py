@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from ggzy import demo
 from ggzy.bidding.keys import KeyEnv
-from ggzy.core import transparency
+from ggzy.core import training, transparency
 from ggzy.core.clock import FixedClock
 from ggzy.core.config import Settings
 from ggzy.core.crypto import FieldCipher
@@ -65,12 +65,15 @@ def live(dbserver: DbServer, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 
 @contextmanager
-def serve(dbserver: DbServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+def serve(
+    dbserver: DbServer, tmp_path_factory: pytest.TempPathFactory, *, training_factor: int = training.REAL
+) -> Iterator[Live]:
     """A live server of its own: the demo city in a fresh database, a clock of its own. A test module that moves
-    the clock far or publishes much uses its own (a module-scoped `live` fixture) so that others are unaffected."""
+    the clock far or publishes much uses its own (a module-scoped `live` fixture) so that others are unaffected.
+    With `training_factor`, the database is a training database (培训模式) before the demo city is built in it."""
     url = dbserver.clone()
     var = tmp_path_factory.mktemp("live-var")
-    settings = Settings(var_dir=var, database_url=url, tick_seconds=0)
+    settings = Settings(var_dir=var, database_url=url, tick_seconds=0, training_factor=training_factor)
     keys = load_keys(var)
     db = Database.from_url(url)
     clock = FixedClock(START)
@@ -78,6 +81,9 @@ def serve(dbserver: DbServer, tmp_path_factory: pytest.TempPathFactory) -> Itera
     env = KeyEnv(cipher=FieldCipher(keys.derive("column:shares")), archive=p256.derive(keys.derive("a")))
     files = FileStore(var / "files")
     kit = demo.TradeKit(files=files, env=env, signer=keys.log_private, var=var)
+    if training_factor > training.REAL:
+        with db.unit_of_work() as s:
+            training.ensure_mode(s, wanted=training_factor, has_trades=False, clock=clock)
     with db.unit_of_work() as s:
         demo.build(
             s, clock=clock, ident=ident, password_for=lambda _u: DEMO_PASSWORD, totp_for=totp_secret_for, trades=kit
