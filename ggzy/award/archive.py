@@ -43,6 +43,9 @@ from ggzy.core.keys import Keys
 from ggzy.entities import queries as entities
 from ggzy.evaluation import queries as evaluation
 from ggzy.evaluation import service as evaluation_verbs
+from ggzy.experts import queries as draws
+from ggzy.experts import service as expert_verbs
+from ggzy.experts import verify as expert_verify
 from ggzy.notices.models import Notice
 from ggzy.notices.service import NOTICE_PUBLISHED
 from ggzy.projects import queries as projects
@@ -66,6 +69,7 @@ KIND_LABELS = {
     "bid-form": "投标报价表",
     "bid-failed": "解密失败记录",
     "opening": "开标记录",
+    "draw": "评标专家抽取记录",
     "sheet": "评审表",
     "report": "评标报告",
     "objection": "异议及答复",
@@ -195,6 +199,17 @@ def items(session: Session, section: Section, project: Project, *, files: FileSt
             ),
         )
     )
+    for k, draw in enumerate(draws.draws_of(session, section.id), start=1):
+        # the draw's public record (committed list digest, seed sources, order): `ggzy experts verify-draw --record`
+        out.append(
+            Item(
+                f"experts/draw-{k:02d}.json",
+                "draw",
+                _event(session, ("expert_draw", draw.id), expert_verbs.DRAW_COMPLETE)
+                or _event(session, ("expert_draw", draw.id)),
+                _json(expert_verify.public_record(session, draw.id)),
+            )
+        )
     e = evaluation.of_section(session, section.id)
     if e is not None:
         for m in evaluation.members(session, e.id):

@@ -3,6 +3,7 @@ publicity; an archive exported from the demo verifies offline and fails after on
 
 from __future__ import annotations
 
+import json
 import zipfile
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from ggzy.core.keys import Keys
 from ggzy.deposits.models import Guarantee, Payment, Refund
 from ggzy.entities.service import Identity
 from ggzy.evaluation import methods
+from ggzy.experts import verify as expert_verify
 from ggzy.projects import queries as projects
 from ggzy.projects.models import Section
 from ggzy.projects.states import SectionStatus
@@ -71,6 +73,10 @@ def test_evaluated_demo_sections_reach_the_archive_and_its_export_verifies_and_f
         session, project_code=code, out=out, files=files, env=opening_env, keys=keys, origin="demo/log", clock=clock
     )
     assert verify(out).ok
+    with zipfile.ZipFile(out) as z:  # the dossier holds the draw's public record, which replays to the same draw
+        (draw_file,) = [n for n in z.namelist() if "/experts/draw-" in n or n.startswith("experts/draw-")]
+        record = json.loads(z.read(draw_file))
+    assert expert_verify.verify_record(record).ok
     with zipfile.ZipFile(out) as z:
         bid = next(n for n in z.namelist() if "/files/bids/" in n and "form.json" not in n)
     tampered = tmp_path / "tampered.zip"
