@@ -235,22 +235,17 @@ def on_contract(session: Session, *, section_id: str, winner_org_id: str, clock:
 def _concluded(
     session: Session, section_id: str, orgs: Iterable[str], winner_org_id: str, clock: Clock
 ) -> list[Refund]:
-    out = []
-    for org_id in orgs:
-        r = prepare(
-            session,
-            system(),
-            section_id=section_id,
-            org_id=org_id,
-            reason=RefundReason.CONCLUDED,
-            start=clock.now(),
-            annual_rate=annual_rate(),
-            clock=clock,
-            winner=org_id == winner_org_id,
-        )
-        if r is not None:
-            out.append(r)
-    return out
+    """The platform's own run of `prepare_section` at the award or the contract, at the configured rate."""
+    return prepare_section(
+        session,
+        system(),
+        section_id=section_id,
+        start=clock.now(),
+        annual_rate=annual_rate(),
+        clock=clock,
+        winner_org_id=winner_org_id,
+        only=list(orgs),
+    )
 
 
 def release_guarantees(session: Session, *, section_id: str, clock: Clock) -> list[Guarantee]:
