@@ -60,9 +60,8 @@ def ensure_may_take_part(
     if procedure(project.method).invited and not projects.is_invited(session, section.id, actor.org_id):
         raise Forbidden("本项目采用邀请方式，仅受邀供应商可以参加", code="not-invited")
     if SectionStatus(section.status) is not SectionStatus.BIDDING:
-        raise RuleViolation(
-            f"标段当前状态为「{SectionStatus(section.status).label}」，不能获取招标文件", code="not-bidding"
-        )
+        what = "获取招标文件" if documents else "递交或撤回投标文件"
+        raise RuleViolation(f"标段当前状态为「{SectionStatus(section.status).label}」，不能{what}", code="not-bidding")
     assert section.documents_until is not None
     if documents and section.documents_until < now:
         raise RuleViolation("招标文件提供期已结束", code="documents-closed")

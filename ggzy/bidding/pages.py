@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
@@ -22,6 +23,7 @@ from ggzy.entities import queries as entities
 from ggzy.notices import queries as notices
 from ggzy.projects import queries as projects
 from ggzy.projects.states import SectionStatus
+from ggzy.rules.platform import PRICE_CHECK_HIGH, PRICE_CHECK_LOW
 from ggzy.rules.procedures import procedure
 from ggzy.sealing import p256
 from ggzy.web import params
@@ -51,9 +53,11 @@ def _section_context(db: Db, section_id: str) -> dict[str, object]:
 
 
 @router.get("/sections/{section_id}", response_class=HTMLResponse)
-def section_page(request: Request, db: Db, principal: CurrentPrincipal, section_id: str) -> Response:
+def section_page(request: Request, db: Db, ctx: Ctx, principal: CurrentPrincipal, section_id: str) -> Response:
     context = _section_context(db, section_id)
     actor = principal.actor
+    s = projects.get_section(db, section_id)
+    context["documents_closed"] = s.documents_until is not None and s.documents_until < ctx.clock.now()
     context["can_bid"] = policy.can(actor, policy.DOCUMENTS_DOWNLOAD)
     context["invited"] = projects.is_invited(db, section_id, actor.org_id)
     subject = projects.subject_of(context["p"])  # type: ignore[arg-type]
@@ -87,7 +91,13 @@ def register(db: Db, ctx: Ctx, principal: SignedIn, section_id: str) -> Response
 
 @router.get("/sections/{section_id}/bid", response_class=HTMLResponse)
 def bid_page(
-    request: Request, db: Db, ctx: Ctx, principal: SignedIn, section_id: str, registered: params.Flag = 0
+    request: Request,
+    db: Db,
+    ctx: Ctx,
+    principal: SignedIn,
+    section_id: str,
+    registered: params.Flag = 0,
+    withdrawn: params.Position = 0,
 ) -> Response:
     actor = principal.actor
     if actor.org_id is None or not policy.can(actor, policy.BID_SUBMIT):
@@ -106,6 +116,8 @@ def bid_page(
         error=error,
         own=own,
         registered=registered,
+        withdrawn=withdrawn,
+        price_check={"high": PRICE_CHECK_HIGH.value, "low": PRICE_CHECK_LOW.value},
         bid_status=BidStatus,
         version=service.next_version(db, s, actor.org_id),
         bidder_id=actor.org_id,
@@ -120,15 +132,20 @@ def bid_page(
             },
             separators=(",", ":"),
         ),
-        receipts=[json.loads(b.receipt) for b in own],
+        receipts=[_readable(json.loads(b.receipt)) for b in own],
     )
     return page(request, "bidding/bid.html", context)
+
+
+def _readable(receipt: dict[str, Any]) -> dict[str, Any]:
+    """The signed receipt as stored, plus its time as a datetime for the page (shown in Asia/Shanghai)."""
+    return {**receipt, "received": datetime.fromisoformat(receipt["receipt"]["received_at"])}
 
 
 @router.post("/bids/{bid_id}/withdraw")
 def withdraw(db: Db, ctx: Ctx, principal: SignedIn, bid_id: str) -> Response:
     bid = service.withdraw(db, principal.actor, bid_id=bid_id, clock=ctx.clock)
-    return _redirect(f"/sections/{bid.section_id}/bid")
+    return _redirect(f"/sections/{bid.section_id}/bid?withdrawn={bid.version}")
 
 
 @router.get("/my/bids", response_class=HTMLResponse)

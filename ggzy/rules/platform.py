@@ -26,3 +26,24 @@ MAX_BID_PERIOD = rule(
     IN_FORCE,
     note="法律只规定最短期限；节假日安排逐年公布，超过一年的期限无法按工作日计算，且几乎总是输入错误",
 )
+
+PRICE_CHECK_HIGH = rule(
+    "platform.price_check_high",
+    "报价高于标段估算价的该比例时，浏览器在加密前提示投标人核对",
+    150,
+    Unit.PERCENT,
+    Regime.PLATFORM,
+    Citation(PLATFORM_RULES, "报价核对提示"),
+    IN_FORCE,
+    note="报价在浏览器中加密，平台在开标前看不到；只有投标人自己的浏览器能在密封前发现多输的零",
+)
+PRICE_CHECK_LOW = rule(
+    "platform.price_check_low",
+    "报价低于标段估算价的该比例时，浏览器在加密前提示投标人核对",
+    50,
+    Unit.PERCENT,
+    Regime.PLATFORM,
+    Citation(PLATFORM_RULES, "报价核对提示"),
+    IN_FORCE,
+    note="提示不是拒绝：投标人核对后仍可递交；是否低于成本由评标委员会认定（招标投标法第三十三条）",
+)

@@ -7,6 +7,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,6 +26,7 @@ from ggzy.entities.service import Identity
 from ggzy.projects import publication, queries
 from ggzy.rules.procedures import Method
 from ggzy.sealing import p256
+from tests.builders import signed_in
 from tests.trade import World, a_project, a_published_section, a_sealed_bid, a_world, an_envelope
 
 
@@ -167,3 +169,38 @@ def test_downloading_needs_no_registration_and_both_are_recorded(
     assert kinds == ["download", "register"]
     with pytest.raises(Forbidden):
         documents.download(session, world.operator.actor, document_id=doc.id, clock=clock)
+
+
+def test_after_the_deadline_a_late_bid_is_told_it_is_about_bids_not_documents(
+    session: Session, clock: FixedClock, world: World, section: object, files: FileStore, keys: Keys
+) -> None:
+    """Issue 13 item 3: a late bid was told it could not 「获取招标文件」."""
+    from ggzy.projects.timers import reach_deadline
+
+    assert section.bid_deadline is not None  # type: ignore[attr-defined]
+    clock.set(section.bid_deadline + timedelta(seconds=1))  # type: ignore[attr-defined]
+    assert reach_deadline(session, section.id, clock.now())  # type: ignore[attr-defined]
+    with pytest.raises(RuleViolation) as late:
+        a_sealed_bid(session, clock, files, keys, section, world.bidders[0])  # type: ignore[arg-type]
+    assert "不能递交或撤回投标文件" in late.value.message
+    assert "获取招标文件" not in late.value.message
+    doc = documents_of(session, section.id)[0]  # type: ignore[attr-defined]
+    with pytest.raises(RuleViolation, match="不能获取招标文件"):
+        documents.download(session, world.bidders[0], document_id=doc.id, clock=clock)
+
+
+def test_after_the_documents_period_the_section_page_offers_no_download_that_would_fail(
+    session: Session, clock: FixedClock, world: World, section: object, client: TestClient
+) -> None:
+    """Issue 13 item 3: the page offered a download that answered 409 「招标文件提供期已结束」."""
+    bidder = signed_in(client, world.bidders[0], clock)
+    url = f"/sections/{section.id}"  # type: ignore[attr-defined]
+    session.commit()
+    assert 'data-testid="download"' in bidder.get(url).text
+    assert section.documents_until is not None  # type: ignore[attr-defined]
+    clock.set(section.documents_until + timedelta(seconds=1))  # type: ignore[attr-defined]
+    bidder = signed_in(client, world.bidders[0], clock)  # days later: a new sign-in
+    page = bidder.get(url).text
+    assert 'data-testid="download"' not in page
+    assert "招标文件提供期已于" in page and "仍可递交投标文件" in page
+    assert 'data-testid="go-bid"' in page  # bidding itself is still open
