@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -16,8 +16,10 @@ from starlette.concurrency import run_in_threadpool
 from ggzy.bidding import documents, keys, opening, queries, service
 from ggzy.bidding.keys import HOLDER_ROLES, HOLDERS
 from ggzy.bidding.states import BidStatus
-from ggzy.core import policy
+from ggzy.core import events, policy
 from ggzy.core.errors import DomainError, Forbidden, RecordedRefusal
+from ggzy.core.events import LoggedEvent
+from ggzy.core.pubsub import Bus
 from ggzy.core.roles import Role
 from ggzy.entities import queries as entities
 from ggzy.notices import queries as notices
@@ -27,6 +29,7 @@ from ggzy.rules.platform import PRICE_CHECK_HIGH, PRICE_CHECK_LOW
 from ggzy.rules.procedures import procedure
 from ggzy.sealing import p256
 from ggzy.web import params
+from ggzy.web.context import AppContext
 from ggzy.web.deps import Ctx, CurrentPrincipal, Db, SignedIn, content_disposition, page
 from ggzy.web.errors import keep_refusal
 
@@ -243,27 +246,64 @@ async def live_events(request: Request, ctx: Ctx, section_id: str) -> Response:
             return {
                 "type": "snapshot",
                 "status": SectionStatus(s.status).label,
+                "code": s.status,
+                "note": s.outcome_note,
                 "holders": st.submitted,
                 "threshold": st.threshold,
                 "opened": st.opened,
                 "rows": rows,
             }
 
+    _hook(ctx)
+
     async def stream() -> AsyncIterator[bytes]:
-        yield _sse(await run_in_threadpool(snapshot))
-        with ctx.bus.subscribe(f"opening:{section_id}") as sub:
+        with ctx.bus.subscribe(f"opening:{section_id}") as sub:  # first subscribe: no change falls between the two
+            yield _sse(await run_in_threadpool(snapshot))
             while not await request.is_disconnected():
                 message = await run_in_threadpool(sub.get, 1.0)
                 if message is None:
                     yield b": keep-alive\n\n"
                     continue
-                yield _sse(message)
-                if message.get("type") == "state":
+                if message.get("type") != "changed":
+                    yield _sse(message)
+                if message.get("type") in ("state", "changed"):
                     yield _sse(await run_in_threadpool(snapshot))
                 await asyncio.sleep(0)
 
     headers = {"cache-control": "no-store", "x-accel-buffering": "no"}
     return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)
+
+
+def forwarder(bus: Bus) -> Callable[[list[LoggedEvent]], None]:
+    """An `events.on_commit` listener: every committed public event of a section (the deadline, a failure, a share,
+    the opening, a termination, a hold) wakes that section's live pages, on whichever node they are served.
+
+    Only public events reach it (sealed ones are not appended to the public log until the opening), so a live page
+    learns nothing a reader of the public log could not: a bid, a download or a payment wakes nobody."""
+
+    def listener(new: list[LoggedEvent]) -> None:
+        for scope in {ev.scope_id for ev in new if ev.scope_id}:
+            bus.publish(f"opening:{scope}", {"type": "changed"})
+
+    return listener
+
+
+def _hook(ctx: AppContext) -> None:
+    if "opening.forwarder" not in ctx.extras:
+        ctx.extras["opening.forwarder"] = events.on_commit(forwarder(ctx.bus))
+
+
+def on_start(ctx: AppContext) -> Callable[[], None]:
+    """Called by the app at start-up (every node, before any page is asked for): hook the live pages to committed
+    events; returns the unhook."""
+    _hook(ctx)
+
+    def unhook() -> None:
+        remove = ctx.extras.pop("opening.forwarder", None)
+        if callable(remove):
+            remove()
+
+    return unhook
 
 
 def _sse(message: dict[str, object]) -> bytes:

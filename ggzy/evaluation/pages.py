@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -32,6 +32,7 @@ from ggzy.projects.states import SectionStatus
 from ggzy.rules import evaluation as rules
 from ggzy.rules.procedures import Method as Procedure
 from ggzy.rules.procedures import procedure as procedure_of
+from ggzy.web.context import AppContext
 from ggzy.web.deps import Ctx, Db, SignedIn, content_disposition, page
 
 router = APIRouter(include_in_schema=False)
@@ -429,8 +430,7 @@ async def live_events(request: Request, ctx: Ctx, principal: SignedIn, section_i
             service.ensure_watch(db, principal.actor, section_id=section_id)
 
     await run_in_threadpool(check)
-    if "evaluation.forwarder" not in ctx.extras:
-        ctx.extras["evaluation.forwarder"] = events.on_commit(live.forwarder(ctx.bus))
+    _hook(ctx)
 
     def snapshot() -> dict[str, object]:
         with ctx.db.unit_of_work(write=False) as db:
@@ -460,3 +460,21 @@ def _sse(message: dict[str, object]) -> bytes:
 
 
 __all__ = ["methods", "router"]
+
+
+def _hook(ctx: AppContext) -> None:
+    if "evaluation.forwarder" not in ctx.extras:
+        ctx.extras["evaluation.forwarder"] = events.on_commit(live.forwarder(ctx.bus))
+
+
+def on_start(ctx: AppContext) -> Callable[[], None]:
+    """Called by the app at start-up (every node, before any page is asked for): committed evaluation events wake the
+    live pages, so a node that never served one still tells the others' readers through the bus."""
+    _hook(ctx)
+
+    def unhook() -> None:
+        remove = ctx.extras.pop("evaluation.forwarder", None)
+        if callable(remove):
+            remove()
+
+    return unhook

@@ -113,6 +113,7 @@ def create_app(ctx: AppContext, *, run_ticks: bool = False) -> FastAPI:
         swept = ctx.files.sweep_partials(older_than=ctx.settings.stale_upload_seconds)
         if swept:
             log.warning("removed %d unfinished upload(s) left by an earlier server", swept)
+        unhooks = [start(ctx) for m in domains.edge_modules("pages") if (start := getattr(m, "on_start", None))]
         stop = threading.Event()
         thread = None
         if run_ticks and ctx.settings.tick_seconds > 0:
@@ -122,6 +123,8 @@ def create_app(ctx: AppContext, *, run_ticks: bool = False) -> FastAPI:
         stop.set()
         if thread is not None:
             thread.join(timeout=5)
+        for unhook in unhooks:
+            unhook()
 
     app = FastAPI(
         title=f"{ctx.settings.platform_name} API",

@@ -99,9 +99,13 @@ def test_an_open_tender_from_registration_to_the_opening_record(browser: Browser
     watcher = browser.new_context(base_url=live.url, locale="zh-CN").new_page()
     watcher.goto(f"/sections/{section_id}/live")
     expect(watcher.get_by_test_id("live-shares")).to_have_text("0")
+    expect(watcher.get_by_test_id("live-status")).to_have_text("投标中")
 
     live.clock.set(deadline + timedelta(seconds=1))
     timers.tick(live.ctx.db, due_sources(live.ctx), live.clock.now())
+    # the deadline reaches the open page without a reload, in the panel and in the header
+    expect(watcher.get_by_test_id("live-status")).to_have_text("投标截止，待开标")
+    expect(watcher.get_by_test_id("section-status")).to_have_text("投标截止，待开标")
     for holder in ("operator", "supervisor"):
         page = holders[holder]  # the same browser, whose IndexedDB holds the key
         page.clock.set_fixed_time(deadline + timedelta(seconds=5))  # the holder's own clock is past the deadline
@@ -121,6 +125,8 @@ def test_an_open_tender_from_registration_to_the_opening_record(browser: Browser
     live_record = watcher.get_by_test_id("opening-record")  # arrived without a reload
     expect(live_record).to_contain_text(f"{float(PRICES[1]):,.2f}")
     expect(watcher.get_by_test_id("live-status")).to_have_text("已开标")
+    expect(watcher.get_by_test_id("section-status")).to_have_text("已开标")
+    expect(watcher.get_by_test_id("live-shares-line")).to_contain_text("已开标")  # not 「已提交分片：0 / 2」
     shot(watcher, "opening-live")
     public = browser.new_context(base_url=live.url, locale="zh-CN").new_page()
     public.goto(f"/sections/{section_id}")

@@ -24,15 +24,29 @@
     $("live-rows").replaceChildren(table);
   }
 
+  function shares(m) {
+    const line = $("live-shares-line");
+    const threshold = m.threshold || Number(line.dataset.threshold);
+    if (m.opened) { line.textContent = "已有 " + threshold + " 个持有单位提交分片，已开标"; return; }
+    line.replaceChildren("已提交分片：");
+    const count = document.createElement("strong");
+    count.id = "live-shares";
+    count.setAttribute("data-testid", "live-shares");
+    count.textContent = String((m.holders || []).length);
+    line.append(count, " / " + threshold);
+  }
+
   const source = new EventSource(box.dataset.events);
   source.onmessage = (event) => {
     const m = JSON.parse(event.data);
     if (m.type === "snapshot") {
       $("live-status").textContent = m.status;
-      $("live-shares").textContent = String(m.holders.length);
+      document.querySelectorAll("[data-testid=section-status]").forEach((b) => { b.textContent = m.status; });
+      shares(m);
+      if (m.note) { $("live-note").textContent = m.note; $("live-note").className = "alert alert-warn"; $("live-note").hidden = false; }
       if (m.rows && m.rows.length) render(m.rows);
     } else if (m.type === "share") {
-      $("live-shares").textContent = String(m.holders.length);
+      shares(m);
       $("live-progress").textContent = "密钥持有人已提交分片";
     } else if (m.type === "bid") {
       $("live-progress").textContent = "正在解密第 " + m.done + " / " + m.total + " 份投标文件";
