@@ -9,6 +9,7 @@ is returned (and printed by `ggzy demo`) so a newcomer can sign in.
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -391,11 +392,22 @@ def is_empty(session: Session) -> bool:
     return session.execute(select(Organisation.id).limit(1)).first() is None
 
 
+def _width(text: str) -> int:
+    """Columns a terminal gives the text: Chinese characters (East Asian wide or full-width) take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, columns: int) -> str:
+    return text + " " * max(columns - _width(text), 1)
+
+
 def format_logins(logins: list[Login]) -> str:
     lines = ["演示账户（首次生成，仅此一次显示；亦保存在 var/demo-logins.txt，仅本机可读）", ""]
-    lines.append(f"{'用户名':<12}{'角色':<14}{'口令':<20}{'动态口令密钥（工作人员）'}")
-    for lg in logins:
-        lines.append(f"{lg.username:<14}{lg.role.label:<12}{lg.password:<22}{lg.totp_secret or '—'}")
+    head = ("用户名", "角色", "口令", "动态口令密钥（工作人员）")
+    rows = [(lg.username, lg.role.label, lg.password, lg.totp_secret or "—") for lg in logins]
+    widths = [max(_width(r[i]) for r in [head, *rows]) + 2 for i in range(3)]
+    for r in [head, *rows]:
+        lines.append("".join(_pad(cell, w) for cell, w in zip(r[:3], widths, strict=True)) + r[3])
     lines.append("")
     lines.append(
         "工作人员登录时须输入动态口令：把密钥添加到手机身份验证器，或运行 `ggzy demo-code <用户名>` 查看当前口令。"

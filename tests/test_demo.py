@@ -33,7 +33,13 @@ def test_the_demo_city_has_what_the_issue_asks_and_loads_once(
     staff = [lg for lg in report.logins if lg.role.is_staff]
     assert staff and all(lg.totp_secret for lg in staff)
     assert all(lg.totp_secret is None for lg in report.logins if not lg.role.is_staff)
-    assert "动态口令" in demo.format_logins(report.logins)
+    table = demo.format_logins(report.logins)
+    assert "动态口令" in table
+    # issue 13 item 6: the columns line up in a terminal, where a Chinese character is two columns wide
+    rows = [line for line in table.splitlines() if any(line.startswith(lg.username + " ") for lg in report.logins)]
+    assert len(rows) == len(report.logins)
+    starts = {demo._width(row[: row.index(lg.password)]) for row, lg in zip(rows, report.logins, strict=True)}
+    assert len(starts) == 1, starts
     counts = (
         session.execute(select(func.count()).select_from(Organisation)).scalar(),
         session.execute(select(func.count()).select_from(User)).scalar(),

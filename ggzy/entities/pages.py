@@ -265,11 +265,36 @@ def switch_role(db: Db, principal: SignedIn, role: Annotated[Role, Form()]) -> R
 
 
 @router.get("/admin/users", response_class=HTMLResponse)
-def admin_users(request: Request, db: Db, principal: SignedIn) -> Response:
+def admin_users(
+    request: Request,
+    db: Db,
+    principal: SignedIn,
+    q: str = "",
+    role: str = "",
+    page_no: Annotated[int, Query(alias="page", ge=1, le=10000)] = 1,
+) -> Response:
     policy.ensure(principal.actor, policy.USER_READ)
-    users = queries.list_users(db)
+    role = role if role in Role._value2member_map_ else ""
+    users, total = queries.find_users(
+        db, q=q[:60], role=role, limit=USERS_PER_PAGE, offset=(page_no - 1) * USERS_PER_PAGE
+    )
     rows = [(u, queries.get_org(db, u.org_id), queries.grants_of(db, u.id)) for u in users]
-    return page(request, "entities/admin_users.html", {"rows": rows})
+    return page(
+        request,
+        "entities/admin_users.html",
+        {
+            "rows": rows,
+            "total": total,
+            "q": q[:60],
+            "role": role,
+            "roles": GRANTABLE,
+            "page_no": page_no,
+            "per_page": USERS_PER_PAGE,
+        },
+    )
+
+
+USERS_PER_PAGE = 25
 
 
 @router.get("/admin/users/new", response_class=HTMLResponse)

@@ -52,6 +52,29 @@ def list_users(session: Session, *, limit: int = 200, offset: int = 0) -> list[U
     return list(session.execute(select(User).order_by(User.username).limit(limit).offset(offset)).scalars())
 
 
+def find_users(
+    session: Session, *, q: str = "", role: str = "", limit: int = 25, offset: int = 0
+) -> tuple[list[User], int]:
+    """The admin's user list: by user name, person's name or organisation name (a substring, wildcards taken
+    literally), optionally one role; the page and the total."""
+    stmt = select(User)
+    if q.strip():
+        like = "%" + q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        orgs = select(Organisation.id).where(Organisation.name.like(like, escape="\\"))
+        stmt = stmt.where(
+            or_(
+                User.username.like(like.lower(), escape="\\"),
+                User.display_name.like(like, escape="\\"),
+                User.org_id.in_(orgs),
+            )
+        )
+    if role:
+        stmt = stmt.where(User.id.in_(select(RoleGrant.user_id).where(RoleGrant.role == role)))
+    total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+    rows = session.execute(stmt.order_by(User.username).limit(limit).offset(offset)).scalars().all()
+    return list(rows), total
+
+
 def grants_of(session: Session, user_id: str) -> list[RoleGrant]:
     return list(session.execute(select(RoleGrant).where(RoleGrant.user_id == user_id).order_by(RoleGrant.id)).scalars())
 
