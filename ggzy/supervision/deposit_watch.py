@@ -8,6 +8,7 @@ refund is raised once (its alert merges nothing further); the bidder sees its ow
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -48,7 +49,7 @@ def finding(session: Session, refund: Refund) -> Finding:
         evidence={
             "refund": refund.id,
             "reason": reason.label,
-            "amount": f"{(refund.principal_fen + refund.interest_fen) / 100:.2f}",
+            "amount": f"{Decimal(refund.principal_fen + refund.interest_fen) / 100:.2f}",  # fen → yuan, exact
             "due": f"{refund.due_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}",
             "status": refund.status,
             "attempts": refund.attempts,

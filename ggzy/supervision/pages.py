@@ -16,6 +16,7 @@ from ggzy.core.roles import SECTOR_LABELS, Role, Sector
 from ggzy.entities.models import RoleGrant, User
 from ggzy.projects import queries as projects
 from ggzy.projects import timeline
+from ggzy.rules import regions
 from ggzy.supervision import charts, queries, service
 from ggzy.supervision.states import AlertStatus, Severity
 from ggzy.web.deps import Ctx, Db, SignedIn, page
@@ -44,7 +45,7 @@ def dashboard(request: Request, db: Db, principal: SignedIn) -> Response:
             "d": d,
             "by_flag": charts.bars([(names.get(k, k), v) for k, v in d.by_flag[:10]]),
             "by_sector": charts.bars([(_sector(k), v) for k, v in d.by_sector]),
-            "by_region": charts.bars(d.by_region),
+            "by_region": charts.bars([(regions.name_of(k), v) for k, v in d.by_region]),
             "by_month": charts.bars(d.by_month),
             "buyers": charts.bars(d.buyers),
             "agencies": charts.bars(d.agencies),

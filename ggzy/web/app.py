@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
+import re
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -11,6 +13,7 @@ from pathlib import Path
 import fastapi_offline
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 import ggzy
@@ -106,6 +109,23 @@ def _tick_loop(ctx: AppContext, stop: threading.Event) -> None:
             log.exception("tick failed")
 
 
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def name_operations(router: APIRouter) -> APIRouter:
+    """The API documentation names each operation in Chinese: a route without a summary of its own takes the first
+    sentence of its docstring when that is Chinese (FastAPI would show the function's name, `Create Token`).
+    Applied to each router before it is included."""
+    for route in router.routes:
+        if not isinstance(route, APIRoute) or route.summary:
+            continue
+        doc = (inspect.getdoc(route.endpoint) or "").strip()
+        first = re.split(r"[。；\n]", doc, maxsplit=1)[0].strip()
+        if CJK.search(first):
+            route.summary = first.split(" — ")[0].strip()
+    return router
+
+
 def create_app(ctx: AppContext, *, run_ticks: bool = False) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -145,12 +165,12 @@ def create_app(ctx: AppContext, *, run_ticks: bool = False) -> FastAPI:
     guards = [Depends(security.refuse_nul), Depends(csrf_protect)]  # in this order: NUL first, then CSRF
     api = APIRouter(prefix="/api/v1", dependencies=guards, responses=errors.PROBLEM_RESPONSES)
     for m in domains.edge_modules("api"):
-        api.include_router(m.router)
+        api.include_router(name_operations(m.router))
     app.include_router(api)
     for m in domains.edge_modules("api"):  # routes outside /api/v1 (the open data at /api/ocds)
         extra = getattr(m, "root_router", None)
         if extra is not None:
-            app.include_router(extra, dependencies=guards, responses=errors.PROBLEM_RESPONSES)
+            app.include_router(name_operations(extra), dependencies=guards, responses=errors.PROBLEM_RESPONSES)
     app.include_router(pages.router, dependencies=guards)
     for m in domains.edge_modules("pages"):
         app.include_router(m.router, dependencies=guards)

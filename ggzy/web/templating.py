@@ -11,8 +11,10 @@ from typing import Any
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from ggzy import domains
+from ggzy.core import citations
 from ggzy.core.clock import local
 from ggzy.core.roles import ROLE_LABELS, SECTOR_LABELS, Role, Sector
+from ggzy.rules import regions
 
 HERE = Path(__file__).parent
 
@@ -23,6 +25,39 @@ def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 def yuan(value: Decimal | None) -> str:
     return "—" if value is None else f"¥{value:,.2f}"
+
+
+EVIDENCE_LABELS = {
+    "value": "数值",
+    "detail": "明细",
+    "key": "关联键",
+    "group": "分组",
+    "refund": "退还记录",
+    "reason": "原因",
+    "amount": "金额（元）",
+    "due": "应完成时间",
+    "status": "状态",
+    "attempts": "已尝试次数",
+    "bank_error": "银行答复",
+    "ip": "网络地址",
+    "account": "账户",
+    "bidders": "投标人",
+    "members": "关联主体",
+    "case": "案件",
+    "deadline": "期限",
+    "days": "天数",
+}
+
+
+def evidence_rows(evidence: object) -> list[tuple[str, str]]:
+    """An alert's evidence as (label, text) rows for people; the raw JSON stays one click away on the page."""
+    if not isinstance(evidence, dict):
+        return [("证据", json.dumps(evidence, ensure_ascii=False))]
+    rows: list[tuple[str, str]] = []
+    for k, v in evidence.items():
+        text = v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str)
+        rows.append((EVIDENCE_LABELS.get(str(k), str(k)), text or "—"))
+    return rows
 
 
 def make_env() -> Environment:
@@ -36,6 +71,9 @@ def make_env() -> Environment:
     )
     env.filters["local_time"] = local_time
     env.filters["yuan"] = yuan
+    env.filters["region_name"] = regions.name_of
+    env.filters["basis"] = citations.readable
+    env.filters["evidence_rows"] = evidence_rows
     env.filters["pretty_json"] = lambda v: json.dumps(v, ensure_ascii=False, indent=2, sort_keys=True)
     env.filters["role_label"] = lambda r: ROLE_LABELS.get(Role(r), r) if r in Role._value2member_map_ else r
     env.filters["sector_label"] = lambda s: (

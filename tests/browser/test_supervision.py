@@ -22,6 +22,8 @@ def test_the_transport_regulator_sees_the_ring_and_confirms_it(browser: Browser,
     expect(page.locator("h1")).to_have_text("监管风险看板")
     expect(page.get_by_test_id("chart-flag")).to_contain_text("同一网络地址上传投标文件")
     expect(page.get_by_test_id("chart-sector")).to_contain_text("交通运输")
+    expect(page.get_by_test_id("chart-region")).to_contain_text("新乡市")  # a name, not the code 410700
+    assert "4107" not in page.get_by_test_id("chart-region").inner_text()
     expect(page.get_by_test_id("recent")).to_contain_text("新乡市G107线辅道改造工程")
     expect(page.get_by_test_id("recent")).not_to_contain_text("长垣起重设备")  # a housing case
     shot(page, "supervision-dashboard")
@@ -29,6 +31,7 @@ def test_the_transport_regulator_sees_the_ring_and_confirms_it(browser: Browser,
     page.get_by_test_id("recent").locator("a", has_text="同一网络地址上传投标文件").click()
     expect(page.get_by_test_id("alert-title")).to_contain_text("新乡市G107线辅道改造工程")
     expect(page.get_by_test_id("alert-basis")).to_contain_text("第40条")
+    expect(page.get_by_test_id("alert-basis")).not_to_contain_text("network address")  # laws, not glosses
     expect(page.get_by_test_id("alert-evidence")).to_contain_text("10.9.9.9")
     expect(page.get_by_test_id("alert-status")).to_have_text("新预警")
     page.click("button:has-text('分派')")

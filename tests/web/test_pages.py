@@ -90,3 +90,15 @@ def test_unknown_pages_get_a_chinese_404(client: TestClient) -> None:
     r = client.get("/no/such/page")
     assert r.status_code == 404
     assert "页面不存在" in r.text
+
+
+def test_every_api_operation_is_named_in_chinese(client: TestClient) -> None:
+    """Issue 13 item 4: the API documentation listed operations as `Create Token`, `List Organisations`."""
+    spec = client.get("/api/openapi.json").json()
+    unnamed = [
+        f"{method.upper()} {path}: {op.get('summary')}"
+        for path, ops in spec["paths"].items()
+        for method, op in ops.items()
+        if not re.search(r"[\u4e00-\u9fff]", op.get("summary") or "")
+    ]
+    assert not unnamed, "\n".join(unnamed)
