@@ -30,7 +30,7 @@ RUNNING = [EvaluationStatus.SCORING.value, EvaluationStatus.SCORED.value]
 SCORE_BASIS = "《招标投标法》第44条：评标委员会成员客观、公正地履行职务（独立评审，全部成员提交前互不可见）"
 SIGN_BASIS = "《招标投标法实施条例》第53条：评标完成后，评标委员会向招标人提交书面评标报告"
 ROOM_BASIS = "交易中心组织评标；评标委员会由依法抽取的专家组成（《招标投标法》第37条）"
-WATCH_BASIS = "行政监督：项目所属行业的监督部门在线监督开标、抽取与评标（T13）"
+WATCH_BASIS = "行政监督：项目所属行业的监督部门在线监督开标、抽取与评标"
 
 
 def due_items(session: Session, actor: Actor, now: datetime) -> list[DueItem]:

@@ -13,7 +13,7 @@ from ggzy.core.workbench import DueItem
 from ggzy.supervision.models import Alert
 from ggzy.supervision.states import AlertStatus, Severity
 
-BASIS = "谁监管、谁负责：预警由项目所属行业的监管部门处置（S5）"
+BASIS = "谁监管、谁负责：预警由项目所属行业的监管部门处置"
 LIMIT = 50
 
 

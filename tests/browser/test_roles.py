@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -43,6 +45,9 @@ def test_each_role_signs_in_and_sees_its_workbench(page: Page, live: Live, usern
     else:
         expect(page.get_by_test_id("no-items")).to_have_text("暂无待办事项。")
     expect(page.get_by_test_id("who")).to_contain_text(role.label)
+    # issue 13 item 4: no requirement ids (T1, S5 …) or module paths on a person's page
+    text = page.locator("main").inner_text()
+    assert not re.search(r"\b[TSPN]\d{1,2}\b|REQUIREMENTS|ggzy\.", text), text
     if username in ("operator", "bidder01", "auditor"):
         shot(page, f"workbench-{role.value}")
 
