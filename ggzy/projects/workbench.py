@@ -33,9 +33,7 @@ def due_items(session: Session, actor: Actor, now: datetime) -> list[DueItem]:
         return _for_manager(session, actor)
     if actor.role is Role.OPERATOR:
         registered = session.execute(select(Project).where(Project.status == ProjectStatus.REGISTERED.value)).scalars()
-        items = [
-            DueItem(f"受理登记：{p.name}", f"/projects/{p.id}", p.registered_at, "受理登记") for p in registered
-        ]
+        items = [DueItem(f"受理登记：{p.name}", f"/projects/{p.id}", p.registered_at, "受理登记") for p in registered]
         return items + _openings(session, None)
     if actor.role is Role.SUPERVISOR:
         return _openings(session, None)
