@@ -16,7 +16,7 @@ from ggzy.core.errors import Forbidden, PasswordChangeRequired, Unauthenticated
 from ggzy.core.roles import Role
 from ggzy.entities import auth
 from ggzy.entities.models import User, WebSession
-from ggzy.web import security
+from ggzy.web import menu, security
 from ggzy.web.context import AppContext
 from ggzy.web.templating import render
 
@@ -182,6 +182,7 @@ def page(request: Request, template: str, context: dict[str, Any] | None = None,
         "csrf_token": csrf_token_for(request),
         "now": ctx.clock.now(),
         "may_supervise": policy.scope_for(p.actor, policy.ALERT_READ) is not None,
+        "role_menu": menu.for_actor(p.actor) if p.signed_in else [],
         **(context or {}),
     }
     resp = HTMLResponse(render(request.app.state.templates, template, full), status_code=status)

@@ -85,3 +85,25 @@ def test_the_auditor_reads_the_event_log_and_an_entry(page: Page, live: Live) ->
     expect(page.locator("h1")).to_contain_text("事件 #")
     expect(page.locator("text=入树原文")).to_be_visible()
     shot(page, "audit-event")
+
+
+@pytest.mark.parametrize(("username", "role"), DEMO_USERS, ids=[u for u, _ in DEMO_USERS])
+def test_every_page_of_a_role_s_menu_opens_by_clicking(page: Page, live: Live, username: str, role: Role) -> None:
+    """Issue 13 item 1: /projects, /projects/new, /my/bids, /centre/registrations … could not be reached by clicking.
+    Every page a role may use is in its menu, and every entry of the menu opens for it (never 403)."""
+    sign_in(page, live, username, staff=role.is_staff)
+    menu = page.get_by_test_id("role-menu")
+    labels = [a.inner_text() for a in menu.locator("a").all()]
+    assert labels[0] == "待办" and len(labels) > 1, labels
+    for label in labels[1:]:
+        page.get_by_test_id("role-menu").get_by_role("link", name=label, exact=True).click()
+        expect(page.locator("h1").first).to_be_visible()
+        expect(page.locator("h1").first).not_to_have_text("无权访问")
+        expect(page.get_by_test_id("role-menu").locator("[aria-current=page]")).to_have_text(label)
+    expected = {
+        "tenderer1": {"项目办理", "登记项目", "开标密钥", "评标", "异议与投诉"},
+        "bidder01": {"我的投标", "投标保证金", "评标", "异议与投诉"},
+        "operator": {"项目办理", "受理登记", "开标密钥"},
+        "admin": {"用户管理"},
+    }.get(username, set())
+    assert expected <= set(labels), labels
