@@ -97,7 +97,7 @@ def accredit(
 
 @router.post("/supervision/platforms/{platform_id}/suspend", response_class=HTMLResponse)
 def suspend(
-    request: Request, ctx: Ctx, principal: SignedIn, platform_id: str, reason: Annotated[str, Form(max_length=300)]
+    request: Request, ctx: Ctx, principal: SignedIn, platform_id: str, reason: Annotated[str, Form(max_length=300)] = ""
 ) -> Response:
     try:
         with ctx.db.unit_of_work() as s:
