@@ -110,6 +110,6 @@ def package(releases: list[dict[str, Any]]) -> bytes:
             "publishedDate": "2026-12-01T00:00:00+00:00",
             "publisher": {"name": "market"},
             "releases": releases,
-        },  # fmt: skip
+        },
         ensure_ascii=False,
     ).encode()

@@ -46,7 +46,7 @@ def setup(
             "region": "410700",
             "ocid_prefix": market.prefix,
             "public_key": market.public,
-        },  # fmt: skip
+        },
         headers={"authorization": f"Bearer {raw}"},
     )
     assert r.status_code == 201, r.text
@@ -267,7 +267,7 @@ def test_accreditation_refuses_bad_input_in_chinese_and_only_the_office_may_accr
 def test_the_register_pages_accredit_show_the_token_once_suspend_and_show_the_figures(
     session: Session, clock: FixedClock, ident: Identity, opening_env: opening_keys.KeyEnv, client: TestClient
 ) -> None:
-    world, market, _ = setup(session, clock, ident, opening_env, client)
+    world, _market, _ = setup(session, clock, ident, opening_env, client)
     office = signed_in(client, world.supervisor, clock)
     page = office.get("/supervision/platforms")
     assert page.status_code == 200 and "某市场化交易平台" in page.text and "认可接入平台" in page.text
