@@ -96,3 +96,19 @@ class Outbox(Base):
     pushed: Mapped[int] = mapped_column(Integer, default=0)
     last_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_error: Mapped[str] = mapped_column(String(300), default="")
+
+
+class NationalRecord(Base):
+    """A record received in the national exchange format (ggzy/federation/national.py), in the platform's keys."""
+
+    __tablename__ = "nx_record"
+    __table_args__ = (UniqueConstraint("object", "key"),)
+
+    id: Mapped[str] = mapped_column(String(26), primary_key=True)
+    object: Mapped[str] = mapped_column(String(20))
+    key: Mapped[str] = mapped_column(String(200))
+    trade_id: Mapped[str] = mapped_column(String(80), index=True, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)  # its row in what was received
+    body: Mapped[str] = mapped_column(Text)  # canonical JSON of the record in our keys
+    source: Mapped[str] = mapped_column(String(60))
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -1,4 +1,5 @@
-"""Federation: accredited trading platforms, their signed pushes (releases, trades, refusals), the outbox.
+"""Federation: accredited trading platforms, their signed pushes (releases, trades, refusals), the outbox; records
+received in the national exchange format.
 
 Revision ID: 0019
 Revises: 0012
@@ -110,8 +111,27 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_fed_trade_last_at"), ["last_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_fed_trade_platform_id"), ["platform_id"], unique=False)
 
+    op.create_table(
+        "nx_record",
+        sa.Column("id", sa.String(length=26), nullable=False),
+        sa.Column("object", sa.String(length=20), nullable=False),
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("trade_id", sa.String(length=80), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("source", sa.String(length=60), nullable=False),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_nx_record")),
+        sa.UniqueConstraint("object", "key", name=op.f("uq_nx_record_object_key")),
+    )
+    with op.batch_alter_table("nx_record", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_nx_record_trade_id"), ["trade_id"], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("nx_record", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_nx_record_trade_id"))
+    op.drop_table("nx_record")
     with op.batch_alter_table("fed_trade", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_fed_trade_screened"))
         batch_op.drop_index(batch_op.f("ix_fed_trade_platform_id"))
