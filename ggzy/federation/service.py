@@ -22,6 +22,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import select, tuple_
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ggzy.core import events, policy
@@ -306,6 +307,11 @@ def ingest(session: Session, push: Push, *, clock: Clock) -> Received:
     for t in trades.values():
         if t not in session:
             session.add(t)
+    try:
+        session.flush()
+    except IntegrityError:  # the same new release in two pushes at once: the other one got it in first
+        busy = "同一发布正由另一推送请求写入，请稍后重试（已到达的发布将视为重复）"
+        raise Conflict(busy, code="concurrent-push") from None
     if out.accepted:
         events.record(
             session,
