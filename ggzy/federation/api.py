@@ -128,6 +128,7 @@ def accredit(body: PlatformIn, db: Db, me: SignedIn, ctx: Ctx) -> Accredited:
         ocid_prefix=body.ocid_prefix,
         public_key=body.public_key,
         clock=ctx.clock,
+        own_prefix=ctx.settings.ocds_prefix,
     )
     return Accredited(**read_of(p).model_dump(), token=token)
 

@@ -87,6 +87,7 @@ def accredit(
                 ocid_prefix=ocid_prefix,
                 public_key=public_key,
                 clock=ctx.clock,
+                own_prefix=ctx.settings.ocds_prefix,
             )
     except DomainError as e:
         with ctx.db.unit_of_work(write=False) as s:

@@ -85,6 +85,7 @@ def accredit(
     ocid_prefix: str,
     public_key: str,
     clock: Clock,
+    own_prefix: str = "",
 ) -> tuple[Platform, str]:
     """认可 — register a platform with its signing key; returns it and its API token (shown once, stored hashed)."""
     policy.ensure(actor, policy.FEDERATION_MANAGE)
@@ -105,6 +106,8 @@ def accredit(
         raise Invalid("签名公钥应为 Ed25519 公钥（32字节，十六进制或 base64）", code="bad-public-key") from None
     if session.execute(select(Platform.id).where(Platform.code == code)).first():
         raise Conflict(f"平台代码「{code}」已被使用", code="platform-code-taken")
+    if own_prefix and ocid_prefix == own_prefix:
+        raise Conflict(f"OCDS 前缀「{ocid_prefix}」是本平台自己的前缀，不能分配给接入平台", code="prefix-taken")
     if session.execute(select(Platform.id).where(Platform.ocid_prefix == ocid_prefix)).first():
         raise Conflict(f"OCDS 前缀「{ocid_prefix}」已属于另一接入平台", code="prefix-taken")
     token = signing.new_token()

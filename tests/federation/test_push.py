@@ -253,6 +253,7 @@ def test_accreditation_refuses_bad_input_in_chinese_and_only_the_office_may_accr
         ("ocid_prefix", "ggzy-1", "bad-prefix"),
         ("region", "41", "bad-region"),
         ("ocid_prefix", market.prefix, "prefix-taken"),
+        ("ocid_prefix", "ocds-ggzy00", "prefix-taken"),  # our own
         ("code", market.code, "platform-code-taken"),
     ]:
         r = client.post("/api/v1/federation/platforms", json={**good, field: value}, headers=auth_h)
