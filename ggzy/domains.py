@@ -23,6 +23,7 @@ DOMAINS: tuple[str, ...] = (
     "ggzy.evaluation",
     "ggzy.award",
     "ggzy.exchange",
+    "ggzy.federation",
 )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -68,6 +68,14 @@ class Settings(BaseSettings):
         default=120, ge=1, le=1_000_000, description="machine routes (/api/ocds/…): requests per minute per address"
     )
     ocds_rate_burst: int = Field(default=30, ge=1, le=1_000_000, description="requests an address may send at once")
+    # Federation (docs/federation.md): when this platform is itself accredited by another, its tick pushes every
+    # release there, signed with the Ed25519 key in federation_key_file (32-byte seed, hex)
+    federation_upstream_url: str = Field(default="", description="the accrediting platform's base URL; empty: no push")
+    federation_platform_code: str = Field(default="", max_length=40, description="our code there (X-Platform)")
+    federation_token: SecretStr = Field(
+        default=SecretStr(""), description="the API token the accrediting platform issued us"
+    )
+    federation_key_file: Path | None = Field(default=None, description="our Ed25519 signing key (hex seed, 0600)")
     # Supervision
     collusion_model: Path | None = Field(
         default=None, description="a model made by `ggzy collusion train`: opened sections' prices are scored with it"

@@ -381,6 +381,24 @@ CREDIT_READ = _define(
 CREDIT_OBJECT = _define(
     "credit.object", "对本单位信用记录提出异议、申请修复", Kind.WRITE, content=False, grants=PARTIES
 )
+FEDERATION_MANAGE = _define(
+    "federation.manage",
+    "认可、暂停与恢复接入交易平台",
+    Kind.WRITE,
+    content=False,
+    grants={Role.SUPERVISOR: Scope.ANY},
+)
+FEDERATION_READ = _define(
+    "federation.read",
+    "查看接入交易平台名录与推送数据质量",
+    Kind.READ,
+    content=False,
+    grants={Role.SUPERVISOR: Scope.ANY, Role.SECTOR_SUPERVISOR: Scope.ANY, **OVERSIGHT},
+)
+# an accredited platform's push: its system, known by its token and its signature, acts as the platform's system
+FEDERATION_PUSH = _define(
+    "federation.push", "接入平台推送交易数据", Kind.WRITE, content=True, grants={Role.SYSTEM: Scope.ANY}
+)
 WORKBENCH = {
     role: _define(f"workbench.{role.value}", f"{role.label}工作台", Kind.READ, content=False, grants={role: Scope.ANY})
     for role in GRANTABLE

@@ -51,6 +51,14 @@ def find(session: Session, *, org_id: str, section_id: str, at: dt.datetime) -> 
     return Found(tc, project.region, queries.sanctions_for(session, org_id, tc, project.region, at))
 
 
+def find_for_code(
+    session: Session, *, credit_code: str, trade_class: TradeClass | None, region: str, at: dt.datetime
+) -> Found:
+    """For a trade pushed by another platform (issue #12, 6): its parties are known by credit code, its class and
+    region by what the platform declared; the caller flags what binds to supervision (the trade is not ours to stop)."""
+    return Found(trade_class, region, queries.sanctions_for_code(session, credit_code, trade_class, region, at))
+
+
 def _store(
     session: Session,
     actor: Actor,

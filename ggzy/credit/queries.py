@@ -56,6 +56,19 @@ def sanctions_for(
     return [s for s in session.scalars(q) if applies(s, trade_class, region, at)]
 
 
+def sanctions_for_code(
+    session: Session, credit_code: str, trade_class: TradeClass | None, region: str, at: dt.datetime
+) -> list[Sanction]:
+    """The same, for an entity known only by its code (a party of a trade pushed by another platform)."""
+    q = (
+        select(Sanction)
+        .join(CreditRecord, CreditRecord.id == Sanction.record_id)
+        .where(Sanction.credit_code == credit_code, CreditRecord.status.in_(BINDING))
+        .order_by(Sanction.starts, Sanction.id)
+    )
+    return [s for s in session.scalars(q) if applies(s, trade_class, region, at)]
+
+
 def get_record(session: Session, record_id: str) -> CreditRecord:
     r = session.get(CreditRecord, record_id)
     if r is None:

@@ -26,6 +26,8 @@ class Unit(StrEnum):
     COUNT = "个"
     TIMES = "次"
     MINUTES = "分钟"
+    SECONDS = "秒"
+    BYTES = "字节"
     YEARS = "年"
     THIRDS = "/3"
 

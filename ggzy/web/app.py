@@ -29,6 +29,7 @@ from ggzy.core.keys import Keys, load_keys
 from ggzy.core.pubsub import make_bus
 from ggzy.entities.passwords import Hasher
 from ggzy.entities.service import Identity
+from ggzy.rules import federation as federation_rules
 from ggzy.sealing import p256
 from ggzy.web import errors, pages, security
 from ggzy.web.context import AppContext
@@ -90,6 +91,9 @@ def body_limits(settings: Settings) -> dict[str, int]:
         r"/sections/[^/]+/award/contract|/api/v1/sections/[^/]+/award/contract": (20 << 20) + FORM_OVERHEAD,
         # a user name, a password and a code: nothing legitimate is larger
         r"/login|/login/otp|/api/v1/auth/tokens": settings.max_sign_in_bytes,
+        # an accredited platform's signed release package: above the rule, so that a push just over it is refused
+        # by the service (and counted against that platform) rather than cut off unnamed here
+        r"/api/v1/federation/push": int(federation_rules.MAX_PUSH_BYTES.value) + (1 << 20),
     }
 
 

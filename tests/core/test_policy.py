@@ -74,6 +74,9 @@ case.overview                  . . . . . . A S A A .
 credit.record                  . . . . . . A A . . .
 credit.read                    . O O O . A A A A A .
 credit.object                  . O O O . . . . . . .
+federation.manage              . . . . . . A . . . .
+federation.read                . . . . . . A A A A .
+federation.push                . . . . . . . . . . .
 award.manage                   . . O O . . . . . . .
 award.object                   . O . . . . . . . . .
 award.sign                     . O . . . . . . . . .
