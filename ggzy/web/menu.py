@@ -54,6 +54,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("异议与投诉", "/cases", _can(policy.CASE_READ)),
     Entry("案件总览", "/supervision/cases", _can(policy.CASE_OVERVIEW)),
     Entry("预警处置", "/supervision/alerts", _scoped(policy.ALERT_READ)),
+    Entry("接入平台", "/supervision/platforms", _can(policy.FEDERATION_READ)),
     Entry("信用管理", "/credit/manage", _can(policy.CREDIT_RECORD)),
     Entry("交易档案", "/archive", _scoped(policy.ARCHIVE_READ)),
     Entry("操作日志", "/audit/events", _can(policy.LOG_READ)),

@@ -31,7 +31,7 @@ def test_the_office_accredits_a_platform_sees_its_figures_and_suspends_it(browse
     page.set_default_timeout(15_000)
     sign_in(page, live, "supervisor", staff=True)
     page.goto("/workbench")
-    page.click("[data-testid=nav-platforms]")
+    page.get_by_test_id("role-menu").get_by_role("link", name="接入平台", exact=True).click()
     expect(page.locator("h1")).to_have_text("接入交易平台")
     form = page.get_by_test_id("accredit-form")
     form.locator("input[name=code]").fill(market.code)
