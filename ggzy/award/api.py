@@ -4,6 +4,7 @@ pages; errors are RFC 9457 problem+json (ggzy/web/errors.py)."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 from fastapi import APIRouter
 from sqlalchemy.orm import Session
@@ -22,11 +23,29 @@ from ggzy.award.schemas import (
     ReportSubmit,
     WinnerChoose,
 )
+from ggzy.cases import queries as case_queries
+from ggzy.cases.models import Case
+from ggzy.cases.states import ClockKind
 from ggzy.core.actor import Actor
 from ggzy.projects.states import SectionStatus
 from ggzy.web.deps import Ctx, Db, SignedIn
 
 router = APIRouter(tags=["定标与合同"])
+
+
+def objection_read(o: Case, due: datetime | None) -> ObjectionRead:
+    return ObjectionRead(
+        id=o.id,
+        number=o.number,
+        org_id=o.complainant_org_id,
+        text=o.claims,
+        filed_at=o.filed_at,
+        due_at=due or o.filed_at,
+        answer=o.answer or None,
+        answered_at=o.answered_at,
+        late=o.answered_late or "answer" in (o.late_recorded or ""),
+        case_url=f"/cases/{o.id}",
+    )
 
 
 def read(db: Session, actor: Actor, section_id: str) -> AwardRead:
@@ -42,20 +61,7 @@ def read(db: Session, actor: Actor, section_id: str) -> AwardRead:
         publicity_ends_at=a.publicity_ends_at,
         published_late=a.published_late,
         candidates=[CandidateRead(**x) for x in c["candidates"]],
-        objections=[
-            ObjectionRead(
-                id=o.id,
-                number=o.number,
-                org_id=o.org_id,
-                text=o.text,
-                filed_at=o.filed_at,
-                due_at=o.due_at,
-                answer=o.answer,
-                answered_at=o.answered_at,
-                late=o.late,
-            )
-            for o, _ in c["objections"]
-        ],
+        objections=[objection_read(o, due) for o, _, due in c["objections"]],
         winner_org_id=a.winner_org_id,
         winner_rank=a.winner_rank,
         awarded_at=a.awarded_at,
@@ -94,24 +100,14 @@ def publish(section_id: str, db: Db, ctx: Ctx, principal: SignedIn) -> AwardRead
 
 @router.post("/sections/{section_id}/award/objections", response_model=ObjectionRead, status_code=201)
 def file_objection(section_id: str, body: ObjectionFile, db: Db, ctx: Ctx, principal: SignedIn) -> ObjectionRead:
-    """本标段投标人在公示期间对评标结果提出异议（作出答复前暂停定标）。"""
+    """本标段投标人在公示期间对评标结果提出异议（质疑）：形成异议案件，作出答复前暂停定标。"""
     o = service.file_objection(db, principal.actor, section_id=section_id, text=body.text, clock=ctx.clock)
-    return ObjectionRead(
-        id=o.id,
-        number=o.number,
-        org_id=o.org_id,
-        text=o.text,
-        filed_at=o.filed_at,
-        due_at=o.due_at,
-        answer=None,
-        answered_at=None,
-        late=False,
-    )
+    return objection_read(o, case_queries.clocks(db, o)[ClockKind.ANSWER].due_at())
 
 
 @router.post("/award-objections/{objection_id}/answer", response_model=AwardRead)
 def answer_objection(objection_id: str, body: ObjectionAnswer, db: Db, ctx: Ctx, principal: SignedIn) -> AwardRead:
-    """招标人答复异议（3日内；逾期答复记为逾期并报送监督）。"""
+    """招标人答复对评标结果的异议（质疑）案件（逾期答复记为逾期并报送监督）。"""
     o = service.answer_objection(db, principal.actor, objection_id=objection_id, answer=body.answer, clock=ctx.clock)
     return read(db, principal.actor, o.section_id)
 

@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 
 from ggzy.award import archive, contracts, queries, service
 from ggzy.bidding import queries as bids
+from ggzy.cases import queries as case_queries
+from ggzy.cases.states import ClockKind
 from ggzy.core import holds, policy
 from ggzy.core.actor import Actor, system
 from ggzy.core.errors import DomainError, Forbidden, Invalid
@@ -70,9 +72,9 @@ def context(db: Session, actor: Actor, section_id: str) -> dict[str, Any]:
         "candidates": queries.candidates(a) if a else [],
         # an objection is between its bidder and the tenderer: other bidders do not read it
         "objections": [
-            (o, entities.get_org(db, o.org_id))
-            for o in (queries.objections(db, a.id) if a else [])
-            if actor.role is not Role.BIDDER or o.org_id == actor.org_id
+            (o, entities.get_org(db, o.complainant_org_id), case_queries.clocks(db, o)[ClockKind.ANSWER].due_at())
+            for o in (queries.objections(db, a) if a else [])
+            if actor.role is not Role.BIDDER or o.complainant_org_id == actor.org_id
         ],
         "winner": entities.get_org(db, a.winner_org_id) if a and a.winner_org_id else None,
         "contract": contract,
@@ -80,7 +82,7 @@ def context(db: Session, actor: Actor, section_id: str) -> dict[str, Any]:
         "dossier": queries.dossier_of(db, s.id),
         "manager": manager,
         "is_winner": is_winner,
-        "can_object": policy.can(actor, policy.AWARD_OBJECT) and actor.org_id in bidders,
+        "can_object": policy.can(actor, policy.CASE_FILE) and actor.org_id in bidders,
         "can_sign": contract is not None
         and (
             (manager and actor.org_id == p.tenderer_org_id and contract.tenderer_signed_at is None)
@@ -123,7 +125,7 @@ def object_(db: Db, ctx: Ctx, principal: SignedIn, section_id: str, text: Text =
 
 @router.post("/award-objections/{objection_id}/answer")
 def answer(db: Db, ctx: Ctx, principal: SignedIn, objection_id: str, answer: Text = "") -> Response:
-    o = queries.get_objection(db, objection_id)
+    o = case_queries.get_case(db, objection_id)
     return _act(
         db,
         o.section_id,

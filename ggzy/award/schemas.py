@@ -26,6 +26,7 @@ class ObjectionRead(BaseModel):
     answer: str | None
     answered_at: datetime | None
     late: bool
+    case_url: str = ""  # the case page: its thread, clocks and the complaint after the answer (条例 art. 60)
 
 
 class ContractRead(BaseModel):

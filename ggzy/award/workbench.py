@@ -55,9 +55,6 @@ def _for_manager(session: Session, actor: Actor, now: datetime) -> list[DueItem]
                 )
                 items.append(DueItem(f"公示中标候选人：{where}", url, due, terms.publish_candidates.describe()))
             continue
-        for o in queries.objections(session, a.id):
-            if o.answered_at is None:
-                items.append(DueItem(f"答复异议 {o.number}：{where}", url, o.due_at, terms.objection_answer.describe()))
         if status is SectionStatus.PUBLICITY and holds.holding(session, s.id, holds.Step.AWARD) is None:
             title = "确定中标人" if now >= a.publicity_ends_at else "公示期满后确定中标人"
             items.append(DueItem(f"{title}：{where}", url, a.publicity_ends_at, "《招标投标法实施条例》第54条、第55条"))
