@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, File, Form, UploadFile
 from sqlalchemy.orm import Session
 
-from ggzy.award import archive, contracts, pages, queries, service
+from ggzy.award import archive, contracts, pages, performance, queries, service
+from ggzy.award.models import Performance
 from ggzy.award.schemas import (
     AwardRead,
     CandidateRead,
@@ -20,6 +22,9 @@ from ggzy.award.schemas import (
     ObjectionAnswer,
     ObjectionFile,
     ObjectionRead,
+    PerformanceHandling,
+    PerformanceObjection,
+    PerformanceRead,
     ReportSubmit,
     WinnerChoose,
 )
@@ -27,6 +32,7 @@ from ggzy.cases import queries as case_queries
 from ggzy.cases.models import Case
 from ggzy.cases.states import ClockKind
 from ggzy.core.actor import Actor
+from ggzy.core.errors import DomainError
 from ggzy.projects.states import SectionStatus
 from ggzy.web.deps import Ctx, Db, SignedIn
 
@@ -173,3 +179,85 @@ def dossier(section_id: str, db: Db, ctx: Ctx, principal: SignedIn) -> DossierRe
         retention_basis=d.retention_basis,
         files=[DossierFile(**f) for f in archive.manifest_of(ctx.files, d)["files"]],
     )
+
+
+def performance_read(p: Performance) -> PerformanceRead:
+    return PerformanceRead(
+        id=p.id,
+        contract_id=p.contract_id,
+        supplier_org_id=p.supplier_org_id,
+        outcome=p.outcome,
+        outcome_label=performance.Outcome(p.outcome).label,
+        text=p.text,
+        file_name=p.file_name,
+        file_sha256=p.file_sha256,
+        status=p.status,
+        status_label=performance.Status(p.status).label,
+        recorded_at=p.recorded_at,
+        objection=p.objection,
+        objected_at=p.objected_at,
+        objection_due_at=p.objection_due_at,
+        handled_at=p.handled_at,
+        upheld=p.upheld,
+        handling_note=p.handling_note,
+        handled_late=p.handled_late,
+        confirmed_at=p.confirmed_at,
+        credit_record_id=p.credit_record_id,
+    )
+
+
+@router.get("/sections/{section_id}/award/performance", response_model=list[PerformanceRead])
+def list_performance(section_id: str, db: Db, principal: SignedIn) -> list[PerformanceRead]:
+    """合同履约评价（招标人、代理机构、中标供应商和监督部门可见）。"""
+    performance.ensure_may_read(db, principal.actor, section_id)
+    return [performance_read(p) for p in performance.of_section(db, section_id)]
+
+
+@router.post("/sections/{section_id}/award/performance", response_model=PerformanceRead, status_code=201)
+async def record_performance(
+    section_id: str,
+    ctx: Ctx,
+    principal: SignedIn,
+    outcome: Annotated[performance.Outcome, Form(description="履约情况")],
+    text: Annotated[str, Form(max_length=3000, description="说明")],
+    evidence: Annotated[UploadFile | None, File(description="证明材料（不良评价必须上传）")] = None,
+) -> PerformanceRead:
+    """招标人（采购人）记录合同履约评价：按约履行、延期、质量缺陷、违约或解除，附证明材料。"""
+    saved = await pages.save_evidence(ctx, evidence)
+    try:
+        with ctx.db.unit_of_work() as s:
+            p = performance.record(
+                s, principal.actor, section_id=section_id, outcome=outcome, text=text, evidence=saved, clock=ctx.clock
+            )
+            return performance_read(p)
+    except DomainError:
+        if saved:
+            ctx.files.delete(saved[1].path)
+        raise
+
+
+@router.post("/performance/{performance_id}/objection", response_model=PerformanceRead)
+def object_to_performance(
+    performance_id: str, body: PerformanceObjection, db: Db, ctx: Ctx, principal: SignedIn
+) -> PerformanceRead:
+    """中标供应商对履约评价提出异议（一次；监督部门3个工作日内处理）。"""
+    p = performance.object_to(db, principal.actor, performance_id=performance_id, text=body.text, clock=ctx.clock)
+    return performance_read(p)
+
+
+@router.post("/performance/{performance_id}/handling", response_model=PerformanceRead)
+def handle_performance_objection(
+    performance_id: str, body: PerformanceHandling, db: Db, ctx: Ctx, principal: SignedIn
+) -> PerformanceRead:
+    """监督部门处理供应商对履约评价的异议：成立则撤销评价。"""
+    p = performance.handle_objection(
+        db, principal.actor, performance_id=performance_id, upheld=body.upheld, note=body.note, clock=ctx.clock
+    )
+    return performance_read(p)
+
+
+@router.post("/performance/{performance_id}/confirmation", response_model=PerformanceRead)
+def confirm_performance(performance_id: str, db: Db, ctx: Ctx, principal: SignedIn) -> PerformanceRead:
+    """监督部门确认不良履约评价，形成信用记录（列入前书面告知）。"""
+    p = performance.confirm(db, principal.actor, performance_id=performance_id, clock=ctx.clock)
+    return performance_read(p)

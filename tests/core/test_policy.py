@@ -75,8 +75,9 @@ credit.record                  . . . . . . A A . . .
 credit.read                    . O O O . A A A A A .
 credit.object                  . O O O . . . . . . .
 award.manage                   . . O O . . . . . . .
-award.object                   . O . . . . . . . . .
 award.sign                     . O . . . . . . . . .
+award.performance              . . O O . . . . . . .
+award.performance_object       . O . . . . . . . . .
 award.read                     . O O O . A A S A A .
 archive.read                   . . O O . A A S A A .
 workbench.bidder               . A . . . . . . . . .
