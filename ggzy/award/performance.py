@@ -101,6 +101,17 @@ def of_section(session: Session, section_id: str) -> list[Performance]:
     return list(session.scalars(q.order_by(Performance.recorded_at, Performance.id)))
 
 
+def waiting(session: Session, *, supplier_org_id: str | None = None, limit: int = 50) -> list[Performance]:
+    """Records someone must act on: objected (the supervisor handles), adverse and recorded (the supervisor may
+    confirm; the supplier may object) — of one supplier, or all."""
+    q = select(Performance).where(Performance.status.in_([Status.OBJECTED.value, Status.RECORDED.value]))
+    if supplier_org_id is not None:
+        q = q.where(Performance.supplier_org_id == supplier_org_id, Performance.objected_at.is_(None))
+    else:
+        q = q.where(Performance.outcome != Outcome.COMPLETED.value)
+    return list(session.scalars(q.order_by(Performance.recorded_at, Performance.id).limit(limit)))
+
+
 def subject(session: Session, section_id: str) -> policy.Subject:
     """Who may read a contract's performance: the tenderer, its agency and the supplier (not the other bidders)."""
     section, project, _ = section_context(session, section_id)

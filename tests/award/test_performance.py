@@ -217,3 +217,27 @@ def test_the_page_and_the_api(
     assert rec.status_code == 201 and rec.json()["status"] == "recorded"
     bad = api.post(f"/api/v1{url}", data={"outcome": "nonsense", "text": "x"}, headers=tok)
     assert bad.status_code == 422
+
+
+def test_the_workbenches_show_who_must_act(
+    session: Session, clock: FixedClock, trade: Trade, files: FileStore, supervisor: Person
+) -> None:
+    from ggzy.award.workbench import due_items
+
+    signed(session, clock, trade, files)
+    winner = trade.candidate(1)
+    p = performance.record(
+        session,
+        trade.tenderer.actor,
+        section_id=trade.section_id,
+        outcome=performance.Outcome.DELAYED,
+        text="逾期交付",
+        evidence=evidence(files),  # type: ignore[arg-type]
+        clock=clock,
+    )
+    assert any("可提出一次异议" in i.title for i in due_items(session, winner.actor, clock.now()))
+    assert any(i.title.startswith("确认不良履约评价") for i in due_items(session, supervisor.actor, clock.now()))
+    performance.object_to(session, winner.actor, performance_id=p.id, text="已顺延", clock=clock)
+    assert not any("可提出一次异议" in i.title for i in due_items(session, winner.actor, clock.now()))
+    [item] = [i for i in due_items(session, supervisor.actor, clock.now()) if "履约评价" in i.title]
+    assert item.title.startswith("处理供应商对履约评价的异议") and item.due_at == p.objection_due_at
