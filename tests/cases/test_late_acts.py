@@ -156,3 +156,29 @@ def test_the_case_page_shows_the_late_act(
     assert "超过法定期限答复（已记录并报送监督）" in page.text and 'data-testid="late-open"' not in page.text
     api = me.get(f"/api/v1/cases/{case.id}")
     assert api.status_code == 200 and api.json()["answered_late"] and api.json()["late_recorded"] == ["answer"]
+
+
+def test_the_dashboard_names_the_late_answer_flag(
+    session: Session, clock: FixedClock, cw: CaseWorld, app_ctx: AppContext, client: TestClient, ident: object
+) -> None:
+    from ggzy.core.roles import Role
+    from tests.builders import a_user
+
+    case = service.file_objection(
+        session,
+        cw.bidder.actor,
+        section_id=cw.section.id,
+        matter=Matter.DOCUMENTS,
+        points=[POINT],
+        claims="资格条件设置不合理。",
+        clock=clock,
+    )
+    assert case.next_due_at is not None
+    clock.set(case.next_due_at + timedelta(hours=2))
+    assert tick(session, app_ctx, clock.now()) == 1
+    office = a_user(session, clock, ident, role=Role.SUPERVISOR)  # type: ignore[arg-type]
+    session.commit()
+    page = signed_in(client, office, clock).get("/supervision")
+    assert page.status_code == 200
+    chart = page.text.split('data-testid="chart-flag"', 1)[1].split("</section>", 1)[0]
+    assert "异议（质疑）逾期未答复" in chart and ">K01<" not in chart  # the catalogue's title, not the bare code
