@@ -206,14 +206,19 @@ def performance_read(p: Performance) -> PerformanceRead:
     )
 
 
-@router.get("/sections/{section_id}/award/performance", response_model=list[PerformanceRead])
+@router.get("/sections/{section_id}/award/performance", response_model=list[PerformanceRead], summary="合同履约评价")
 def list_performance(section_id: str, db: Db, principal: SignedIn) -> list[PerformanceRead]:
     """合同履约评价（招标人、代理机构、中标供应商和监督部门可见）。"""
     performance.ensure_may_read(db, principal.actor, section_id)
     return [performance_read(p) for p in performance.of_section(db, section_id)]
 
 
-@router.post("/sections/{section_id}/award/performance", response_model=PerformanceRead, status_code=201)
+@router.post(
+    "/sections/{section_id}/award/performance",
+    response_model=PerformanceRead,
+    status_code=201,
+    summary="记录合同履约评价",
+)
 async def record_performance(
     section_id: str,
     ctx: Ctx,
@@ -236,7 +241,7 @@ async def record_performance(
         raise
 
 
-@router.post("/performance/{performance_id}/objection", response_model=PerformanceRead)
+@router.post("/performance/{performance_id}/objection", response_model=PerformanceRead, summary="对履约评价提出异议")
 def object_to_performance(
     performance_id: str, body: PerformanceObjection, db: Db, ctx: Ctx, principal: SignedIn
 ) -> PerformanceRead:
@@ -245,7 +250,7 @@ def object_to_performance(
     return performance_read(p)
 
 
-@router.post("/performance/{performance_id}/handling", response_model=PerformanceRead)
+@router.post("/performance/{performance_id}/handling", response_model=PerformanceRead, summary="处理对履约评价的异议")
 def handle_performance_objection(
     performance_id: str, body: PerformanceHandling, db: Db, ctx: Ctx, principal: SignedIn
 ) -> PerformanceRead:
@@ -256,7 +261,7 @@ def handle_performance_objection(
     return performance_read(p)
 
 
-@router.post("/performance/{performance_id}/confirmation", response_model=PerformanceRead)
+@router.post("/performance/{performance_id}/confirmation", response_model=PerformanceRead, summary="确认不良履约评价")
 def confirm_performance(performance_id: str, db: Db, ctx: Ctx, principal: SignedIn) -> PerformanceRead:
     """监督部门确认不良履约评价，形成信用记录（列入前书面告知）。"""
     p = performance.confirm(db, principal.actor, performance_id=performance_id, clock=ctx.clock)

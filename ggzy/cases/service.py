@@ -324,6 +324,8 @@ def record_late(
     if statutory is None or due is None:
         return False
     case.late_recorded = ",".join(sorted(late_recorded(case) | {kind.value}))
+    if done_at is None:
+        case.next_due_at = None  # recorded: the tick need not look at it again until the next clock starts
     flag_id, title = LATE_FLAGS[kind]
     section, project, _ = section_context(session, case.section_id)
     payload: dict[str, object] = {"late_clock": kind.value, "due": due.isoformat()}

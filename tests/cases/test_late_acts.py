@@ -62,6 +62,7 @@ def test_an_unanswered_objection_is_recorded_once_then_the_late_answer_is_marked
     assert case.number in alert.title and cw.bidder.user.org_id not in alert.org_ids  # the complainant is not named
     assert alert.org_ids == case.respondent_org_id
     assert late_events(session) == 1 and case.late_recorded == "answer" and not case.answered_late
+    assert case.next_due_at is None  # recorded: later ticks do not even look at it
     # the answer comes later: marked late, and no second alert or event
     clock.advance(timedelta(days=1))
     service.answer_objection(session, cw.tenderer.actor, case_id=case.id, answer="不予修改。", clock=clock)
