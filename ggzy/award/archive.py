@@ -32,6 +32,7 @@ from ggzy.bidding import opening
 from ggzy.bidding import queries as bids
 from ggzy.bidding.keys import KeyEnv
 from ggzy.bidding.states import BidStatus
+from ggzy.cases import service as case_verbs
 from ggzy.core import canonical, events, policy, transparency
 from ggzy.core.actor import Actor
 from ggzy.core.clock import Clock
@@ -233,22 +234,25 @@ def items(session: Session, section: Section, project: Project, *, files: FileSt
             )
     a = queries.award_of(session, section.id, section.round)
     if a is not None:
-        for o in queries.objections(session, a.id):
+        for o in queries.objections(session, a):
             out.append(
                 Item(
                     f"award/objection-{o.number}.json",
                     "objection",
-                    _event(session, ("objection", o.id), award_verbs.OBJECTION_ANSWERED)
+                    _event(session, ("case", o.id), case_verbs.OBJECTION_ANSWERED)
+                    or _event(session, ("case", o.id))
+                    # filed before migration 0017 made them cases (the case keeps the objection's id)
+                    or _event(session, ("objection", o.id), award_verbs.OBJECTION_ANSWERED)
                     or _event(session, ("objection", o.id)),
                     _json(
                         {
                             "number": o.number,
-                            "bidder": entities.get_org(session, o.org_id).name,
-                            "text": o.text,
+                            "bidder": entities.get_org(session, o.complainant_org_id).name,
+                            "text": o.claims,
                             "filed_at": _iso(o.filed_at),
-                            "answer": o.answer,
+                            "answer": o.answer or None,
                             "answered_at": _iso(o.answered_at),
-                            "late": o.late,
+                            "late": o.answered_late,
                         }
                     ),
                 )

@@ -1,5 +1,5 @@
-"""定标表 — one award per section and round (its publicity, the winner, the notice, the clocks), objections to
-the result during publicity, the contract, and the sealed dossier."""
+"""定标表 — one award per section and round (its publicity, the winner, the notice, the clocks), the contract, its
+performance records, and the sealed dossier. Objections to the result during publicity are cases (ggzy/cases)."""
 
 from __future__ import annotations
 
@@ -51,28 +51,6 @@ class Award(Base):
     next_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
 
 
-class Objection(Base):
-    """对评标结果的异议 — filed by a bidder during publicity; holds the award until the tenderer answers
-    (条例 art. 54)."""
-
-    __tablename__ = "award_objection"
-
-    id: Mapped[str] = mapped_column(String(26), primary_key=True)
-    number: Mapped[str] = mapped_column(String(40), unique=True)
-    award_id: Mapped[str] = mapped_column(ForeignKey("award.id"), index=True)
-    section_id: Mapped[str] = mapped_column(ForeignKey("section.id"), index=True)
-    org_id: Mapped[str] = mapped_column(ForeignKey("organisation.id"), index=True)
-    text: Mapped[str] = mapped_column(Text)
-    filed_by: Mapped[str] = mapped_column(String(26))
-    filed_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    due_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
-    hold_id: Mapped[str] = mapped_column(String(26))
-    answer: Mapped[str | None] = mapped_column(Text)
-    answered_by: Mapped[str | None] = mapped_column(String(26))
-    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    late: Mapped[bool] = mapped_column(Boolean, default=False)
-
-
 class Contract(Base):
     """合同 — drafted from the award or uploaded by the tenderer, signed by the tenderer and the winner."""
 
@@ -119,3 +97,36 @@ class Dossier(Base):
     retain_until: Mapped[datetime] = mapped_column(UtcDateTime)
     retention_basis: Mapped[str] = mapped_column(String(200))
     event_seq: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class Performance(Base):
+    """履约评价 — the tenderer's (purchaser's) record of how a signed contract was performed; the supplier sees it
+    and may object once; an adverse one confirmed by the supervisor becomes a credit record."""
+
+    __tablename__ = "award_performance"
+
+    id: Mapped[str] = mapped_column(String(26), primary_key=True)
+    contract_id: Mapped[str] = mapped_column(ForeignKey("award_contract.id"), index=True)
+    section_id: Mapped[str] = mapped_column(ForeignKey("section.id"), index=True)
+    supplier_org_id: Mapped[str] = mapped_column(ForeignKey("organisation.id"), index=True)
+    outcome: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    file_name: Mapped[str | None] = mapped_column(String(200))
+    file_path: Mapped[str | None] = mapped_column(String(200))
+    file_size: Mapped[int | None] = mapped_column(BigInteger)
+    file_sha256: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    recorded_by: Mapped[str] = mapped_column(String(26))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    objection: Mapped[str] = mapped_column(Text, default="")
+    objected_by: Mapped[str | None] = mapped_column(String(26))
+    objected_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    objection_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    handled_by: Mapped[str | None] = mapped_column(String(26))
+    handled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    upheld: Mapped[bool | None] = mapped_column(Boolean)
+    handling_note: Mapped[str] = mapped_column(Text, default="")
+    handled_late: Mapped[bool] = mapped_column(Boolean, default=False)
+    confirmed_by: Mapped[str | None] = mapped_column(String(26))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    credit_record_id: Mapped[str | None] = mapped_column(String(26))

@@ -3,6 +3,7 @@ award notice and contract PDFs, and the archive: the dossier list and a dossier'
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -10,11 +11,14 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session
 
-from ggzy.award import archive, contracts, queries, service
+from ggzy.award import archive, contracts, performance, queries, service
 from ggzy.bidding import queries as bids
+from ggzy.cases import queries as case_queries
+from ggzy.cases.states import ClockKind
 from ggzy.core import holds, policy
 from ggzy.core.actor import Actor, system
 from ggzy.core.errors import DomainError, Forbidden, Invalid
+from ggzy.core.files import Stored
 from ggzy.core.policy import Subject
 from ggzy.core.roles import Role
 from ggzy.entities import queries as entities
@@ -70,9 +74,9 @@ def context(db: Session, actor: Actor, section_id: str) -> dict[str, Any]:
         "candidates": queries.candidates(a) if a else [],
         # an objection is between its bidder and the tenderer: other bidders do not read it
         "objections": [
-            (o, entities.get_org(db, o.org_id))
-            for o in (queries.objections(db, a.id) if a else [])
-            if actor.role is not Role.BIDDER or o.org_id == actor.org_id
+            (o, entities.get_org(db, o.complainant_org_id), case_queries.clocks(db, o)[ClockKind.ANSWER].due_at())
+            for o in (queries.objections(db, a) if a else [])
+            if actor.role is not Role.BIDDER or o.complainant_org_id == actor.org_id
         ],
         "winner": entities.get_org(db, a.winner_org_id) if a and a.winner_org_id else None,
         "contract": contract,
@@ -80,7 +84,7 @@ def context(db: Session, actor: Actor, section_id: str) -> dict[str, Any]:
         "dossier": queries.dossier_of(db, s.id),
         "manager": manager,
         "is_winner": is_winner,
-        "can_object": policy.can(actor, policy.AWARD_OBJECT) and actor.org_id in bidders,
+        "can_object": policy.can(actor, policy.CASE_FILE) and actor.org_id in bidders,
         "can_sign": contract is not None
         and (
             (manager and actor.org_id == p.tenderer_org_id and contract.tenderer_signed_at is None)
@@ -123,7 +127,7 @@ def object_(db: Db, ctx: Ctx, principal: SignedIn, section_id: str, text: Text =
 
 @router.post("/award-objections/{objection_id}/answer")
 def answer(db: Db, ctx: Ctx, principal: SignedIn, objection_id: str, answer: Text = "") -> Response:
-    o = queries.get_objection(db, objection_id)
+    o = case_queries.get_case(db, objection_id)
     return _act(
         db,
         o.section_id,
@@ -272,4 +276,135 @@ def dossier_page(request: Request, db: Db, ctx: Ctx, principal: SignedIn, sectio
             "status": SectionStatus(s.status),
             "kinds": archive.KIND_LABELS,
         },
+    )
+
+
+# --- 履约评价 -------------------------------------------------------------------------------------------------
+
+
+def performance_context(db: Session, actor: Actor, section_id: str) -> dict[str, Any]:
+    performance.ensure_may_read(db, actor, section_id)
+    s = projects.get_section(db, section_id)
+    p = projects.get_project(db, s.project_id)
+    a = queries.award_of(db, s.id, s.round)
+    contract = queries.contract_of(db, a.id) if a else None
+    supplier = entities.get_org(db, a.winner_org_id) if a and a.winner_org_id else None
+    return {
+        "s": s,
+        "p": p,
+        "proc": procedure(p.method),
+        "tenderer": entities.get_org(db, p.tenderer_org_id),
+        "status": SectionStatus(s.status),
+        "a": a,
+        "contract": contract,
+        "supplier": supplier,
+        "rows": performance.of_section(db, s.id),
+        "outcomes": list(performance.Outcome),
+        "outcome": performance.Outcome,
+        "pstatus": performance.Status,
+        "can_record": contract is not None
+        and contract.signed_at is not None
+        and policy.can(actor, policy.PERFORMANCE_RECORD, projects.subject_of(p)),
+        "is_supplier": supplier is not None
+        and actor.org_id == supplier.id
+        and policy.can(actor, policy.PERFORMANCE_OBJECT, Subject("award", frozenset({supplier.id}))),
+        "supervisor": policy.can(actor, policy.CREDIT_RECORD),
+    }
+
+
+@router.get("/sections/{section_id}/award/performance", response_class=HTMLResponse)
+def performance_page(request: Request, db: Db, principal: SignedIn, section_id: str, error: str = "") -> Response:
+    ctx = performance_context(db, principal.actor, section_id)
+    return page(request, "award/performance.html", {**ctx, "error": error})
+
+
+def _perf_back(section_id: str, exc: DomainError | None = None) -> RedirectResponse:
+    return _redirect(f"/sections/{section_id}/award/performance" + (f"?error={quote(exc.message)}" if exc else ""))
+
+
+async def save_evidence(ctx: AppContext, upload: UploadFile | None) -> tuple[str, Stored] | None:
+    if upload is None or not upload.filename:
+        return None
+
+    async def chunks() -> AsyncIterator[bytes]:
+        while block := await upload.read(1 << 16):
+            yield block
+
+    stored = await ctx.files.save_async("award/performance", chunks(), max_bytes=service.MAX_PDF)
+    return upload.filename[:200], stored
+
+
+@router.post("/sections/{section_id}/award/performance")
+async def record_performance(
+    ctx: Ctx,
+    principal: SignedIn,
+    section_id: str,
+    outcome: Annotated[performance.Outcome, Form()],
+    text: Text = "",
+    evidence: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    saved = await save_evidence(ctx, evidence)
+    try:
+        with ctx.db.unit_of_work() as s:
+            performance.record(
+                s, principal.actor, section_id=section_id, outcome=outcome, text=text, evidence=saved, clock=ctx.clock
+            )
+    except DomainError as exc:
+        if saved:
+            ctx.files.delete(saved[1].path)
+        return _perf_back(section_id, exc)
+    return _perf_back(section_id)
+
+
+def _perf_act(db: Session, performance_id: str, run: Any) -> Response:
+    section_id = performance.get(db, performance_id).section_id
+    try:
+        run()
+    except DomainError as exc:
+        db.rollback()
+        return _perf_back(section_id, exc)
+    return _perf_back(section_id)
+
+
+@router.post("/performance/{performance_id}/objection")
+def object_to_performance(db: Db, ctx: Ctx, principal: SignedIn, performance_id: str, text: Text = "") -> Response:
+    return _perf_act(
+        db,
+        performance_id,
+        lambda: performance.object_to(db, principal.actor, performance_id=performance_id, text=text, clock=ctx.clock),
+    )
+
+
+@router.post("/performance/{performance_id}/handling")
+def handle_performance_objection(
+    db: Db, ctx: Ctx, principal: SignedIn, performance_id: str, upheld: Short = "", note: Text = ""
+) -> Response:
+    return _perf_act(
+        db,
+        performance_id,
+        lambda: performance.handle_objection(
+            db, principal.actor, performance_id=performance_id, upheld=upheld == "1", note=note, clock=ctx.clock
+        ),
+    )
+
+
+@router.post("/performance/{performance_id}/confirmation")
+def confirm_performance(db: Db, ctx: Ctx, principal: SignedIn, performance_id: str) -> Response:
+    return _perf_act(
+        db,
+        performance_id,
+        lambda: performance.confirm(db, principal.actor, performance_id=performance_id, clock=ctx.clock),
+    )
+
+
+@router.get("/performance/{performance_id}/file")
+def performance_file(db: Db, ctx: Ctx, principal: SignedIn, performance_id: str) -> Response:
+    p = performance.get(db, performance_id)
+    performance.ensure_may_read(db, principal.actor, p.section_id)
+    if not p.file_path:
+        raise Invalid("该履约评价没有证明材料", code="no-file")
+    return StreamingResponse(
+        ctx.files.read(p.file_path),
+        media_type="application/octet-stream",
+        headers={"content-disposition": content_disposition(p.file_name or "evidence")},
     )

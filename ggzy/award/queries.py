@@ -6,10 +6,12 @@ import json
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ggzy.award.models import Award, Contract, Dossier, Objection
+from ggzy.award.models import Award, Contract, Dossier
+from ggzy.cases.models import Case
+from ggzy.cases.states import CaseKind, Matter
 from ggzy.core.errors import NotFound
 from ggzy.entities.models import User
 from ggzy.projects import queries as projects
@@ -47,21 +49,15 @@ def candidates(award: Award) -> list[dict[str, Any]]:
     return out
 
 
-def objections(session: Session, award_id: str) -> list[Objection]:
-    stmt = select(Objection).where(Objection.award_id == award_id).order_by(Objection.filed_at, Objection.id)
-    return list(session.execute(stmt).scalars())
-
-
-def get_objection(session: Session, objection_id: str) -> Objection:
-    o = session.get(Objection, objection_id)
-    if o is None:
-        raise NotFound("未找到该异议", code="no-objection")
-    return o
-
-
-def count_objections(session: Session, prefix: str) -> int:
-    stmt = select(func.count()).select_from(Objection).where(Objection.number.like(f"{prefix}%"))
-    return int(session.execute(stmt).scalar_one())
+def objections(session: Session, award: Award) -> list[Case]:
+    """The objections to this round's result (cases of matter `result` filed since its publicity)."""
+    stmt = select(Case).where(
+        Case.section_id == award.section_id,
+        Case.kind == CaseKind.OBJECTION.value,
+        Case.matter == Matter.RESULT.value,
+        Case.filed_at >= award.published_at,
+    )
+    return list(session.execute(stmt.order_by(Case.filed_at, Case.id)).scalars())
 
 
 def contract_of(session: Session, award_id: str) -> Contract | None:
@@ -87,11 +83,6 @@ def users_of(session: Session, org_id: str) -> list[str]:
 def due_awards(session: Session, now: Any) -> list[str]:
     stmt = select(Award.id).where(Award.next_due_at.is_not(None), Award.next_due_at <= now)
     return list(session.execute(stmt.order_by(Award.next_due_at)).scalars())
-
-
-def open_objections_due(session: Session, now: Any) -> list[Objection]:
-    stmt = select(Objection).where(Objection.answered_at.is_(None), Objection.due_at <= now, Objection.late.is_(False))
-    return list(session.execute(stmt).scalars())
 
 
 def awards_for_tenderer(session: Session, section_ids: list[str]) -> list[Award]:

@@ -26,6 +26,7 @@ class ObjectionRead(BaseModel):
     answer: str | None
     answered_at: datetime | None
     late: bool
+    case_url: str = ""  # the case page: its thread, clocks and the complaint after the answer (条例 art. 60)
 
 
 class ContractRead(BaseModel):
@@ -100,3 +101,35 @@ class DossierRead(BaseModel):
     retain_until: datetime
     retention_basis: str
     files: list[DossierFile]
+
+
+class PerformanceRead(BaseModel):
+    id: str
+    contract_id: str
+    supplier_org_id: str
+    outcome: str
+    outcome_label: str
+    text: str
+    file_name: str | None
+    file_sha256: str | None
+    status: str
+    status_label: str
+    recorded_at: datetime
+    objection: str
+    objected_at: datetime | None
+    objection_due_at: datetime | None
+    handled_at: datetime | None
+    upheld: bool | None
+    handling_note: str
+    handled_late: bool
+    confirmed_at: datetime | None
+    credit_record_id: str | None
+
+
+class PerformanceObjection(BaseModel):
+    text: str = Field(min_length=1, max_length=3000, description="异议理由")
+
+
+class PerformanceHandling(BaseModel):
+    upheld: bool = Field(description="异议是否成立（成立则撤销评价）")
+    note: str = Field(min_length=1, max_length=3000, description="处理意见")

@@ -1,6 +1,7 @@
 """定标 — the verbs from the signed report to the contract: publish the candidates (条例 art. 54), file and answer
-objections to the result (a hold on the award until answered), award and notify (招标投标法 art. 45), report to
-the supervisor (art. 47), draft or upload the contract and sign it on both sides (art. 46; 条例 arts. 57–58).
+objections to the result (cases of the case workflow, holding the award until answered), award and notify
+(招标投标法 art. 45), report to the supervisor (art. 47), draft or upload the contract and sign it on both sides
+(art. 46; 条例 arts. 57–58).
 
 Every legal number comes from `ggzy.rules.award.terms(regime)`. A section moves only through projects' verbs.
 """
@@ -15,13 +16,14 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from ggzy.award import documents, queries
-from ggzy.award.models import Award, Objection
+from ggzy.award.models import Award
 from ggzy.bidding import queries as bids
+from ggzy.cases import service as cases
+from ggzy.cases.states import Matter
 from ggzy.core import events, holds, policy, training
 from ggzy.core.actor import Actor
-from ggzy.core.calendar import local_date
 from ggzy.core.clock import SHANGHAI, Clock
-from ggzy.core.errors import Conflict, Forbidden, Invalid, RuleViolation
+from ggzy.core.errors import Conflict, Invalid, RuleViolation
 from ggzy.core.files import FileStore
 from ggzy.core.ids import new_id
 from ggzy.core.notify import Channel, Notifier
@@ -39,10 +41,12 @@ from ggzy.supervision.service import Finding, raise_alert
 from ggzy.supervision.states import Severity
 
 if TYPE_CHECKING:
+    from ggzy.cases.models import Case
     from ggzy.projects.models import Project, Section
 
 CANDIDATES_PUBLISHED = events.event_type("award.candidates_published", "公示中标候选人", public=True)
 PUBLICITY_LATE = events.event_type("award.publicity_late", "中标候选人逾期公示", public=True)
+# the log of the award's own objections before they became cases (migration 0017) still names these
 OBJECTION_FILED = events.event_type("award.objection_filed", "公示期间对评标结果提出异议", public=True)
 OBJECTION_ANSWERED = events.event_type("award.objection_answered", "答复对评标结果的异议", public=True)
 OBJECTION_OVERDUE = events.event_type("award.objection_overdue", "异议逾期未答复", public=True)
@@ -235,106 +239,31 @@ def publish_candidates(session: Session, actor: Actor, *, section_id: str, clock
     return award
 
 
-# --- objections to the result ---------------------------------------------------------------------------------
+# --- objections to the result: cases of matter `result` (ggzy/cases) -----------------------------------------
 
 
-def _objection_number(session: Session, now: datetime) -> str:
-    prefix = f"YY{local_date(now).year}"
-    return f"{prefix}{queries.count_objections(session, prefix) + 1:06d}"
-
-
-def file_objection(session: Session, actor: Actor, *, section_id: str, text: str, clock: Clock) -> Objection:
-    """提出异议 — a bidder of the section, during publicity only; the award waits until it is answered."""
-    policy.ensure(actor, policy.AWARD_OBJECT)
-    section, _, terms = section_context(session, section_id)
-    award = queries.award_of(session, section.id, section.round)
-    now = clock.now()
-    if award is None or SectionStatus(section.status) is not SectionStatus.PUBLICITY:
-        raise RuleViolation("只能在中标候选人公示期间提出异议（《招标投标法实施条例》第54条）", code="not-in-publicity")
-    if terms.publicity_min is not None and now >= award.publicity_ends_at:
-        raise RuleViolation(
-            f"公示期已于{when(award.publicity_ends_at)}结束，不能再提出异议（{terms.publicity_min.citation}）",
-            code="publicity-ended",
-        )
-    bidders = {b.bidder_org_id for b in bids.opened_bids(session, section.id, section.round)}
-    if actor.org_id is None or actor.org_id not in bidders:
-        raise Forbidden("只有本标段的投标人可以对评标结果提出异议", code="not-a-bidder")
+def file_objection(session: Session, actor: Actor, *, section_id: str, text: str, clock: Clock) -> Case:
+    """提出异议（质疑） — a bidder whose bid was opened, during publicity only: one case of the case workflow
+    (its clock, thread, routing and the later complaint, 条例 art. 60); the award waits until it is answered."""
     text = text.strip()
-    if not 1 <= len(text) <= MAX_TEXT:
-        raise Invalid(f"异议内容不能为空，且不超过{MAX_TEXT}字", code="bad-text")
-    number = _objection_number(session, now)
-    hold = holds.place(
+    if not text:
+        raise Invalid("请填写异议（质疑）的内容：事实、理由和请求", code="text-required")
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return cases.file_objection(
         session,
         actor,
-        section_id=section.id,
-        steps={holds.Step.AWARD},
-        case_number=number,
-        reason="对评标结果的异议尚未答复",
+        section_id=section_id,
+        matter=Matter.RESULT,
+        points=[first[:300]] if first else [],
+        claims=text,
         clock=clock,
+        known_at=clock.now(),
     )
-    objection = Objection(
-        id=new_id(),
-        number=number,
-        award_id=award.id,
-        section_id=section.id,
-        org_id=actor.org_id,
-        text=text,
-        filed_by=actor.user_id or "",
-        filed_at=now,
-        due_at=terms.objection_answer.latest_at(now, factor=training.factor(session)),
-        hold_id=hold.id,
-        late=False,
-    )
-    session.add(objection)
-    session.flush()
-    events.record(
-        session,
-        actor,
-        OBJECTION_FILED,
-        clock=clock,
-        subject=("objection", objection.id),
-        scope=section.id,
-        payload={"number": number, "due": objection.due_at},
-    )
-    return objection
 
 
-def answer_objection(session: Session, actor: Actor, *, objection_id: str, answer: str, clock: Clock) -> Objection:
-    """答复异议 — by the tenderer; after the due time it is recorded as late and flagged; the hold is lifted."""
-    objection = queries.get_objection(session, objection_id)
-    section, project, terms = managed_section(session, actor, objection.section_id)
-    if objection.answered_at is not None:
-        raise Conflict("该异议已经答复", code="already-answered")
-    answer = answer.strip()
-    if not 1 <= len(answer) <= MAX_TEXT:
-        raise Invalid(f"答复内容不能为空，且不超过{MAX_TEXT}字", code="bad-text")
-    now = clock.now()
-    objection.answer = answer
-    objection.answered_by = actor.user_id
-    objection.answered_at = now
-    objection.late = objection.late or now > objection.due_at
-    holds.lift(session, actor, hold_id=objection.hold_id, clock=clock)
-    events.record(
-        session,
-        actor,
-        OBJECTION_ANSWERED,
-        clock=clock,
-        subject=("objection", objection.id),
-        scope=section.id,
-        payload={"number": objection.number, "late": objection.late},
-    )
-    if objection.late:
-        flag(
-            session,
-            "D02",
-            "异议逾期答复",
-            str(terms.objection_answer.citation),
-            section,
-            project,
-            {"number": objection.number, "due": objection.due_at.isoformat(), "answered": now.isoformat()},
-            clock=clock,
-        )
-    return objection
+def answer_objection(session: Session, actor: Actor, *, objection_id: str, answer: str, clock: Clock) -> Case:
+    """答复异议（质疑） — by the tenderer or its agency; late is recorded and flagged (K01); the hold is lifted."""
+    return cases.answer_objection(session, actor, case_id=objection_id, answer=answer, clock=clock)
 
 
 # --- the award ----------------------------------------------------------------------------------------------

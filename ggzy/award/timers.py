@@ -1,7 +1,7 @@
 """定时 — the clocks after the award: the written report to the supervisor (招标投标法 art. 47) and the contract
-(art. 46) flagged when overdue, objections left unanswered past their 3 days (条例 art. 54), and the dossier of a
-terminated trade sealed (a signed contract seals its own). Each item is re-checked under a row lock (SKIP LOCKED on
-PostgreSQL) or by its unique dossier."""
+(art. 46) flagged when overdue, and the dossier of a terminated trade sealed (a signed contract seals its own).
+Objections to the result are cases: ggzy/cases/timers.py records one left unanswered. Each item is re-checked
+under a row lock (SKIP LOCKED on PostgreSQL) or by its unique dossier."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ggzy.award import archive, contracts, queries, service
-from ggzy.award.models import Award, Objection
+from ggzy.award.models import Award
 from ggzy.core import events
 from ggzy.core.actor import system
 from ggzy.core.clock import FixedClock
@@ -73,39 +73,6 @@ def overdue(session: Session, award_id: str, now: datetime) -> bool:
     return True
 
 
-def unanswered(session: Session, objection_id: str, now: datetime) -> bool:
-    o = session.execute(
-        select(Objection).where(Objection.id == objection_id).with_for_update(skip_locked=True)
-    ).scalar()
-    if o is None or o.answered_at is not None or o.late or o.due_at > now:
-        return False
-    section = projects.get_section(session, o.section_id)
-    project = projects.get_project(session, section.project_id)
-    terms = rules.terms(procedure(project.method).regime)
-    clock = FixedClock(now)
-    o.late = True
-    events.record(
-        session,
-        system(),
-        service.OBJECTION_OVERDUE,
-        clock=clock,
-        subject=("objection", o.id),
-        scope=section.id,
-        payload={"number": o.number},
-    )
-    service.flag(
-        session,
-        "D02",
-        "异议逾期答复",
-        str(terms.objection_answer.citation),
-        section,
-        project,
-        {"number": o.number, "due": o.due_at.isoformat()},
-        clock=clock,
-    )
-    return True
-
-
 def terminated_unsealed(session: Session, _now: datetime) -> list[str]:
     """Terminated sections whose dossier is not sealed yet (a signed contract seals its own at the signature)."""
     ids = projects.section_ids_in(session, SectionStatus.TERMINATED)
@@ -121,6 +88,5 @@ def sources(ctx: Any) -> list[DueSource]:
 
     return [
         DueSource("award.deadlines", queries.due_awards, overdue),
-        DueSource("award.objections", lambda s, now: [o.id for o in queries.open_objections_due(s, now)], unanswered),
         DueSource("award.archive_terminated", terminated_unsealed, seal),
     ]

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from ggzy.award import queries
+from ggzy.award import performance, queries
 from ggzy.bidding import queries as bids
 from ggzy.core import holds, policy, training
 from ggzy.core.actor import Actor
@@ -18,6 +18,7 @@ from ggzy.evaluation import queries as evaluation
 from ggzy.projects import queries as projects
 from ggzy.projects.states import SectionStatus
 from ggzy.rules import award as rules
+from ggzy.rules import credit as law
 from ggzy.rules.procedures import procedure
 
 AFTER_OPENING = frozenset({SectionStatus.OPENED, SectionStatus.PUBLICITY, SectionStatus.AWARDED})
@@ -55,9 +56,6 @@ def _for_manager(session: Session, actor: Actor, now: datetime) -> list[DueItem]
                 )
                 items.append(DueItem(f"公示中标候选人：{where}", url, due, terms.publish_candidates.describe()))
             continue
-        for o in queries.objections(session, a.id):
-            if o.answered_at is None:
-                items.append(DueItem(f"答复异议 {o.number}：{where}", url, o.due_at, terms.objection_answer.describe()))
         if status is SectionStatus.PUBLICITY and holds.holding(session, s.id, holds.Step.AWARD) is None:
             title = "确定中标人" if now >= a.publicity_ends_at else "公示期满后确定中标人"
             items.append(DueItem(f"{title}：{where}", url, a.publicity_ends_at, "《招标投标法实施条例》第54条、第55条"))
@@ -98,6 +96,16 @@ def _for_bidder(session: Session, actor: Actor) -> list[DueItem]:
             if c is not None and c.winner_signed_at is None:
                 terms = rules.terms(procedure(p.method).regime)
                 items.append(DueItem(f"签署合同：{where}", url, a.contract_due_at, terms.contract.describe()))
+    for r in performance.waiting(session, supplier_org_id=actor.org_id):
+        s = projects.get_section(session, r.section_id)
+        items.append(
+            DueItem(
+                f"履约评价「{performance.Outcome(r.outcome).label}」：{s.name}（可提出一次异议）",
+                f"/sections/{s.id}/award/performance",
+                None,
+                str(law.OBJECTION_HANDLE.citation),
+            )
+        )
     return items
 
 
@@ -115,5 +123,17 @@ def _for_supervisor(session: Session, actor: Actor) -> list[DueItem]:
             what = "书面报告逾期未提交" if a.report_overdue else "逾期未订立合同"
             items.append(
                 DueItem(f"{what}：{where}", f"/sections/{s.id}/award", a.report_due_at or a.contract_due_at, "")
+            )
+    if policy.can(actor, policy.CREDIT_RECORD):
+        for r in performance.waiting(session):
+            s = projects.get_section(session, r.section_id)
+            what = "处理供应商对履约评价的异议" if r.status == performance.Status.OBJECTED.value else "确认不良履约评价"
+            items.append(
+                DueItem(
+                    f"{what}：{s.name}（{performance.Outcome(r.outcome).label}）",
+                    f"/sections/{s.id}/award/performance",
+                    r.objection_due_at,
+                    str(law.OBJECTION_HANDLE.citation),
+                )
             )
     return items

@@ -72,3 +72,18 @@ def has_downloaded(session: Session, section_id: str, org_id: str) -> bool:
         DocumentAccess.section_id == section_id, DocumentAccess.org_id == org_id, DocumentAccess.kind == "download"
     )
     return session.execute(stmt.limit(1)).first() is not None
+
+
+def participants(session: Session, section_ids: list[str]) -> list[tuple[str, str]]:
+    """(section id, org id) of every organisation that registered for or bid in these sections (secret before the
+    opening: callers that show them must wait for it)."""
+    if not section_ids:
+        return []
+    registered = select(DocumentAccess.section_id, DocumentAccess.org_id).where(
+        DocumentAccess.section_id.in_(section_ids), DocumentAccess.kind == "register"
+    )
+    bidding = select(Bid.section_id, Bid.bidder_org_id).where(Bid.section_id.in_(section_ids))
+    pairs = {(str(a), str(b)) for a, b in session.execute(registered)} | {
+        (str(a), str(b)) for a, b in session.execute(bidding)
+    }
+    return sorted(pairs)

@@ -55,7 +55,9 @@ def read_of(session: Session, case: Case, clock: Clock, *, told: str = "", threa
         outcome=case.outcome,
         remedy=case.remedy,
         answered_late=case.answered_late,
+        accepted_late=case.accepted_late,
         decided_late=case.decided_late,
+        late_recorded=sorted(service.late_recorded(case)),
     )
 
 

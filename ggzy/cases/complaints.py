@@ -23,6 +23,7 @@ from ggzy.cases.service import (
     fmt_day,
     lift_and_restore,
     record_case_event,
+    record_late,
     section_context,
 )
 from ggzy.cases.states import CaseKind, CaseStatus, ClockKind, EntryKind, Matter
@@ -220,10 +221,19 @@ def regulated(session: Session, actor: Actor, case_id: str) -> Case:
     return case
 
 
+def _accept_act(session: Session, case: Case, clock: Clock) -> None:
+    """Accepting or refusing is the acceptance act: after its 3 (5) working days it is recorded late and flagged."""
+    now = clock.now()
+    case.accepted_late = queries.clocks(session, case)[ClockKind.ACCEPT].overdue(now)
+    if case.accepted_late:
+        record_late(session, case, ClockKind.ACCEPT, clock, done_at=now)
+
+
 def accept_complaint(session: Session, actor: Actor, *, case_id: str, clock: Clock) -> Case:
     case = regulated(session, actor, case_id)
     if case.status != CaseStatus.FILED.value:
         raise RuleViolation(f"投诉当前状态为「{CaseStatus(case.status).label}」，不能受理", code="bad-state")
+    _accept_act(session, case, clock)
     case.status, case.accepted_at = CaseStatus.ACCEPTED.value, clock.now()
     decide_clock = queries.clocks(session, case)[ClockKind.DECIDE]
     case.next_due_at = decide_clock.due_at()
@@ -247,6 +257,7 @@ def refuse_complaint(session: Session, actor: Actor, *, case_id: str, reason: st
             f"投诉当前状态为「{CaseStatus(case.status).label}」，不能作出不予受理决定", code="bad-state"
         )
     case.refusal_reason = clean_text(reason, "不予受理的理由", limit=500)
+    _accept_act(session, case, clock)
     case.status, case.next_due_at = CaseStatus.REFUSED.value, None
     add_to_thread(session, actor, case, EntryKind.NOTICE, f"不予受理：{case.refusal_reason}", clock)
     record_case_event(session, actor, COMPLAINT_REFUSED, case, clock)

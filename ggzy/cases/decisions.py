@@ -18,6 +18,7 @@ from ggzy.cases.service import (
     clean_text,
     lift_and_restore,
     record_case_event,
+    record_late,
 )
 from ggzy.cases.states import CaseStatus, ClockKind, EntryKind, Matter, Outcome, Remedy
 from ggzy.core import events, holds, policy
@@ -76,6 +77,8 @@ def decide(
     text = clean_text(decision, "处理决定书正文")
     now = clock.now()
     case.decided_late = queries.clocks(session, case)[ClockKind.DECIDE].overdue(now)
+    if case.decided_late:
+        record_late(session, case, ClockKind.DECIDE, clock, done_at=now)
     case.status, case.outcome, case.remedy, case.decision, case.decided_at = (
         CaseStatus.DECIDED.value,
         outcome.value,

@@ -39,6 +39,8 @@ class Case(Base):
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     answered_late: Mapped[bool] = mapped_column(Boolean, default=False)
     accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    accepted_late: Mapped[bool] = mapped_column(Boolean, default=False)
+    late_recorded: Mapped[str] = mapped_column(String(40), default="")  # clocks whose lateness was recorded
     refusal_reason: Mapped[str] = mapped_column(String(500), default="")
     outcome: Mapped[str | None] = mapped_column(String(20))
     remedy: Mapped[str | None] = mapped_column(String(30))

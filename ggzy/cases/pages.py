@@ -10,7 +10,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 
 from ggzy.cases import complaints, decisions, queries, register, service
-from ggzy.cases.states import CaseKind, CaseStatus, EntryKind, Matter, Outcome, Remedy
+from ggzy.cases.states import CaseKind, CaseStatus, ClockKind, EntryKind, Matter, Outcome, Remedy
 from ggzy.core import holds, policy
 from ggzy.core.clock import SHANGHAI
 from ggzy.core.errors import DomainError, Forbidden, Invalid
@@ -199,6 +199,9 @@ def _detail(
             "status": CaseStatus(case.status),
             "points": queries.points_of(case),
             "clocks": queries.clock_views(db, case, ctx.clock.now()),
+            "late_open": [
+                k for k in ClockKind if k.value in service.late_recorded(case) and k is queries.open_clock(case)
+            ],
             "thread": queries.thread(db, case.id),
             "next_actor": queries.next_actor(db, case),
             "holds": [h for h in holds.open_holds(db, section.id) if h.case_number == case.number],

@@ -222,6 +222,6 @@ def overview(session: Session, actor: Actor, now: dt.datetime) -> Overview:
         by_status[c.status] = by_status.get(c.status, 0) + 1
         if c.outcome:
             by_outcome[c.outcome] = by_outcome.get(c.outcome, 0) + 1
-        if c.answered_late or c.decided_late or any(v.overdue for v in clock_views(session, c, now)):
+        if c.answered_late or c.accepted_late or c.decided_late or any(v.overdue for v in clock_views(session, c, now)):
             overdue.append(c)  # still running late, or done late (recorded and flagged)
     return Overview(by_sector, by_status, by_outcome, overdue, len(rows))

@@ -64,7 +64,7 @@ def workbook(session: Session, actor: Actor, now: dt.datetime) -> bytes:
                 CaseStatus(c.status).label,
                 _t(c.filed_at),
                 f"{running.due:%Y-%m-%d}" if running and running.due else "",
-                "是" if any(v.overdue for v in views) or c.answered_late or c.decided_late else "否",
+                "是" if any(v.overdue for v in views) or c.answered_late or c.accepted_late or c.decided_late else "否",
                 Outcome(c.outcome).label if c.outcome else "",
                 Remedy(c.remedy).label if c.remedy else "",
                 _t(c.decided_at),

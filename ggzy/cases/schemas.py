@@ -90,4 +90,6 @@ class CaseRead(BaseModel):
     outcome: str | None = None
     remedy: str | None = None
     answered_late: bool = False
+    accepted_late: bool = False
     decided_late: bool = False
+    late_recorded: list[str] = []  # clocks whose running out was recorded and flagged (answer, accept, decide)

@@ -19,9 +19,9 @@ from ggzy.cases import queries
 from ggzy.cases.models import Case, CaseEntry
 from ggzy.cases.states import CaseKind, CaseStatus, ClockKind, EntryKind, Matter
 from ggzy.core import events, holds, policy
-from ggzy.core.actor import Actor
+from ggzy.core.actor import Actor, system
 from ggzy.core.calendar import local_date
-from ggzy.core.clock import Clock
+from ggzy.core.clock import SHANGHAI, Clock
 from ggzy.core.errors import Forbidden, Invalid, RuleViolation
 from ggzy.core.files import Stored
 from ggzy.core.ids import new_id
@@ -31,6 +31,8 @@ from ggzy.projects.states import SectionStatus
 from ggzy.rules import procurement, tendering
 from ggzy.rules.clocks import latest_before, within
 from ggzy.rules.procedures import procedure
+from ggzy.supervision.service import Finding, raise_alert
+from ggzy.supervision.states import Severity
 
 if TYPE_CHECKING:
     from ggzy.projects.models import Project, Section
@@ -38,6 +40,14 @@ if TYPE_CHECKING:
 OBJECTION_FILED = events.event_type("cases.objection_filed", "提出异议（质疑）")
 OBJECTION_ANSWERED = events.event_type("cases.objection_answered", "答复异议（质疑）")
 CASE_ENTRY_ADDED = events.event_type("cases.entry_added", "案件材料（陈述、证据、询问、答复、指导）")
+ACT_LATE = events.event_type("cases.act_late", "异议答复、投诉受理审查或处理决定逾期")
+
+# one flag per late act (ggzy/supervision/flags/platform.py lists their titles)
+LATE_FLAGS: dict[ClockKind, tuple[str, str]] = {
+    ClockKind.ANSWER: ("K01", "异议（质疑）逾期未答复"),
+    ClockKind.ACCEPT: ("K02", "投诉逾期未作出受理决定"),
+    ClockKind.DECIDE: ("K03", "投诉逾期未作出处理决定"),
+}
 
 WORKS_DOCUMENT_HOLD = frozenset({holds.Step.DEADLINE, holds.Step.OPENING})
 MAX_TEXT = 5000
@@ -128,7 +138,15 @@ def ensure_party(session: Session, actor: Actor, section: Section, matter: Matte
             raise Forbidden(
                 f"仅获取了招标（采购）文件的潜在投标人（供应商）可以对其提出异议（质疑）（{art}）", code="not-a-party"
             )
-    elif matter in (Matter.OPENING, Matter.RESULT) and not bids.own_bids(session, section.id, actor.org_id):
+    elif matter is Matter.RESULT and actor.org_id not in {
+        b.bidder_org_id for b in bids.opened_bids(session, section.id, section.round)
+    }:
+        raise Forbidden(
+            "只有本标段投标文件已开启的投标人（供应商）可以对评标结果提出异议（质疑）"
+            "（《招标投标法实施条例》第54条；《政府采购法》第52条）",
+            code="not-a-bidder",
+        )
+    elif matter is Matter.OPENING and not bids.own_bids(session, section.id, actor.org_id):
         raise Forbidden(
             "仅参加本标段投标（响应）的投标人（供应商）可以对开标或评标结果提出异议（质疑）"
             "（《招标投标法实施条例》第44条、第54条；《政府采购法》第52条）",
@@ -158,6 +176,8 @@ def _ensure_objection_in_time(
             Matter.PREQUALIFICATION: _download_at(session, section.id, actor.org_id),
             Matter.OPENING: section.opened_at,
         }.get(matter) or known_at
+        if matter is Matter.RESULT and section.opened_at is None:
+            raise RuleViolation("开标、评审结束后方可对采购结果提出质疑（《政府采购法》第52条）", code="out-of-time")
         if start is None:
             raise Invalid("请填写知道或应当知道其权益受到损害之日", code="known-at-required")
         if start > now:
@@ -187,17 +207,38 @@ def _ensure_objection_in_time(
                 f"对开标的异议应当在开标现场提出（{tendering.OBJECTION_AT_OPENING.citation}）", code="out-of-time"
             )
     elif matter is Matter.RESULT:
-        if section.opened_at is None:
-            raise RuleViolation(
-                f"对评标结果的异议应当在中标候选人公示期间提出（{tendering.OBJECTION_TO_RESULT_ANSWER.citation}）",
-                code="out-of-time",
-            )
+        _ensure_in_publicity(session, section, now)
     else:
         raise RuleViolation(
             "《招标投标法实施条例》第60条规定须先提出异议的事项为资格预审文件、招标文件、开标和评标结果；"
             "其他事项可以直接向行政监督部门投诉",
             code="no-objection-for-matter",
         )
+
+
+def _ensure_in_publicity(session: Session, section: Section, now: dt.datetime) -> None:
+    """条例 art. 54: an objection to the result is made during the candidates' publicity (the award domain's)."""
+    from ggzy.award import queries as award  # reads only: the publicity the objection is made against
+
+    cited = tendering.OBJECTION_TO_RESULT_ANSWER.citation
+    a = award.award_of(session, section.id, section.round)
+    if a is None or SectionStatus(section.status) is not SectionStatus.PUBLICITY:
+        raise RuleViolation(f"只能在中标候选人公示期间对评标结果提出异议（{cited}）", code="not-in-publicity")
+    if now >= a.publicity_ends_at:
+        raise RuleViolation(
+            f"公示期已于{a.publicity_ends_at.astimezone(SHANGHAI):%Y年%m月%d日 %H:%M}结束，不能再提出异议（{cited}）",
+            code="publicity-ended",
+        )
+
+
+def result_hold(session: Session, section: Section, regime: str) -> frozenset[holds.Step]:
+    """What an objection to the result stops: works, the award (条例 art. 54); procurement, the signing
+    (采购条例 art. 54) — and, filed before the award notice, the award too."""
+    if regime != queries.PROCUREMENT:
+        return frozenset({holds.Step.AWARD})
+    if SectionStatus(section.status) is SectionStatus.PUBLICITY:
+        return frozenset({holds.Step.AWARD, holds.Step.SIGNING})
+    return frozenset({holds.Step.SIGNING})
 
 
 def file_objection(
@@ -251,7 +292,7 @@ def file_objection(
     if regime != queries.PROCUREMENT and matter in (Matter.DOCUMENTS, Matter.PREQUALIFICATION):
         steps = WORKS_DOCUMENT_HOLD  # 条例 art. 22: 作出答复前，应当暂停招标投标活动
     elif matter is Matter.RESULT:
-        steps = frozenset({holds.Step.AWARD if regime != queries.PROCUREMENT else holds.Step.SIGNING})
+        steps = result_hold(session, section, regime)
     if steps:
         label = CaseKind.OBJECTION.label_for(regime)
         case.hold_id = holds.place(
@@ -265,6 +306,56 @@ def file_objection(
         ).id
     record_case_event(session, actor, OBJECTION_FILED, case, clock, held=bool(steps))
     return case
+
+
+def late_recorded(case: Case) -> set[str]:
+    return {k for k in (case.late_recorded or "").split(",") if k}
+
+
+def record_late(
+    session: Session, case: Case, kind: ClockKind, clock: Clock, *, done_at: dt.datetime | None = None
+) -> bool:
+    """A statutory clock ran out without its act (the tick), or the act came after it (done_at): one event and one
+    supervision alert per late act, to the regulator of the project's sector; never twice for the same clock."""
+    if kind.value in late_recorded(case):
+        return False
+    statutory = queries.clocks(session, case).get(kind)
+    due = statutory.due_at() if statutory else None
+    if statutory is None or due is None:
+        return False
+    case.late_recorded = ",".join(sorted(late_recorded(case) | {kind.value}))
+    if done_at is None:
+        case.next_due_at = None  # recorded: the tick need not look at it again until the next clock starts
+    flag_id, title = LATE_FLAGS[kind]
+    section, project, _ = section_context(session, case.section_id)
+    payload: dict[str, object] = {"late_clock": kind.value, "due": due.isoformat()}
+    if done_at is not None:
+        payload["done"] = done_at.isoformat()
+    record_case_event(session, system(), ACT_LATE, case, clock, **payload)
+    # the late party: the tenderer or its agency for an answer, the handling regulator for a complaint's acts;
+    # the complainant is not named (before the opening who objects reveals who takes part)
+    late_org = (case.respondent_org_id,) if kind is ClockKind.ANSWER else ()
+    sector = case.regulator_sector or queries.regulator_of(project.sector, case.regime).value
+    raise_alert(
+        session,
+        Finding(
+            flag_id=flag_id,
+            title=f"{title}：{case.number}（{project.name} {section.name}）",
+            severity=Severity.MEDIUM,
+            legal_basis=f"{statutory.describe()}（{statutory.rule.citation}）",
+            subject=f"{project.name}（{section.name}）",
+            source="cases",
+            evidence={"case": case.number, "clock_label": kind.label, **payload},
+            project_id=project.id,
+            section_id=section.id,
+            org_ids=late_org,
+            sector=sector,
+            region=project.region,
+            dedup=f"{flag_id}:{case.id}",
+        ),
+        clock=clock,
+    )
+    return True
 
 
 def lift_and_restore(session: Session, actor: Actor, case: Case, hold_id: str, clock: Clock, why: str) -> None:
@@ -298,6 +389,8 @@ def answer_objection(session: Session, actor: Actor, *, case_id: str, answer: st
     case.answer, case.answered_at, case.status, case.next_due_at = text, now, CaseStatus.ANSWERED.value, None
     case.answered_late = queries.clocks(session, case)[ClockKind.ANSWER].overdue(now)
     add_to_thread(session, actor, case, EntryKind.ANSWER, text, clock)
+    if case.answered_late:
+        record_late(session, case, ClockKind.ANSWER, clock, done_at=now)
     if case.hold_id:
         lift_and_restore(session, actor, case, case.hold_id, clock, f"异议{case.number}已答复，招标投标活动恢复。")
     record_case_event(session, actor, OBJECTION_ANSWERED, case, clock, late=case.answered_late)

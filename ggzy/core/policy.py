@@ -257,9 +257,6 @@ AWARD_MANAGE = _define(
     content=True,
     grants=MANAGERS,
 )
-AWARD_OBJECT = _define(
-    "award.object", "公示期间对评标结果提出异议", Kind.WRITE, content=True, grants={Role.BIDDER: Scope.OWN}
-)
 AWARD_SIGN = _define("award.sign", "中标人签署合同", Kind.WRITE, content=True, grants={Role.BIDDER: Scope.OWN})
 AWARD_READ = _define(
     "award.read",
@@ -274,6 +271,20 @@ AWARD_READ = _define(
         Role.SECTOR_SUPERVISOR: Scope.SECTOR,
         **OVERSIGHT,
     },
+)
+PERFORMANCE_RECORD = _define(
+    "award.performance",
+    "记录合同履约评价（按约履行、延期、质量缺陷、违约、解除）",
+    Kind.WRITE,
+    content=True,
+    grants=MANAGERS,
+)
+PERFORMANCE_OBJECT = _define(
+    "award.performance_object",
+    "对本单位的合同履约评价提出异议（一次）",
+    Kind.WRITE,
+    content=True,
+    grants={Role.BIDDER: Scope.OWN},
 )
 ARCHIVE_READ = _define(
     "archive.read",

@@ -13,6 +13,7 @@ import hashlib
 import io
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ggzy.core import events, policy
@@ -115,8 +116,11 @@ def look_up(
     clock: Clock,
     section_id: str | None = None,
     classes: list[TradeClass] | None = None,
+    sealed: bool = False,
 ) -> CreditLookup:
-    """Ask a source about one entity; keep what it said; turn its hits into records that bind."""
+    """Ask a source about one entity; keep what it said; turn its hits into records that bind (a hit already on
+    record from an earlier lookup of the same list is not recorded twice). `sealed`: a lookup made for a section
+    not yet opened is logged with the section's sealed log (it tells that the entity takes part)."""
     policy.ensure(actor, policy.CREDIT_RECORD)
     if source.name not in LISTS:
         raise Invalid("未知的信用名单来源", code="unknown-source")
@@ -139,7 +143,7 @@ def look_up(
     session.add(row)
     session.flush()
     for hit in answer.hits:
-        if hit.credit_code == code:
+        if hit.credit_code == code and not _already_listed(session, source.name, hit):
             _listed(
                 session,
                 actor,
@@ -156,9 +160,29 @@ def look_up(
         LOOKED_UP,
         clock=clock,
         subject=("credit_lookup", row.id),
+        scope=section_id if sealed else None,
         payload={"source": source.name, "query": code, "hit": row.hit, "digest": row.digest},
+        secret_until=events.AT_OPENING if sealed and section_id else None,
     )
     return row
+
+
+def _already_listed(session: Session, list_name: str, hit: Hit) -> bool:
+    """The same entry of the same list (code, listing date, reason) is one record, however often it is looked up."""
+    starts = _date(hit.listed_on, "列入日期")
+    q = select(CreditRecord.id).where(
+        CreditRecord.source == RecordSource.IMPORT.value,
+        CreditRecord.source_ref == list_name,
+        CreditRecord.credit_code == hit.credit_code,
+        CreditRecord.listed_at == starts,
+        CreditRecord.title == (hit.reason[:300] or LISTS[list_name]),
+    )
+    return session.scalar(q.limit(1)) is not None
+
+
+def new_records(session: Session, lookup: CreditLookup) -> list[CreditRecord]:
+    """The records this lookup created: its new hits."""
+    return list(session.scalars(select(CreditRecord).where(CreditRecord.lookup_id == lookup.id)))
 
 
 @dataclass

@@ -13,6 +13,7 @@ from ggzy.core.errors import NotFound
 from ggzy.credit.models import CreditCheck, CreditLookup, CreditObjection, CreditRecord, Sanction
 from ggzy.credit.states import Outcome, RecordStatus, TradeClass
 from ggzy.entities import queries as entities
+from ggzy.projects import queries as projects
 from ggzy.rules.catalog import Category
 
 BINDING = (RecordStatus.LISTED.value, RecordStatus.REPAIRED.value)  # repair ends display, not a legal ban
@@ -140,7 +141,19 @@ def listed_codes(session: Session, at: dt.datetime, *, limit: int = 200) -> list
 
 
 def lookups(session: Session, *, limit: int = 100) -> list[CreditLookup]:
-    return list(session.scalars(select(CreditLookup).order_by(CreditLookup.at.desc(), CreditLookup.id).limit(limit)))
+    """The kept lookups, newest first; one made for a section not yet opened is shown after its opening (the
+    scheduled lookups ask about who takes part)."""
+    rows = list(
+        session.scalars(select(CreditLookup).order_by(CreditLookup.at.desc(), CreditLookup.id).limit(limit * 2))
+    )
+    ids = sorted({r.section_id for r in rows if r.section_id})
+    opened = {sid for sid, (s, _) in projects.sections_with_projects(session, ids).items() if s.opened_at is not None}
+    return [r for r in rows if r.section_id is None or r.section_id in opened][:limit]
+
+
+def last_lookup(session: Session, source: str, credit_code: str) -> CreditLookup | None:
+    q = select(CreditLookup).where(CreditLookup.source == source, CreditLookup.query == credit_code)
+    return session.scalar(q.order_by(CreditLookup.at.desc()).limit(1))
 
 
 def refusals(session: Session, *, limit: int = 50, unreviewed: bool = False) -> list[CreditCheck]:

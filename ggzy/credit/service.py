@@ -325,3 +325,49 @@ def record_from_alert(
 
 def normalise_code(text: str) -> str:
     return codes.validate(text)
+
+
+def objection_due(start: dt.datetime, *, with_source: bool = False) -> dt.datetime:
+    """When an objection to credit information must be handled: 3 working days, 7 with the source (art. 41)."""
+    rule = law.OBJECTION_HANDLE_WITH_SOURCE if with_source else law.OBJECTION_HANDLE
+    return _due(start, int(rule.value))
+
+
+def record_from_performance(
+    session: Session,
+    actor: Actor,
+    *,
+    org_id: str,
+    performance_ref: str,
+    title: str,
+    provenance: str,
+    clock: Clock,
+) -> CreditRecord:
+    """An adverse contract-performance record confirmed by the supervisor: recorded and notified in writing first
+    (art. 28), listed later like any other record; `provenance` names the contract, the evidence and who recorded
+    it (their digests), so the record can be traced to what it rests on."""
+    policy.ensure(actor, policy.CREDIT_RECORD)
+    org = entities.get_org(session, org_id)
+    now = clock.now()
+    record = CreditRecord(
+        id=new_id(),
+        org_id=org.id,
+        credit_code=org.credit_code,
+        org_name=org.name,
+        source=RecordSource.PERFORMANCE.value,
+        source_ref=_text(performance_ref, "履约评价编号", 120),
+        title=_text(title, "失信行为"),
+        basis=_text(provenance, "认定依据"),
+        status=RecordStatus.NOTIFIED.value,
+        notice_text=(
+            f"招标人（采购人）对贵单位的合同履约评价“{title.strip()}”经行政监督部门确认，拟列入不良行为记录；"
+            f"贵单位可以提出异议（{law.NOTICE_BEFORE_LISTING.citation}）。"
+        ),
+        notified_at=now,
+        recorded_by=actor.user_id,
+        recorded_at=now,
+    )
+    session.add(record)
+    session.flush()
+    _record_event(session, actor, RECORD_NOTIFIED, record, clock)
+    return record

@@ -75,3 +75,21 @@ PROCUREMENT_CHECK = rule(
     Citation(CAIKU_125, "第二条", True),
     date(2016, 8, 1),
 )
+SCHEDULED_LOOKUP_EVERY = rule(
+    "credit.scheduled_lookup_every",
+    "对在办交易（发出中标通知书前）的投标人（供应商）定期查询外部信用名单的间隔",
+    1,
+    Unit.DAYS,
+    PL,
+    Citation(CAIKU_125, "第二条", True),
+    date(2016, 8, 1),
+)
+LOOKUP_BEFORE_AWARD = rule(
+    "credit.lookup_before_award",
+    "中标候选人公示期间（发出中标通知书前），每个投标人的最近一次信用查询不早于",
+    1,
+    Unit.DAYS,
+    PL,
+    Citation(CAIKU_125, "第二条", True),
+    date(2016, 8, 1),
+)

@@ -25,9 +25,9 @@ router = APIRouter(include_in_schema=False)
 
 
 def flag_names() -> dict[str, str]:
-    from ggzy.supervision.flags import specs  # the registry loads polars: only when a supervision page is asked for
+    from ggzy.supervision.flags import titles  # the registry loads polars: only when a supervision page is asked for
 
-    return {s.id: s.name_zh for s in specs()}
+    return titles()
 
 
 def _sector(s: str) -> str:

@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ggzy.award import contracts, queries, service
-from ggzy.award.models import Award, Contract, Objection
+from ggzy.award.models import Award, Contract
 from ggzy.bidding import keys as opening_keys
+from ggzy.cases.models import Case
 from ggzy.core import holds
 from ggzy.core.clock import FixedClock
 from ggzy.core.errors import Conflict, Forbidden, Invalid, NotFound, RuleViolation
@@ -99,7 +100,8 @@ def test_an_objection_holds_the_award_until_the_tenderer_answers(
     a = published(session, clock, trade)
     second = trade.candidate(2)
     o = service.file_objection(session, second.actor, section_id=trade.section_id, text="第一名业绩不真实", clock=clock)
-    assert o.due_at > o.filed_at and o.number.startswith("YY")
+    assert o.next_due_at is not None and o.next_due_at > o.filed_at and o.number.startswith("YY")
+    assert o.kind == "objection" and o.matter == "result"  # one case of the case workflow
     hold = holds.holding(session, trade.section_id, holds.Step.AWARD)
     assert hold is not None and hold.case_number == o.number
     after_publicity(clock, a)
@@ -118,8 +120,8 @@ def test_an_objection_holds_the_award_until_the_tenderer_answers(
         service.answer_objection(session, second.actor, objection_id=o.id, answer="x", clock=clock)
     service.answer_objection(session, trade.tenderer.actor, objection_id=o.id, answer="经核实业绩真实", clock=clock)
     assert holds.holding(session, trade.section_id, holds.Step.AWARD) is None
-    assert not o.late
-    with pytest.raises(Conflict):
+    assert not o.answered_late
+    with pytest.raises(RuleViolation, match="已于此前答复"):
         service.answer_objection(session, trade.tenderer.actor, objection_id=o.id, answer="again", clock=clock)
 
 
@@ -128,10 +130,11 @@ def test_an_answer_after_three_days_is_recorded_late_and_flagged(
 ) -> None:
     published(session, clock, trade)
     o = service.file_objection(session, trade.candidate(3).actor, section_id=trade.section_id, text="异议", clock=clock)
-    clock.set(o.due_at + timedelta(hours=1))
+    assert o.next_due_at is not None
+    clock.set(o.next_due_at + timedelta(hours=1))
     service.answer_objection(session, trade.tenderer.actor, objection_id=o.id, answer="答复", clock=clock)
-    assert o.late
-    assert session.execute(select(Alert).where(Alert.flag_id == "D02")).scalar_one().section_id == trade.section_id
+    assert o.answered_late and o.late_recorded == "answer"
+    assert session.execute(select(Alert).where(Alert.flag_id == "K01")).scalar_one().section_id == trade.section_id
 
 
 def test_objections_outside_publicity_or_by_a_non_bidder_are_refused_and_change_nothing(
@@ -166,7 +169,7 @@ def test_objections_outside_publicity_or_by_a_non_bidder_are_refused_and_change_
     after_publicity(clock, a)
     with pytest.raises(RuleViolation, match="公示期已于"):
         service.file_objection(session, bidder.actor, section_id=trade.section_id, text="太晚", clock=clock)
-    assert session.execute(select(func.count()).select_from(Objection)).scalar_one() == 0
+    assert session.execute(select(func.count()).select_from(Case)).scalar_one() == 0
     assert holds.open_holds(session, trade.section_id) == []
 
 

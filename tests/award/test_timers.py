@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 from ggzy.award import archive, contracts, queries, service, timers
 from ggzy.award.verify import verify
 from ggzy.bidding import keys as opening_keys
+from ggzy.cases import service as case_service
+from ggzy.cases import timers as case_timers
 from ggzy.core.clock import FixedClock
 from ggzy.core.errors import RuleViolation
 from ggzy.core.events import Event
@@ -29,7 +31,7 @@ from tests.award.builders import a_reported_section, after_publicity, published
 
 
 def _source(ctx: AppContext, name: str) -> timers.DueSource:
-    return next(s for s in timers.sources(ctx) if s.name == name)
+    return next(s for s in [*timers.sources(ctx), *case_timers.sources(ctx)] if s.name == name)
 
 
 def _tick(session: Session, ctx: AppContext, name: str) -> int:
@@ -90,11 +92,13 @@ def test_an_unanswered_objection_is_flagged_at_its_due_time(
     trade = a_reported_section(session, clock, ident, files, opening_env, keys)
     published(session, clock, trade)
     o = service.file_objection(session, trade.candidate(2).actor, section_id=trade.section_id, text="异议", clock=clock)
-    clock.set(o.due_at + timedelta(seconds=1))
-    assert _tick(session, app_ctx, "award.objections") == 1
-    assert o.late and o.answered_at is None and alerts(session, "D02") == 1
-    assert session.execute(select(Event).where(Event.type == service.OBJECTION_OVERDUE)).scalar_one()
-    assert _tick(session, app_ctx, "award.objections") == 0
+    assert o.next_due_at is not None
+    clock.set(o.next_due_at + timedelta(seconds=1))
+    assert _tick(session, app_ctx, "cases.late_acts") == 1  # the objection is a case: the cases tick records it
+    session.refresh(o)
+    assert o.late_recorded == "answer" and o.answered_at is None and alerts(session, "K01") == 1
+    assert session.execute(select(Event).where(Event.type == case_service.ACT_LATE)).scalar_one()
+    assert _tick(session, app_ctx, "cases.late_acts") == 0
 
 
 def test_a_terminated_trade_is_sealed_by_the_tick(

@@ -78,8 +78,9 @@ federation.manage              . . . . . . A . . . .
 federation.read                . . . . . . A A A A .
 federation.push                . . . . . . . . . . .
 award.manage                   . . O O . . . . . . .
-award.object                   . O . . . . . . . . .
 award.sign                     . O . . . . . . . . .
+award.performance              . . O O . . . . . . .
+award.performance_object       . O . . . . . . . . .
 award.read                     . O O O . A A S A A .
 archive.read                   . . O O . A A S A A .
 workbench.bidder               . A . . . . . . . . .

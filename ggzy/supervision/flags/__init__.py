@@ -34,4 +34,22 @@ def specs() -> list[FlagSpec]:
     return [flag.spec for flag in registry().values()]
 
 
-__all__ = ["FAMILY_MODULES", "Flag", "FlagSpec", "Group", "Outcome", "Phase", "RunContext", "registry", "specs"]
+def titles() -> dict[str, str]:
+    """Every flag's Chinese title: the analytic registry's and the platform's own (flags.platform)."""
+    from ggzy.supervision.flags.platform import titles as platform_titles
+
+    return {**platform_titles(), **{spec.id: spec.name_zh for spec in specs()}}
+
+
+__all__ = [
+    "FAMILY_MODULES",
+    "Flag",
+    "FlagSpec",
+    "Group",
+    "Outcome",
+    "Phase",
+    "RunContext",
+    "registry",
+    "specs",
+    "titles",
+]
