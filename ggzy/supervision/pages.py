@@ -8,12 +8,11 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 
 from ggzy.core import policy
 from ggzy.core.errors import DomainError
-from ggzy.core.roles import SECTOR_LABELS, Role, Sector
-from ggzy.entities.models import RoleGrant, User
+from ggzy.core.roles import SECTOR_LABELS, Sector
+from ggzy.entities.models import User
 from ggzy.projects import queries as projects
 from ggzy.projects import timeline
 from ggzy.supervision import charts, queries, service
@@ -76,12 +75,7 @@ def alerts(request: Request, db: Db, principal: SignedIn, status: str = "", flag
 @router.get("/supervision/alerts/{alert_id}", response_class=HTMLResponse)
 def alert_page(request: Request, db: Db, principal: SignedIn, alert_id: str, error: str = "") -> Response:
     alert = service.get(db, principal.actor, alert_id)
-    handlers = db.execute(
-        select(User)
-        .join(RoleGrant, RoleGrant.user_id == User.id)
-        .where(RoleGrant.role.in_([Role.SUPERVISOR.value, Role.SECTOR_SUPERVISOR.value]))
-        .distinct()
-    ).scalars()
+    holder = db.get(User, alert.assignee_id) if alert.assignee_id else None
     return page(
         request,
         "supervision/alert.html",
@@ -91,7 +85,8 @@ def alert_page(request: Request, db: Db, principal: SignedIn, alert_id: str, err
             "statuses": AlertStatus,
             "severity": Severity,
             "can_handle": policy.can(principal.actor, policy.ALERT_HANDLE, service.subject_of(alert)),
-            "handlers": list(handlers),
+            "handlers": service.handlers_for(db, principal.actor, alert),
+            "holder": holder,
             "error": error,
             "names": flag_names(),
             "sector": _sector(alert.sector),

@@ -30,6 +30,7 @@ from ggzy.sealing import p256
 from ggzy.web import errors, pages, security
 from ggzy.web.context import AppContext
 from ggzy.web.deps import csrf_protect, page
+from ggzy.web.idempotency import Idempotency
 from ggzy.web.templating import make_env
 
 log = logging.getLogger("ggzy.web")
@@ -156,6 +157,7 @@ def create_app(ctx: AppContext, *, run_ticks: bool = False) -> FastAPI:
     def docs(request: Request) -> Response:
         return page(request, "portal/apidocs.html", {"openapi_url": app.openapi_url})
 
+    app.add_middleware(Idempotency)  # innermost: sees the body after the size and NUL checks
     app.add_middleware(security.RefuseNul)
     app.add_middleware(security.BodyLimit, default=ctx.settings.max_request_bytes, overrides=body_limits(ctx.settings))
     app.add_middleware(security.SecurityHeaders, hsts=ctx.settings.cookie_secure)
