@@ -13,8 +13,9 @@ from ggzy.core import policy
 from ggzy.core.errors import DomainError
 from ggzy.core.roles import SECTOR_LABELS, Sector
 from ggzy.entities.models import User
+from ggzy.projects import delegation, timeline
 from ggzy.projects import queries as projects
-from ggzy.projects import timeline
+from ggzy.rules import delegation as delegation_rules
 from ggzy.supervision import charts, queries, service
 from ggzy.supervision.states import AlertStatus, Severity
 from ggzy.web.deps import Ctx, Db, SignedIn, page
@@ -118,6 +119,17 @@ def alert_move(
         db.rollback()
         return RedirectResponse(f"/supervision/alerts/{alert_id}?error={quote(exc.message)}", status_code=303)
     return RedirectResponse(f"/supervision/alerts/{alert_id}", status_code=303)
+
+
+@router.get("/supervision/agencies", response_class=HTMLResponse)
+def agency_spread(request: Request, db: Db, principal: SignedIn) -> Response:
+    """代理机构集中度 — agencies acting for many tenderers of one sector (a risk sign, not a finding)."""
+    rows = delegation.agency_spread(db, principal.actor)
+    return page(
+        request,
+        "supervision/agencies.html",
+        {"rows": rows, "rule": delegation_rules.AGENCY_SPREAD, "sector": _sector},
+    )
 
 
 @router.get("/supervision/projects/{project_id}", response_class=HTMLResponse)
