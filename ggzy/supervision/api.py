@@ -197,4 +197,3 @@ def agency_spread(db: Db, principal: SignedIn) -> AgencySpreadPage:
         rule=delegation_rules.AGENCY_SPREAD.describe(),
         items=[AgencySpreadRead(**r.__dict__) for r in rows],
     )
-
