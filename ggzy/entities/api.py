@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from ggzy.core import policy
 from ggzy.core.errors import Invalid
@@ -291,3 +292,31 @@ def list_users(
 
 
 __all__ = ["JSONResponse", "router"]
+
+
+@router.post("/users/{user_id}/unlock", response_model=AccountChange, tags=["账户"], summary="解除账户锁定")
+def unlock_user(user_id: str, db: Db, ctx: Ctx, principal: SignedIn) -> AccountChange:
+    """解除动态口令的暂停和该用户名被暂停的登录地址。"""
+    service.unlock_user(db, principal.actor, user_id=user_id, clock=ctx.clock)
+    return _change(user_id, None)
+
+
+@router.post("/users/{user_id}/disable", response_model=AccountChange, tags=["账户"], summary="停用账户")
+def disable_user(user_id: str, db: Db, ctx: Ctx, principal: SignedIn) -> AccountChange:
+    """停用账户：其会话和令牌随即失效；重新启用须经第二人复核（工作人员）。"""
+    service.disable_user(db, principal.actor, user_id=user_id, clock=ctx.clock)
+    return _change(user_id, None)
+
+
+class PasswordChange(BaseModel):
+    old: str = Field(min_length=1, max_length=256)
+    new: str = Field(min_length=1, max_length=256)
+
+
+@router.post("/me/password", status_code=204, tags=["认证"], summary="修改本人口令")
+def change_password(body: PasswordChange, db: Db, ctx: Ctx, principal: SignedIn) -> Response:
+    """核对原口令后修改；本人其他浏览器会话随即结束。"""
+    auth.change_password(
+        db, principal.actor, old=body.old, new=body.new, clock=ctx.clock, ident=ctx.ident, keep_session=None
+    )
+    return Response(status_code=204)
