@@ -115,6 +115,11 @@ def release(session: Session, *, principal: str, key: str) -> None:
     )
 
 
+def any_expired(session: Session, *, now: dt.datetime) -> bool:
+    stmt = select(IdempotencyRecord.key).where(IdempotencyRecord.created_at < now - RETENTION).limit(1)
+    return session.execute(stmt).first() is not None
+
+
 def sweep(session: Session, *, now: dt.datetime) -> int:
     """Forget keys older than RETENTION; returns how many."""
     old = list(
