@@ -130,7 +130,7 @@ def my_bids(section_id: str, db: Db, ctx: Ctx, principal: SignedIn) -> list[Rece
     return [receipt_of(b, ctx) for b in queries.own_bids(db, section_id, principal.actor.org_id)]
 
 
-@router.post("/bids/{bid_id}/withdraw", response_model=ReceiptRead)
+@router.post("/bids/{bid_id}/withdraw", response_model=ReceiptRead, summary="撤回投标")
 def withdraw(bid_id: str, db: Db, ctx: Ctx, principal: SignedIn) -> ReceiptRead:
     return receipt_of(service.withdraw(db, principal.actor, bid_id=bid_id, clock=ctx.clock), ctx)
 

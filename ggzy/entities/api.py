@@ -74,13 +74,13 @@ def create_token(request: Request, body: TokenCreate, db: Db, ctx: Ctx) -> Respo
     return TokenIssued(id=tok.id, token=raw, role=Role(tok.role), expires_at=tok.expires_at)
 
 
-@router.delete("/auth/tokens/{token_id}", status_code=204, tags=["认证"])
+@router.delete("/auth/tokens/{token_id}", status_code=204, tags=["认证"], summary="吊销接口令牌")
 def revoke_token(token_id: str, db: Db, ctx: Ctx, principal: SignedIn) -> Response:
     auth.revoke_token(db, principal.actor, token_id=token_id, clock=ctx.clock)
     return Response(status_code=204)
 
 
-@router.get("/me", response_model=Me, tags=["认证"])
+@router.get("/me", response_model=Me, tags=["认证"], summary="当前调用者")
 def me(db: Db, principal: SignedIn) -> Me:
     assert principal.user is not None
     org = queries.get_org(db, principal.user.org_id)
@@ -94,7 +94,7 @@ def me(db: Db, principal: SignedIn) -> Me:
     )
 
 
-@router.get("/organisations", response_model=OrgPage, tags=["市场主体"])
+@router.get("/organisations", response_model=OrgPage, tags=["市场主体"], summary="市场主体名录")
 def list_organisations(
     db: Db,
     actor: CurrentActor,
@@ -108,7 +108,7 @@ def list_organisations(
     return OrgPage(items=[OrgRead.model_validate(o) for o in orgs], total=total)
 
 
-@router.post("/organisations", response_model=OrgDetail, status_code=201, tags=["市场主体"])
+@router.post("/organisations", response_model=OrgDetail, status_code=201, tags=["市场主体"], summary="登记市场主体")
 def register_organisation(body: OrgCreate, db: Db, ctx: Ctx, principal: SignedIn) -> OrgDetail:
     contact = body.model_dump(exclude={"name", "credit_code", "kind", "sector"})
     org = service.register_organisation(
@@ -124,13 +124,13 @@ def register_organisation(body: OrgCreate, db: Db, ctx: Ctx, principal: SignedIn
     return _detail(org, principal.actor)
 
 
-@router.get("/organisations/{org_id}", response_model=OrgDetail, tags=["市场主体"])
+@router.get("/organisations/{org_id}", response_model=OrgDetail, tags=["市场主体"], summary="市场主体详情")
 def get_organisation(org_id: str, db: Db, actor: CurrentActor) -> OrgDetail:
     policy.ensure(actor, policy.ENTITY_READ)
     return _detail(queries.get_org(db, org_id), actor)
 
 
-@router.patch("/organisations/{org_id}", response_model=OrgDetail, tags=["市场主体"])
+@router.patch("/organisations/{org_id}", response_model=OrgDetail, tags=["市场主体"], summary="修改市场主体信息")
 def update_organisation(org_id: str, body: OrgUpdate, db: Db, ctx: Ctx, principal: SignedIn) -> OrgDetail:
     changes = body.model_dump(exclude_none=True)
     if not changes:
@@ -263,7 +263,7 @@ def replace_totp(request: Request, body: TotpReplace, db: Db, ctx: Ctx, principa
     return Response(status_code=204)
 
 
-@router.get("/users", response_model=list[UserRead], tags=["账户"])
+@router.get("/users", response_model=list[UserRead], tags=["账户"], summary="用户账户列表")
 def list_users(
     db: Db,
     ctx: Ctx,

@@ -70,6 +70,13 @@ def _categories(values: list[str]) -> list[str]:
     return chosen
 
 
+def _years_after(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
 def appoint(
     session: Session,
     actor: Actor,
@@ -123,11 +130,7 @@ def appoint(
         if valid_until < today:
             raise Invalid("委托截止日期不能早于今天", code="period-past")
         years = int(rules.MAX_PERIOD.value)
-        try:
-            latest = valid_from.replace(year=valid_from.year + years)
-        except ValueError:  # 29 February
-            latest = valid_from.replace(year=valid_from.year + years, day=28)
-        if valid_until >= latest:
+        if valid_from.year + years > dt.MAXYEAR or valid_until >= _years_after(valid_from, years):
             raise RuleViolation(f"委托期限过长：{rules.MAX_PERIOD.describe()}", code="period-too-long")
     a = Appointment(
         id=new_id(),

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import fastapi_offline
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request, routing
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -110,6 +110,24 @@ def _tick_loop(ctx: AppContext, stop: threading.Event) -> None:
             log.exception("tick failed")
 
 
+def _first_clause(text: str) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    for stop in ("。", "；", "："):
+        line = line.split(stop, 1)[0]
+    return line.strip()[:60]
+
+
+def chinese_summaries(router: APIRouter) -> APIRouter:
+    """An operation without a summary is named by the first clause of its Chinese docstring (not the function's
+    English name, which FastAPI would use). Done before the router is included: inclusion copies the summary."""
+    for route in router.routes:
+        if isinstance(route, routing.APIRoute) and not route.summary and route.description:
+            clause = _first_clause(route.description)
+            if any("\u4e00" <= ch <= "\u9fff" for ch in clause):
+                route.summary = clause
+    return router
+
+
 def create_app(ctx: AppContext, *, run_ticks: bool = False) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -146,12 +164,12 @@ def create_app(ctx: AppContext, *, run_ticks: bool = False) -> FastAPI:
     guards = [Depends(security.refuse_nul), Depends(csrf_protect)]  # in this order: NUL first, then CSRF
     api = APIRouter(prefix="/api/v1", dependencies=guards, responses=errors.PROBLEM_RESPONSES)
     for m in domains.edge_modules("api"):
-        api.include_router(m.router)
+        api.include_router(chinese_summaries(m.router))
     app.include_router(api)
     for m in domains.edge_modules("api"):  # routes outside /api/v1 (the open data at /api/ocds)
         extra = getattr(m, "root_router", None)
         if extra is not None:
-            app.include_router(extra, dependencies=guards, responses=errors.PROBLEM_RESPONSES)
+            app.include_router(chinese_summaries(extra), dependencies=guards, responses=errors.PROBLEM_RESPONSES)
     app.include_router(pages.router, dependencies=guards)
     for m in domains.edge_modules("pages"):
         app.include_router(m.router, dependencies=guards)

@@ -182,6 +182,7 @@ def test_a_project_appointment_names_the_agency_and_is_the_only_one(
         ({"valid_until": None}, Invalid, "起止日期"),
         ({"valid_from": dt.date(2026, 12, 1), "valid_until": dt.date(2026, 11, 1)}, Invalid, "早于开始"),
         ({"valid_from": dt.date(2026, 11, 1), "valid_until": dt.date(2029, 11, 1)}, RuleViolation, "3年"),
+        ({"valid_from": dt.date(9998, 1, 1), "valid_until": dt.date(9999, 12, 31)}, RuleViolation, "3年"),
     ],
 )
 def test_malformed_appointments_are_refused_and_store_nothing(
