@@ -83,7 +83,8 @@ def body_limits(settings: Settings) -> dict[str, int]:
         # one sealed bid (the ciphertext is the body)
         r"/api/v1/sections/[^/]+/bid": settings.max_bid_bytes + FORM_OVERHEAD,
         # one tender notice with all its documents together
-        r"/sections/[^/]+/publish|/api/v1/sections/[^/]+/publish": settings.max_document_bytes + FORM_OVERHEAD,
+        r"/sections/[^/]+/publish": settings.max_document_bytes + FORM_OVERHEAD,
+        r"/api/v1/sections/[^/]+/publish": settings.max_document_bytes + FORM_OVERHEAD,
         # one contract PDF uploaded by the tenderer (ggzy/award/service.py MAX_PDF)
         r"/sections/[^/]+/award/contract|/api/v1/sections/[^/]+/award/contract": (20 << 20) + FORM_OVERHEAD,
         # one agency agreement (ggzy/projects/delegation.py MAX_AGREEMENT_BYTES); over the API as base64 in JSON
