@@ -174,6 +174,7 @@ def project_page(
             "reasons": json.loads(project.decision),
             "tenderer": entities.get_org(db, project.tenderer_org_id),
             "agency": entities.get_org(db, project.agency_org_id) if project.agency_org_id else None,
+            "appointment": queries.appointment_of(db, project),
             "notices": notices.of_project(db, project.id),
             "timeline": timeline.of_project(db, principal.actor, project),
             "registered": registered,
