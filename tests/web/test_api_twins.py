@@ -118,3 +118,41 @@ def test_the_credit_check_review_refuses_whom_the_page_refuses(
     session.commit()
     problem(client.post("/api/v1/credit/checks/nothing/review", headers=own), 403)
     problem(client.post("/api/v1/credit/checks/nothing/review", headers=chief), 404, "no-such-check")
+
+
+def test_a_page_and_its_twin_refuse_the_same_caller(
+    session: Session, clock: FixedClock, ident: Identity, opening_env: KeyEnv, client: TestClient
+) -> None:
+    """Same verb, same policy check: the bidder is refused the centre's acceptance and the regulator's dismissal
+    on the page (a Chinese page) and through the API (a problem), with the same words."""
+    from ggzy.supervision import service as supervision
+    from tests.builders import csrf_from, signed_in
+    from tests.supervision.test_alerts import finding
+    from tests.trade import a_project
+
+    world = a_world(session, clock, ident, opening_env, bidders=1)
+    project = a_project(session, clock, world, accept=False)
+    alert, _ = supervision.raise_alert(session, finding(sector="housing"), clock=clock)
+    someone = world.bidders[0]
+    api = bearer(session, someone, clock, ident)
+    session.commit()
+    signed_in(client, someone, clock)
+    token = csrf_from(client.get("/account").text)
+    pairs = [
+        (f"/projects/{project.id}/accept", {}, f"/api/v1/projects/{project.id}/accept", None),
+        (
+            f"/supervision/alerts/{alert.id}/dismiss",
+            {"reason": "x"},
+            f"/api/v1/supervision/alerts/{alert.id}/dismiss",
+            {"reason": "x"},
+        ),
+    ]
+    for page_url, form, api_url, body in pairs:
+        page = client.post(page_url, data={**form, "csrf_token": token})
+        twin = client.post(api_url, json=body, headers=api) if body else client.post(api_url, headers=api)
+        assert twin.status_code in (403, 404) and twin.headers["content-type"].startswith(PROBLEM)
+        detail = str(twin.json()["detail"])
+        if page.status_code == 303:  # the alert page answers a refusal by redirecting with the message
+            page = client.get(page.headers["location"])
+        assert detail in page.text, (page_url, detail)
+    assert project.status == "registered" and alert.status == "new"
