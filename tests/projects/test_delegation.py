@@ -18,7 +18,7 @@ from ggzy.core.files import FileStore
 from ggzy.core.roles import Role, Sector
 from ggzy.entities.service import Identity
 from ggzy.entities.states import OrgKind
-from ggzy.projects import delegation, publication, queries
+from ggzy.projects import delegation, publication, queries, workbench
 from ggzy.projects import service as registration
 from ggzy.projects.models import Appointment, Project
 from ggzy.rules.catalog import Category
@@ -103,10 +103,12 @@ def test_a_period_appointment_lets_the_agency_register_and_act_within_its_scope_
     registration.accept(session, world.operator.actor, project_id=p.id, clock=clock)
     section = queries.sections_of(session, p.id)[0]
     publication.ensure_may_publish(session, agent.actor, section_id=section.id)  # the agency may publish
+    assert any(i.title.startswith("发布招标公告") for i in workbench.due_items(session, agent.actor, clock.now()))
     delegation.revoke(session, world.tenderer.actor, appointment_id=a.id, reason="代理合同解除", clock=clock)
     with pytest.raises(Forbidden, match="委托代理") as info:
         publication.ensure_may_publish(session, agent.actor, section_id=section.id)
     assert info.value.code == "no-appointment"
+    assert workbench.due_items(session, agent.actor, clock.now()) == []  # nothing it may do is offered
     with pytest.raises(Forbidden, match="委托代理"):
         registration.terminate(session, agent.actor, project_id=p.id, reason="代理终止", clock=clock)
     with pytest.raises(Forbidden, match="委托代理"):  # a later trade step asks the same subject
