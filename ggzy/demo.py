@@ -23,7 +23,7 @@ from ggzy import demo_supervision, demo_trades
 from ggzy.award import demo as award_demo
 from ggzy.bidding.keys import KeyEnv
 from ggzy.core import actor as actors
-from ggzy.core.clock import Clock, FixedClock
+from ggzy.core.clock import SHANGHAI, Clock, FixedClock
 from ggzy.core.files import FileStore
 from ggzy.core.notify import MemoryNotifier
 from ggzy.core.roles import Role, Sector
@@ -272,6 +272,7 @@ def build(
             passwords={lg.username: lg.password for lg in report.logins},
         )
         demo_trades.ensure_holder_keys(session, cast, trades.env, story.now(), var=trades.var)
+        _delegations(session, cast, clock=story, files=trades.files)
         report.trades = demo_trades.build(
             session, cast, clock=story, files=trades.files, env=trades.env, signer=trades.signer
         )
@@ -296,6 +297,45 @@ def build(
             report.alerts = demo_supervision.screen(session, clock=story, var=trades.var)
         _credit(session, clock=story)
     return report
+
+
+# 委托代理: (tenderer, agency, trade classes) — yearly framework agreements, so the demo agencies may register
+# projects for these tenderers (and only these: the registration form lists them).
+DELEGATIONS = (
+    ("tenderer1", "agency1", ("construction", "works_goods", "works_services")),
+    ("tenderer2", "agency1", ("construction",)),
+    ("tenderer6", "agency2", ("gp_goods", "gp_services", "gp_works")),
+)
+
+
+def _delegations(session: Session, cast: demo_trades.Cast, *, clock: Clock, files: FileStore) -> None:
+    from ggzy.projects import delegation
+    from ggzy.projects.models import Appointment
+
+    today = clock.now().astimezone(SHANGHAI).date()
+    for i, (tenderer, agency, classes) in enumerate(DELEGATIONS, start=1):
+        if tenderer not in cast.users or agency not in cast.users:
+            continue
+        t, a = cast.users[tenderer], cast.users[agency]
+        exists = session.execute(
+            select(Appointment.id).where(Appointment.tenderer_org_id == t.org_id, Appointment.agency_org_id == a.org_id)
+        ).first()
+        if exists:
+            continue
+        ref = f"XXDL-{today.year}-{i:03d}"
+        text = f"%PDF-1.4\n% 委托代理协议（演示） {ref}\n".encode()
+        stored = files.save("appointments", [text], max_bytes=1 << 16)
+        delegation.appoint(
+            session,
+            cast.actor(session, tenderer),
+            agency_org_id=a.org_id,
+            agreement_ref=ref,
+            agreement=delegation.AgreementFile(f"委托代理协议{ref}.pdf", stored),
+            clock=clock,
+            categories=list(classes),
+            valid_from=today,
+            valid_until=today + timedelta(days=364 + CITY_DAYS),
+        )
 
 
 def _credit(session: Session, *, clock: Clock) -> None:

@@ -38,6 +38,7 @@ def load_models() -> None:
     importlib.import_module("ggzy.core.events")
     importlib.import_module("ggzy.core.training")
     importlib.import_module("ggzy.core.holds")
+    importlib.import_module("ggzy.core.idempotency")
     for d in DOMAINS:
         _optional(f"{d}.models")
 

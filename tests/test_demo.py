@@ -16,6 +16,7 @@ from ggzy.core.keys import Keys
 from ggzy.core.roles import GRANTABLE, Role
 from ggzy.entities.models import Organisation, RoleGrant, User
 from ggzy.entities.service import Identity
+from ggzy.projects.models import Appointment
 from ggzy.supervision.models import Alert
 
 
@@ -81,6 +82,16 @@ def test_the_demo_trades_plant_cases_that_supervision_finds_and_routes(
     never = [a.subject for a in raised if a.flag_id == "A03"]
     assert never == ["2026-410700-48-01-777777"], "the school building is traded here, the hub never entered"
     assert (tmp_path / "demo-county-ocds.jsonl").exists() and (tmp_path / "demo-approvals.csv").exists()
+    # 委托代理: the demo agencies act under yearly appointments of named tenderers
+    appointed = session.execute(select(Appointment)).scalars().all()
+    assert len(appointed) == len(demo.DELEGATIONS) and all(a.status == "active" and a.file_sha256 for a in appointed)
+    agency1 = session.execute(select(User).where(User.username == "agency1")).scalar_one()
+    named = {
+        o.name
+        for o in session.execute(select(Organisation)).scalars()
+        if o.id in {a.tenderer_org_id for a in appointed if a.agency_org_id == agency1.org_id}
+    }
+    assert named == {"新乡市城市建设投资开发有限公司", "新乡市交通建设投资有限公司"}
 
 
 def test_the_demo_city_has_evaluations_in_progress_and_signed_on_both_laws(

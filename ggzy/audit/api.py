@@ -122,6 +122,6 @@ def entries(
     return [EventRead(**asdict(v)) for v in list_events(db, actor, type=type, scope=scope, before=before, limit=limit)]
 
 
-@router.get("/entries/{seq}", response_model=EventRead, summary="按序号读取一条日志")
+@router.get("/entries/{seq}", response_model=EventRead, summary="一条事件明细")
 def entry(seq: params.Seq, db: Db, actor: CurrentActor) -> EventRead:
     return EventRead(**asdict(get_event(db, actor, seq)))

@@ -14,6 +14,8 @@ from ggzy.bidding.schemas import (
     HolderKeyIn,
     HolderKeyRead,
     HolderWorkRead,
+    OpeningObjectionIn,
+    OpeningObjectionRead,
     OpeningRead,
     OpeningRow,
     ReceiptRead,
@@ -128,7 +130,7 @@ def my_bids(section_id: str, db: Db, ctx: Ctx, principal: SignedIn) -> list[Rece
     return [receipt_of(b, ctx) for b in queries.own_bids(db, section_id, principal.actor.org_id)]
 
 
-@router.post("/bids/{bid_id}/withdraw", response_model=ReceiptRead, summary="投标截止前撤回投标")
+@router.post("/bids/{bid_id}/withdraw", response_model=ReceiptRead, summary="撤回投标")
 def withdraw(bid_id: str, db: Db, ctx: Ctx, principal: SignedIn) -> ReceiptRead:
     return receipt_of(service.withdraw(db, principal.actor, bid_id=bid_id, clock=ctx.clock), ctx)
 
@@ -231,3 +233,32 @@ def opening_record(section_id: str, db: Db, actor: CurrentActor) -> OpeningRead:
 
 
 __all__ = ["BidStatus", "DomainError", "router"]
+
+
+@router.post("/sections/{section_id}/register", status_code=204, summary="报名（可选，不是下载招标文件的条件）")
+def register_for_section(section_id: str, db: Db, ctx: Ctx, principal: SignedIn) -> Response:
+    """投标人报名；报名记录在开标前对任何角色保密（《电子招标投标办法》第20条）。"""
+    documents.register(db, principal.actor, section_id=section_id, clock=ctx.clock)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/sections/{section_id}/opening/objections",
+    response_model=OpeningObjectionRead,
+    status_code=201,
+    summary="记录开标现场的异议及答复",
+)
+def record_opening_objection(
+    section_id: str, body: OpeningObjectionIn, db: Db, ctx: Ctx, principal: SignedIn
+) -> OpeningObjectionRead:
+    """交易中心记录投标人在开标现场提出的异议及当场答复（《招标投标法实施条例》第44条）。"""
+    o = opening.record_objection(
+        db,
+        principal.actor,
+        section_id=section_id,
+        org_id=body.org_id,
+        text=body.text,
+        answer=body.answer,
+        clock=ctx.clock,
+    )
+    return OpeningObjectionRead(id=o.id, section_id=section_id, org_id=o.org_id, text=o.text, answer=o.answer)

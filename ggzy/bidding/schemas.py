@@ -106,3 +106,17 @@ class OpeningRead(BaseModel):
     status: str
     opened_at: datetime | None
     rows: list[OpeningRow]
+
+
+class OpeningObjectionIn(BaseModel):
+    org_id: str = Field(min_length=1, max_length=26, description="提出异议的投标人")
+    text: str = Field(max_length=5000)
+    answer: str = Field(max_length=5000)
+
+
+class OpeningObjectionRead(BaseModel):
+    id: str
+    section_id: str
+    org_id: str
+    text: str
+    answer: str

@@ -40,6 +40,12 @@ class Subject:
     org_ids: frozenset[str] = frozenset()
     sector: str | None = None
     user_id: str | None = None
+    # 委托代理: an agency named on the object acts for its owner (org_ids) only while an active appointment
+    # covers it. It may read what it is named on; it may write only with `appointment` (the agency agreement's
+    # reference) set. `agent_rule` is the legal basis the refusal cites (the projects domain fills it in).
+    agent_org_id: str | None = None
+    appointment: str | None = None
+    agent_rule: str = ""
 
 
 @dataclass(frozen=True)
@@ -409,6 +415,32 @@ FEDERATION_READ = _define(
 # an accredited platform's push: its system, known by its token and its signature, acts as the platform's system
 FEDERATION_PUSH = _define(
     "federation.push", "接入平台推送交易数据", Kind.WRITE, content=True, grants={Role.SYSTEM: Scope.ANY}
+DELEGATION_MANAGE = _define(
+    "delegation.manage",
+    "委托或撤销招标代理机构（委托代理协议）",
+    Kind.WRITE,
+    content=True,
+    grants={Role.TENDERER: Scope.OWN},
+)
+DELEGATION_READ = _define(
+    "delegation.read",
+    "查看委托代理关系及代理机构以本单位名义办理的事项",
+    Kind.READ,
+    content=True,
+    grants={
+        **MANAGERS,
+        Role.OPERATOR: Scope.ANY,
+        Role.SUPERVISOR: Scope.ANY,
+        Role.SECTOR_SUPERVISOR: Scope.ANY,
+        **OVERSIGHT,
+    },
+)
+DELEGATION_OVERVIEW = _define(
+    "delegation.overview",
+    "查看代理机构在同一行业代理多家招标人的风险提示",
+    Kind.READ,
+    content=True,
+    grants={Role.SUPERVISOR: Scope.ANY, Role.SECTOR_SUPERVISOR: Scope.SECTOR, **OVERSIGHT},
 )
 WORKBENCH = {
     role: _define(f"workbench.{role.value}", f"{role.label}工作台", Kind.READ, content=False, grants={role: Scope.ANY})
@@ -433,14 +465,41 @@ def can(actor: Actor, action: str, subject: Subject | None = None) -> bool:
     if scope is Scope.ANY or subject is None:
         return True
     if scope is Scope.OWN:
-        return actor.org_id is not None and actor.org_id in subject.org_ids
+        if actor.org_id is None:
+            return False
+        if actor.org_id in subject.org_ids:
+            return True
+        if subject.agent_org_id is not None and actor.org_id == subject.agent_org_id:
+            return subject.appointment is not None or ACTIONS[action].kind is not Kind.WRITE
+        return False
     if scope is Scope.SECTOR:
         return subject.sector is not None and subject.sector in actor.sectors
     return actor.user_id is not None and actor.user_id == subject.user_id
 
 
+def unappointed_agent(actor: Actor, action: str, subject: Subject | None) -> bool:
+    """The actor is the agency named on the subject, refused only because no active appointment covers it."""
+    return (
+        subject is not None
+        and subject.agent_org_id is not None
+        and actor.org_id == subject.agent_org_id
+        and actor.org_id not in subject.org_ids
+        and subject.appointment is None
+        and scope_for(actor, action) is Scope.OWN
+    )
+
+
 def ensure(actor: Actor, action: str, subject: Subject | None = None) -> None:
     if not can(actor, action, subject):
+        if unappointed_agent(actor, action, subject):
+            assert subject is not None
+            raise Forbidden(
+                f"本机构没有招标人（采购人）有效的委托代理，不能代其「{ACTIONS[action].label}」："
+                f"{subject.agent_rule or '代理机构只能在委托范围内办理'}。"
+                "请招标人（采购人）先在「委托代理」中委托本机构",
+                code="no-appointment",
+                action=action,
+            )
         raise Forbidden(f"当前角色（{actor.role.label}）无权执行「{ACTIONS[action].label}」", action=action)
 
 

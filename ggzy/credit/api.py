@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ggzy.core import policy
 from ggzy.core.errors import Invalid
-from ggzy.credit import imports, queries, service
+from ggzy.credit import enforce, imports, queries, service
 from ggzy.credit.models import CreditRecord
 from ggzy.credit.schemas import CheckRead, HandlingIn, ImportRead, ObjectionIn, RecordRead, SanctionIn, SanctionRead
 from ggzy.entities import credit_code as codes
@@ -144,3 +144,18 @@ def refused(db: Db, me: SignedIn) -> list[CheckRead]:
         )
         for c in queries.refusals(db)
     ]
+
+
+@router.post("/checks/{check_id}/review", response_model=CheckRead, summary="核查被拒绝的参与记录")
+def review_check(check_id: str, db: Db, ctx: Ctx, me: SignedIn) -> CheckRead:
+    """监管部门已核查一条被拒绝的失信主体参与记录（离开工作台，记录保留）。"""
+    c = enforce.review_refusal(db, me.actor, check_id=check_id, clock=ctx.clock)
+    return CheckRead(
+        id=c.id,
+        at=c.at,
+        step=c.step,
+        section_id=c.section_id,
+        org_id=c.org_id,
+        outcome=c.outcome,
+        sanctions=json.loads(c.sanctions),
+    )

@@ -6,11 +6,12 @@ from datetime import timedelta
 
 from fastapi import APIRouter, Request
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from ggzy.core import events
 from ggzy.core.actor import system
 from ggzy.core.errors import DomainError, Invalid
-from ggzy.deposits import bank, ledger, queries, service
+from ggzy.deposits import bank, guarantees, ledger, queries, service
 from ggzy.deposits.queries import DepositLine
 from ggzy.deposits.schemas import (
     BankCallback,
@@ -151,3 +152,30 @@ def forfeit(section_id: str, body: ForfeitIn, db: Db, me: SignedIn, ctx: Ctx) ->
         db, me.actor, section_id=section_id, org_id=body.org_id, ground=body.ground, reason=body.reason, clock=ctx.clock
     )
     return {"id": row.id, "amount": str(ledger.to_yuan(row.amount_fen))}
+
+
+MAX_GUARANTEE_BYTES = 256 * 1024  # a signed guarantee is a small JSON document (as the page's upload)
+
+
+@router.put("/sections/{section_id}/deposit/guarantee", summary="提交电子保函（请求体为保函文件）")
+async def attach_guarantee(section_id: str, request: Request, me: SignedIn, ctx: Ctx) -> dict[str, object]:
+    """投标人以登记的出具机构开具的电子保函代替现金保证金；不符合的逐项说明原因。"""
+    data = bytearray()
+    async for chunk in request.stream():
+        data.extend(chunk)
+        if len(data) > MAX_GUARANTEE_BYTES:
+            raise Invalid("保函文件过大（不超过 256 KB）", code="too-large")
+
+    def run() -> dict[str, object]:
+        with ctx.db.unit_of_work() as s:
+            g = guarantees.attach(s, me.actor, section_id=section_id, data=bytes(data), clock=ctx.clock)
+            return {
+                "id": g.id,
+                "section_id": g.section_id,
+                "number": g.number,
+                "amount_fen": g.amount_fen,
+                "valid_until": g.valid_until,
+                "sha256": g.sha256,
+            }
+
+    return await run_in_threadpool(run)

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from ggzy.core import policy
 from ggzy.core.errors import Invalid
@@ -79,7 +80,7 @@ def revoke_token(token_id: str, db: Db, ctx: Ctx, principal: SignedIn) -> Respon
     return Response(status_code=204)
 
 
-@router.get("/me", response_model=Me, tags=["认证"], summary="当前用户与角色")
+@router.get("/me", response_model=Me, tags=["认证"], summary="当前调用者")
 def me(db: Db, principal: SignedIn) -> Me:
     assert principal.user is not None
     org = queries.get_org(db, principal.user.org_id)
@@ -93,7 +94,7 @@ def me(db: Db, principal: SignedIn) -> Me:
     )
 
 
-@router.get("/organisations", response_model=OrgPage, tags=["市场主体"], summary="查询市场主体")
+@router.get("/organisations", response_model=OrgPage, tags=["市场主体"], summary="市场主体名录")
 def list_organisations(
     db: Db,
     actor: CurrentActor,
@@ -129,7 +130,7 @@ def get_organisation(org_id: str, db: Db, actor: CurrentActor) -> OrgDetail:
     return _detail(queries.get_org(db, org_id), actor)
 
 
-@router.patch("/organisations/{org_id}", response_model=OrgDetail, tags=["市场主体"], summary="变更市场主体信息")
+@router.patch("/organisations/{org_id}", response_model=OrgDetail, tags=["市场主体"], summary="修改市场主体信息")
 def update_organisation(org_id: str, body: OrgUpdate, db: Db, ctx: Ctx, principal: SignedIn) -> OrgDetail:
     changes = body.model_dump(exclude_none=True)
     if not changes:
@@ -262,7 +263,7 @@ def replace_totp(request: Request, body: TotpReplace, db: Db, ctx: Ctx, principa
     return Response(status_code=204)
 
 
-@router.get("/users", response_model=list[UserRead], tags=["账户"], summary="用户列表")
+@router.get("/users", response_model=list[UserRead], tags=["账户"], summary="用户账户列表")
 def list_users(
     db: Db,
     ctx: Ctx,
@@ -291,3 +292,31 @@ def list_users(
 
 
 __all__ = ["JSONResponse", "router"]
+
+
+@router.post("/users/{user_id}/unlock", response_model=AccountChange, tags=["账户"], summary="解除账户锁定")
+def unlock_user(user_id: str, db: Db, ctx: Ctx, principal: SignedIn) -> AccountChange:
+    """解除动态口令的暂停和该用户名被暂停的登录地址。"""
+    service.unlock_user(db, principal.actor, user_id=user_id, clock=ctx.clock)
+    return _change(user_id, None)
+
+
+@router.post("/users/{user_id}/disable", response_model=AccountChange, tags=["账户"], summary="停用账户")
+def disable_user(user_id: str, db: Db, ctx: Ctx, principal: SignedIn) -> AccountChange:
+    """停用账户：其会话和令牌随即失效；重新启用须经第二人复核（工作人员）。"""
+    service.disable_user(db, principal.actor, user_id=user_id, clock=ctx.clock)
+    return _change(user_id, None)
+
+
+class PasswordChange(BaseModel):
+    old: str = Field(min_length=1, max_length=256)
+    new: str = Field(min_length=1, max_length=256)
+
+
+@router.post("/me/password", status_code=204, tags=["认证"], summary="修改本人口令")
+def change_password(body: PasswordChange, db: Db, ctx: Ctx, principal: SignedIn) -> Response:
+    """核对原口令后修改；本人其他浏览器会话随即结束。"""
+    auth.change_password(
+        db, principal.actor, old=body.old, new=body.new, clock=ctx.clock, ident=ctx.ident, keep_session=None
+    )
+    return Response(status_code=204)

@@ -1,4 +1,5 @@
-"""会话活动 — write out the browser activity each node noted in memory (web/deps.py reads only)."""
+"""会话活动 — write out the browser activity each node noted in memory (web/deps.py reads only); forget
+Idempotency-Key answers older than their retention (ggzy/core/idempotency.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from ggzy.core import idempotency
 from ggzy.core.timers import DueSource
 from ggzy.entities import auth
 
@@ -29,4 +31,10 @@ def sources(ctx: Any) -> list[DueSource]:
             activity.put_back(batch)
             raise
 
-    return [DueSource("auth.session_activity", due, apply)]
+    def expired(session: Session, now: datetime) -> Iterable[str]:
+        return ["sweep"] if idempotency.any_expired(session, now=now) else []
+
+    def sweep(session: Session, _key: str, now: datetime) -> bool:
+        return idempotency.sweep(session, now=now) > 0
+
+    return [DueSource("auth.session_activity", due, apply), DueSource("api.idempotency_keys", expired, sweep)]

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
+import tempfile
+from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from ggzy.core import policy
 from ggzy.core.actor import Actor
 from ggzy.core.errors import Invalid
 from ggzy.entities import queries as entities
-from ggzy.experts import queries, service, verify
+from ggzy.experts import queries, service, verify, xlsx
 from ggzy.experts.schemas import (
     AnswerIn,
     DrawIn,
@@ -168,3 +172,27 @@ def answer(invitation_id: str, body: AnswerIn, db: Db, ctx: Ctx, principal: Sign
         db, principal.actor, invitation_id=invitation_id, accept=body.accept, clock=ctx.clock, notifier=ctx.notifier
     )
     return InvitationRead(id=i.id, draw_id=i.draw_id, seat=i.seat, status=i.status, answer_by=i.answer_by.isoformat())
+
+
+MAX_XLSX = 20 << 20
+
+
+@router.post("/pool/import", summary="导入评标专家（请求体为 xlsx 文件内容）")
+async def import_pool(request: Request, ctx: Ctx, principal: SignedIn) -> dict[str, Any]:
+    """同页面导入：逐行校验，有错误的行不导入并说明原因；返回导入数和各行错误。"""
+    policy.ensure(principal.actor, policy.EXPERT_POOL_MANAGE)
+    data = bytearray()
+    async for chunk in request.stream():
+        data.extend(chunk)
+        if len(data) > MAX_XLSX:
+            raise Invalid("文件过大（不超过 20 MB）", code="too-large")
+
+    def run() -> dict[str, Any]:
+        with tempfile.TemporaryDirectory(prefix="ggzy-experts-") as tmp:
+            path = Path(tmp) / "pool.xlsx"
+            path.write_bytes(bytes(data))
+            with ctx.db.unit_of_work() as s:
+                report = xlsx.import_experts(s, principal.actor, path, clock=ctx.clock)
+        return {"saved": report.saved, "errors": [dataclasses.asdict(e) for e in report.errors]}
+
+    return await run_in_threadpool(run)

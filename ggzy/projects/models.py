@@ -1,11 +1,11 @@
-"""项目表 — projects, their sections (标段/包), and invitations for invited procedures."""
+"""项目表 — projects, their sections (标段/包), invitations for invited procedures, agency appointments."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, LargeBinary, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ggzy.core.db import Base
@@ -70,3 +70,33 @@ class Invitation(Base):
     section_id: Mapped[str] = mapped_column(ForeignKey("section.id"), primary_key=True)
     org_id: Mapped[str] = mapped_column(ForeignKey("organisation.id"), primary_key=True)
     invited_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Appointment(Base):
+    """委托代理 — a tenderer appoints an agency, for one project or for a period and a scope (trade classes).
+
+    The agency agreement's reference and its file are kept; a revoked appointment stays, with who revoked it,
+    when and why. An agency acts for a tenderer only while an active appointment covers the project
+    (ggzy/projects/delegation.py)."""
+
+    __tablename__ = "agency_appointment"
+
+    id: Mapped[str] = mapped_column(String(26), primary_key=True)
+    tenderer_org_id: Mapped[str] = mapped_column(ForeignKey("organisation.id"), index=True)
+    agency_org_id: Mapped[str] = mapped_column(ForeignKey("organisation.id"), index=True)
+    project_id: Mapped[str | None] = mapped_column(ForeignKey("project.id"), index=True)  # None: a period and scope
+    categories: Mapped[str] = mapped_column(String(300), default="")  # space-separated Category values (period)
+    valid_from: Mapped[date | None] = mapped_column(Date)  # Beijing dates, both included (period)
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    agreement_ref: Mapped[str] = mapped_column(String(100))
+    file_name: Mapped[str] = mapped_column(String(200), default="")
+    file_path: Mapped[str] = mapped_column(String(200), default="")
+    file_sha256: Mapped[str] = mapped_column(String(64), default="")
+    file_size: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(20), index=True)  # active | revoked
+    source: Mapped[str] = mapped_column(String(20), default="platform")  # platform | migrated
+    appointed_by: Mapped[str | None] = mapped_column(String(26))
+    appointed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    revoked_by: Mapped[str | None] = mapped_column(String(26))
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    revoke_reason: Mapped[str] = mapped_column(String(300), default="")

@@ -2,27 +2,32 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from collections.abc import AsyncIterator
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from ggzy.catalog import service as catalog
 from ggzy.core import policy
-from ggzy.core.errors import DomainError, Forbidden, Invalid
+from ggzy.core.errors import DomainError, Forbidden, Invalid, NotFound
 from ggzy.core.roles import SECTOR_LABELS, Role, Sector
 from ggzy.entities import queries as entities
 from ggzy.entities.states import OrgKind
 from ggzy.notices import queries as notices
-from ggzy.projects import queries, service, timeline
+from ggzy.projects import delegation, queries, service, timeline
+from ggzy.projects.models import Appointment
 from ggzy.projects.states import ProjectStatus, SectionStatus
 from ggzy.rules.catalog import CATEGORY_LABELS, TRANSFERS, Category
 from ggzy.rules.procedures import PROCEDURES, Method, procedure
 from ggzy.web import params
-from ggzy.web.deps import Ctx, Db, SignedIn, page
+from ggzy.web.deps import Ctx, Db, SignedIn, content_disposition, page
 
 router = APIRouter(include_in_schema=False)
 E = TypeVar("E", bound=StrEnum)
@@ -59,13 +64,18 @@ def _labels() -> dict[str, object]:
 
 def _form_context(
     db: Db,
+    ctx: Ctx,
     principal: SignedIn,
     *,
     error: str = "",
     reasons: list[str] | None = None,
     values: dict[str, str] | None = None,
 ) -> dict[str, object]:
-    tenderers, _ = entities.list_orgs(db, kind=OrgKind.TENDERER.value, limit=500)
+    appointing = delegation.may_register_for(db, principal.actor, clock=ctx.clock)
+    if appointing is None:
+        tenderers, _ = entities.list_orgs(db, kind=OrgKind.TENDERER.value, limit=500)
+    else:  # 委托代理: an agency registers only for the tenderers whose appointment of it is in force
+        tenderers = [entities.get_org(db, t) for t in appointing]
     agencies, _ = entities.list_orgs(db, kind=OrgKind.AGENCY.value, limit=500)
     own = entities.get_org(db, principal.actor.org_id) if principal.actor.org_id else None
     return {
@@ -75,6 +85,7 @@ def _form_context(
         "tenderers": tenderers,
         "agencies": agencies,
         "own": own,
+        "appointing": appointing,
         "error": error,
         "reasons": reasons or [],
         "values": values or {},
@@ -84,9 +95,9 @@ def _form_context(
 
 
 @router.get("/projects/new", response_class=HTMLResponse)
-def register_form(request: Request, db: Db, principal: SignedIn) -> Response:
+def register_form(request: Request, db: Db, ctx: Ctx, principal: SignedIn) -> Response:
     policy.ensure(principal.actor, policy.PROJECT_REGISTER)
-    return page(request, "projects/new.html", _form_context(db, principal))
+    return page(request, "projects/new.html", _form_context(db, ctx, principal))
 
 
 @router.post("/projects/new", response_class=HTMLResponse)
@@ -129,6 +140,7 @@ async def register(request: Request, db: Db, ctx: Ctx, principal: SignedIn) -> R
         reasons = list(exc.details.get("reasons", [])) if isinstance(exc.details.get("reasons"), list) else []
         context = _form_context(
             db,
+            ctx,
             principal,
             error=exc.message if not reasons else "所选交易方式不符合交易目录：",
             reasons=reasons,
@@ -162,6 +174,7 @@ def project_page(
             "reasons": json.loads(project.decision),
             "tenderer": entities.get_org(db, project.tenderer_org_id),
             "agency": entities.get_org(db, project.agency_org_id) if project.agency_org_id else None,
+            "appointment": queries.appointment_of(db, project),
             "notices": notices.of_project(db, project.id),
             "timeline": timeline.of_project(db, principal.actor, project),
             "registered": registered,
@@ -201,6 +214,143 @@ def registrations(request: Request, db: Db, principal: SignedIn) -> Response:
     policy.ensure(principal.actor, policy.PROJECT_ACCEPT)
     rows = queries.list_all_projects(db, status=ProjectStatus.REGISTERED.value)
     return page(request, "projects/registrations.html", {"rows": rows, "labels": _labels()})
+
+
+# --- 委托代理 (delegation) ------------------------------------------------------------------------------------
+
+
+def _delegation_labels(db: Db, rows: list[Appointment]) -> dict[str, str]:
+    ids = {o for a in rows for o in (a.tenderer_org_id, a.agency_org_id)}
+    return {i: entities.get_org(db, i).name for i in ids}
+
+
+@router.get("/delegations", response_class=HTMLResponse)
+def delegations_page(request: Request, db: Db, principal: SignedIn, revoked: params.Flag = 0) -> Response:
+    rows = delegation.list_for(db, principal.actor, limit=200)
+    projects = {a.project_id: queries.get_project(db, a.project_id) for a in rows if a.project_id}
+    return page(
+        request,
+        "projects/delegations.html",
+        {
+            "rows": rows,
+            "names": _delegation_labels(db, rows),
+            "projects": projects,
+            "statuses": delegation.STATUS_LABELS,
+            "categories": CATEGORY_LABELS,
+            "may_appoint": policy.can(principal.actor, policy.DELEGATION_MANAGE),
+            "revoked": revoked,
+        },
+    )
+
+
+def _appoint_context(
+    db: Db, principal: SignedIn, *, error: str = "", values: dict[str, str] | None = None
+) -> dict[str, object]:
+    agencies, _ = entities.list_orgs(db, kind=OrgKind.AGENCY.value, limit=500)
+    own = queries.list_projects(db, actor=principal.actor, limit=200)
+    return {
+        "agencies": agencies,
+        "projects": [p for p in own if p.tenderer_org_id == principal.actor.org_id and p.status != "terminated"],
+        "categories": [c for c in Category if c not in TRANSFERS],
+        "error": error,
+        "values": values or {},
+    }
+
+
+@router.get("/delegations/new", response_class=HTMLResponse)
+def appoint_form(request: Request, db: Db, principal: SignedIn) -> Response:
+    policy.ensure(principal.actor, policy.DELEGATION_MANAGE)
+    return page(request, "projects/appoint.html", _appoint_context(db, principal))
+
+
+def _date(value: str, what: str) -> dt.date | None:
+    if not value.strip():
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip()[:10])
+    except ValueError as exc:
+        raise Invalid(f"{what}格式不正确", code="bad-date") from exc
+
+
+@router.post("/delegations/new", response_class=HTMLResponse)
+async def appoint(request: Request, ctx: Ctx, principal: SignedIn) -> Response:
+    """Who may appoint is decided before a byte of the agreement file is read."""
+    policy.ensure(principal.actor, policy.DELEGATION_MANAGE)
+    async with request.form(max_files=1) as form:
+        values = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+        categories = [str(v) for v in form.getlist("categories") if isinstance(v, str)]
+        up = form.get("agreement")
+        stored = None
+        try:
+            if isinstance(up, UploadFile) and up.filename:
+                stored = await ctx.files.save_async(
+                    "appointments", _chunks(up), max_bytes=delegation.MAX_AGREEMENT_BYTES
+                )
+                file = delegation.AgreementFile(up.filename, stored)
+            else:
+                file = None
+
+            def run() -> None:
+                with ctx.db.unit_of_work() as db:
+                    delegation.appoint(
+                        db,
+                        principal.actor,
+                        agency_org_id=values.get("agency_org_id", ""),
+                        agreement_ref=values.get("agreement_ref", ""),
+                        agreement=file,
+                        clock=ctx.clock,
+                        project_id=values.get("project_id") or None,
+                        categories=categories,
+                        valid_from=_date(values.get("valid_from", ""), "委托开始日期"),
+                        valid_until=_date(values.get("valid_until", ""), "委托截止日期"),
+                    )
+
+            await run_in_threadpool(run)
+        except DomainError as exc:
+            if stored is not None:
+                ctx.files.delete(stored.path)
+            message = exc.message
+
+            def context() -> dict[str, object]:
+                with ctx.db.unit_of_work(write=False) as db:
+                    return _appoint_context(db, principal, error=message, values=values)
+
+            return page(request, "projects/appoint.html", await run_in_threadpool(context), 422)
+    return _redirect("/delegations")
+
+
+async def _chunks(up: UploadFile) -> AsyncIterator[bytes]:
+    while chunk := await up.read(1 << 20):
+        yield chunk
+
+
+@router.get("/delegations/acts", response_class=HTMLResponse)
+def agency_acts(request: Request, db: Db, principal: SignedIn, before: params.OptionalCount = None) -> Response:
+    acts = delegation.acts_in_name_of(db, principal.actor, before=before, limit=100)
+    names = {a.agency_org_id: entities.get_org(db, a.agency_org_id).name for a in acts}
+    return page(
+        request,
+        "projects/agency_acts.html",
+        {"acts": acts, "names": names, "next_before": acts[-1].seq if len(acts) == 100 else None},
+    )
+
+
+@router.post("/delegations/{appointment_id}/revoke")
+def revoke_appointment(db: Db, ctx: Ctx, principal: SignedIn, appointment_id: str, reason: Reason) -> Response:
+    delegation.revoke(db, principal.actor, appointment_id=appointment_id, reason=reason, clock=ctx.clock)
+    return _redirect("/delegations?revoked=1")
+
+
+@router.get("/delegations/{appointment_id}/agreement")
+def agreement_file(db: Db, ctx: Ctx, principal: SignedIn, appointment_id: str) -> Response:
+    a = delegation.get(db, principal.actor, appointment_id)
+    if not a.file_path:
+        raise NotFound("该委托未上传协议文件（迁移补录）")
+    return StreamingResponse(
+        ctx.files.read(a.file_path),
+        media_type="application/octet-stream",
+        headers={"content-disposition": content_disposition(a.file_name)},
+    )
 
 
 __all__ = ["Role", "router"]

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from ggzy.core.actor import Actor
+from ggzy.core.calendar import local_date
 from ggzy.core.errors import NotFound
 from ggzy.core.policy import Subject
-from ggzy.projects.models import Invitation, Project, Section
+from ggzy.projects.models import Appointment, Invitation, Project, Section
 from ggzy.projects.states import SectionStatus
+from ggzy.rules import delegation as delegation_rules
 
 
 def get_project(session: Session, project_id: str) -> Project:
@@ -45,8 +47,73 @@ def sections_of(session: Session, project_id: str) -> list[Section]:
 
 
 def subject_of(project: Project) -> Subject:
-    orgs = {project.tenderer_org_id} | ({project.agency_org_id} if project.agency_org_id else set())
-    return Subject("project", org_ids=frozenset(orgs), sector=project.sector)
+    """The tenderer owns the project; its agency acts for it only under an active appointment (委托代理)."""
+    appointment = None
+    if project.agency_org_id:
+        session = object_session(project)
+        found = appointment_of(session, project) if session is not None else None
+        appointment = found.agreement_ref if found is not None else None
+    return Subject(
+        "project",
+        org_ids=frozenset({project.tenderer_org_id}),
+        sector=project.sector,
+        agent_org_id=project.agency_org_id,
+        appointment=appointment,
+        agent_rule=delegation_rules.BASIS,
+    )
+
+
+def covers(a: Appointment, *, project_id: str | None, category: str, on: date) -> bool:
+    """Does this active appointment cover the project (by id), or a project of this category registered on `on`?"""
+    if a.status != "active":
+        return False
+    if a.project_id is not None:
+        return a.project_id == project_id
+    if a.valid_from is None or a.valid_until is None:
+        return False
+    return category in a.categories.split() and a.valid_from <= on <= a.valid_until
+
+
+def appointment_of(session: Session, project: Project) -> Appointment | None:
+    """The active appointment under which the project's agency acts: one for the project, or a period appointment
+    whose scope holds the project's category and whose period holds the day it was registered."""
+    if not project.agency_org_id:
+        return None
+    return covering(
+        session,
+        tenderer_org_id=project.tenderer_org_id,
+        agency_org_id=project.agency_org_id,
+        project_id=project.id,
+        category=project.category,
+        on=local_date(project.registered_at),
+    )
+
+
+def covering(
+    session: Session, *, tenderer_org_id: str, agency_org_id: str, project_id: str | None, category: str, on: date
+) -> Appointment | None:
+    stmt = select(Appointment).where(
+        Appointment.tenderer_org_id == tenderer_org_id,
+        Appointment.agency_org_id == agency_org_id,
+        Appointment.status == "active",
+    )
+    rows = sorted(session.execute(stmt).scalars(), key=lambda a: (a.project_id is None, a.appointed_at))
+    return next((a for a in rows if covers(a, project_id=project_id, category=category, on=on)), None)
+
+
+def appointing_tenderers(session: Session, agency_org_id: str, on: date) -> list[str]:
+    """The tenderers whose period appointment of this agency is in force on that day (whom it may register for)."""
+    stmt = select(Appointment).where(
+        Appointment.agency_org_id == agency_org_id,
+        Appointment.status == "active",
+        Appointment.project_id.is_(None),
+    )
+    out = [
+        a.tenderer_org_id
+        for a in session.execute(stmt).scalars()
+        if a.valid_from is not None and a.valid_until is not None and a.valid_from <= on <= a.valid_until
+    ]
+    return list(dict.fromkeys(out))
 
 
 def list_projects(session: Session, *, actor: Actor, status: str | None = None, limit: int = 100) -> list[Project]:

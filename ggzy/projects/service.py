@@ -26,6 +26,7 @@ from ggzy.notices.states import NoticeKind
 from ggzy.projects import queries
 from ggzy.projects.models import Project, Section
 from ggzy.projects.states import PROJECT_LIFECYCLE, SECTION_LIFECYCLE, ProjectStatus, SectionStatus
+from ggzy.rules import delegation as delegation_rules
 from ggzy.rules.base import Regime
 from ggzy.rules.catalog import Category, Facts, decide, violations
 from ggzy.rules.procedures import Method, procedure
@@ -80,9 +81,31 @@ def register(
     exception_ref: str = "",
     note: str = "",
 ) -> Project:
-    """受理登记 — a tenderer or its agency registers a project; the catalog refuses a wrong procedure."""
-    orgs = frozenset({tenderer_org_id} | ({agency_org_id} if agency_org_id else set()))
-    policy.ensure(actor, policy.PROJECT_REGISTER, policy.Subject("project", orgs, sector=sector.value))
+    """受理登记 — a tenderer or its agency registers a project; the catalog refuses a wrong procedure.
+
+    An agency registers only for a tenderer whose period appointment of it (委托代理) covers the project's
+    category today; the refusal cites the appointment."""
+    found = (
+        queries.covering(
+            session,
+            tenderer_org_id=tenderer_org_id,
+            agency_org_id=agency_org_id,
+            project_id=None,
+            category=category.value,
+            on=local_date(clock.now()),
+        )
+        if agency_org_id
+        else None
+    )
+    subject = policy.Subject(
+        "project",
+        frozenset({tenderer_org_id}),
+        sector=sector.value,
+        agent_org_id=agency_org_id,
+        appointment=found.agreement_ref if found is not None else None,
+        agent_rule=delegation_rules.BASIS,
+    )
+    policy.ensure(actor, policy.PROJECT_REGISTER, subject)
     name, approval_code = name.strip(), approval_code.strip()
     if not 4 <= len(name) <= 200:
         raise Invalid("项目名称应为4至200个字符", code="bad-name")

@@ -9,9 +9,11 @@ from sqlalchemy.orm import Session
 
 from ggzy.bidding import queries as bids
 from ggzy.bidding.models import DocumentAccess
+from ggzy.core import policy
 from ggzy.core.actor import Actor
 from ggzy.core.roles import Role
 from ggzy.core.workbench import DueItem
+from ggzy.projects import queries
 from ggzy.projects.models import Project, Section
 from ggzy.projects.states import ProjectStatus, SectionStatus
 from ggzy.rules.procedures import procedure
@@ -52,10 +54,17 @@ def _openings(session: Session, org_filter: ColumnElement[bool] | None) -> list[
     ]
 
 
+def _may_act(actor: Actor, p: Project) -> bool:
+    """An agency's item only while an appointment lets it act (委托代理); the tenderer's always."""
+    return actor.role is not Role.AGENCY or policy.can(actor, policy.PROJECT_MANAGE, queries.subject_of(p))
+
+
 def _for_manager(session: Session, actor: Actor) -> list[DueItem]:
     items = []
     mine = _managers(actor)
     for p in session.execute(select(Project).where(mine, Project.status == ProjectStatus.RETURNED.value)).scalars():
+        if not _may_act(actor, p):
+            continue
         items.append(DueItem(f"修改后重新提交登记：{p.name}", f"/projects/{p.id}", p.registered_at, p.note))
     for s, p in _pairs(
         session,
@@ -63,6 +72,8 @@ def _for_manager(session: Session, actor: Actor) -> list[DueItem]:
         Project.status == ProjectStatus.ACCEPTED.value,
         Section.status.in_([SectionStatus.PREPARING.value, SectionStatus.FAILED.value]),
     ):
+        if not _may_act(actor, p):
+            continue
         what = "发布招标公告" if s.status == SectionStatus.PREPARING.value else "重新招标"
         items.append(DueItem(f"{what}：{p.name}（{s.name}）", f"/projects/{p.id}", None, procedure(p.method).name))
     for s, p in _pairs(session, mine, Section.status == SectionStatus.BIDDING.value):

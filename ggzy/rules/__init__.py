@@ -4,7 +4,7 @@ Owns: the rules, procedure types and catalog predicates, used to enforce by the 
 May not: import a domain or a table: the rules are pure data and functions, read by everyone.
 """
 
-from ggzy.rules import award, deposits, platform, procurement, security, tendering
+from ggzy.rules import award, delegation, deposits, platform, procurement, security, tendering
 from ggzy.rules.base import RULES, Citation, Regime, Rule, rules_in_force
 
 __all__ = [
@@ -13,6 +13,7 @@ __all__ = [
     "Regime",
     "Rule",
     "award",
+    "delegation",
     "deposits",
     "platform",
     "procurement",

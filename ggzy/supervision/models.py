@@ -31,6 +31,8 @@ class Alert(Base):
     regulator_org_id: Mapped[str | None] = mapped_column(String(26), index=True)
     status: Mapped[str] = mapped_column(String(20), index=True)
     assignee_id: Mapped[str | None] = mapped_column(String(26))
+    assigned_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # since when the assignee holds it
+    assigned_by: Mapped[str | None] = mapped_column(String(26))
     sanction_ref: Mapped[str] = mapped_column(String(100), default="")
     dismissal_reason: Mapped[str] = mapped_column(String(300), default="")
     occurrences: Mapped[int] = mapped_column(Integer, default=1)

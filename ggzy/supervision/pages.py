@@ -8,15 +8,16 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 
 from ggzy.core import policy
 from ggzy.core.errors import DomainError
-from ggzy.core.roles import SECTOR_LABELS, Role, Sector
-from ggzy.entities.models import RoleGrant, User
+from ggzy.core.roles import SECTOR_LABELS, Sector
+from ggzy.entities.models import User
+from ggzy.projects import delegation, timeline
 from ggzy.projects import queries as projects
 from ggzy.projects import timeline
 from ggzy.rules import regions
+from ggzy.rules import delegation as delegation_rules
 from ggzy.supervision import charts, queries, service
 from ggzy.supervision.states import AlertStatus, Severity
 from ggzy.web.deps import Ctx, Db, SignedIn, page
@@ -77,12 +78,7 @@ def alerts(request: Request, db: Db, principal: SignedIn, status: str = "", flag
 @router.get("/supervision/alerts/{alert_id}", response_class=HTMLResponse)
 def alert_page(request: Request, db: Db, principal: SignedIn, alert_id: str, error: str = "") -> Response:
     alert = service.get(db, principal.actor, alert_id)
-    handlers = db.execute(
-        select(User)
-        .join(RoleGrant, RoleGrant.user_id == User.id)
-        .where(RoleGrant.role.in_([Role.SUPERVISOR.value, Role.SECTOR_SUPERVISOR.value]))
-        .distinct()
-    ).scalars()
+    holder = db.get(User, alert.assignee_id) if alert.assignee_id else None
     return page(
         request,
         "supervision/alert.html",
@@ -92,7 +88,8 @@ def alert_page(request: Request, db: Db, principal: SignedIn, alert_id: str, err
             "statuses": AlertStatus,
             "severity": Severity,
             "can_handle": policy.can(principal.actor, policy.ALERT_HANDLE, service.subject_of(alert)),
-            "handlers": list(handlers),
+            "handlers": service.handlers_for(db, principal.actor, alert),
+            "holder": holder,
             "error": error,
             "names": flag_names(),
             "sector": _sector(alert.sector),
@@ -124,6 +121,17 @@ def alert_move(
         db.rollback()
         return RedirectResponse(f"/supervision/alerts/{alert_id}?error={quote(exc.message)}", status_code=303)
     return RedirectResponse(f"/supervision/alerts/{alert_id}", status_code=303)
+
+
+@router.get("/supervision/agencies", response_class=HTMLResponse)
+def agency_spread(request: Request, db: Db, principal: SignedIn) -> Response:
+    """代理机构集中度 — agencies acting for many tenderers of one sector (a risk sign, not a finding)."""
+    rows = delegation.agency_spread(db, principal.actor)
+    return page(
+        request,
+        "supervision/agencies.html",
+        {"rows": rows, "rule": delegation_rules.AGENCY_SPREAD, "sector": _sector},
+    )
 
 
 @router.get("/supervision/projects/{project_id}", response_class=HTMLResponse)

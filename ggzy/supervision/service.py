@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from ggzy.core import events, policy
 from ggzy.core.actor import Actor, system
 from ggzy.core.clock import Clock
-from ggzy.core.errors import Invalid, NotFound
+from ggzy.core.errors import Forbidden, Invalid, NotFound
 from ggzy.core.ids import new_id
 from ggzy.core.policy import Subject
 from ggzy.core.roles import Role
@@ -152,12 +152,55 @@ def _move(session: Session, actor: Actor, alert_id: str, move: str) -> Alert:
     return alert
 
 
+def may_hold(session: Session, alert: Alert, user: User) -> bool:
+    """Whether this person's grants let them handle alerts of the alert's sector (公管办: every sector)."""
+    grants = session.execute(select(RoleGrant.role, RoleGrant.sector).where(RoleGrant.user_id == user.id)).all()
+    return any(
+        role == Role.SUPERVISOR.value or (role == Role.SECTOR_SUPERVISOR.value and sector == alert.sector)
+        for role, sector in grants
+    )
+
+
+def handlers_for(session: Session, actor: Actor, alert: Alert) -> list[User]:
+    """Whom the actor may assign the alert to: active people of its own body who handle the alert's sector."""
+    if actor.org_id is None:
+        return []
+    users = session.execute(
+        select(User)
+        .join(RoleGrant, RoleGrant.user_id == User.id)
+        .where(
+            User.org_id == actor.org_id,
+            User.is_active.is_(True),
+            RoleGrant.role.in_([Role.SUPERVISOR.value, Role.SECTOR_SUPERVISOR.value]),
+        )
+        .distinct()
+        .order_by(User.username)
+    ).scalars()
+    return [u for u in users if may_hold(session, alert, u)]
+
+
 def assign(session: Session, actor: Actor, *, alert_id: str, assignee_id: str, clock: Clock) -> Alert:
-    assignee = session.get(User, assignee_id)
+    """分派 — only within the regulator's own body and the alert's sector (谁监管、谁负责); the assignment records
+    who holds the alert and since when."""
+    assignee = session.get(User, assignee_id) if assignee_id else None
     if assignee is None:
         raise Invalid("请选择核查人员", code="assignee-required")
+    alert = get(session, actor, alert_id)
+    policy.ensure(actor, policy.ALERT_HANDLE, subject_of(alert))
+    if assignee.org_id != actor.org_id or not assignee.is_active:
+        raise Forbidden(
+            f"只能分派给本单位的监管人员：「{assignee.display_name}」不属于本单位（谁监管、谁负责）",
+            code="assignee-outside-body",
+        )
+    if not may_hold(session, alert, assignee):
+        raise Forbidden(
+            f"只能分派给负责本行业监管的人员：「{assignee.display_name}」不负责「{_sector_label(alert.sector)}」行业的监管",
+            code="assignee-outside-sector",
+        )
     alert = _move(session, actor, alert_id, "assign")
     alert.assignee_id = assignee.id
+    alert.assigned_at = clock.now()
+    alert.assigned_by = actor.user_id
     events.record(
         session,
         actor,
@@ -168,6 +211,12 @@ def assign(session: Session, actor: Actor, *, alert_id: str, assignee_id: str, c
         payload={"assignee": assignee.id},
     )
     return alert
+
+
+def _sector_label(sector: str) -> str:
+    from ggzy.core.roles import SECTOR_LABELS, Sector
+
+    return SECTOR_LABELS[Sector(sector)] if sector in Sector._value2member_map_ else sector
 
 
 def investigate(session: Session, actor: Actor, *, alert_id: str, clock: Clock) -> Alert:

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import inspect
 import logging
-import re
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import fastapi_offline
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request, routing
 from fastapi.responses import HTMLResponse, Response
-from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 import ggzy
@@ -34,6 +31,7 @@ from ggzy.sealing import p256
 from ggzy.web import errors, pages, security
 from ggzy.web.context import AppContext
 from ggzy.web.deps import csrf_protect, page
+from ggzy.web.idempotency import Idempotency
 from ggzy.web.templating import make_env
 
 log = logging.getLogger("ggzy.web")
@@ -87,8 +85,12 @@ def body_limits(settings: Settings) -> dict[str, int]:
         r"/api/v1/sections/[^/]+/bid": settings.max_bid_bytes + FORM_OVERHEAD,
         # one tender notice with all its documents together
         r"/sections/[^/]+/publish": settings.max_document_bytes + FORM_OVERHEAD,
+        r"/api/v1/sections/[^/]+/publish": settings.max_document_bytes + FORM_OVERHEAD,
         # one contract PDF uploaded by the tenderer (ggzy/award/service.py MAX_PDF)
         r"/sections/[^/]+/award/contract|/api/v1/sections/[^/]+/award/contract": (20 << 20) + FORM_OVERHEAD,
+        # one agency agreement (ggzy/projects/delegation.py MAX_AGREEMENT_BYTES); over the API as base64 in JSON
+        r"/delegations/new": (20 << 20) + FORM_OVERHEAD,
+        r"/api/v1/appointments": (28 << 20) + FORM_OVERHEAD,
         # a user name, a password and a code: nothing legitimate is larger
         r"/login|/login/otp|/api/v1/auth/tokens": settings.max_sign_in_bytes,
         # an accredited platform's signed release package: above the rule, so that a push just over it is refused
@@ -113,20 +115,21 @@ def _tick_loop(ctx: AppContext, stop: threading.Event) -> None:
             log.exception("tick failed")
 
 
-CJK = re.compile(r"[\u4e00-\u9fff]")
+def _first_clause(text: str) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    for stop in ("。", "；", "："):
+        line = line.split(stop, 1)[0]
+    return line.strip()[:60]
 
 
-def name_operations(router: APIRouter) -> APIRouter:
-    """The API documentation names each operation in Chinese: a route without a summary of its own takes the first
-    sentence of its docstring when that is Chinese (FastAPI would show the function's name, `Create Token`).
-    Applied to each router before it is included."""
+def chinese_summaries(router: APIRouter) -> APIRouter:
+    """An operation without a summary is named by the first clause of its Chinese docstring (not the function's
+    English name, which FastAPI would use). Done before the router is included: inclusion copies the summary."""
     for route in router.routes:
-        if not isinstance(route, APIRoute) or route.summary:
-            continue
-        doc = (inspect.getdoc(route.endpoint) or "").strip()
-        first = re.split(r"[。；\n]", doc, maxsplit=1)[0].strip()
-        if CJK.search(first):
-            route.summary = first.split(" — ")[0].strip()
+        if isinstance(route, routing.APIRoute) and not route.summary and route.description:
+            clause = _first_clause(route.description)
+            if any("\u4e00" <= ch <= "\u9fff" for ch in clause):
+                route.summary = clause
     return router
 
 
@@ -169,12 +172,12 @@ def create_app(ctx: AppContext, *, run_ticks: bool = False) -> FastAPI:
     guards = [Depends(security.refuse_nul), Depends(csrf_protect)]  # in this order: NUL first, then CSRF
     api = APIRouter(prefix="/api/v1", dependencies=guards, responses=errors.PROBLEM_RESPONSES)
     for m in domains.edge_modules("api"):
-        api.include_router(name_operations(m.router))
+        api.include_router(chinese_summaries(m.router))
     app.include_router(api)
     for m in domains.edge_modules("api"):  # routes outside /api/v1 (the open data at /api/ocds)
         extra = getattr(m, "root_router", None)
         if extra is not None:
-            app.include_router(name_operations(extra), dependencies=guards, responses=errors.PROBLEM_RESPONSES)
+            app.include_router(chinese_summaries(extra), dependencies=guards, responses=errors.PROBLEM_RESPONSES)
     app.include_router(pages.router, dependencies=guards)
     for m in domains.edge_modules("pages"):
         app.include_router(m.router, dependencies=guards)
@@ -183,6 +186,7 @@ def create_app(ctx: AppContext, *, run_ticks: bool = False) -> FastAPI:
     def docs(request: Request) -> Response:
         return page(request, "portal/apidocs.html", {"openapi_url": app.openapi_url})
 
+    app.add_middleware(Idempotency)  # innermost: sees the body after the size and NUL checks
     app.add_middleware(security.RefuseNul)
     app.add_middleware(security.BodyLimit, default=ctx.settings.max_request_bytes, overrides=body_limits(ctx.settings))
     app.add_middleware(security.SecurityHeaders, hsts=ctx.settings.cookie_secure)

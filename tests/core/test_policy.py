@@ -94,6 +94,9 @@ workbench.auditor              . . . . . . . . A . .
 workbench.inspector            . . . . . . . . . A .
 workbench.admin                . . . . . . . . . . A
 holder.key                     . . U . . U U . . . .
+delegation.manage              . . O . . . . . . . .
+delegation.read                . . O O . A A A A A .
+delegation.overview            . . . . . . A S A A .
 """
 LETTER = {"A": Scope.ANY, "O": Scope.OWN, "S": Scope.SECTOR, "U": Scope.SELF, ".": None}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,10 +13,11 @@ from ggzy.bidding.keys import KeyEnv
 from ggzy.core.clock import FixedClock
 from ggzy.core.errors import Forbidden, Invalid, RuleViolation
 from ggzy.core.events import Event
+from ggzy.core.files import FileStore
 from ggzy.core.roles import Role, Sector
 from ggzy.entities.service import Identity
 from ggzy.entities.states import OrgKind
-from ggzy.projects import queries
+from ggzy.projects import delegation, queries
 from ggzy.projects import service as registration
 from ggzy.projects.models import Project, Section
 from ggzy.projects.states import ProjectStatus
@@ -82,8 +84,8 @@ def test_malformed_registrations_are_refused(
         registration.register(session, world.tenderer.actor, **{**args, **changes})
 
 
-def test_only_the_tenderer_or_its_agency_registers(
-    session: Session, clock: FixedClock, world: World, ident: Identity
+def test_only_the_tenderer_or_its_appointed_agency_registers(
+    session: Session, clock: FixedClock, world: World, ident: Identity, files: FileStore
 ) -> None:
     bidder = world.bidders[0]
     with pytest.raises(Forbidden):
@@ -102,6 +104,18 @@ def test_only_the_tenderer_or_its_agency_registers(
             clock=clock,
         )
     agent = a_user(session, clock, ident, role=Role.AGENCY, org=an_org(session, clock, kind=OrgKind.AGENCY))
+    today = clock.now().date()
+    delegation.appoint(  # 委托代理: the tenderer appointed the agency for a year of government services
+        session,
+        world.tenderer.actor,
+        agency_org_id=agent.user.org_id,
+        agreement_ref="XXDL-2026-009",
+        agreement=delegation.AgreementFile("协议.pdf", files.save("a", [b"%PDF"], max_bytes=1 << 10)),
+        clock=clock,
+        categories=[Category.GP_SERVICES.value],
+        valid_from=today,
+        valid_until=today + timedelta(days=30),
+    )
     p = registration.register(
         session,
         agent.actor,

@@ -391,7 +391,7 @@ def test_session_activity_keeps_a_reader_signed_in_and_reaches_the_database_at_t
         assert client.get("/workbench/bidder").status_code == 200
     session.expire_all()
     assert session.get(WebSession, ws.token_hash).last_seen_at == started  # type: ignore[union-attr]
-    (source,) = entity_timers.sources(app_ctx)
+    source = next(s for s in entity_timers.sources(app_ctx) if s.name == "auth.session_activity")
     report = timers.tick(app_ctx.db, [source], clock.now())
     assert report.applied == 1 and report.failed == 0
     session.expire_all()
