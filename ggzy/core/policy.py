@@ -415,6 +415,7 @@ FEDERATION_READ = _define(
 # an accredited platform's push: its system, known by its token and its signature, acts as the platform's system
 FEDERATION_PUSH = _define(
     "federation.push", "接入平台推送交易数据", Kind.WRITE, content=True, grants={Role.SYSTEM: Scope.ANY}
+)
 DELEGATION_MANAGE = _define(
     "delegation.manage",
     "委托或撤销招标代理机构（委托代理协议）",

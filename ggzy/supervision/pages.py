@@ -15,9 +15,8 @@ from ggzy.core.roles import SECTOR_LABELS, Sector
 from ggzy.entities.models import User
 from ggzy.projects import delegation, timeline
 from ggzy.projects import queries as projects
-from ggzy.projects import timeline
-from ggzy.rules import regions
 from ggzy.rules import delegation as delegation_rules
+from ggzy.rules import regions
 from ggzy.supervision import charts, queries, service
 from ggzy.supervision.states import AlertStatus, Severity
 from ggzy.web.deps import Ctx, Db, SignedIn, page
