@@ -112,6 +112,17 @@ TWINS: dict[str, tuple[str, ...]] = {
     "POST /account/totp": ("POST /api/v1/me/totp",),
     "POST /account/tokens": ("POST /api/v1/auth/tokens",),
     "POST /account/tokens/{token_id}/revoke": ("DELETE /api/v1/auth/tokens/{token_id}",),
+    # contract performance (ggzy/award/api.py)
+    "POST /sections/{section_id}/award/performance": ("POST /api/v1/sections/{section_id}/award/performance",),
+    "POST /performance/{performance_id}/objection": ("POST /api/v1/performance/{performance_id}/objection",),
+    "POST /performance/{performance_id}/handling": ("POST /api/v1/performance/{performance_id}/handling",),
+    "POST /performance/{performance_id}/confirmation": ("POST /api/v1/performance/{performance_id}/confirmation",),
+    # accredited platforms (ggzy/federation/api.py)
+    "POST /supervision/platforms": ("POST /api/v1/federation/platforms",),
+    "POST /supervision/platforms/{platform_id}/suspend": ("POST /api/v1/federation/platforms/{platform_id}/suspend",),
+    "POST /supervision/platforms/{platform_id}/reinstate": (
+        "POST /api/v1/federation/platforms/{platform_id}/reinstate",
+    ),
 }
 
 PAGE_ONLY: dict[str, str] = {
