@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     import polars as pl
 
 EXIT_UNUSABLE = 2
+EXIT_TRUNCATED = 3  # the input stopped before its end: the results cover only what was read
 # Polars allocates with jemalloc, which by default keeps freed pages for ten seconds: a batch of joins over millions
 # of rows then holds gigabytes it no longer uses. Returning them at once keeps the peak within the 4 GB target
 # (docs/benchmarks-analyze.md); it must be set before Polars is loaded, so the command sets it before importing.
@@ -96,6 +97,13 @@ def analyze(
     if result.stats.releases == 0:
         click.echo("没有可用的 release (no usable release in the input)", err=True)
         sys.exit(1)
+    if result.stats.truncated:
+        click.echo(
+            f"输入不完整，结果只涵盖已读到的 {result.stats.releases} 个 release "
+            f"(input truncated: results cover the {result.stats.releases} releases read): {result.stats.truncated}",
+            err=True,
+        )
+        sys.exit(EXIT_TRUNCATED)
 
 
 def _approvals(path: Path | None) -> pl.DataFrame | None:

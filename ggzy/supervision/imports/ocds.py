@@ -1,0 +1,441 @@
+"""OCDS 导入 — release packages, record packages and JSON Lines of any size, streamed into the store of imported
+data (docs/ocds.md "Import"): each release checked (ocds.check), kept as published, merged per ocid into its compiled
+release (ocds.merge: ocdsmerge, as `ocdskit compile`); compiled releases kept as they come. What was read, kept,
+refused and why is the import's report (terminal, `ocds_import.report`).
+
+A release is refused — nothing of it stored — when it is not an object, has no string `ocid`, no `id`, no string
+`date` (merging orders by it), repeats a stored release id with other content, or cannot be merged with the other
+releases of its ocid (then every release this import brought for that ocid is taken out again); with `strict`, also
+when it has any schema error. Otherwise schema errors are reported by JSON path and the release is used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import ijson
+import orjson
+
+from ggzy.core.clock import Clock
+from ggzy.core.db import Database
+from ggzy.core.ids import new_id
+from ggzy.supervision.imports import store
+from ggzy.supervision.models import ImportRun
+from ggzy.supervision.ocds.check import Problems, check_extensions, check_release
+from ggzy.supervision.ocds.merge import MergeFailed, compile_releases
+from ggzy.supervision.ocds.reader import (
+    READ_ERRORS,
+    ReadStats,
+    Shape,
+    _loads,
+    detect_shape,
+    open_binary,
+    package_extensions,
+    truncated_message,
+)
+
+BATCH = 5000
+MAX_LISTED = 20
+Progress = Callable[[int], None]
+
+
+@dataclass
+class Item:
+    where: str  # releases[3], records[0].releases[2], line 12:
+    kind: str  # release | compiled
+    value: Any
+
+
+@dataclass
+class ImportReport:
+    import_id: str = ""
+    source: str = ""
+    shape: str = ""
+    read: int = 0
+    releases_stored: int = 0
+    compiled_stored: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+    out_of_order: int = 0
+    older_compiled: int = 0
+    records: int = 0
+    rejections: list[str] = field(default_factory=list)
+    merge_warnings: list[str] = field(default_factory=list)
+    problems: Problems = field(default_factory=Problems)
+    stats: ReadStats = field(default_factory=ReadStats)
+
+    @property
+    def truncated(self) -> str:
+        return self.stats.truncated
+
+    @property
+    def stored(self) -> int:
+        return self.releases_stored + self.compiled_stored
+
+    def reject(self, where: str, reason: str, count: int = 1) -> None:
+        self.rejected += count
+        if len(self.rejections) < MAX_LISTED:
+            self.rejections.append(f"{where}: {reason}")
+
+    def lines(self) -> list[str]:
+        s = self.stats
+        out = [
+            f"输入 input: {self.source} ({self.shape}{', gzip' if s.gzip else ''})",
+            f"读取 read {self.read} 项 · 存入 stored: release {self.releases_stored}, compiled release "
+            f"{self.compiled_stored} · 合并为记录 records {self.records} · 拒绝 rejected {self.rejected} · "
+            f"重复 duplicates {self.duplicates} · 乱序 out of order {self.out_of_order}"
+            + (
+                f" · 旧于已存的 compiled release older than stored {self.older_compiled}" if self.older_compiled else ""
+            ),
+        ]
+        if s.blank_lines:
+            numbers = ", ".join(map(str, s.blank_line_numbers))
+            out.append(f"空行 blank lines: {s.blank_lines}（第 {numbers} 行 lines）")
+        if s.malformed:
+            out.append(f"无法解析 unparseable: {s.malformed}")
+        out += [f"  {m}" for m in s.errors if m != s.truncated]
+        out += [f"拒绝 rejected — {r}" for r in self.rejections]
+        if self.rejected > len(self.rejections):
+            out.append(f"  …… 共拒绝 {self.rejected} 项 (rejected in all)")
+        out += [f"合并警告 merge warning — {w}" for w in self.merge_warnings]
+        out += self.problems.lines()
+        if self.truncated:
+            out.append(f"输入不完整 INPUT TRUNCATED — {self.truncated}；已读完的 {self.read} 项已处理，其余未读到")
+        return out
+
+    def as_json(self) -> dict[str, Any]:
+        s = self.stats
+        return {
+            "source": self.source,
+            "shape": self.shape,
+            "read": self.read,
+            "releases_stored": self.releases_stored,
+            "compiled_stored": self.compiled_stored,
+            "records": self.records,
+            "rejected": self.rejected,
+            "duplicates": self.duplicates,
+            "out_of_order": self.out_of_order,
+            "older_compiled": self.older_compiled,
+            "rejections": self.rejections,
+            "merge_warnings": self.merge_warnings,
+            "blank_lines": s.blank_lines,
+            "blank_line_numbers": s.blank_line_numbers,
+            "unparseable": s.malformed,
+            "truncated": s.truncated,
+            "schema": self.problems.as_json(),
+        }
+
+
+def _digest(text: bytes) -> str:
+    return hashlib.sha256(text).hexdigest()
+
+
+def _jsonl_kind(value: dict[str, Any]) -> str:
+    """A JSON Lines line is a compiled release (Cardinal's and ocdskit's bulk form) unless its `tag` says it is a
+    release (the platform's own bulk files hold releases)."""
+    tag = value.get("tag")
+    if isinstance(tag, list) and tag and "compiled" not in tag:
+        return "release"
+    return "compiled"
+
+
+def iter_items(path: Path, stats: ReadStats, progress: Progress | None = None) -> Iterator[Item]:
+    stream, raw, gzipped = open_binary(path)
+    with raw, stream:
+        stats.gzip = gzipped
+        stats.shape = detect_shape(stream)
+        source = _lines(stream, stats) if stats.shape is Shape.JSON_LINES else _package(stream, stats)
+        for count, item in enumerate(source):
+            if progress is not None and count % 4096 == 0:
+                progress(raw.tell())
+            yield item
+        if progress is not None:
+            progress(raw.tell())
+
+
+def _lines(stream: IO[bytes], stats: ReadStats) -> Iterator[Item]:
+    number = 0
+    try:
+        for number, line in enumerate(stream, start=1):
+            stats.items += 1
+            if not line.strip():
+                stats.blank(number)
+                continue
+            try:
+                value = _loads(line)
+            except ValueError as error:
+                if not line.endswith(b"\n"):
+                    stats.truncated = truncated_message(f"最后一行（第 {number} 行）被截断", number - 1, error)
+                    return
+                stats.malformed += 1
+                stats.problem(f"第 {number} 行不是有效的 JSON (line {number} is invalid JSON): {str(error)[:100]}")
+                continue
+            if isinstance(value, dict) and ("releases" in value or "records" in value) and "ocid" not in value:
+                yield from _package_object(value, f"line {number}:", stats)
+                continue
+            yield Item(f"line {number}:", _jsonl_kind(value) if isinstance(value, dict) else "compiled", value)
+    except READ_ERRORS as error:
+        stats.truncated = truncated_message(f"第 {number + 1} 行处无法读取", number, error)
+
+
+def _record_items(record: Any, where: str) -> Iterator[Item]:
+    if not isinstance(record, dict):
+        yield Item(where, "release", record)
+        return
+    releases = record.get("releases")
+    embedded = (
+        [r for r in releases if isinstance(r, dict) and "date" in r and "id" in r] if isinstance(releases, list) else []
+    )
+    if embedded:
+        for index, release in enumerate(releases or []):
+            if isinstance(release, dict) and "id" in release:
+                yield Item(f"{where}.releases[{index}]", "release", release)
+        return
+    compiled = record.get("compiledRelease")
+    yield Item(f"{where}.compiledRelease", "compiled", compiled)
+
+
+def _package_object(package: dict[str, Any], where: str, stats: ReadStats) -> Iterator[Item]:
+    check_extensions(package.get("extensions"), stats.schema)
+    for index, release in enumerate(package.get("releases") or []):
+        yield Item(f"{where}releases[{index}]", "release", release)
+    for index, record in enumerate(package.get("records") or []):
+        yield from _record_items(record, f"{where}records[{index}]")
+
+
+def _package(stream: IO[bytes], stats: ReadStats) -> Iterator[Item]:
+    shape = stats.shape
+    prefix = "releases.item" if shape is Shape.RELEASE_PACKAGE else "records.item"
+    try:
+        check_extensions(package_extensions(stream), stats.schema)
+        for index, item in enumerate(ijson.items(stream, prefix, use_float=True)):
+            stats.items += 1
+            if shape is Shape.RELEASE_PACKAGE:
+                yield Item(f"releases[{index}]", "release", item)
+            else:
+                yield from _record_items(item, f"records[{index}]")
+    except (ijson.JSONError, ValueError, *READ_ERRORS) as error:
+        stats.truncated = truncated_message(f"数据包在第 {stats.items + 1} 项处损坏或被截断", stats.items, error)
+
+
+class _Importer:
+    def __init__(self, db: Database, report: ImportReport, *, strict: bool, batch: int) -> None:
+        self.db = db
+        self.report = report
+        self.strict = strict
+        self.batch = batch
+        self.releases: list[tuple[str, dict[str, Any], bytes]] = []
+        self.compiled: list[tuple[str, dict[str, Any], bytes]] = []
+        self.dirty: set[str] = set()
+
+    def add(self, item: Item) -> None:
+        r = self.report
+        r.read += 1
+        value = item.value
+        if not isinstance(value, dict):
+            r.reject(item.where, f"不是 JSON 对象 (not an object: {type(value).__name__})")
+            return
+        errors = check_release(value, item.where, r.problems)
+        ocid = value.get("ocid")
+        if not isinstance(ocid, str) or not ocid.strip():
+            r.reject(item.where, "缺少字符串 ocid (no string ocid)")
+            return
+        if len(ocid) > 255:
+            r.reject(item.where, "ocid 超过 255 个字符 (ocid longer than 255 characters)")
+            return
+        if item.kind == "release":
+            release_id, date = value.get("id"), value.get("date")
+            if not isinstance(release_id, str | int) or isinstance(release_id, bool) or str(release_id) == "":
+                r.reject(item.where, "缺少 release id (no release id)")
+                return
+            if not isinstance(date, str) or not date:
+                r.reject(item.where, "缺少字符串 date，无法按时间合并 (no string date: cannot be merged in order)")
+                return
+        if self.strict and errors:
+            r.reject(item.where, f"有 {errors} 处模式错误（--strict）(schema errors, strict)")
+            return
+        text = orjson.dumps(value)
+        (self.releases if item.kind == "release" else self.compiled).append((item.where, value, text))
+        if len(self.releases) >= self.batch:
+            self.flush_releases()
+        if len(self.compiled) >= self.batch:
+            self.flush_compiled()
+
+    def flush_releases(self) -> None:
+        batch, self.releases = self.releases, []
+        if not batch:
+            return
+        r = self.report
+        with self.db.unit_of_work() as s:
+            known = store.stored_releases(s, (v["ocid"] for _, v, _ in batch))
+            latest: dict[str, str] = {}
+            for (ocid, _rid), (_seen, date) in known.items():
+                latest[ocid] = max(latest.get(ocid, ""), date)
+            rows = []
+            for where, value, text in batch:
+                ocid, rid, date = value["ocid"], str(value["id"]), value["date"]
+                digest = _digest(orjson.dumps(value, option=orjson.OPT_SORT_KEYS))
+                seen = known.get((ocid, rid))
+                if seen is not None:
+                    if seen[0] == digest:
+                        r.duplicates += 1
+                    else:
+                        r.reject(
+                            where,
+                            f"release id {rid[:60]} 已存在且内容不同，保留已存的 (same release id, other content: "
+                            "the stored one is kept)",
+                        )
+                    continue
+                if date < latest.get(ocid, ""):
+                    r.out_of_order += 1
+                latest[ocid] = max(latest.get(ocid, ""), date)
+                known[(ocid, rid)] = (digest, date)
+                rows.append(
+                    {
+                        "ocid": ocid,
+                        "release_id": rid[:255],
+                        "date": date[:40],
+                        "import_id": r.import_id,
+                        "digest": digest,
+                        "data": text.decode(),
+                    }
+                )
+                self.dirty.add(ocid)
+            store.insert_releases(s, rows)
+            r.releases_stored += len(rows)
+
+    def flush_compiled(self) -> None:
+        batch, self.compiled = self.compiled, []
+        if not batch:
+            return
+        r = self.report
+        with self.db.unit_of_work() as s:
+            known = store.stored_records(s, (v["ocid"] for _, v, _ in batch))
+            rows: dict[str, dict[str, Any]] = {}
+            for _where, value, text in batch:
+                ocid = value["ocid"]
+                stated = value.get("date")
+                date: str = stated if isinstance(stated, str) else ""
+                digest = _digest(text)
+                seen = known.get(ocid)
+                if seen is not None:
+                    if seen[0] == digest:
+                        r.duplicates += 1
+                        continue
+                    if date < seen[1]:
+                        r.older_compiled += 1
+                        continue
+                known[ocid] = (digest, date)
+                rows[ocid] = {
+                    "ocid": ocid,
+                    "date": date[:40],
+                    "releases": 0,
+                    "origin": "compiled",
+                    "import_id": r.import_id,
+                    "digest": digest,
+                    "compiled": text.decode(),
+                }
+            store.upsert_records(s, list(rows.values()))
+            r.compiled_stored += len(rows)
+            r.records += len(rows)
+
+    def compile_dirty(self) -> None:
+        r = self.report
+        for part in store.chunks(sorted(self.dirty)):
+            with self.db.unit_of_work() as s:
+                found = store.releases_of(s, part)
+                rows = []
+                for ocid in part:
+                    releases = [rel for _, rel in found[ocid]]
+                    try:
+                        compiled, warnings = compile_releases(releases)
+                    except MergeFailed as error:
+                        mine = sum(1 for imp, _ in found[ocid] if imp == r.import_id)
+                        store.drop_releases(s, ocid, r.import_id)
+                        r.releases_stored -= mine
+                        r.reject(
+                            f"ocid {ocid[:80]}", f"{mine} 个 release 无法合并，已撤回 (cannot be merged: {error})", mine
+                        )
+                        releases = [rel for imp, rel in found[ocid] if imp != r.import_id]
+                        if not releases:
+                            continue
+                        compiled, warnings = compile_releases(releases)
+                    for w in warnings:
+                        if len(r.merge_warnings) < MAX_LISTED:
+                            r.merge_warnings.append(f"{ocid[:80]}: {w}")
+                    text = orjson.dumps(compiled)
+                    rows.append(
+                        {
+                            "ocid": ocid,
+                            "date": str(compiled.get("date") or "")[:40],
+                            "releases": len(releases),
+                            "origin": "releases",
+                            "import_id": r.import_id,
+                            "digest": _digest(text),
+                            "compiled": text.decode(),
+                        }
+                    )
+                store.upsert_records(s, rows)
+                r.records += len(rows)
+
+
+def import_ocds(
+    db: Database,
+    paths: list[Path],
+    *,
+    clock: Clock,
+    strict: bool = False,
+    batch: int = BATCH,
+    progress: Progress | None = None,
+    kind: str = "ocds",
+) -> ImportReport:
+    """Import the files into the store; the report says what was kept and refused, by JSON path."""
+    report = ImportReport(import_id=new_id(), source=", ".join(p.name for p in paths)[:500])
+    with db.unit_of_work() as s:
+        s.add(ImportRun(id=report.import_id, kind=kind, source=report.source, status="running", started_at=clock.now()))
+    importer = _Importer(db, report, strict=strict, batch=batch)
+    shapes = []
+    for path in paths:
+        stats = ReadStats()
+        for item in iter_items(path, stats, progress):
+            importer.add(item)
+        shapes.append(str(stats.shape))
+        _merge_stats(report.stats, stats)
+        report.problems.merge(stats.schema)
+        if stats.truncated:
+            break
+    report.shape = ", ".join(shapes)
+    importer.flush_releases()
+    importer.flush_compiled()
+    importer.compile_dirty()
+    finish(db, report, clock=clock)
+    return report
+
+
+def _merge_stats(total: ReadStats, part: ReadStats) -> None:
+    total.gzip = total.gzip or part.gzip
+    total.items += part.items
+    total.blank_lines += part.blank_lines
+    total.blank_line_numbers = (total.blank_line_numbers + part.blank_line_numbers)[:MAX_LISTED]
+    total.malformed += part.malformed
+    for message in part.errors:
+        total.problem(message)
+    total.truncated = total.truncated or part.truncated
+
+
+def finish(db: Database, report: ImportReport, *, clock: Clock) -> None:
+    with db.unit_of_work() as s:
+        run = s.get(ImportRun, report.import_id)
+        assert run is not None
+        run.status = "truncated" if report.truncated else "complete"
+        run.finished_at = clock.now()
+        run.read = report.read
+        run.stored = report.stored
+        run.rejected = report.rejected
+        run.duplicates = report.duplicates
+        run.records = report.records
+        run.report = orjson.dumps(report.as_json()).decode()
