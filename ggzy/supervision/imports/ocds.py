@@ -12,8 +12,9 @@ when it has any schema error. Otherwise schema errors are reported by JSON path 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
@@ -128,6 +129,16 @@ class ImportReport:
             "truncated": s.truncated,
             "schema": self.problems.as_json(),
         }
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal) and value.is_finite():  # exact digits as a JSON number (as exchange.ocds.dumps)
+        return orjson.Fragment(str(value).encode())
+    raise TypeError(f"cannot write a {type(value).__name__} as JSON")
+
+
+def dumps(value: Any, *, sort: bool = False) -> bytes:
+    return orjson.dumps(value, default=_json_default, option=orjson.OPT_SORT_KEYS if sort else 0)
 
 
 def _digest(text: bytes) -> str:
@@ -258,7 +269,7 @@ class _Importer:
         if self.strict and errors:
             r.reject(item.where, f"有 {errors} 处模式错误（--strict）(schema errors, strict)")
             return
-        text = orjson.dumps(value)
+        text = dumps(value)
         (self.releases if item.kind == "release" else self.compiled).append((item.where, value, text))
         if len(self.releases) >= self.batch:
             self.flush_releases()
@@ -278,7 +289,7 @@ class _Importer:
             rows = []
             for where, value, text in batch:
                 ocid, rid, date = value["ocid"], str(value["id"]), value["date"]
-                digest = _digest(orjson.dumps(value, option=orjson.OPT_SORT_KEYS))
+                digest = _digest(dumps(value, sort=True))
                 seen = known.get((ocid, rid))
                 if seen is not None:
                     if seen[0] == digest:
@@ -367,7 +378,7 @@ class _Importer:
                     for w in warnings:
                         if len(r.merge_warnings) < MAX_LISTED:
                             r.merge_warnings.append(f"{ocid[:80]}: {w}")
-                    text = orjson.dumps(compiled)
+                    text = dumps(compiled)
                     rows.append(
                         {
                             "ocid": ocid,
@@ -394,9 +405,7 @@ def import_ocds(
     kind: str = "ocds",
 ) -> ImportReport:
     """Import the files into the store; the report says what was kept and refused, by JSON path."""
-    report = ImportReport(import_id=new_id(), source=", ".join(p.name for p in paths)[:500])
-    with db.unit_of_work() as s:
-        s.add(ImportRun(id=report.import_id, kind=kind, source=report.source, status="running", started_at=clock.now()))
+    report = start(db, ", ".join(p.name for p in paths), kind=kind, clock=clock)
     importer = _Importer(db, report, strict=strict, batch=batch)
     shapes = []
     for path in paths:
@@ -409,6 +418,30 @@ def import_ocds(
         if stats.truncated:
             break
     report.shape = ", ".join(shapes)
+    importer.flush_releases()
+    importer.flush_compiled()
+    importer.compile_dirty()
+    finish(db, report, clock=clock)
+    return report
+
+
+def start(db: Database, source: str, *, kind: str, clock: Clock) -> ImportReport:
+    """The import's row, written first (status `running`), so that an import that dies is seen as such."""
+    report = ImportReport(import_id=new_id(), source=source[:500])
+    with db.unit_of_work() as s:
+        s.add(ImportRun(id=report.import_id, kind=kind, source=report.source, status="running", started_at=clock.now()))
+    return report
+
+
+def import_items(
+    db: Database, items: Iterable[Item], *, source: str, kind: str, clock: Clock, strict: bool = False
+) -> ImportReport:
+    """Import releases or compiled releases made in memory (imports.china) through the same checks and store."""
+    report = start(db, source, kind=kind, clock=clock)
+    report.shape = kind
+    importer = _Importer(db, report, strict=strict, batch=BATCH)
+    for item in items:
+        importer.add(item)
     importer.flush_releases()
     importer.flush_compiled()
     importer.compile_dirty()

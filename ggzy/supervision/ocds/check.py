@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 # A field: (JSON types, nullable, definition name for objects / item spec for arrays, closed codelist, min items).
@@ -320,6 +321,8 @@ def json_type(value: Any) -> str:
         return "integer"
     if kind is float:
         return "number"
+    if kind is Decimal:
+        return "number"
     if kind is dict:
         return "object"
     if kind is list:
@@ -511,6 +514,9 @@ def _check_value(item: Any, fld: Field, p: str, w: str, problems: Problems) -> N
             return
     elif kind is bool:
         if B in types:
+            return
+    elif kind is Decimal:  # amounts read from tables (imports.china): exact decimals
+        if N in types or (I in types and item == item.to_integral_value()):
             return
     elif kind is dict:
         if O in types:
