@@ -29,7 +29,7 @@ class LazyGroup(click.Group):
         "deposits": "ggzy.deposits.cli:deposits",
         "experts": "ggzy.experts.cli:experts",
         "export": "ggzy.exchange.cli:export",
-        "import": "ggzy.supervision.imports.cli:imports",
+        "import": "ggzy.supervision.imports_cli:imports",
         "keyholder": "ggzy.bidding.keyholder:keyholder",
         "supervise": "ggzy.supervision.cli:supervise",
     }
