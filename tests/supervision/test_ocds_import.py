@@ -65,7 +65,9 @@ def test_releases_merge_by_date_whatever_their_order_and_duplicates_and_bad_ones
     assert any("releases[3]" in r and "date" in r for r in report.rejections)
     assert any("releases[4]" in r and "不是 JSON 对象" in r for r in report.rejections)
     paths = {(e["path"], e["kind"]): e for e in report.problems.as_json()["errors"]}
-    assert paths[("awards[].value.amount", "number-as-text")]["examples"] == ["releases[0].awards[0].value.amount='12.50'"]
+    assert paths[("awards[].value.amount", "number-as-text")]["examples"] == [
+        "releases[0].awards[0].value.amount='12.50'"
+    ]
     assert paths[("tender.items", "type")]["count"] == 1
     assert paths[("date", "required")]["examples"] == ["releases[3].date"]
     with db.unit_of_work() as s:
@@ -75,7 +77,11 @@ def test_releases_merge_by_date_whatever_their_order_and_duplicates_and_bad_ones
         assert compiled is not None and compiled["tender"]["title"] == "新标题" and compiled["date"] == second["date"]
         run = s.get(ImportRun, report.import_id)
         assert run is not None and run.status == "complete" and run.rejected == 2
-        assert json.loads(run.report)["schema"]["errors"][0]["path"] in {"awards[].value.amount", "tender.items", "date"}
+        assert json.loads(run.report)["schema"]["errors"][0]["path"] in {
+            "awards[].value.amount",
+            "tender.items",
+            "date",
+        }
 
     again = import_ocds(db, [path], clock=clock)
     assert again.releases_stored == 0 and again.duplicates == 3, "a second import of the same file adds nothing"
@@ -114,7 +120,13 @@ def test_strict_refuses_a_release_with_a_schema_error(db: Database, clock: Fixed
 def test_compiled_json_lines_keep_the_newest_and_report_blank_lines_and_a_cut_last_line(
     db: Database, clock: FixedClock, tmp_path: Path
 ) -> None:
-    new = {"ocid": "ocds-abcdef-6", "id": "c", "date": "2024-03-01T00:00:00Z", "tag": ["compiled"], "initiationType": "tender"}
+    new = {
+        "ocid": "ocds-abcdef-6",
+        "id": "c",
+        "date": "2024-03-01T00:00:00Z",
+        "tag": ["compiled"],
+        "initiationType": "tender",
+    }
     old = {**new, "date": "2024-01-01T00:00:00Z"}
     other = {**new, "ocid": "ocds-abcdef-7"}
     text = json.dumps(new) + "\n\n" + json.dumps(old) + "\n" + json.dumps(other) + "\n" + json.dumps(other)[:30]
