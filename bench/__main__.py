@@ -18,6 +18,7 @@ BENCHES = (
     "bench.credit",
     "bench.archive_verify",
     "bench.ocds_export",
+    "bench.ocds_import",
 )
 
 

@@ -20,6 +20,7 @@ from ggzy.core.clock import FixedClock
 from ggzy.core.db import Database
 from ggzy.entities.states import OrgKind
 from ggzy.supervision import history
+from ggzy.supervision.imports import ocds as imports_ocds
 from ggzy.supervision.imports import store
 from ggzy.supervision.imports.ocds import import_ocds
 from ggzy.supervision.models import Alert, ImportedRecord, ImportedRelease, ImportRun
@@ -242,3 +243,33 @@ def test_analyze_exits_non_zero_on_a_truncated_input_and_says_what_was_read(tmp_
     code, err = analyze(str(path))
     assert code == 3
     assert "输入不完整" in err and "release" in err
+
+
+def test_worker_processes_give_the_same_report_as_one_process(
+    db: Database, clock: FixedClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(imports_ocds, "CHUNK_BYTES", 4096)  # several chunks, gathered in order
+    lines = [
+        json.dumps(
+            {
+                "ocid": f"ocds-abcdef-w{i}",
+                "id": "c",
+                "date": "2024-01-01T00:00:00Z",
+                "tag": ["compiled"],
+                "initiationType": "tender",
+                "tender": {"id": "t", "numberOfTenderers": "3" if i % 7 == 0 else 3},
+            }
+        )
+        for i in range(300)
+    ]
+    path = tmp_path / "w.jsonl"
+    path.write_text("\n".join(lines[:150]) + "\n\n" + "\n".join(lines[150:]) + "\n" + lines[0][:20], encoding="utf-8")
+    serial = import_ocds(db, [path], clock=clock, workers=1)
+    with db.unit_of_work() as s:
+        s.execute(ImportedRecord.__table__.delete())
+    parallel = import_ocds(db, [path], clock=clock, workers=2)
+    assert parallel.compiled_stored == serial.compiled_stored == 300
+    assert parallel.problems.as_json() == serial.problems.as_json()
+    assert parallel.problems.total == 43
+    assert parallel.stats.blank_line_numbers == serial.stats.blank_line_numbers == [151]
+    assert parallel.truncated == serial.truncated != ""

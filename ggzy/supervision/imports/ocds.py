@@ -11,10 +11,12 @@ when it has any schema error. Otherwise schema errors are reported by JSON path 
 
 from __future__ import annotations
 
-import hashlib
+import multiprocessing
+import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
+from multiprocessing.pool import AsyncResult
 from pathlib import Path
 from typing import IO, Any
 
@@ -25,9 +27,21 @@ from ggzy.core.clock import Clock
 from ggzy.core.db import Database
 from ggzy.core.ids import new_id
 from ggzy.supervision.imports import store
+from ggzy.supervision.imports.prepare import (
+    Item,
+    Prepared,
+    _digest,
+    _jsonl_kind,
+    _package_object,
+    _record_items,
+    dumps,
+    prepare,
+    prepare_chunk,
+)
 from ggzy.supervision.models import ImportRun
-from ggzy.supervision.ocds.check import Problems, check_extensions, check_release
+from ggzy.supervision.ocds.check import Problems, check_extensions
 from ggzy.supervision.ocds.merge import MergeFailed, compile_releases
+from ggzy.supervision.ocds.parallel import chunks, merge
 from ggzy.supervision.ocds.reader import (
     READ_ERRORS,
     ReadStats,
@@ -40,15 +54,10 @@ from ggzy.supervision.ocds.reader import (
 )
 
 BATCH = 5000
+CHUNK_BYTES = 4 << 20
+PARALLEL_MIN_BYTES = 32 << 20  # smaller files are read in this process: starting workers costs a second or two
 MAX_LISTED = 20
 Progress = Callable[[int], None]
-
-
-@dataclass
-class Item:
-    where: str  # releases[3], records[0].releases[2], line 12:
-    kind: str  # release | compiled
-    value: Any
 
 
 @dataclass
@@ -131,29 +140,6 @@ class ImportReport:
         }
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, Decimal) and value.is_finite():  # exact digits as a JSON number (as exchange.ocds.dumps)
-        return orjson.Fragment(str(value).encode())
-    raise TypeError(f"cannot write a {type(value).__name__} as JSON")
-
-
-def dumps(value: Any, *, sort: bool = False) -> bytes:
-    return orjson.dumps(value, default=_json_default, option=orjson.OPT_SORT_KEYS if sort else 0)
-
-
-def _digest(text: bytes) -> str:
-    return hashlib.sha256(text).hexdigest()
-
-
-def _jsonl_kind(value: dict[str, Any]) -> str:
-    """A JSON Lines line is a compiled release (Cardinal's and ocdskit's bulk form) unless its `tag` says it is a
-    release (the platform's own bulk files hold releases)."""
-    tag = value.get("tag")
-    if isinstance(tag, list) and tag and "compiled" not in tag:
-        return "release"
-    return "compiled"
-
-
 def iter_items(path: Path, stats: ReadStats, progress: Progress | None = None) -> Iterator[Item]:
     stream, raw, gzipped = open_binary(path)
     with raw, stream:
@@ -188,34 +174,10 @@ def _lines(stream: IO[bytes], stats: ReadStats) -> Iterator[Item]:
             if isinstance(value, dict) and ("releases" in value or "records" in value) and "ocid" not in value:
                 yield from _package_object(value, f"line {number}:", stats)
                 continue
-            yield Item(f"line {number}:", _jsonl_kind(value) if isinstance(value, dict) else "compiled", value)
+            kind = _jsonl_kind(value) if isinstance(value, dict) else "compiled"
+            yield Item(f"line {number}:", kind, value, line.strip())
     except READ_ERRORS as error:
         stats.truncated = truncated_message(f"第 {number + 1} 行处无法读取", number, error)
-
-
-def _record_items(record: Any, where: str) -> Iterator[Item]:
-    if not isinstance(record, dict):
-        yield Item(where, "release", record)
-        return
-    releases = record.get("releases")
-    embedded = (
-        [r for r in releases if isinstance(r, dict) and "date" in r and "id" in r] if isinstance(releases, list) else []
-    )
-    if embedded:
-        for index, release in enumerate(releases or []):
-            if isinstance(release, dict) and "id" in release:
-                yield Item(f"{where}.releases[{index}]", "release", release)
-        return
-    compiled = record.get("compiledRelease")
-    yield Item(f"{where}.compiledRelease", "compiled", compiled)
-
-
-def _package_object(package: dict[str, Any], where: str, stats: ReadStats) -> Iterator[Item]:
-    check_extensions(package.get("extensions"), stats.schema)
-    for index, release in enumerate(package.get("releases") or []):
-        yield Item(f"{where}releases[{index}]", "release", release)
-    for index, record in enumerate(package.get("records") or []):
-        yield from _record_items(record, f"{where}records[{index}]")
 
 
 def _package(stream: IO[bytes], stats: ReadStats) -> Iterator[Item]:
@@ -239,38 +201,20 @@ class _Importer:
         self.report = report
         self.strict = strict
         self.batch = batch
-        self.releases: list[tuple[str, dict[str, Any], bytes]] = []
-        self.compiled: list[tuple[str, dict[str, Any], bytes]] = []
+        self.releases: list[Prepared] = []
+        self.compiled: list[Prepared] = []
         self.dirty: set[str] = set()
 
     def add(self, item: Item) -> None:
+        self.accept(item.where, prepare(item, self.report.problems, strict=self.strict))
+
+    def accept(self, where: str, prepared: Prepared | str) -> None:
         r = self.report
         r.read += 1
-        value = item.value
-        if not isinstance(value, dict):
-            r.reject(item.where, f"不是 JSON 对象 (not an object: {type(value).__name__})")
+        if isinstance(prepared, str):
+            r.reject(where, prepared)
             return
-        errors = check_release(value, item.where, r.problems)
-        ocid = value.get("ocid")
-        if not isinstance(ocid, str) or not ocid.strip():
-            r.reject(item.where, "缺少字符串 ocid (no string ocid)")
-            return
-        if len(ocid) > 255:
-            r.reject(item.where, "ocid 超过 255 个字符 (ocid longer than 255 characters)")
-            return
-        if item.kind == "release":
-            release_id, date = value.get("id"), value.get("date")
-            if not isinstance(release_id, str | int) or isinstance(release_id, bool) or str(release_id) == "":
-                r.reject(item.where, "缺少 release id (no release id)")
-                return
-            if not isinstance(date, str) or not date:
-                r.reject(item.where, "缺少字符串 date，无法按时间合并 (no string date: cannot be merged in order)")
-                return
-        if self.strict and errors:
-            r.reject(item.where, f"有 {errors} 处模式错误（--strict）(schema errors, strict)")
-            return
-        text = dumps(value)
-        (self.releases if item.kind == "release" else self.compiled).append((item.where, value, text))
+        (self.releases if prepared.kind == "release" else self.compiled).append(prepared)
         if len(self.releases) >= self.batch:
             self.flush_releases()
         if len(self.compiled) >= self.batch:
@@ -282,40 +226,29 @@ class _Importer:
             return
         r = self.report
         with self.db.unit_of_work() as s:
-            known = store.stored_releases(s, (v["ocid"] for _, v, _ in batch))
+            known = store.stored_releases(s, (p.ocid for p in batch))
             latest: dict[str, str] = {}
             for (ocid, _rid), (_seen, date) in known.items():
                 latest[ocid] = max(latest.get(ocid, ""), date)
             rows = []
-            for where, value, text in batch:
-                ocid, rid, date = value["ocid"], str(value["id"]), value["date"]
-                digest = _digest(dumps(value, sort=True))
-                seen = known.get((ocid, rid))
+            for p in batch:
+                seen = known.get((p.ocid, p.rid))
                 if seen is not None:
-                    if seen[0] == digest:
+                    if seen[0] == p.digest:
                         r.duplicates += 1
                     else:
                         r.reject(
-                            where,
-                            f"release id {rid[:60]} 已存在且内容不同，保留已存的 (same release id, other content: "
+                            p.where,
+                            f"release id {p.rid[:60]} 已存在且内容不同，保留已存的 (same release id, other content: "
                             "the stored one is kept)",
                         )
                     continue
-                if date < latest.get(ocid, ""):
+                if p.date < latest.get(p.ocid, ""):
                     r.out_of_order += 1
-                latest[ocid] = max(latest.get(ocid, ""), date)
-                known[(ocid, rid)] = (digest, date)
-                rows.append(
-                    {
-                        "ocid": ocid,
-                        "release_id": rid[:255],
-                        "date": date[:40],
-                        "import_id": r.import_id,
-                        "digest": digest,
-                        "data": text.decode(),
-                    }
-                )
-                self.dirty.add(ocid)
+                latest[p.ocid] = max(latest.get(p.ocid, ""), p.date)
+                known[(p.ocid, p.rid)] = (p.digest, p.date)
+                rows.append((p.ocid, p.rid[:255], p.date[:40], r.import_id, p.digest, p.text))
+                self.dirty.add(p.ocid)
             store.insert_releases(s, rows)
             r.releases_stored += len(rows)
 
@@ -325,31 +258,19 @@ class _Importer:
             return
         r = self.report
         with self.db.unit_of_work() as s:
-            known = store.stored_records(s, (v["ocid"] for _, v, _ in batch))
-            rows: dict[str, dict[str, Any]] = {}
-            for _where, value, text in batch:
-                ocid = value["ocid"]
-                stated = value.get("date")
-                date: str = stated if isinstance(stated, str) else ""
-                digest = _digest(text)
-                seen = known.get(ocid)
+            known = store.stored_records(s, (p.ocid for p in batch))
+            rows: dict[str, tuple[str, str, int, str, str, str, str]] = {}
+            for p in batch:
+                seen = known.get(p.ocid)
                 if seen is not None:
-                    if seen[0] == digest:
+                    if seen[0] == p.digest:
                         r.duplicates += 1
                         continue
-                    if date < seen[1]:
+                    if p.date < seen[1]:
                         r.older_compiled += 1
                         continue
-                known[ocid] = (digest, date)
-                rows[ocid] = {
-                    "ocid": ocid,
-                    "date": date[:40],
-                    "releases": 0,
-                    "origin": "compiled",
-                    "import_id": r.import_id,
-                    "digest": digest,
-                    "compiled": text.decode(),
-                }
+                known[p.ocid] = (p.digest, p.date)
+                rows[p.ocid] = (p.ocid, p.date[:40], 0, "compiled", r.import_id, p.digest, p.text)
             store.upsert_records(s, list(rows.values()))
             r.compiled_stored += len(rows)
             r.records += len(rows)
@@ -379,17 +300,8 @@ class _Importer:
                         if len(r.merge_warnings) < MAX_LISTED:
                             r.merge_warnings.append(f"{ocid[:80]}: {w}")
                     text = dumps(compiled)
-                    rows.append(
-                        {
-                            "ocid": ocid,
-                            "date": str(compiled.get("date") or "")[:40],
-                            "releases": len(releases),
-                            "origin": "releases",
-                            "import_id": r.import_id,
-                            "digest": _digest(text),
-                            "compiled": text.decode(),
-                        }
-                    )
+                    date = str(compiled.get("date") or "")[:40]
+                    rows.append((ocid, date, len(releases), "releases", r.import_id, _digest(text), text.decode()))
                 store.upsert_records(s, rows)
                 r.records += len(rows)
 
@@ -403,15 +315,19 @@ def import_ocds(
     batch: int = BATCH,
     progress: Progress | None = None,
     kind: str = "ocds",
+    workers: int | None = None,
 ) -> ImportReport:
-    """Import the files into the store; the report says what was kept and refused, by JSON path."""
+    """Import the files into the store; the report says what was kept and refused, by JSON path. JSON Lines files of
+    at least PARALLEL_MIN_BYTES are parsed and checked by `workers` processes (default: one per core) while this one
+    writes; packages are streamed here."""
     report = start(db, ", ".join(p.name for p in paths), kind=kind, clock=clock)
     importer = _Importer(db, report, strict=strict, batch=batch)
     shapes = []
     for path in paths:
         stats = ReadStats()
-        for item in iter_items(path, stats, progress):
-            importer.add(item)
+        if not _import_parallel(importer, path, stats, workers=workers, progress=progress):
+            for item in iter_items(path, stats, progress):
+                importer.add(item)
         shapes.append(str(stats.shape))
         _merge_stats(report.stats, stats)
         report.problems.merge(stats.schema)
@@ -423,6 +339,46 @@ def import_ocds(
     importer.compile_dirty()
     finish(db, report, clock=clock)
     return report
+
+
+def _import_parallel(
+    importer: _Importer, path: Path, stats: ReadStats, *, workers: int | None, progress: Progress | None
+) -> bool:
+    """Import a large JSON Lines file with worker processes preparing chunks in order; False when not used."""
+    size = path.stat().st_size if path.is_file() else 0
+    count = workers if workers is not None else (os.cpu_count() or 1) if size >= PARALLEL_MIN_BYTES else 1
+    if count <= 1:
+        return False
+    stream, raw, gzipped = open_binary(path)
+    with raw, stream:
+        stats.gzip = gzipped
+        stats.shape = detect_shape(stream)
+        if stats.shape is not Shape.JSON_LINES:
+            return False
+        pending: deque[AsyncResult[tuple[list[tuple[str, Prepared | str]], ReadStats]]] = deque()
+
+        def collect() -> None:
+            prepared, part = pending.popleft().get()
+            for where, one in prepared:
+                importer.accept(where, one)
+            found, part.schema = part.schema, Problems()  # counted once: in the report, not again through `stats`
+            merge(stats, part)
+            importer.report.problems.merge(found)
+
+        context = multiprocessing.get_context("spawn")
+        with context.Pool(count) as pool:
+            try:
+                for first, blob in chunks(stream, CHUNK_BYTES):
+                    pending.append(pool.apply_async(prepare_chunk, (first, blob, importer.strict)))
+                    if progress is not None:
+                        progress(raw.tell())
+                    while len(pending) > count * 2:
+                        collect()
+            except READ_ERRORS as error:
+                stats.truncated = truncated_message("文件无法继续读取", stats.items, error)
+            while pending:
+                collect()
+    return True
 
 
 def start(db: Database, source: str, *, kind: str, clock: Clock) -> ImportReport:

@@ -8,14 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import delete, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ggzy.supervision.models import ImportedRecord, ImportedRelease
 
 CHUNK = 500  # ocids per IN (…) list
-RECORD_COLUMNS = ("date", "releases", "origin", "import_id", "digest", "compiled")
 
 
 def chunks(values: Iterable[str], size: int = CHUNK) -> Iterator[list[str]]:
@@ -53,24 +51,31 @@ def stored_records(session: Session, ocids: Iterable[str]) -> dict[str, tuple[st
     return out
 
 
-def insert_releases(session: Session, rows: list[dict[str, Any]]) -> None:
+RELEASE_INSERT = "INSERT INTO ocds_release (ocid, release_id, date, import_id, digest, data) VALUES ({})"
+RECORD_UPSERT = (
+    "INSERT INTO ocds_record (ocid, date, releases, origin, import_id, digest, compiled) VALUES ({}) "
+    "ON CONFLICT (ocid) DO UPDATE SET date = excluded.date, releases = excluded.releases, origin = excluded.origin, "
+    "import_id = excluded.import_id, digest = excluded.digest, compiled = excluded.compiled"
+)
+
+
+def _marks(session: Session, n: int) -> str:
+    """The DBAPI's placeholders: sqlite3 takes `?`, psycopg `%s`."""
+    return ", ".join(["%s" if session.get_bind().dialect.name == "postgresql" else "?"] * n)
+
+
+def insert_releases(session: Session, rows: list[tuple[str, str, str, str, str, str]]) -> None:
+    """(ocid, release id, date, import id, digest, data) rows, straight to the driver's executemany (the ORM's
+    per-row work cost more than SQLite's own; the statement is a constant)."""
     if rows:
-        session.execute(insert(ImportedRelease), rows)
+        session.connection().exec_driver_sql(RELEASE_INSERT.format(_marks(session, 6)), rows)
 
 
-def upsert_records(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Insert or replace compiled releases by ocid (one statement for the batch)."""
-    if not rows:
-        return
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        pg = postgresql.insert(ImportedRecord)
-        pg_set = {c: pg.excluded[c] for c in RECORD_COLUMNS}
-        session.execute(pg.on_conflict_do_update(index_elements=["ocid"], set_=pg_set), rows)
-    else:
-        lite = sqlite.insert(ImportedRecord)
-        lite_set = {c: lite.excluded[c] for c in RECORD_COLUMNS}
-        session.execute(lite.on_conflict_do_update(index_elements=["ocid"], set_=lite_set), rows)
+def upsert_records(session: Session, rows: list[tuple[str, str, int, str, str, str, str]]) -> None:
+    """Insert or replace compiled releases by ocid: (ocid, date, releases, origin, import id, digest, compiled);
+    SQLite and PostgreSQL share the ON CONFLICT … DO UPDATE syntax."""
+    if rows:
+        session.connection().exec_driver_sql(RECORD_UPSERT.format(_marks(session, 7)), rows)
 
 
 def releases_of(session: Session, ocids: list[str]) -> dict[str, list[tuple[str, dict[str, Any]]]]:

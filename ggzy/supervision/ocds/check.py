@@ -454,96 +454,167 @@ def check_release(release: dict[str, Any], where: str, problems: Problems) -> in
     """Check one release (or compiled release) and add its problems; return how many errors it has. `where` names it
     in the examples: `releases[3]`, `records[0].compiledRelease`, or `line 12:` for JSON Lines."""
     before = problems.total
-    _check_object(release, "Release", "", where, problems)
+    _check_object(release, _COMPILED["Release"], [], where, problems)
     found = problems.total - before
     if found:
         problems.releases_with_errors += 1
     return found
 
 
-def _join(where: str, key: str) -> str:
-    """`releases[3]` + `tender` → `releases[3].tender`; `line 12:` + `tender` → `line 12:tender`."""
-    if not where:
-        return key
-    return f"{where}{key}" if where.endswith(":") else f"{where}.{key}"
+# Compiled form of DEFS: per field the Python types accepted as they are, and what else to look at.
+_NUMBER_TYPES = {S: (str,), D: (str,), N: (int, float, Decimal), I: (int,), B: (bool,), O: (dict,), A: (list,)}
 
 
-def _check_object(value: dict[str, Any], name: str, pattern: str, where: str, problems: Problems) -> None:
-    spec = DEFS[name]
-    for key in REQUIRED.get(name, ()):
-        if key not in value:
-            p = f"{pattern}.{key}" if pattern else key
-            problems.add(p, "required", "缺少必填字段 required field missing", _join(where, key))
-    for key, item in value.items():
-        p = f"{pattern}.{key}" if pattern else key
-        w = _join(where, key)
-        fld = spec.get(key)
-        if fld is None:
-            if key not in KNOWN_FREE:
-                problems.add_additional(p, w)
+@dataclass(frozen=True)
+class _Spec:
+    plain: frozenset[type]  # types that need no further look (numbers, booleans, strings without a rule, null)
+    field: Field
+    ref: str | None
+    item: _Spec | None  # for arrays of non-objects
+    string_rule: bool  # a date-time, codelist or currency to check on strings
+
+
+def _compile(fld: Field, key: str) -> _Spec:
+    plain: set[type] = set()
+    for t in fld.types:
+        if t in (O, A):
             continue
-        _check_value(item, fld, p, w, problems)
+        plain.update(_NUMBER_TYPES[t])
+    rule = D in fld.types or fld.codes is not None or key == "currency"
+    if rule:
+        plain.discard(str)
+    if fld.nullable:
+        plain.add(type(None))
+    item = _compile(Field(fld.items, nullable=False, codes=fld.codes), key) if fld.items else None
+    return _Spec(frozenset(plain), fld, fld.ref, item, rule)
 
 
-def _check_value(item: Any, fld: Field, p: str, w: str, problems: Problems) -> None:
-    if item is None:
-        if not fld.nullable:
-            problems.add(p, "type", f"应为 {'/'.join(TYPE_NAMES[t] for t in fld.types)}，实为 null", w)
-        return
-    kind = type(item)
+_COMPILED: dict[str, tuple[dict[str, _Spec], tuple[str, ...]]] = {
+    name: ({key: _compile(fld, key) for key, fld in spec.items()}, REQUIRED.get(name, ()))
+    for name, spec in DEFS.items()
+}
+
+
+def _pattern(path: list[str | int]) -> str:
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += "[]"
+        else:
+            out = f"{out}.{part}" if out else part
+    return out
+
+
+def _concrete(where: str, path: list[str | int]) -> str:
+    out = where
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif not out:
+            out = part
+        elif out.endswith(":"):
+            out += part
+        else:
+            out += f".{part}"
+    return out
+
+
+def _add(problems: Problems, path: list[str | int], kind: str, message: str, where: str, shown: Any = None) -> None:
+    example = _concrete(where, path)
+    if shown is not None:
+        example = f"{example}={str(shown)[:40]!r}"
+    problems.add(_pattern(path), kind, message, example)
+
+
+def _check_object(
+    value: dict[str, Any],
+    compiled: tuple[dict[str, _Spec], tuple[str, ...]],
+    path: list[str | int],
+    where: str,
+    problems: Problems,
+) -> None:
+    specs, required = compiled
+    for key in required:
+        if key not in value:
+            path.append(key)
+            _add(problems, path, "required", "缺少必填字段 required field missing", where)
+            path.pop()
+    for key, item in value.items():
+        spec = specs.get(key)
+        if spec is None:
+            if key not in KNOWN_FREE:
+                path.append(key)
+                problems.add_additional(_pattern(path), _concrete(where, path))
+                path.pop()
+            continue
+        if type(item) in spec.plain:
+            continue
+        path.append(key)
+        _check_value(item, spec, path, where, problems)
+        path.pop()
+
+
+def _check_value(item: Any, spec: _Spec, path: list[str | int], where: str, problems: Problems) -> None:
+    fld = spec.field
     types = fld.types
+    kind = type(item)
+    if item is None:
+        expected = "/".join(TYPE_NAMES[t] for t in types)
+        _add(problems, path, "type", f"应为 {expected}，实为 null", where)
+        return
     if kind is str:
         if S in types or D in types:
             if D in types and not DATE_TIME.match(item):
-                problems.add(p, "date-time", "不是 RFC 3339 日期时间 not an RFC 3339 date-time", f"{w}={item[:40]!r}")
+                _add(problems, path, "date-time", "不是 RFC 3339 日期时间 not an RFC 3339 date-time", where, item)
             elif fld.codes is not None and item not in fld.codes:
-                problems.add(p, "codelist", "不在封闭代码表中 not in the closed codelist", f"{w}={item[:40]!r}")
-            elif p.endswith("currency") and not CURRENCY.match(item):
-                problems.add(p, "currency", "不是 ISO 4217 币种代码 not an ISO 4217 code", f"{w}={item[:40]!r}")
+                _add(problems, path, "codelist", "不在封闭代码表中 not in the closed codelist", where, item)
+            elif path[-1] == "currency" and not CURRENCY.match(item):
+                _add(problems, path, "currency", "不是 ISO 4217 币种代码 not an ISO 4217 code", where, item)
             return
         if (N in types or I in types) and _is_numeric_text(item):
-            problems.add(p, "number-as-text", "数字写成了文本 a number given as text", f"{w}={item[:40]!r}")
-            return
-    elif kind is int:
-        if I in types or N in types:
+            _add(problems, path, "number-as-text", "数字写成了文本 a number given as text", where, item)
             return
     elif kind is float:
-        if N in types:
-            return
         if I in types and item.is_integer():
             return
-    elif kind is bool:
-        if B in types:
-            return
     elif kind is Decimal:  # amounts read from tables (imports.china): exact decimals
-        if N in types or (I in types and item == item.to_integral_value()):
+        if I in types and item == item.to_integral_value():
             return
     elif kind is dict:
         if O in types:
-            if fld.ref is not None:
-                _check_object(item, fld.ref, p, w, problems)
+            if spec.ref is not None:
+                _check_object(item, _COMPILED[spec.ref], path, where, problems)
             return
     elif kind is list and A in types:
-        _check_array(item, fld, p, w, problems)
+        _check_array(item, spec, path, where, problems)
         return
     expected = "/".join(TYPE_NAMES[t] for t in types)
     got = json_type(item)
-    problems.add(p, "type", f"应为 {expected}，实为 {got} (expected {expected}, got {got})", w)
+    _add(problems, path, "type", f"应为 {expected}，实为 {got} (expected {expected}, got {got})", where)
 
 
-def _check_array(items: list[Any], fld: Field, p: str, w: str, problems: Problems) -> None:
+def _check_array(items: list[Any], spec: _Spec, path: list[str | int], where: str, problems: Problems) -> None:
+    fld = spec.field
     if len(items) < fld.min_items:
-        problems.add(p, "empty", f"数组至少应有 {fld.min_items} 项 (array needs ≥ {fld.min_items} items)", w)
-    pattern = f"{p}[]"
-    if fld.ref is not None:
+        _add(problems, path, "empty", f"数组至少应有 {fld.min_items} 项 (array needs ≥ {fld.min_items} items)", where)
+    if spec.ref is not None:
+        compiled = _COMPILED[spec.ref]
         for index, element in enumerate(items):
             if type(element) is dict:
-                _check_object(element, fld.ref, pattern, f"{w}[{index}]", problems)
+                path.append(index)
+                _check_object(element, compiled, path, where, problems)
+                path.pop()
             else:
                 got = json_type(element)
-                problems.add(pattern, "type", f"应为 object，实为 {got} (expected object, got {got})", f"{w}[{index}]")
+                path.append(index)
+                _add(problems, path, "type", f"应为 object，实为 {got} (expected object, got {got})", where)
+                path.pop()
         return
-    if fld.items:
-        item_field = Field(fld.items, nullable=False, codes=fld.codes)
+    item_spec = spec.item
+    if item_spec is not None:
         for index, element in enumerate(items):
-            _check_value(element, item_field, pattern, f"{w}[{index}]", problems)
+            if type(element) in item_spec.plain:
+                continue
+            path.append(index)
+            _check_value(element, item_spec, path, where, problems)
+            path.pop()
