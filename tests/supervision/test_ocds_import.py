@@ -27,6 +27,7 @@ from ggzy.supervision.models import Alert, ImportedRecord, ImportedRelease, Impo
 from ggzy.supervision.ocds.check import Problems, check_release
 from ggzy.supervision.ocds.merge import compile_releases
 from tests.builders import an_org
+from tests.dbserver import DbServer
 
 PACKAGE_META = {"uri": "https://example.invalid/p.json", "version": "1.1", "publishedDate": "2024-01-01T00:00:00Z"}
 
@@ -273,3 +274,28 @@ def test_worker_processes_give_the_same_report_as_one_process(
     assert parallel.problems.total == 43
     assert parallel.stats.blank_line_numbers == serial.stats.blank_line_numbers == [151]
     assert parallel.truncated == serial.truncated != ""
+
+
+def test_the_commands_import_analyze_and_screen_the_store(dbserver: DbServer, tmp_path: Path) -> None:
+    url = dbserver.clone()
+    env = {"GGZY_DATABASE_URL": url, "GGZY_VAR_DIR": str(tmp_path / "var")}
+    runner = CliRunner()
+    try:
+        releases = [a_release(f"ocds-abcdef-c{i}", "r1", "2024-01-01T00:00:00Z") for i in range(4)]
+        whole = package(tmp_path / "p.json", releases)
+        r = runner.invoke(main, ["import", "ocds", "--no-progress", str(whole)], env=env)
+        assert r.exit_code == 0 and "存入 4 项，记录 4 个" in r.stdout, r.output
+        cut = tmp_path / "cut.json"
+        cut.write_bytes(whole.read_bytes()[:-40])
+        r = runner.invoke(main, ["import", "ocds", "--no-progress", str(cut)], env=env)
+        assert r.exit_code == 3 and "INPUT TRUNCATED" in r.stderr, r.output
+        r = runner.invoke(main, ["import", "ocds", "--no-progress", str(tmp_path / "missing.json")], env=env)
+        assert r.exit_code == 2 and "不存在" in r.stderr
+        r = runner.invoke(main, ["analyze", "--imported", "--no-progress"], env=env)
+        assert r.exit_code == 0 and "导入库 imported store: 4 个 compiled release" in r.stderr, r.output
+        r = runner.invoke(main, ["analyze", "--no-progress"], env=env)
+        assert r.exit_code == 2 and "--imported" in r.stderr
+        r = runner.invoke(main, ["supervise", "history"], env=env)
+        assert r.exit_code == 0 and "筛查 4 个交易" in r.output, r.output
+    finally:
+        dbserver.drop(url)
