@@ -88,7 +88,8 @@ def _bar(files: tuple[Path, ...], enabled: bool) -> Callable[[int], None]:
 def import_china(settings: object, mapping_name: str, files: tuple[Path, ...], out: Path | None, store: bool) -> None:
     """导入交易中心的招标、开标、中标表格（CSV 或 xlsx），按项目编号关联为 OCDS compiled release。"""
     from ggzy.supervision.imports import china
-    from ggzy.supervision.imports.ocds import Item, dumps, import_items
+    from ggzy.supervision.imports.ocds import import_items
+    from ggzy.supervision.imports.prepare import Item, dumps
 
     try:
         mapping = china.load_mapping(mapping_name)

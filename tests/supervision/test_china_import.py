@@ -21,7 +21,8 @@ from ggzy.core.db import Database
 from ggzy.supervision.analyze.pipeline import read_tables, run_flags
 from ggzy.supervision.flags.cardinal.settings import CardinalSettings
 from ggzy.supervision.imports import china, store
-from ggzy.supervision.imports.ocds import Item, dumps, import_items
+from ggzy.supervision.imports.ocds import import_items
+from ggzy.supervision.imports.prepare import Item, dumps
 from ggzy.supervision.ocds.check import Problems, check_release
 
 TENDER_HEAD = ["项目名称", "项目编号", "开标时间", "工程分类", "预算（万元）", "招标人"]
