@@ -68,7 +68,7 @@ TAGS = (
 )  # fmt: skip
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
-STRICT_ARRAY = Field((A,), nullable=False)
+STRICT_ARRAY = Field((A,), nullable=False, items=(O,))  # Amendment.changes: objects, their fields deprecated
 
 DEFS: dict[str, dict[str, Field]] = {
     "Release": {
@@ -301,7 +301,6 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "Release": ("ocid", "id", "date", "tag", "initiationType"),
     "Tender": ("id",), "Award": ("id",), "Contract": ("id", "awardID"), "Milestone": ("id",), "Document": ("id",),
     "Transaction": ("id",), "Item": ("id",), "BidsStatistic": ("id", "measure", "value"), "Bid": ("id",),
-    "Lot": ("id",), "LotGroup": ("id",),
 }  # fmt: skip
 # ggzy's own extension (docs/analyze.md) is known: its values are read by the flags with their own type checks.
 KNOWN_FREE = frozenset({"ggzySupervision"})
