@@ -297,5 +297,11 @@ def test_the_commands_import_analyze_and_screen_the_store(dbserver: DbServer, tm
         assert r.exit_code == 2 and "--imported" in r.stderr
         r = runner.invoke(main, ["supervise", "history"], env=env)
         assert r.exit_code == 0 and "筛查 4 个交易" in r.output, r.output
+        award = tmp_path / "中标.csv"
+        award.write_text("项目编号,中标金额\nP1,100\nP2,两百\n", encoding="utf-8")
+        r = runner.invoke(main, ["import", "china", "-m", "hangzhou", str(award)], env=env)
+        assert r.exit_code == 0 and "2 个项目，存入 2 个" in r.stdout and "「两百」不是金额" in r.stderr, r.output
+        r = runner.invoke(main, ["analyze", "--imported", "--no-progress"], env=env)
+        assert "导入库 imported store: 6 个 compiled release" in r.stderr, r.output
     finally:
         dbserver.drop(url)
