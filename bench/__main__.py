@@ -19,6 +19,7 @@ BENCHES = (
     "bench.archive_verify",
     "bench.ocds_export",
     "bench.federation",
+    "bench.ocds_import",
 )
 
 

@@ -30,6 +30,7 @@ class LazyGroup(click.Group):
         "experts": "ggzy.experts.cli:experts",
         "export": "ggzy.exchange.cli:export",
         "federation": "ggzy.federation.cli:federation",
+        "import": "ggzy.supervision.imports_cli:imports",
         "keyholder": "ggzy.bidding.keyholder:keyholder",
         "supervise": "ggzy.supervision.cli:supervise",
     }

@@ -56,9 +56,16 @@ def screen(
     approvals: pl.DataFrame | None = None,
     source: str = "history",
     sector: str = "",
+    imported: bool = True,
 ) -> Screening:
-    """Run the history flags and raise alerts; the platform's own projects go to their sector's regulator."""
-    releases = platform_releases(session, clock) + list(external or [])
+    """Run the history flags and raise alerts; the platform's own projects go to their sector's regulator. With
+    `imported`, the compiled releases of the store of imported data (`ggzy import`) are screened with the files."""
+    external = list(external or [])
+    if imported:
+        from ggzy.supervision.imports.store import iter_compiled
+
+        external += iter_compiled(session)
+    releases = platform_releases(session, clock) + external
     report = Screening(releases=len(releases))
     if not releases:
         return report
@@ -71,7 +78,7 @@ def screen(
     kinds: dict[str, str] = {}
     titles: dict[str, str] = {}
     names: dict[str, str] = {}  # organisations not registered here are named as the other platform names them
-    for r in external or []:
+    for r in external:
         titles[str(r.get("ocid"))] = str((r.get("tender") or {}).get("title") or "")
         for party in r.get("parties") or []:
             if party.get("id") and party.get("name"):

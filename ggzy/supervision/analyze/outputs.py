@@ -34,7 +34,15 @@ def summary_lines(result: Analysis) -> list[str]:
         "无 compiledRelease 的记录 records without compiledRelease": s.records_without_compiled_release,
     }
     lines += [f"  {label}: {count}" for label, count in problems.items() if count]
+    if s.blank_lines:
+        numbers = ", ".join(map(str, s.blank_line_numbers)) + (
+            " …" if s.blank_lines > len(s.blank_line_numbers) else ""
+        )
+        lines.append(f"  空行 blank lines: {s.blank_lines}（第 {numbers} 行 lines）")
     lines += [f"  {message}" for message in s.errors]
+    if s.truncated:
+        lines.append(f"输入不完整 INPUT TRUNCATED: {s.truncated} — 以下结果只涵盖已读到的 {s.releases} 个 release")
+    lines += s.schema.lines()
     lines += [f"  范围外 out of scope — {reason}: {count}" for reason, count in result.scope.items() if count]
     for code, outcome in result.outcomes.items():
         flagged = outcome.hits.height
@@ -109,6 +117,10 @@ def summary_json(result: Analysis) -> dict[str, object]:
             "malformed": result.stats.malformed,
             "not_objects": result.stats.not_objects,
             "errors": result.stats.errors,
+            "blank_lines": result.stats.blank_lines,
+            "blank_line_numbers": result.stats.blank_line_numbers,
+            "truncated": result.stats.truncated,
+            "schema": result.stats.schema.as_json(),
         },
         "scope": result.scope,
         "indicators": {

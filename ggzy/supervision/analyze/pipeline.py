@@ -15,8 +15,9 @@ from ggzy.supervision.flags import Flag, Outcome, RunContext, registry
 from ggzy.supervision.flags.base import HITS_SCHEMA
 from ggzy.supervision.flags.cardinal.common import FAMILY, FIRST, FIRST_CACHE, scope_counts
 from ggzy.supervision.flags.cardinal.settings import CardinalSettings
+from ggzy.supervision.ocds.check import check_release
 from ggzy.supervision.ocds.parallel import read_parallel
-from ggzy.supervision.ocds.reader import ReadStats, iter_releases
+from ggzy.supervision.ocds.reader import ReadStats, Shape, iter_releases
 from ggzy.supervision.ocds.tables import TableBuilder, Tables
 
 BATCH = 20_000  # releases held as Python objects at once; bounds memory
@@ -63,6 +64,7 @@ def read_tables(
                 return Tables.concat(parallel), stats
             stats = ReadStats()
         for line, release in iter_releases(path, stats, advance):
+            check_release(release, where(stats.shape, line), stats.schema)
             builder.add(line, line, release)
             if builder.rows >= batch:
                 parts.append(builder.frames())
@@ -71,6 +73,15 @@ def read_tables(
         bar.close()
     parts.append(builder.frames())
     return Tables.concat(parts), stats
+
+
+def where(shape: Shape, number: int) -> str:
+    """How an example names the release: its line (JSON Lines) or its place in the package (0-based, as JSON)."""
+    if shape is Shape.JSON_LINES:
+        return f"line {number}:"
+    if shape is Shape.RELEASE_PACKAGE:
+        return f"releases[{number - 1}]"
+    return f"records[{number - 1}].compiledRelease"
 
 
 def enabled_flags(settings: CardinalSettings, only: Callable[[str], bool] | None = None) -> list[Flag]:

@@ -11,7 +11,16 @@ from typing import IO, Any
 
 import polars as pl
 
-from ggzy.supervision.ocds.reader import ReadStats, Shape, _loads, detect_shape, open_binary
+from ggzy.supervision.ocds.check import check_release
+from ggzy.supervision.ocds.reader import (
+    READ_ERRORS,
+    ReadStats,
+    Shape,
+    _loads,
+    detect_shape,
+    open_binary,
+    truncated_message,
+)
 from ggzy.supervision.ocds.tables import TableBuilder
 
 CHUNK_BYTES = 8 << 20
@@ -47,11 +56,14 @@ def flatten_chunk(first: int, blob: bytes) -> tuple[Frames, ReadStats]:
     for number, line in enumerate(lines, start=first):
         stats.items += 1
         if not line.strip():
-            stats.blank_lines += 1
+            stats.blank(number)
             continue
         try:
             value: Any = _loads(line)
         except ValueError as error:
+            if number == first + len(lines) - 1 and not blob.endswith(b"\n"):
+                stats.truncated = truncated_message(f"最后一行（第 {number} 行）被截断", number - 1, error)
+                break
             stats.malformed += 1
             stats.problem(f"第 {number} 行不是有效的 JSON，已跳过 (line {number} is invalid JSON, skipped): {error}")
             continue
@@ -60,6 +72,7 @@ def flatten_chunk(first: int, blob: bytes) -> tuple[Frames, ReadStats]:
             stats.problem(f"第 {number} 项不是 JSON 对象，已跳过 (item {number} is not an object, skipped)")
             continue
         stats.releases += 1
+        check_release(value, f"line {number}:", stats.schema)
         builder.add(number, number, value)
     return builder.frames(), stats
 
@@ -69,6 +82,12 @@ def merge(total: ReadStats, part: ReadStats) -> None:
         setattr(total, name, getattr(total, name) + getattr(part, name))
     for message in part.errors:
         total.problem(message)
+    for number in part.blank_line_numbers:
+        if len(total.blank_line_numbers) < len(part.blank_line_numbers) + 20:
+            total.blank_line_numbers.append(number)
+    del total.blank_line_numbers[20:]
+    total.schema.merge(part.schema)
+    total.truncated = total.truncated or part.truncated
 
 
 def read_parallel(
@@ -90,12 +109,15 @@ def read_parallel(
         pending: deque[AsyncResult[tuple[Frames, ReadStats]]] = deque()
         context = multiprocessing.get_context("spawn")  # fork is unsafe once Polars' threads run
         with context.Pool(workers) as pool:
-            for first, blob in chunks(stream, chunk_bytes):
-                pending.append(pool.apply_async(flatten_chunk, (first, blob)))
-                if progress is not None:
-                    progress(raw.tell())
-                while len(pending) > workers * 2:
-                    _collect(pending.popleft(), parts, stats)
+            try:
+                for first, blob in chunks(stream, chunk_bytes):
+                    pending.append(pool.apply_async(flatten_chunk, (first, blob)))
+                    if progress is not None:
+                        progress(raw.tell())
+                    while len(pending) > workers * 2:
+                        _collect(pending.popleft(), parts, stats)
+            except READ_ERRORS as error:
+                stats.truncated = truncated_message("文件无法继续读取", stats.items, error)
             while pending:
                 _collect(pending.popleft(), parts, stats)
         return parts

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -12,6 +13,8 @@ from typing import IO, Any, cast
 
 import ijson
 import orjson
+
+from ggzy.supervision.ocds.check import Problems, check_extensions
 
 GZIP_MAGIC = b"\x1f\x8b"
 PEEK_LIMIT = 1 << 20  # a first line longer than this is read as a package, never loaded whole
@@ -41,6 +44,14 @@ class ReadStats:
     not_objects: int = 0
     records_without_compiled_release: int = 0
     errors: list[str] = field(default_factory=list)
+    blank_line_numbers: list[int] = field(default_factory=list)  # the first few
+    truncated: str = ""  # why the input stopped before its end (cut, corrupt gzip, broken package): not usable whole
+    schema: Problems = field(default_factory=Problems)  # schema problems by JSON path (ocds.check)
+
+    def blank(self, number: int) -> None:
+        self.blank_lines += 1
+        if len(self.blank_line_numbers) < MAX_REPORTED_ERRORS:
+            self.blank_line_numbers.append(number)
 
     def problem(self, message: str) -> None:
         if len(self.errors) < MAX_REPORTED_ERRORS:
@@ -111,26 +122,45 @@ def _package_key(stream: IO[bytes]) -> Shape:
     return Shape.JSON_LINES
 
 
+READ_ERRORS = (EOFError, OSError, zlib.error)  # a gzip stream cut or corrupt, a file that cannot be read
+
+
+def truncated_message(what: str, items: int, error: BaseException) -> str:
+    detail = (str(error).strip().splitlines() or [""])[0][:200]
+    return f"输入在读完 {items} 项后中断：{what} (input broken after {items} items: {type(error).__name__}: {detail})"
+
+
 def iter_json_lines(stream: IO[bytes], stats: ReadStats) -> Iterator[tuple[int, Any]]:
-    """Yield (line number, parsed value) for every non-blank line; malformed lines are counted and skipped."""
-    for number, line in enumerate(stream, start=1):
-        stats.items += 1
-        if not line.strip():
-            stats.blank_lines += 1
-            continue
-        try:
-            value = _loads(line)
-        except ValueError as error:
-            stats.malformed += 1
-            stats.problem(f"第 {number} 行不是有效的 JSON，已跳过 (line {number} is invalid JSON, skipped): {error}")
-            continue
-        yield number, value
+    """Yield (line number, parsed value) for every non-blank line; malformed lines are counted and skipped; a last
+    line that is cut (no newline, not JSON) or an unreadable stream marks the input truncated."""
+    number = 0
+    try:
+        for number, line in enumerate(stream, start=1):
+            stats.items += 1
+            if not line.strip():
+                stats.blank(number)
+                continue
+            try:
+                value = _loads(line)
+            except ValueError as error:
+                if not line.endswith(b"\n"):
+                    stats.truncated = truncated_message(f"最后一行（第 {number} 行）被截断", number - 1, error)
+                    return
+                stats.malformed += 1
+                stats.problem(
+                    f"第 {number} 行不是有效的 JSON，已跳过 (line {number} is invalid JSON, skipped): {error}"
+                )
+                continue
+            yield number, value
+    except READ_ERRORS as error:
+        stats.truncated = truncated_message(f"第 {number + 1} 行处无法读取", number, error)
 
 
 def iter_package(stream: IO[bytes], shape: Shape, stats: ReadStats) -> Iterator[tuple[int, Any]]:
     """Yield (1-based position, compiled release) from a release or record package, streamed with ijson."""
     prefix = "releases.item" if shape is Shape.RELEASE_PACKAGE else "records.item"
     try:
+        check_extensions(package_extensions(stream), stats.schema)
         for number, item in enumerate(ijson.items(stream, prefix, use_float=True), start=1):
             stats.items += 1
             if shape is Shape.RECORD_PACKAGE:
@@ -141,11 +171,25 @@ def iter_package(stream: IO[bytes], shape: Shape, stats: ReadStats) -> Iterator[
                     continue
                 item = compiled
             yield number, item
-    except (ijson.JSONError, ValueError) as error:
+    except (ijson.JSONError, ValueError, *READ_ERRORS) as error:
         stats.malformed += 1
-        stats.problem(
-            f"数据包在第 {stats.items + 1} 项处损坏，其后内容已忽略 (package broken after item {stats.items}): {error}"
-        )
+        stats.truncated = truncated_message(f"数据包在第 {stats.items + 1} 项处损坏或被截断", stats.items, error)
+        stats.problem(stats.truncated)
+
+
+def package_extensions(stream: IO[bytes]) -> list[Any]:
+    """The package's `extensions`, read from its start up to `releases`/`records` (then the stream is rewound)."""
+    found: list[Any] = []
+    try:
+        for prefix, event, value in ijson.parse(stream):
+            if prefix == "extensions.item" and event in ("string", "number"):
+                found.append(value)
+            elif prefix == "" and event == "map_key" and value in ("releases", "records"):
+                break
+    except (ijson.JSONError, ValueError, *READ_ERRORS):
+        pass
+    stream.seek(0)
+    return found
 
 
 def iter_releases(
