@@ -14,7 +14,7 @@ from ggzy.core import policy
 from ggzy.core.actor import Actor
 from ggzy.core.errors import Forbidden
 from ggzy.deposits import ledger
-from ggzy.deposits.models import Guarantee, Payment, Refund, Requirement, SubAccount
+from ggzy.deposits.models import Guarantee, GuaranteeMessage, Payment, Refund, Requirement, SubAccount
 from ggzy.deposits.states import AccountKind, GuaranteeStatus, PaymentStatus
 from ggzy.projects import queries as projects
 
@@ -181,3 +181,15 @@ def payer_accounts(session: Session, section_id: str) -> dict[str, str]:
     ):
         out.setdefault(org, payer)
     return out
+
+
+def payment_of(session: Session, bank_txn_id: str) -> Payment | None:
+    return session.get(Payment, bank_txn_id)
+
+
+def claims_of(session: Session, section_id: str) -> dict[str, GuaranteeMessage]:
+    """The claims decided in a section, by the guarantee's principal (one per guarantee, ever)."""
+    rows = session.execute(
+        select(GuaranteeMessage).where(GuaranteeMessage.section_id == section_id, GuaranteeMessage.kind == "claim")
+    ).scalars()
+    return {m.org_id: m for m in rows}

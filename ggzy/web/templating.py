@@ -25,6 +25,11 @@ def yuan(value: Decimal | None) -> str:
     return "—" if value is None else f"¥{value:,.2f}"
 
 
+def fen(value: int | None) -> str:
+    """Integer fen (the deposit ledger's unit) shown as yuan, exactly."""
+    return "—" if value is None else yuan(Decimal(value) / 100)
+
+
 def make_env() -> Environment:
     loaders = [FileSystemLoader(HERE / "templates"), *(FileSystemLoader(p) for p in domains.template_dirs())]
     env = Environment(
@@ -36,6 +41,7 @@ def make_env() -> Environment:
     )
     env.filters["local_time"] = local_time
     env.filters["yuan"] = yuan
+    env.filters["fen"] = fen
     env.filters["pretty_json"] = lambda v: json.dumps(v, ensure_ascii=False, indent=2, sort_keys=True)
     env.filters["role_label"] = lambda r: ROLE_LABELS.get(Role(r), r) if r in Role._value2member_map_ else r
     env.filters["sector_label"] = lambda s: (
