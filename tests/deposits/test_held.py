@@ -134,3 +134,23 @@ def test_a_procurement_loser_gets_its_held_money_back_at_the_award(
     assert [r.org_id for r in made] == [loser] and made[0].rule_id == "procurement.deposit_refund_losers"
     later = refunds.on_contract(session, section_id=desk.section.id, winner_org_id=winner, clock=clock)
     assert [r.org_id for r in later] == [winner] and later[0].rule_id == deposit_rules.WINNER_REFUND.id
+
+
+def test_a_tender_that_fails_at_its_deadline_sends_every_security_back(
+    session: Session, clock: FixedClock, ident: Identity
+) -> None:
+    from ggzy.projects import timers as deadlines
+    from ggzy.projects.states import SectionStatus
+
+    desk = a_desk(session, clock, ident, bidders=2)
+    held = _held(session, clock, desk, 0)
+    service.record_payment(session, a_payment(desk, desk.bidders[1], at=clock.now()), source="callback", clock=clock)
+    assert desk.section.bid_deadline is not None
+    desk.section.next_due_at = desk.section.bid_deadline
+    later = desk.section.bid_deadline + timedelta(seconds=1)
+    assert deadlines.reach_deadline(session, desk.section.id, later) is True  # no sealed bid: 流标
+    assert desk.section.status == SectionStatus.FAILED.value
+    made = list(session.execute(select(Refund)).scalars())
+    assert len(made) == 2 and {r.rule_id for r in made} == {deposit_rules.ENDED_REFUND.id}
+    assert next(r for r in made if r.payment_txn == held.bank_txn_id).to_account == STRANGER
+    assert ledger.trial_balance(session) == 0
