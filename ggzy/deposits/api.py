@@ -184,6 +184,8 @@ async def attach_guarantee(section_id: str, request: Request, me: SignedIn, ctx:
             }
 
     return await run_in_threadpool(run)
+
+
 def claim_read(db: Db, row: GuaranteeMessage) -> ClaimRead:
     g = db.get(Guarantee, row.guarantee_id)
     return ClaimRead(

@@ -58,6 +58,8 @@ def evidence_rows(evidence: object) -> list[tuple[str, str]]:
         text = v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str)
         rows.append((EVIDENCE_LABELS.get(str(k), str(k)), text or "—"))
     return rows
+
+
 def fen(value: int | None) -> str:
     """Integer fen (the deposit ledger's unit) shown as yuan, exactly."""
     return "—" if value is None else yuan(Decimal(value) / 100)
