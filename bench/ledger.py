@@ -1,7 +1,8 @@
 """Deposit ledger benchmark: balanced transfers per second through the service layer (issue 11: ≥ 10,000/s on
 PostgreSQL on this machine).
 
-    python -m bench ledger [--transfers N] [--batch B] [--backend sqlite|postgresql|both]
+    python bench/ledger.py [--transfers N] [--batch B] [--backend sqlite|postgresql|both]
+    (or python -m bench.ledger …; `python -m bench ledger` runs it with the defaults)
 
 Each transfer is a payment into a section's bank account credited to one of 200 bidders' payables, with
 its own idempotency key, posted by the ledger's batch verb `ledger.post_many` in transactions of B
@@ -12,9 +13,14 @@ timed on a sample for comparison. After the run the trial balance must be zero a
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 import tempfile
 import time
 from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: `python bench/ledger.py`
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import database
 from ggzy.core.clock import SystemClock
@@ -56,14 +62,16 @@ def run(backend: str, n: int, batch: int) -> None:
         single = time.perf_counter() - t0
         with db.unit_of_work(write=False) as s:
             assert ledger.trial_balance(s) == 0 and ledger.unbalanced_entries(s) == []
+        load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
         print(
             f"{backend:10s} post_many: {n:,} transfers in {took:.2f} s = {n / took:,.0f} transfers/s "
-            f"(batches of {batch}); post one by one: {sample / single:,.0f} transfers/s; trial balance 0"
+            f"(batches of {batch}); post one by one: {sample / single:,.0f} transfers/s; trial balance 0; "
+            f"load average {load}"
         )
 
 
 def main(argv: list[str] | None = None) -> None:
-    p = argparse.ArgumentParser(prog="python -m bench ledger")
+    p = argparse.ArgumentParser(prog="python bench/ledger.py")
     p.add_argument("--transfers", type=int, default=100_000)
     p.add_argument("--batch", type=int, default=1000)
     p.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
@@ -73,6 +81,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    import sys
-
     main(sys.argv[1:])

@@ -27,6 +27,7 @@ from ggzy.core.clock import SHANGHAI, Clock, FixedClock
 from ggzy.core.files import FileStore
 from ggzy.core.notify import MemoryNotifier
 from ggzy.core.roles import Role, Sector
+from ggzy.deposits import demo as deposit_demo
 from ggzy.entities import auth, credit_code, passwords, queries, service, totp
 from ggzy.entities.models import Organisation
 from ggzy.entities.service import Identity
@@ -291,6 +292,7 @@ def build(
             env=trades.env,
             notifier=MemoryNotifier(),
         )
+        deposit_demo.settle(session, clock=story)  # the bank has paid back what the ended trades owe
         if story.now() > clock.now():
             raise RuntimeError("the demo story ran past the present")
         if trades.var is not None:

@@ -11,19 +11,23 @@ from starlette.concurrency import run_in_threadpool
 from ggzy.core import events
 from ggzy.core.actor import system
 from ggzy.core.errors import DomainError, Invalid
-from ggzy.deposits import bank, guarantees, ledger, queries, service
+from ggzy.deposits import bank, guarantees, ledger, queries, refunds, service
+from ggzy.deposits.models import Guarantee, GuaranteeMessage, Refund
 from ggzy.deposits.queries import DepositLine
 from ggzy.deposits.schemas import (
     BankCallback,
     BasicAccountSet,
     CallbackResult,
+    ClaimIn,
+    ClaimRead,
     DepositRead,
     ForfeitIn,
+    HeldReturnIn,
     RefundRead,
     RequirementSet,
     SubAccountRead,
 )
-from ggzy.deposits.states import RefundStatus
+from ggzy.deposits.states import MessageStatus, RefundStatus
 from ggzy.rules import deposits as rules
 from ggzy.web.context import AppContext
 from ggzy.web.deps import Ctx, Db, SignedIn
@@ -38,6 +42,19 @@ def callback_key(ctx: AppContext) -> bytes:
     return ctx.keys.derive("deposits:bank-callback")
 
 
+def refund_read(r: Refund) -> RefundRead:
+    return RefundRead(
+        id=r.id,
+        reason=r.reason,
+        principal=ledger.to_yuan(r.principal_fen),
+        interest=ledger.to_yuan(r.interest_fen),
+        status=r.status,
+        status_label=RefundStatus(r.status).label,
+        due_at=r.due_at,
+        confirmed_at=r.confirmed_at,
+    )
+
+
 def read_of(line: DepositLine) -> DepositRead:
     return DepositRead(
         section_id=line.section_id,
@@ -48,19 +65,7 @@ def read_of(line: DepositLine) -> DepositRead:
         held=line.held,
         owed=line.owed,
         status=line.status,
-        refunds=[
-            RefundRead(
-                id=r.id,
-                reason=r.reason,
-                principal=ledger.to_yuan(r.principal_fen),
-                interest=ledger.to_yuan(r.interest_fen),
-                status=r.status,
-                status_label=RefundStatus(r.status).label,
-                due_at=r.due_at,
-                confirmed_at=r.confirmed_at,
-            )
-            for r in line.refunds
-        ],
+        refunds=[refund_read(r) for r in line.refunds],
     )
 
 
@@ -179,3 +184,37 @@ async def attach_guarantee(section_id: str, request: Request, me: SignedIn, ctx:
             }
 
     return await run_in_threadpool(run)
+
+
+def claim_read(db: Db, row: GuaranteeMessage) -> ClaimRead:
+    g = db.get(Guarantee, row.guarantee_id)
+    return ClaimRead(
+        id=row.id,
+        guarantee_number=g.number if g is not None else "",
+        amount=ledger.to_yuan(row.amount_fen),
+        beneficiary=row.beneficiary,
+        status=row.status,
+        status_label=MessageStatus(row.status).label,
+    )
+
+
+@router.post("/sections/{section_id}/deposits/claims", response_model=ClaimRead, summary="就电子保函向出具机构索赔")
+def claim(section_id: str, body: ClaimIn, db: Db, me: SignedIn, ctx: Ctx) -> ClaimRead:
+    """仅在法定情形下（投标截止后撤销投标文件；中标人无正当理由不签订合同或不提交履约保证金），由交易中心工作人员写明理由
+    作出，报监管部门；一体化保函的索赔报文经平台签名发往出具机构（同一保函只索赔一次）。"""
+    row = guarantees.claim(
+        db, me.actor, section_id=section_id, org_id=body.org_id, ground=body.ground, reason=body.reason, clock=ctx.clock
+    )
+    return claim_read(db, row)
+
+
+@router.post(
+    "/sections/{section_id}/deposits/held-returns", response_model=RefundRead, summary="非基本账户来款退回付款账户"
+)
+def return_held(section_id: str, body: HeldReturnIn, db: Db, me: SignedIn, ctx: Ctx) -> RefundRead:
+    """非从投标人基本账户转出的款项不作为投标保证金，由交易中心工作人员写明理由退回原付款账户（经合作银行，不重复退款）。"""
+    payment = queries.payment_of(db, body.bank_txn_id)
+    if payment is None or payment.section_id != section_id:
+        raise Invalid("本标段没有这笔待核实到账", code="unknown-payment")
+    r = refunds.return_held(db, me.actor, bank_txn_id=body.bank_txn_id, reason=body.reason, clock=ctx.clock)
+    return refund_read(r)

@@ -17,8 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ggzy.core.actor import Actor
-from ggzy.core.clock import Clock
-from ggzy.deposits import guarantees, ledger, service
+from ggzy.core.clock import Clock, FixedClock
+from ggzy.core.notify import MemoryNotifier, Notifier
+from ggzy.deposits import guarantees, ledger, refunds, service
+from ggzy.deposits.bank import Bank, FakeBank
 from ggzy.deposits.models import BasicAccount, GuaranteeIssuer
 from ggzy.deposits.service import BankPayment
 from ggzy.entities import queries as entities
@@ -106,4 +108,18 @@ def secure(
     )
 
 
-__all__ = ["issuer_key", "requirement", "secure"]
+def settle(session: Session, *, clock: FixedClock, bank: Bank | None = None, notifier: Notifier | None = None) -> int:
+    """What the tick would have done by now on the story clock: every prepared refund instructed to the partner bank
+    (the in-process fake) and confirmed, every released guarantee's bidder told. Returns the refunds confirmed."""
+    bank = bank or FakeBank()
+    notifier = notifier or MemoryNotifier()
+    due = refunds.due(session, clock.now())
+    if due:
+        clock.advance(timedelta(hours=1))  # the bank's answer comes within the hour
+    confirmed = sum(1 for refund_id in due if refunds.send(session, refund_id, bank, clock=clock))
+    for row_id in guarantees.due_messages(session, clock.now()):
+        guarantees.tell(session, row_id, notifier, clock=clock)
+    return confirmed
+
+
+__all__ = ["issuer_key", "requirement", "secure", "settle"]

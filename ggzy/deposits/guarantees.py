@@ -18,8 +18,8 @@ import base64
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from typing import Any, Protocol
+from datetime import date, datetime, timedelta
+from typing import Any, Literal, Protocol
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -28,22 +28,28 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ggzy.core import canonical, events, policy
-from ggzy.core.actor import Actor
+from ggzy.core.actor import Actor, system
 from ggzy.core.clock import Clock
 from ggzy.core.errors import Conflict, Forbidden, Invalid, NotFound, RuleViolation
 from ggzy.core.ids import new_id
+from ggzy.core.notify import Channel, Notifier
 from ggzy.credit import enforce as credit
 from ggzy.credit.states import Step as CreditStep
 from ggzy.deposits import ledger
-from ggzy.deposits.models import Guarantee, GuaranteeIssuer, Requirement
+from ggzy.deposits.models import Guarantee, GuaranteeIssuer, GuaranteeMessage, Requirement
+from ggzy.deposits.service import privacy
+from ggzy.deposits.states import GuaranteeStatus, MessageStatus
 from ggzy.entities import queries as entities
+from ggzy.entities.models import User
 from ggzy.projects import queries as projects
+from ggzy.rules.deposits import FORFEIT_GROUNDS
 
 FORMAT = "ggzy-guarantee/1"
 ISSUER_REGISTERED = events.event_type("deposits.issuer_registered", "登记保函出具机构", public=True)
 GUARANTEE_ACCEPTED = events.event_type("deposits.guarantee_accepted", "电子保函校验通过")
 GUARANTEE_SURRENDERED = events.event_type("deposits.guarantee_surrendered", "电子保函退保")
-GUARANTEE_CLAIMED = events.event_type("deposits.guarantee_claimed", "电子保函索赔")
+GUARANTEE_CLAIMED = events.event_type("deposits.guarantee_claimed", "决定就电子保函向出具机构索赔")
+ISSUER_ANSWERED = events.event_type("deposits.issuer_answered", "保函出具机构答复退保或索赔")
 SECURITY_RULE = "《招标投标法实施条例》第26条：投标保证金有效期应当与投标有效期一致"
 
 
@@ -62,6 +68,38 @@ class Application:
     signature: str  # the platform's Ed25519 signature over the canonical application without it
 
 
+@dataclass(frozen=True)
+class IssuerMessage:
+    """退保 or 索赔, as the platform sends it: signed, under a message id the issuer keeps as its idempotency key."""
+
+    message_id: str
+    kind: Literal["surrender", "claim"]
+    issuer_credit_code: str
+    number: str  # the guarantee's number
+    amount: str  # a claim's amount in yuan ("" for a surrender)
+    beneficiary: str  # a claim's beneficiary, the tenderer's credit code ("" for a surrender)
+    ground: str  # a claim's legal ground, as the rules word it
+    reason: str
+    signature: str  # the platform's Ed25519 signature over the canonical message without it
+
+    def body(self) -> dict[str, str]:
+        return {k: v for k, v in self.__dict__.items() if k != "signature"}
+
+
+@dataclass(frozen=True)
+class IssuerAnswer:
+    """The issuer's signed answer to a message: done (surrendered, or the claim accepted) or refused with a reason."""
+
+    message_id: str
+    outcome: Literal["done", "refused"]
+    reference: str = ""
+    reason: str = ""
+    signature: str = ""  # the issuer's Ed25519 signature over the canonical answer without it
+
+    def body(self) -> dict[str, str]:
+        return {k: v for k, v in self.__dict__.items() if k != "signature"}
+
+
 class Issuer(Protocol):
     def apply(self, application: Application) -> bytes:
         """The signed guarantee file; may raise IssuerTimeout; refuses with GuaranteeRefused."""
@@ -71,9 +109,17 @@ class Issuer(Protocol):
         """At the opening: the sealed terms of a guarantee, so the issuer knows what it guaranteed."""
         ...
 
-    def surrender(self, number: str) -> None: ...
+    def surrender(self, message: IssuerMessage) -> IssuerAnswer:
+        """退保: acted on once per message id (a repeat gets the same answer); may raise IssuerTimeout."""
+        ...
 
-    def claim(self, number: str, reason: str) -> None: ...
+    def claim(self, message: IssuerMessage) -> IssuerAnswer:
+        """索赔: acted on once per message id (a repeat gets the same answer); may raise IssuerTimeout."""
+        ...
+
+    def status(self, message_id: str) -> IssuerAnswer | None:
+        """What became of a message (None: the issuer never received it)."""
+        ...
 
 
 class GuaranteeRefused(Exception):
@@ -370,18 +416,229 @@ def disclose(session: Session, issuer: Issuer, guarantee: Guarantee) -> None:
     issuer.disclose(guarantee.number, terms, guarantee.terms_nonce)
 
 
-def surrender(session: Session, actor: Actor, *, guarantee_id: str, issuer: Issuer, clock: Clock) -> Guarantee:
-    """退保 — after the trade (or a withdrawal before the deadline) the guarantee is given back to its issuer."""
+# --- surrender and claims: messages to the issuer, sent on the tick -----------------------------------
+
+
+def message_of(session: Session, row: GuaranteeMessage, key: Ed25519PrivateKey) -> IssuerMessage:
+    g = session.get(Guarantee, row.guarantee_id)
+    assert g is not None
+    issuer = session.get(GuaranteeIssuer, g.issuer_id)
+    body = {
+        "message_id": row.message_id,
+        "kind": row.kind,
+        "issuer_credit_code": issuer.credit_code if issuer is not None else "",
+        "number": g.number,
+        "amount": str(ledger.to_yuan(row.amount_fen)) if row.kind == "claim" else "",
+        "beneficiary": row.beneficiary,
+        "ground": FORFEIT_GROUNDS.get(row.ground, ""),
+        "reason": row.reason,
+    }
+    sig = base64.b64encode(key.sign(canonical.dumps(body).encode())).decode()
+    return IssuerMessage(**body, signature=sig)  # type: ignore[arg-type]
+
+
+def sign_answer(key: Ed25519PrivateKey, answer: IssuerAnswer) -> IssuerAnswer:
+    """The issuer's side: its signature over the answer (the fake issuer's, and an integration's test double's)."""
+    sig = base64.b64encode(key.sign(canonical.dumps(answer.body()).encode())).decode()
+    return IssuerAnswer(**{**answer.body(), "signature": sig})  # type: ignore[arg-type]
+
+
+def _answer_is_signed(issuer: GuaranteeIssuer, answer: IssuerAnswer) -> bool:
+    try:
+        Ed25519PublicKey.from_public_bytes(bytes.fromhex(issuer.public_key)).verify(
+            base64.b64decode(answer.signature, validate=True), canonical.dumps(answer.body()).encode()
+        )
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+PENDING = (MessageStatus.PENDING.value, MessageStatus.SENT.value, MessageStatus.FAILED.value)
+FINAL = (MessageStatus.DONE.value, MessageStatus.REFUSED.value, MessageStatus.OFFLINE.value)
+
+
+def due_messages(session: Session, now: datetime) -> list[str]:
+    """Messages to send or ask about, and outcomes the bidder has not been told of yet."""
+    stmt = select(GuaranteeMessage.id).where(
+        GuaranteeMessage.status.in_(PENDING) | (GuaranteeMessage.status.in_(FINAL) & GuaranteeMessage.told_at.is_(None))
+    )
+    return list(session.execute(stmt.order_by(GuaranteeMessage.created_at, GuaranteeMessage.id)).scalars())
+
+
+def issuer_of(session: Session, row: GuaranteeMessage) -> GuaranteeIssuer:
+    g = session.get(Guarantee, row.guarantee_id)
+    issuer = session.get(GuaranteeIssuer, g.issuer_id) if g is not None else None
+    if issuer is None:
+        raise NotFound("保函出具机构未登记")
+    return issuer
+
+
+def send_message(session: Session, row_id: str, issuer: Issuer | None, *, key: Ed25519PrivateKey, clock: Clock) -> bool:
+    """Send one surrender or claim to its issuer and record the answer, under a lock on the message's row.
+
+    The message id was committed with the decision, before the issuer heard of it; a message whose answer never
+    came (a timeout, a lost answer, a crash) is first asked about (`Issuer.status`) and only sent again if the
+    issuer never received it, so a claim reaches its issuer once. True when an answer was recorded."""
+    stmt = select(GuaranteeMessage).where(GuaranteeMessage.id == row_id)
+    stmt = stmt.with_for_update(skip_locked=True) if session.get_bind().dialect.name == "postgresql" else stmt
+    row = session.execute(stmt).scalar_one_or_none()
+    if row is None or row.status not in PENDING:
+        return False
+    if issuer is None:
+        row.last_error = "该出具机构尚未接入平台接口，接入后发送"
+        return False
+    ask_first = row.status == MessageStatus.SENT.value
+    row.status = MessageStatus.SENT.value
+    row.attempts += 1
+    row.sent_at = clock.now()
+    message = message_of(session, row, key)
+    try:
+        answer = issuer.status(row.message_id) if ask_first else None
+        if answer is None:
+            answer = issuer.surrender(message) if row.kind == "surrender" else issuer.claim(message)
+    except IssuerTimeout:
+        row.last_error = "出具机构未及时答复，将以同一报文编号先查询、后重发"
+        session.flush()
+        return False
+    return record_answer(session, row, answer, clock=clock)
+
+
+def record_answer(session: Session, row: GuaranteeMessage, answer: IssuerAnswer, *, clock: Clock) -> bool:
+    """Record what the issuer said, once: a second answer to a message already answered changes nothing."""
+    if row.status in FINAL:
+        return False
+    if answer.message_id != row.message_id:
+        raise Conflict("出具机构应答的报文编号与平台报文不符")
+    if not _answer_is_signed(issuer_of(session, row), answer):
+        row.last_error = "出具机构应答签名无效，未予采信（将再次查询）"
+        session.flush()
+        return False
+    g = session.get(Guarantee, row.guarantee_id)
+    assert g is not None
+    done = answer.outcome == "done"
+    if row.kind == "surrender":
+        row.status = (MessageStatus.DONE if done else MessageStatus.FAILED).value
+        g.status = (GuaranteeStatus.SURRENDERED if done else GuaranteeStatus.SURRENDERING).value
+    else:
+        row.status = (MessageStatus.DONE if done else MessageStatus.REFUSED).value
+        g.status = (GuaranteeStatus.CLAIMED if done else GuaranteeStatus.CLAIM_REFUSED).value
+    row.answered_at = clock.now()
+    row.answer_ref = answer.reference[:64]
+    row.answer_reason = answer.reason[:500]
+    row.last_error = "" if done else answer.reason[:500]
+    section = projects.get_section(session, row.section_id)
+    events.record(
+        session,
+        system(),
+        ISSUER_ANSWERED,
+        clock=clock,
+        subject=("deposit_guarantee", g.id),
+        **privacy(section),
+        payload={
+            "kind": row.kind,
+            "outcome": answer.outcome,
+            "reference": row.answer_ref,
+            "reason": answer.reason[:200],
+        },
+    )
+    session.flush()
+    return True
+
+
+def tell(session: Session, row_id: str, notifier: Notifier, *, clock: Clock) -> bool:
+    """Tell the bidder's people, once, what became of its guarantee (released, surrendered, claimed)."""
+    row = session.get(GuaranteeMessage, row_id)
+    if row is None or row.status not in FINAL or row.told_at is not None:
+        return False
+    g = session.get(Guarantee, row.guarantee_id)
+    assert g is not None
+    section = projects.get_section(session, row.section_id)
+    project = projects.get_project(session, section.project_id)
+    subject = "电子保函索赔" if row.kind == "claim" else "电子保函退保"
+    body = f"{project.name}（{section.name}）电子保函 {g.number}：{GuaranteeStatus(g.status).label}。"
+    if row.kind == "claim":
+        body += f"依据：{FORFEIT_GROUNDS.get(row.ground, row.ground)}。"
+    for user_id in session.execute(select(User.id).where(User.org_id == row.org_id).order_by(User.id)).scalars():
+        notifier.send(user_id, Channel.IN_APP, subject, body)
+    row.told_at = clock.now()
+    return True
+
+
+def claim(
+    session: Session, actor: Actor, *, section_id: str, org_id: str, ground: str, reason: str, clock: Clock
+) -> GuaranteeMessage:
+    """索赔 — where the law lets the security be kept (`rules.deposits.FORFEIT_GROUNDS`: withdrawal after the deadline,
+    条例 art. 35; a winner refusing to sign or to give performance security, art. 74) and the bidder's security is a
+    guarantee: an operator's decision with a stated reason, reported to supervision like a cash forfeiture, and a
+    claim for the guarantee's amount to the beneficiary sent to an integrated issuer (on the tick). Once, ever."""
     policy.ensure(actor, policy.DEPOSIT_MANAGE)
-    g = session.get(Guarantee, guarantee_id)
+    if ground not in FORFEIT_GROUNDS:
+        raise Invalid("索赔只能依据法定情形：" + "；".join(FORFEIT_GROUNDS.values()), code="no-legal-ground")
+    reason = reason.strip()
+    if not reason:
+        raise Invalid("请写明索赔的事实与理由")
+    if len(reason) > 500:
+        raise Invalid("理由不超过500字")
+    section = projects.get_section(session, section_id)
+    if section.bid_deadline is None or clock.now() < section.bid_deadline:
+        raise RuleViolation("投标截止前不存在保函索赔的法定情形")
+    g = session.execute(
+        select(Guarantee).where(Guarantee.section_id == section_id, Guarantee.org_id == org_id).with_for_update()
+    ).scalar_one_or_none()
     if g is None:
-        raise NotFound("没有这份保函")
-    if g.status != "valid":
-        raise Conflict("该保函已退保或已索赔")
-    issuer.surrender(g.number)
-    g.status = "surrendered"
-    events.record(session, actor, GUARANTEE_SURRENDERED, clock=clock, subject=("deposit_guarantee", g.id))
-    return g
+        raise NotFound("该投标人在本标段没有电子保函")
+    known = session.execute(
+        select(GuaranteeMessage).where(GuaranteeMessage.guarantee_id == g.id, GuaranteeMessage.kind == "claim")
+    ).scalar_one_or_none()
+    if known is not None:
+        raise Conflict("已就该保函作出索赔决定，索赔不会重复发出", code="already-claimed")
+    if g.status != GuaranteeStatus.VALID.value:
+        raise Conflict(f"该保函{GuaranteeStatus(g.status).label}，不能再索赔", code="guarantee-not-valid")
+    project = projects.get_project(session, section.project_id)
+    row_id = new_id()
+    row = GuaranteeMessage(
+        id=row_id,
+        message_id=f"GGZY{row_id}",
+        guarantee_id=g.id,
+        section_id=section_id,
+        org_id=org_id,
+        kind="claim",
+        status=(MessageStatus.PENDING if g.mode == "integrated" else MessageStatus.OFFLINE).value,
+        amount_fen=g.amount_fen,
+        beneficiary=entities.get_org(session, project.tenderer_org_id).credit_code,
+        ground=ground,
+        reason=reason,
+        decided_by=actor.user_id or "",
+        created_at=clock.now(),
+        attempts=0,
+        answer_ref="",
+        answer_reason="",
+        last_error="",
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError as e:
+        raise Conflict("已就该保函作出索赔决定，索赔不会重复发出", code="already-claimed") from e
+    g.status = GuaranteeStatus.CLAIMING.value
+    events.record(
+        session,
+        actor,
+        GUARANTEE_CLAIMED,
+        clock=clock,
+        subject=("section", section_id),
+        **privacy(section),
+        refs={"org": org_id},
+        payload={
+            "ground": ground,
+            "amount": str(ledger.to_yuan(g.amount_fen)),
+            "reason": reason,
+            "number": g.number,
+            "mode": g.mode,
+        },
+    )
+    return row
 
 
 @dataclass
@@ -391,12 +648,19 @@ class FakeIssuer:
     credit_code: str
     platform_public: Ed25519PublicKey
     key: Ed25519PrivateKey = field(default_factory=Ed25519PrivateKey.generate)
-    refuse: int = 0
-    timeout: int = 0
+    refuse: int = 0  # refuse the next N applications
+    timeout: int = 0  # time out before acting on the next N calls
+    refuse_messages: int = 0  # refuse the next N new surrender or claim messages
+    lose_answer: int = 0  # act on the next N messages, then time out (the answer is lost)
+    twice: bool = False  # every answer arrives twice (kept in `echoes` for the test to deliver again)
     issued: dict[str, bytes] = field(default_factory=dict)
     disclosed: dict[str, dict[str, str]] = field(default_factory=dict)
     surrendered: set[str] = field(default_factory=set)
-    claims: dict[str, str] = field(default_factory=dict)
+    claims: dict[str, str] = field(default_factory=dict)  # guarantee number -> amount claimed
+    received: list[IssuerMessage] = field(default_factory=list)  # every message acted upon (once each)
+    answers: dict[str, IssuerAnswer] = field(default_factory=dict)
+    echoes: list[IssuerAnswer] = field(default_factory=list)
+    calls: int = 0
     seen_terms: list[dict[str, Any]] = field(default_factory=list)  # what the issuer learned, for tests
 
     @property
@@ -435,8 +699,46 @@ class FakeIssuer:
     def disclose(self, number: str, terms: dict[str, str], nonce: str) -> None:
         self.disclosed[number] = terms
 
-    def surrender(self, number: str) -> None:
-        self.surrendered.add(number)
+    def _message(self, message: IssuerMessage) -> IssuerAnswer:
+        self.calls += 1
+        if self.timeout > 0:
+            self.timeout -= 1
+            raise IssuerTimeout(message.message_id)
+        try:
+            self.platform_public.verify(base64.b64decode(message.signature), canonical.dumps(message.body()).encode())
+        except (InvalidSignature, ValueError):
+            return self._sign(IssuerAnswer(message.message_id, "refused", reason="报文签名无效"))
+        known = self.answers.get(message.message_id)
+        if known is not None:
+            self.echoes.append(known)
+            return known  # the same message again: the same answer, nothing done twice
+        if self.refuse_messages > 0:
+            self.refuse_messages -= 1
+            return self._sign(IssuerAnswer(message.message_id, "refused", reason="保函状态核对不一致，暂不受理"))
+        self.received.append(message)
+        ref = f"{message.kind[:2].upper()}{len(self.received):06d}"
+        answer = self._sign(IssuerAnswer(message.message_id, "done", reference=ref))
+        self.answers[message.message_id] = answer
+        if message.kind == "surrender":
+            self.surrendered.add(message.number)
+        else:
+            self.claims[message.number] = message.amount
+        if self.lose_answer > 0:
+            self.lose_answer -= 1
+            raise IssuerTimeout(message.message_id)
+        if self.twice:
+            self.echoes.append(answer)  # its answer arrives a second time (pushed again by the issuer)
+        return answer
 
-    def claim(self, number: str, reason: str) -> None:
-        self.claims[number] = reason
+    def _sign(self, answer: IssuerAnswer) -> IssuerAnswer:
+        return sign_answer(self.key, answer)
+
+    def surrender(self, message: IssuerMessage) -> IssuerAnswer:
+        return self._message(message)
+
+    def claim(self, message: IssuerMessage) -> IssuerAnswer:
+        return self._message(message)
+
+    def status(self, message_id: str) -> IssuerAnswer | None:
+        self.calls += 1
+        return self.answers.get(message_id)

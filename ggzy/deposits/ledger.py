@@ -80,8 +80,16 @@ def account(session: Session, kind: AccountKind, section_id: str | None, org_id:
 
 
 def _digest(kind: str, legs: Sequence[Leg]) -> str:
-    body = {"kind": kind, "legs": sorted([leg.code, leg.amount_fen] for leg in legs)}
-    return hashlib.sha256(canonical.dumps(body).encode()).hexdigest()
+    return _digest_of(kind, [(leg.code, leg.amount_fen) for leg in legs])
+
+
+def _digest_of(kind: str, coded: Sequence[tuple[str, int]]) -> str:
+    """The digest of (kind, postings): canonical JSON of the kind and the sorted (code, fen) pairs, hashed."""
+    for _, fen in coded:
+        if type(fen) is not int:  # the float walk of canonical.dumps, for the only non-string values here
+            raise Invalid("分录金额须为整数分")
+    body = {"kind": kind, "legs": sorted([code, fen] for code, fen in coded)}
+    return hashlib.sha256(canonical.dumpb_trusted(body)).hexdigest()
 
 
 def post(
@@ -137,12 +145,9 @@ def _insert(session: Session) -> Any:
     return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
-def _accounts(session: Session, legs: Iterable[Leg]) -> dict[str, int]:
+def _accounts(session: Session, wanted: dict[str, Leg]) -> dict[str, int]:
     """Account ids by code, opening the missing ones in one statement (a concurrent opener's rows are reused)."""
-    wanted = {leg.code: leg for leg in legs}
-    found: dict[str, int] = dict(
-        session.execute(select(LedgerAccount.code, LedgerAccount.id).where(LedgerAccount.code.in_(wanted))).all()
-    )
+    found = _account_ids(session, list(wanted))
     missing = [
         {"code": c, "kind": leg.kind.value, "section_id": leg.section_id, "org_id": leg.org_id}
         for c, leg in wanted.items()
@@ -150,13 +155,16 @@ def _accounts(session: Session, legs: Iterable[Leg]) -> dict[str, int]:
     ]
     if missing:
         session.execute(_insert(session)(LedgerAccount).values(missing).on_conflict_do_nothing())
-        codes = [m["code"] for m in missing]
-        found.update(
-            dict(
-                session.execute(select(LedgerAccount.code, LedgerAccount.id).where(LedgerAccount.code.in_(codes))).all()
-            )
-        )
+        found.update(_account_ids(session, [str(m["code"]) for m in missing]))
     return found
+
+
+def _account_ids(session: Session, codes: list[str]) -> dict[str, int]:
+    if session.get_bind().dialect.name == "postgresql":  # one array parameter, however many codes
+        sql = "SELECT code, id FROM deposit_account WHERE code = ANY(%s::text[])"
+        return {str(c): int(i) for c, i in session.connection().exec_driver_sql(sql, (codes,))}
+    stmt = select(LedgerAccount.code, LedgerAccount.id).where(LedgerAccount.code.in_(codes))
+    return {c: int(i) for c, i in session.execute(stmt)}
 
 
 def post_many(session: Session, transfers: Sequence[Transfer], *, clock: Clock) -> list[tuple[int, bool]]:
@@ -164,35 +172,81 @@ def post_many(session: Session, transfers: Sequence[Transfer], *, clock: Clock) 
 
     The same rules as `post`, checked for the whole batch before anything is written: every entry
     balanced, no zero leg, a key already used (in the journal, or earlier in this batch) must carry the
-    same postings — else the whole batch is refused and nothing of it is written.
+    same postings — else the whole batch is refused and nothing of it is written. On PostgreSQL the
+    batch is one statement after the accounts are looked up (`_write_pg`); elsewhere a few executemany.
     """
     digests: dict[str, str] = {}
+    fresh: dict[str, tuple[Transfer, list[tuple[str, int]]]] = {}
+    wanted: dict[str, Leg] = {}
     for t in transfers:
-        if len(t.legs) < 2 or sum(leg.amount_fen for leg in t.legs) != 0:
+        coded = [(leg.code, leg.amount_fen) for leg in t.legs]
+        if len(coded) < 2 or sum(fen for _, fen in coded) != 0:
             raise Invalid(f"借贷不平衡：每笔记账的分录合计必须为零（{t.key}）")
-        if any(leg.amount_fen == 0 for leg in t.legs):
+        if any(fen == 0 for _, fen in coded):
             raise Invalid(f"分录金额不能为零（{t.key}）")
-        d = _digest(t.kind, t.legs)
+        d = _digest_of(t.kind, coded)
         if digests.setdefault(t.key, d) != d:
             raise Conflict(f"幂等键 {t.key} 在同一批中用于两笔不同的记账，拒绝执行", code="idempotency-mismatch")
+        if t.key not in fresh:
+            fresh[t.key] = (t, coded)
+            for leg, (code, _) in zip(t.legs, coded, strict=True):
+                wanted.setdefault(code, leg)
     if not transfers:
         return []
+    accounts = _accounts(session, wanted)
+    if session.get_bind().dialect.name == "postgresql":
+        ids, before = _write_pg(session, fresh, digests, accounts, clock)
+    else:
+        ids, before = _write(session, fresh, digests, accounts, clock)
+    out: list[tuple[int, bool]] = []
+    seen: set[str] = set()
+    for t in transfers:
+        if t.key in ids and t.key not in seen:
+            out.append((ids[t.key], True))
+        else:
+            out.append((ids[t.key] if t.key in ids else before[t.key], False))
+        seen.add(t.key)
+    return out
 
-    def known(keys: Iterable[str]) -> dict[str, tuple[int, str]]:
-        rows = session.execute(
-            select(JournalEntry.idempotency_key, JournalEntry.id, JournalEntry.digest).where(
-                JournalEntry.idempotency_key.in_(list(keys))
-            )
+
+Fresh = dict[str, tuple[Transfer, list[tuple[str, int]]]]
+
+
+def _mismatch(key: str) -> Conflict:
+    return Conflict(f"幂等键 {key} 已用于另一笔金额或账户不同的记账，拒绝执行", code="idempotency-mismatch")
+
+
+def _known(session: Session, keys: Iterable[str]) -> dict[str, tuple[int, str]]:
+    rows = session.execute(
+        select(JournalEntry.idempotency_key, JournalEntry.id, JournalEntry.digest).where(
+            JournalEntry.idempotency_key.in_(list(keys))
         )
-        return {k: (i, dg) for k, i, dg in rows}
+    )
+    return {k: (i, dg) for k, i, dg in rows}
 
-    before = known(digests)
-    for k, (_, dg) in before.items():
+
+def _check_raced(session: Session, raced: list[str], digests: dict[str, str], before: dict[str, int]) -> None:
+    """Keys a concurrent writer took between our read and our insert: theirs stand if they mean the same transfer."""
+    if not raced:
+        return
+    for k, (i, dg) in _known(session, raced).items():
         if dg != digests[k]:
-            raise Conflict(f"幂等键 {k} 已用于另一笔金额或账户不同的记账，拒绝执行", code="idempotency-mismatch")
-    fresh = {t.key: t for t in transfers if t.key not in before}
+            raise _mismatch(k)
+        before[k] = i
+
+
+def _write(
+    session: Session, fresh: Fresh, digests: dict[str, str], accounts: dict[str, int], clock: Clock
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Any database: read the keys already used, insert the new entries (executemany), then their postings."""
+    before: dict[str, int] = {}
+    for k, (i, dg) in _known(session, fresh).items():
+        if dg != digests[k]:
+            raise _mismatch(k)
+        before[k] = i
+    new = {k: v for k, v in fresh.items() if k not in before}
     ids: dict[str, int] = {}
-    if fresh:
+    if new:
         now = clock.now()
         conn = session.connection()  # Core executemany: one round of "insertmanyvalues" batches, no ORM objects
         entries = cast(Table, JournalEntry.__table__)
@@ -203,39 +257,99 @@ def post_many(session: Session, transfers: Sequence[Transfer], *, clock: Clock) 
         )
         rows = [
             {
-                "idempotency_key": t.key,
-                "digest": digests[t.key],
+                "idempotency_key": k,
+                "digest": digests[k],
                 "kind": t.kind,
                 "section_id": t.section_id,
                 "memo": t.memo,
                 "at": now,
             }
-            for t in fresh.values()
+            for k, (t, _) in new.items()
         ]
         ids = dict(conn.execute(stmt, rows).all())
-        raced = [k for k in fresh if k not in ids]  # a concurrent writer took these keys first: theirs stand
-        for k, (i, dg) in known(raced).items():
-            if dg != digests[k]:
-                raise Conflict(f"幂等键 {k} 已用于另一笔金额或账户不同的记账，拒绝执行", code="idempotency-mismatch")
-            before[k] = (i, dg)
-        accounts = _accounts(session, (leg for k in ids for leg in fresh[k].legs))
+        _check_raced(session, [k for k in new if k not in ids], digests, before)
         conn.execute(
             insert(Posting),
             [
-                {"entry_id": ids[k], "account_id": accounts[leg.code], "amount_fen": leg.amount_fen}
+                {"entry_id": ids[k], "account_id": accounts[code], "amount_fen": fen}
                 for k in ids
-                for leg in fresh[k].legs
+                for code, fen in new[k][1]
             ],
         )
-    out: list[tuple[int, bool]] = []
-    seen: set[str] = set()
-    for t in transfers:
-        if t.key in ids and t.key not in seen:
-            out.append((ids[t.key], True))
+    return ids, before
+
+
+# One statement for a whole batch on PostgreSQL: the input travels as arrays (no per-row parameters to parse), the
+# journal's existing rows for these keys are read in the same snapshot, nothing is inserted if any of them means a
+# different transfer, entries whose key is taken meanwhile are skipped (ON CONFLICT DO NOTHING), and the postings
+# of the inserted entries follow from the INSERT's RETURNING — no savepoint, no second round trip.
+_BATCH_SQL = """
+WITH input ("key", digest, kind, section_id, memo, "at") AS (
+    SELECT k, d, t, s, m, %b::timestamptz FROM unnest(%b::text[], %b::text[], %b::text[], %b::text[], %b::text[])
+        AS u (k, d, t, s, m)
+),
+clash AS (  -- by the unique index, one probe per key (never a scan of the journal)
+    SELECT e.idempotency_key AS "key", e.id, e.digest, e.digest <> i.digest AS differs
+    FROM input i CROSS JOIN LATERAL (
+        SELECT idempotency_key, id, digest FROM deposit_entry WHERE idempotency_key = i."key" OFFSET 0
+    ) AS e  -- OFFSET 0 keeps the subquery a per-key index probe whatever the table's statistics say
+),
+ins AS (
+    INSERT INTO deposit_entry (idempotency_key, digest, kind, section_id, memo, "at")
+    SELECT "key", digest, kind, section_id, memo, "at" FROM input
+    WHERE NOT EXISTS (SELECT 1 FROM clash WHERE differs)
+    ORDER BY "key"  -- concurrent batches take the keys in one order: they wait for each other, never deadlock
+    ON CONFLICT (idempotency_key) DO NOTHING
+    RETURNING idempotency_key AS "key", id
+),
+legs ("key", account_id, amount_fen) AS (
+    SELECT * FROM unnest(%b::text[], %b::int[], %b::bigint[])
+),
+posted AS (
+    INSERT INTO deposit_posting (entry_id, account_id, amount_fen)
+    SELECT ins.id, legs.account_id, legs.amount_fen FROM legs JOIN ins ON ins."key" = legs."key"
+)
+SELECT true, "key", id, '' FROM ins
+UNION ALL
+SELECT false, "key", id, digest FROM clash
+"""
+
+
+def _write_pg(
+    session: Session, fresh: Fresh, digests: dict[str, str], accounts: dict[str, int], clock: Clock
+) -> tuple[dict[str, int], dict[str, int]]:
+    now = clock.now()
+    keys = list(fresh)
+    leg_keys: list[str] = []
+    leg_accounts: list[int] = []
+    leg_fen: list[int] = []
+    for k, (_, coded) in fresh.items():
+        for code, fen in coded:
+            leg_keys.append(k)
+            leg_accounts.append(accounts[code])
+            leg_fen.append(fen)
+    params = (  # binary parameters (%b): arrays travel without text quoting
+        now,
+        keys,
+        [digests[k] for k in keys],
+        [t.kind for t, _ in fresh.values()],
+        [t.section_id for t, _ in fresh.values()],
+        [t.memo for t, _ in fresh.values()],
+        leg_keys,
+        leg_accounts,
+        leg_fen,
+    )
+    ids: dict[str, int] = {}
+    before: dict[str, int] = {}
+    for created, k, i, dg in session.connection().exec_driver_sql(_BATCH_SQL, params):
+        if created:
+            ids[k] = i
+        elif dg != digests[k]:
+            raise _mismatch(k)  # and nothing of the batch was inserted
         else:
-            out.append((ids[t.key] if t.key in ids else before[t.key][0], False))
-        seen.add(t.key)
-    return out
+            before[k] = i
+    _check_raced(session, [k for k in keys if k not in ids and k not in before], digests, before)
+    return ids, before
 
 
 def _same(existing: JournalEntry, digest: str, key: str) -> JournalEntry:

@@ -128,6 +128,9 @@ class Refund(Base):
     confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     bank_ref: Mapped[str] = mapped_column(String(64), default="")
     last_error: Mapped[str] = mapped_column(Text, default="")
+    # money held from a wrong account goes back to its payer, one refund per payment (reason "held:<digest>")
+    payment_txn: Mapped[str | None] = mapped_column(String(64), unique=True)
+    rule_id: Mapped[str | None] = mapped_column(String(60))  # the rule its due date came from (ggzy/rules)
 
 
 class Forfeiture(Base):
@@ -196,3 +199,35 @@ class Guarantee(Base):
     )  # sealed terms: disclosed to the issuer at the opening
     status: Mapped[str] = mapped_column(String(20), index=True)  # valid | surrendered | claimed
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class GuaranteeMessage(Base):
+    """退保与索赔 — what the platform tells a guarantee's issuer at the end of the trade (surrender) or on a legal
+    ground for keeping the security (claim), and the issuer's answer; one of each kind per guarantee, ever.
+
+    `release` rows record an open guarantee released by the platform itself (no issuer is told: the bidder keeps
+    its paper). `message_id` is the issuer's idempotency key: a lost answer or a retry sends the same id."""
+
+    __tablename__ = "deposit_guarantee_message"
+    __table_args__ = (UniqueConstraint("guarantee_id", "kind"),)
+
+    id: Mapped[str] = mapped_column(String(26), primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(40), unique=True)
+    guarantee_id: Mapped[str] = mapped_column(String(26), index=True)
+    section_id: Mapped[str] = mapped_column(String(26), index=True)
+    org_id: Mapped[str] = mapped_column(String(26), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # surrender | release | claim
+    status: Mapped[str] = mapped_column(String(20), index=True)  # pending | sent | failed | done | refused | offline
+    amount_fen: Mapped[int] = mapped_column(BigInteger, default=0)  # a claim's amount (the guarantee's)
+    beneficiary: Mapped[str] = mapped_column(String(18), default="")  # a claim's beneficiary (the tenderer's code)
+    ground: Mapped[str] = mapped_column(String(40), default="")
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    decided_by: Mapped[str] = mapped_column(String(26), default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    answer_ref: Mapped[str] = mapped_column(String(64), default="")
+    answer_reason: Mapped[str] = mapped_column(String(500), default="")
+    last_error: Mapped[str] = mapped_column(String(500), default="")
+    told_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # the bidder was told of the outcome

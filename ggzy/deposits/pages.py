@@ -7,13 +7,15 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from ggzy.core import policy
 from ggzy.core.errors import DomainError, Forbidden, Invalid, RecordedRefusal
 from ggzy.core.roles import Role
-from ggzy.deposits import guarantees, queries, service
+from ggzy.deposits import guarantees, queries, refunds, service
 from ggzy.deposits.models import BasicAccount, Guarantee, SubAccount
-from ggzy.deposits.states import RefundStatus
+from ggzy.deposits.states import GuaranteeStatus, MessageStatus, RefundStatus
 from ggzy.entities import queries as entities
 from ggzy.projects import queries as projects
+from ggzy.rules.deposits import FORFEIT_GROUNDS
 from ggzy.web.deps import Ctx, Db, SignedIn, page
 from ggzy.web.errors import keep_refusal
 
@@ -90,6 +92,7 @@ def section_deposit(request: Request, db: Db, principal: SignedIn, section_id: s
             "req": queries.requirement_of(db, section_id),
             "sub": sub,
             "guarantee": guarantee,
+            "guarantee_status": GuaranteeStatus,
             "basic": db.get(BasicAccount, org),
             "error": error,
         },
@@ -128,8 +131,11 @@ async def attach_guarantee(
 
 
 @router.get("/sections/{section_id}/deposits", response_class=HTMLResponse)
-def section_desk(request: Request, db: Db, principal: SignedIn, section_id: str) -> Response:
-    """After the opening: every bidder's security, for the centre and supervisors."""
+def section_desk(
+    request: Request, db: Db, principal: SignedIn, section_id: str, error: str = "", done: str = ""
+) -> Response:
+    """After the opening: every bidder's security, for the centre and supervisors; the centre's operator may send
+    money held from a wrong account back to its payer and, on a legal ground, claim on a guarantee."""
     lines = queries.section_deposits(db, principal.actor, section_id)
     section = projects.get_section(db, section_id)
     names = {line.org_id: entities.get_org(db, line.org_id).name for line in lines}
@@ -141,6 +147,58 @@ def section_desk(request: Request, db: Db, principal: SignedIn, section_id: str)
             "lines": lines,
             "names": names,
             "refund_status": RefundStatus,
+            "guarantee_status": GuaranteeStatus,
+            "message_status": MessageStatus,
+            "claims": queries.claims_of(db, section_id),
+            "grounds": FORFEIT_GROUNDS,
+            "may_manage": policy.can(principal.actor, policy.DEPOSIT_MANAGE),
             "shared": queries.shared_payer_accounts(db, section_id),
+            "error": error,
+            "done": done,
         },
     )
+
+
+def _desk_error(request: Request, ctx: Ctx, principal: SignedIn, section_id: str, message: str) -> Response:
+    with ctx.db.unit_of_work(write=False) as s:
+        return section_desk(request, s, principal, section_id, error=message)
+
+
+@router.post("/sections/{section_id}/deposits/claims", response_class=HTMLResponse)
+def claim(
+    request: Request,
+    ctx: Ctx,
+    principal: SignedIn,
+    section_id: str,
+    org_id: Annotated[str, Form(max_length=26)],
+    ground: Annotated[str, Form(max_length=40)],
+    reason: Annotated[str, Form(max_length=500)],
+) -> Response:
+    try:
+        with ctx.db.unit_of_work() as s:
+            guarantees.claim(
+                s, principal.actor, section_id=section_id, org_id=org_id, ground=ground, reason=reason, clock=ctx.clock
+            )
+    except DomainError as e:
+        return _desk_error(request, ctx, principal, section_id, e.message)
+    return _redirect(f"/sections/{section_id}/deposits?done=已作出索赔决定并报监管部门，索赔报文将发往出具机构")
+
+
+@router.post("/sections/{section_id}/deposits/held-returns", response_class=HTMLResponse)
+def return_held(
+    request: Request,
+    ctx: Ctx,
+    principal: SignedIn,
+    section_id: str,
+    bank_txn_id: Annotated[str, Form(max_length=64)],
+    reason: Annotated[str, Form(max_length=300)],
+) -> Response:
+    try:
+        with ctx.db.unit_of_work() as s:
+            payment = queries.payment_of(s, bank_txn_id)
+            if payment is None or payment.section_id != section_id:
+                raise Invalid("本标段没有这笔待核实到账")
+            refunds.return_held(s, principal.actor, bank_txn_id=bank_txn_id, reason=reason, clock=ctx.clock)
+    except DomainError as e:
+        return _desk_error(request, ctx, principal, section_id, e.message)
+    return _redirect(f"/sections/{section_id}/deposits?done=已决定退回付款账户，退款指令将发送银行")

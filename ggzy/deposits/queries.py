@@ -14,8 +14,8 @@ from ggzy.core import policy
 from ggzy.core.actor import Actor
 from ggzy.core.errors import Forbidden
 from ggzy.deposits import ledger
-from ggzy.deposits.models import Guarantee, Payment, Refund, Requirement, SubAccount
-from ggzy.deposits.states import AccountKind, PaymentStatus
+from ggzy.deposits.models import Guarantee, GuaranteeMessage, Payment, Refund, Requirement, SubAccount
+from ggzy.deposits.states import AccountKind, GuaranteeStatus, PaymentStatus
 from ggzy.projects import queries as projects
 
 
@@ -30,6 +30,9 @@ class DepositLine:
     owed: Decimal  # what the platform still owes the bidder (payable)
     status: str  # the opening record's words
     refunds: list[Refund]
+    guarantee: Guarantee | None = None
+    held_payments: tuple[Payment, ...] = ()  # money from a wrong account still held (the operator may return it)
+    returned: Decimal = Decimal("0.00")  # money from a wrong account sent back to its payer
 
 
 def requirement_of(session: Session, section_id: str) -> Requirement | None:
@@ -40,7 +43,13 @@ MISSING = "未缴纳投标保证金"
 
 
 def _line(
-    session: Session, sub: SubAccount, req: Requirement | None, deadline: datetime | None, *, at_opening: bool = False
+    session: Session,
+    sub: SubAccount,
+    req: Requirement | None,
+    deadline: datetime | None,
+    *,
+    at_opening: bool = False,
+    opened: bool = True,
 ) -> DepositLine:
     """One bidder's security; `at_opening` reads it as it stood at the deadline (a later surrender changes nothing)."""
     payments = list(
@@ -50,17 +59,26 @@ def _line(
     )
     on_time = [p for p in payments if deadline is None or p.paid_at < deadline]
     paid = sum(p.amount_fen for p in on_time if p.status == PaymentStatus.ACCEPTED.value)
-    held = sum(p.amount_fen for p in on_time if p.status == PaymentStatus.HELD.value)
+    # at the opening, money since sent back to its payer was still held there
+    held_then = (PaymentStatus.HELD.value, PaymentStatus.RETURNED.value) if at_opening else (PaymentStatus.HELD.value,)
+    held = sum(p.amount_fen for p in on_time if p.status in held_then)
+    returned = sum(p.amount_fen for p in payments if p.status == PaymentStatus.RETURNED.value)
     required = req.amount_fen if req else 0
     guarantee = session.execute(
         select(Guarantee).where(Guarantee.section_id == sub.section_id, Guarantee.org_id == sub.org_id)
     ).scalar_one_or_none()
-    if guarantee is not None and (at_opening or guarantee.status != "surrendered"):
+    if guarantee is not None and (at_opening or (opened and guarantee.status == GuaranteeStatus.VALID.value)):
         status = f"电子保函有效（{guarantee.number}，有效期至 {guarantee.valid_until}）"
+    elif guarantee is not None and guarantee.status == GuaranteeStatus.VALID.value:
+        status = f"已提交电子保函（{guarantee.number}），校验通过，开标时确认"
+    elif guarantee is not None and not paid:
+        status = f"电子保函 {guarantee.number}：{GuaranteeStatus(guarantee.status).label}"
     elif paid >= required > 0:
         status = "现金保证金足额按时到账（基本账户）"
     elif held:
         status = "保证金非从基本账户转出，待核实"
+    elif returned:
+        status = "非基本账户来款已退回付款账户，不作为投标保证金"
     elif paid:
         status = f"保证金不足：应缴 {ledger.to_yuan(required)} 元，到账 {ledger.to_yuan(paid)} 元"
     else:
@@ -82,6 +100,9 @@ def _line(
         owed=ledger.to_yuan(-ledger.balance(session, AccountKind.PAYABLE, sub.section_id, sub.org_id)),
         status=status,
         refunds=refunds,
+        guarantee=guarantee,
+        held_payments=tuple(p for p in payments if p.status == PaymentStatus.HELD.value),
+        returned=ledger.to_yuan(returned),
     )
 
 
@@ -90,11 +111,21 @@ def my_deposits(session: Session, actor: Actor) -> list[DepositLine]:
     if actor.org_id is None:
         raise Forbidden("请以投标人身份登录")
     policy.ensure(actor, policy.DEPOSIT_PAY, policy.Subject("deposit", frozenset({actor.org_id})))
-    subs = session.execute(select(SubAccount).where(SubAccount.org_id == actor.org_id).order_by(SubAccount.opened_at))
+    subs = {
+        s.section_id: s
+        for s in session.execute(
+            select(SubAccount).where(SubAccount.org_id == actor.org_id).order_by(SubAccount.opened_at)
+        ).scalars()
+    }
+    for g in session.execute(
+        select(Guarantee).where(Guarantee.org_id == actor.org_id).order_by(Guarantee.received_at)
+    ).scalars():  # a bidder that pledged a guarantee and paid no cash has no sub-account
+        subs.setdefault(g.section_id, SubAccount(number="", section_id=g.section_id, org_id=actor.org_id))
     out = []
-    for sub in subs.scalars():
+    for sub in subs.values():
         section = projects.get_section(session, sub.section_id)
-        out.append(_line(session, sub, session.get(Requirement, sub.section_id), section.bid_deadline))
+        req = session.get(Requirement, sub.section_id)
+        out.append(_line(session, sub, req, section.bid_deadline, opened=section.opened_at is not None))
     return out
 
 
@@ -150,3 +181,15 @@ def payer_accounts(session: Session, section_id: str) -> dict[str, str]:
     ):
         out.setdefault(org, payer)
     return out
+
+
+def payment_of(session: Session, bank_txn_id: str) -> Payment | None:
+    return session.get(Payment, bank_txn_id)
+
+
+def claims_of(session: Session, section_id: str) -> dict[str, GuaranteeMessage]:
+    """The claims decided in a section, by the guarantee's principal (one per guarantee, ever)."""
+    rows = session.execute(
+        select(GuaranteeMessage).where(GuaranteeMessage.section_id == section_id, GuaranteeMessage.kind == "claim")
+    ).scalars()
+    return {m.org_id: m for m in rows}

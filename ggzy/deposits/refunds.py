@@ -11,10 +11,10 @@ sub-account, so concurrent callers prepare each one exactly once.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -23,34 +23,35 @@ from sqlalchemy.orm import Session
 from ggzy.core import calendar, events, policy
 from ggzy.core.actor import Actor, system
 from ggzy.core.clock import Clock
-from ggzy.core.errors import Conflict, RuleViolation
+from ggzy.core.errors import Conflict, Invalid, NotFound, RuleViolation
 from ggzy.core.ids import new_id
 from ggzy.deposits import ledger
 from ggzy.deposits.bank import Bank, BankAnswer, BankTimeout, Instruction
 from ggzy.deposits.ledger import Leg
-from ggzy.deposits.models import BasicAccount, Guarantee, Payment, Refund, SubAccount
-from ggzy.deposits.service import regime_of
-from ggzy.deposits.states import AccountKind, PaymentStatus, RefundReason, RefundStatus
+from ggzy.deposits.models import BasicAccount, Guarantee, GuaranteeMessage, Payment, Refund, SubAccount
+from ggzy.deposits.service import privacy, regime_of
+from ggzy.deposits.states import (
+    AccountKind,
+    GuaranteeStatus,
+    MessageStatus,
+    PaymentStatus,
+    RefundReason,
+    RefundStatus,
+)
 from ggzy.projects import queries as projects
 from ggzy.rules import deposits as deposit_rules
 from ggzy.rules import procurement, tendering
-from ggzy.rules.base import Regime, Rule, Unit
-
-if TYPE_CHECKING:
-    from ggzy.projects.models import Section
+from ggzy.rules.base import RULES, Regime, Rule, Unit
 
 REFUND_PREPARED = events.event_type("deposits.refund_prepared", "保证金退还待发送银行")
 REFUND_CONFIRMED = events.event_type("deposits.refund_confirmed", "保证金已退还")
 GUARANTEE_RELEASED = events.event_type("deposits.guarantee_released", "交易结束，电子保函退保")
 REFUND_FAILED = events.event_type("deposits.refund_failed", "银行退回保证金退款指令")
+HELD_RETURN_DECIDED = events.event_type("deposits.held_return_decided", "决定将非基本账户来款退回付款账户")
 DAYS_IN_YEAR = 360  # 人民银行计息规则：按实际天数计息，年利率换算日利率按 360 天
 
 
-def _privacy(section: Section) -> dict[str, Any]:
-    """A refund before the opening (after a withdrawal) says a bidder had paid: sealed like the bid itself."""
-    if section.opened_at is None:
-        return {"scope": section.id, "secret_until": events.AT_OPENING}
-    return {"scope": section.project_id}
+_privacy = privacy  # a refund before the opening (after a withdrawal) says a bidder had paid: sealed like the bid
 
 
 def interest_fen(principal_fen: int, annual_rate: Decimal, days: int) -> int:
@@ -79,6 +80,28 @@ def concluded_rule(regime: Regime, *, winner: bool) -> Rule:
     if regime is Regime.TENDERING:
         return tendering.DEPOSIT_REFUND
     return deposit_rules.WINNER_REFUND if winner else procurement.DEPOSIT_REFUND_LOSERS
+
+
+def ended_rule(regime: Regime) -> Rule:
+    """流标或终止 — works: 条例 art. 31 (及时, kept at 5 days); procurement: 5 working days (87号令 art. 29)."""
+    return deposit_rules.ENDED_REFUND if regime is Regime.TENDERING else deposit_rules.PROCUREMENT_ENDED_REFUND
+
+
+def rule_for(regime: Regime, reason: RefundReason, *, winner: bool = False) -> Rule:
+    if reason is RefundReason.WITHDRAWN:
+        return withdrawal_rule(regime)
+    if reason is RefundReason.ENDED:
+        return ended_rule(regime)
+    return concluded_rule(regime, winner=winner)
+
+
+def rule_of(session: Session, refund: Refund) -> Rule:
+    """The rule a refund's due date came from (refunds prepared before rule ids were kept: by their reason)."""
+    if refund.rule_id and refund.rule_id in RULES:
+        return RULES[refund.rule_id]
+    reason = RefundReason.of(refund.reason)
+    regime = regime_of(session, refund.section_id)
+    return rule_for(regime, RefundReason.CONCLUDED if reason is RefundReason.HELD else reason)
 
 
 def owed(session: Session, section_id: str, org_id: str) -> int:
@@ -114,9 +137,9 @@ def prepare(
     if basic is None:
         raise RuleViolation("投标人未登记基本账户，无法退还保证金")
     regime = regime_of(session, section_id)
-    rule = withdrawal_rule(regime) if reason is RefundReason.WITHDRAWN else concluded_rule(regime, winner=winner)
+    rule = rule_for(regime, reason, winner=winner)
     interest = 0
-    if reason is RefundReason.CONCLUDED:
+    if reason is not RefundReason.WITHDRAWN:
         interest = sum(
             interest_fen(p.amount_fen, annual_rate, (clock.now().date() - p.paid_at.date()).days)
             for p in _payments(session, section_id, org_id)
@@ -135,6 +158,7 @@ def prepare(
         attempts=0,
         due_at=due_after(start, rule),
         prepared_at=clock.now(),
+        rule_id=rule.id,
     )
     try:
         with session.begin_nested():
@@ -217,17 +241,35 @@ def annual_rate() -> Decimal:
 
 def on_award(session: Session, *, section_id: str, winner_org_id: str, clock: Clock) -> list[Refund]:
     """中标通知书发出 — procurement: the losers' security is due back within 5 working days of the award notice,
-    with interest (采购条例 art. 33); works wait for the contract (条例 art. 57)."""
+    with interest (采购条例 art. 33), and money they paid from a wrong account goes back to its payer; works wait
+    for the contract (条例 art. 57)."""
     if regime_of(session, section_id) is not Regime.PROCUREMENT:
         return []
-    losers = [o for o in _orgs_owed(session, section_id) if o != winner_org_id]
+    losers = [o for o in _orgs_with_money(session, section_id) if o != winner_org_id]
     return _concluded(session, section_id, losers, winner_org_id, clock)
 
 
 def on_contract(session: Session, *, section_id: str, winner_org_id: str, clock: Clock) -> list[Refund]:
     """合同签订 — works: every bidder's security with interest within 5 days (条例 art. 57); procurement: the
-    winner's within 5 working days (采购条例 art. 33). Guarantees are released (退保) at the same moment."""
-    out = _concluded(session, section_id, _orgs_owed(session, section_id), winner_org_id, clock)
+    winner's within 5 working days (采购条例 art. 33); money held from wrong accounts back to its payers.
+    Guarantees are released (退保) at the same moment."""
+    out = _concluded(session, section_id, _orgs_with_money(session, section_id), winner_org_id, clock)
+    release_guarantees(session, section_id=section_id, clock=clock)
+    return out
+
+
+def on_end(session: Session, *, section_id: str, clock: Clock) -> list[Refund]:
+    """流标或终止招标 — the trade ends without a contract: every security comes back with interest (条例 art. 31;
+    87号令 art. 29), money held from wrong accounts goes back to its payers, every guarantee is released."""
+    out = prepare_section(
+        session,
+        system(),
+        section_id=section_id,
+        start=clock.now(),
+        annual_rate=annual_rate(),
+        clock=clock,
+        reason=RefundReason.ENDED,
+    )
     release_guarantees(session, section_id=section_id, clock=clock)
     return out
 
@@ -249,24 +291,195 @@ def _concluded(
 
 
 def release_guarantees(session: Session, *, section_id: str, clock: Clock) -> list[Guarantee]:
-    """退保 — the trade is over: every valid guarantee of the section is released to its principal; the issuer is
-    told by the surrender message its own integration sends (open guarantees are paper the bidder keeps)."""
+    """退保 — the trade is over: every valid guarantee of the section is released. An integrated one gets a surrender
+    message to its issuer (sent, retried and answered by `guarantees.send_message` on the tick); an open one is
+    released by the platform itself (its issuer is not connected; the bidder keeps its paper). Either way the
+    bidder is told once the outcome is known (the tick's `guarantees.tell`)."""
     out = []
+    section = projects.get_section(session, section_id)
+    now = clock.now()
     for g in session.execute(
-        select(Guarantee).where(Guarantee.section_id == section_id, Guarantee.status == "valid").order_by(Guarantee.id)
+        select(Guarantee)
+        .where(Guarantee.section_id == section_id, Guarantee.status == GuaranteeStatus.VALID.value)
+        .order_by(Guarantee.id)
+        .with_for_update()
     ).scalars():
-        g.status = "surrendered"
+        integrated = g.mode == "integrated"
+        g.status = (GuaranteeStatus.SURRENDERING if integrated else GuaranteeStatus.RELEASED).value
+        row_id = new_id()
+        session.add(
+            GuaranteeMessage(
+                id=row_id,
+                message_id=f"GGZY{row_id}",
+                guarantee_id=g.id,
+                section_id=section_id,
+                org_id=g.org_id,
+                kind="surrender" if integrated else "release",
+                status=(MessageStatus.PENDING if integrated else MessageStatus.DONE).value,
+                amount_fen=0,
+                beneficiary="",
+                ground="",
+                reason="交易结束" if section.status not in ("failed", "terminated") else "流标或终止招标",
+                decided_by="",
+                created_at=now,
+                attempts=0,
+                answered_at=None if integrated else now,
+                answer_ref="",
+                answer_reason="",
+                last_error="",
+            )
+        )
         events.record(
             session,
             system(),
             GUARANTEE_RELEASED,
             clock=clock,
             subject=("deposit_guarantee", g.id),
-            scope=section_id,
+            **_privacy(section),
             payload={"number": g.number, "mode": g.mode},
         )
         out.append(g)
+    session.flush()
     return out
+
+
+def held_reason(bank_txn_id: str) -> str:
+    """The stored reason of a held payment's return: one per payment (20 characters, the column's width)."""
+    return "held:" + hashlib.sha256(bank_txn_id.encode()).hexdigest()[:15]
+
+
+def return_held(session: Session, actor: Actor, *, bank_txn_id: str, reason: str, clock: Clock) -> Refund:
+    """退回付款账户 — money paid from an account that is not the bidder's basic account is not security (条例 art. 26):
+    the operator sends it back to the account it came from, by a bank instruction like any refund (retried, never
+    duplicated), due within the period a withdrawal's refund has (条例 art. 35; 87号令 art. 38), without interest."""
+    policy.ensure(actor, policy.DEPOSIT_MANAGE)
+    reason = reason.strip()
+    if not reason:
+        raise Invalid("请写明退回的理由")
+    if len(reason) > 300:
+        raise Invalid("理由不超过300字")
+    row = session.get(Payment, bank_txn_id)
+    if row is None:
+        raise NotFound("没有这笔到账")
+    section = projects.get_section(session, row.section_id)
+    if section.opened_at is None:
+        raise RuleViolation("开标前不处理待核实款项（谁缴纳了保证金与谁投了标同样保密）")
+    existing = session.execute(select(Refund).where(Refund.payment_txn == bank_txn_id)).scalar_one_or_none()
+    if existing is not None:
+        return existing  # asked twice: the one return already prepared
+    if row.status != PaymentStatus.HELD.value:
+        raise Conflict("这笔到账不在待核实状态（已确认为保证金或已退回）")
+    refund = _return(
+        session,
+        actor,
+        row,
+        start=clock.now(),
+        rule=withdrawal_rule(regime_of(session, row.section_id)),
+        annual_rate=Decimal(0),
+        clock=clock,
+    )
+    assert refund is not None
+    events.record(
+        session,
+        actor,
+        HELD_RETURN_DECIDED,
+        clock=clock,
+        subject=("deposit_refund", refund.id),
+        **_privacy(section),
+        refs={"org": row.org_id},
+        payload={"reason": reason, "amount": str(ledger.to_yuan(row.amount_fen))},
+    )
+    return refund
+
+
+def _held(session: Session, section_id: str, org_id: str) -> list[Payment]:
+    return list(
+        session.execute(
+            select(Payment)
+            .where(
+                Payment.section_id == section_id,
+                Payment.org_id == org_id,
+                Payment.status == PaymentStatus.HELD.value,
+            )
+            .order_by(Payment.paid_at, Payment.bank_txn_id)
+        ).scalars()
+    )
+
+
+def _return(
+    session: Session,
+    actor: Actor,
+    payment: Payment,
+    *,
+    start: datetime,
+    rule: Rule,
+    annual_rate: Decimal,
+    clock: Clock,
+) -> Refund | None:
+    """Prepare the return of one held payment to its payer account (the existing return if it was prepared already).
+    Under the same row lock on the bidder's sub-account as `prepare`, so concurrent callers prepare it once."""
+    section_id, org_id, txn = payment.section_id, payment.org_id, payment.bank_txn_id
+    session.execute(
+        select(SubAccount).where(SubAccount.section_id == section_id, SubAccount.org_id == org_id).with_for_update()
+    ).scalar_one_or_none()
+    existing = session.execute(select(Refund).where(Refund.payment_txn == txn)).scalar_one_or_none()
+    if existing is not None:
+        return existing
+    session.refresh(payment)
+    if payment.status != PaymentStatus.HELD.value:
+        return None
+    interest = interest_fen(payment.amount_fen, annual_rate, (clock.now().date() - payment.paid_at.date()).days)
+    refund_id = new_id()
+    refund = Refund(
+        id=refund_id,
+        instruction_id=f"GGZY{refund_id}",
+        section_id=section_id,
+        org_id=org_id,
+        reason=held_reason(txn),
+        principal_fen=payment.amount_fen,
+        interest_fen=interest,
+        to_account=payment.payer_account,
+        status=RefundStatus.PREPARED.value,
+        attempts=0,
+        due_at=due_after(start, rule),
+        prepared_at=clock.now(),
+        payment_txn=txn,
+        rule_id=rule.id,
+    )
+    try:
+        with session.begin_nested():
+            session.add(refund)
+            session.flush()
+    except IntegrityError:
+        return session.execute(select(Refund).where(Refund.payment_txn == txn)).scalar_one()
+    if interest:
+        ledger.post(
+            session,
+            key=f"interest:{refund.id}",
+            kind="interest",
+            section_id=section_id,
+            legs=[
+                Leg(AccountKind.INTEREST_INCOME, section_id, None, interest),
+                Leg(AccountKind.INTEREST, section_id, org_id, -interest),
+            ],
+            clock=clock,
+        )
+    legs = [Leg(AccountKind.SUSPENSE, section_id, org_id, payment.amount_fen)]
+    if interest:
+        legs.append(Leg(AccountKind.INTEREST, section_id, org_id, interest))
+    legs.append(Leg(AccountKind.TRANSIT, section_id, org_id, -(payment.amount_fen + interest)))
+    ledger.post(session, key=f"prepare:{refund.id}", kind="held_return", section_id=section_id, legs=legs, clock=clock)
+    payment.status = PaymentStatus.RETURNED.value
+    events.record(
+        session,
+        actor,
+        REFUND_PREPARED,
+        clock=clock,
+        subject=("deposit_refund", refund.id),
+        **_privacy(projects.get_section(session, section_id)),
+        payload={"reason": RefundReason.HELD.value, "due": refund.due_at.isoformat()},
+    )
+    return refund
 
 
 def prepare_section(
@@ -279,10 +492,13 @@ def prepare_section(
     clock: Clock,
     winner_org_id: str | None = None,
     only: Iterable[str] | None = None,
+    reason: RefundReason = RefundReason.CONCLUDED,
 ) -> list[Refund]:
-    """交易结束 — prepare every bidder's refund of a section (with interest); the winner by its own rule."""
+    """交易结束 — prepare every bidder's refund of a section (with interest), the winner by its own rule; money still
+    held from a wrong account goes back to its payer with the same interest and by the same rule."""
     policy.ensure(actor, policy.DEPOSIT_MANAGE)
-    orgs = list(only) if only is not None else _orgs_owed(session, section_id)
+    orgs = list(only) if only is not None else _orgs_with_money(session, section_id)
+    regime = regime_of(session, section_id)
     out = []
     for org_id in orgs:
         r = prepare(
@@ -290,7 +506,7 @@ def prepare_section(
             actor,
             section_id=section_id,
             org_id=org_id,
-            reason=RefundReason.CONCLUDED,
+            reason=reason,
             start=start,
             annual_rate=annual_rate,
             clock=clock,
@@ -298,14 +514,20 @@ def prepare_section(
         )
         if r is not None:
             out.append(r)
+        for p in _held(session, section_id, org_id):
+            rule = rule_for(regime, reason, winner=org_id == winner_org_id)
+            h = _return(session, actor, p, start=start, rule=rule, annual_rate=annual_rate, clock=clock)
+            if h is not None:
+                out.append(h)
     return out
 
 
-def _orgs_owed(session: Session, section_id: str) -> list[str]:
+def _orgs_with_money(session: Session, section_id: str) -> list[str]:
+    """Bidders the platform owes security to, or holds money for, in a section."""
     rows = session.execute(
         select(SubAccount.org_id).where(SubAccount.section_id == section_id).order_by(SubAccount.org_id)
     )
-    return [org for org in rows.scalars() if owed(session, section_id, org) > 0]
+    return [org for org in rows.scalars() if owed(session, section_id, org) > 0 or _held(session, section_id, org)]
 
 
 def instruction_of(session: Session, refund: Refund) -> Instruction:
@@ -317,7 +539,7 @@ def instruction_of(session: Session, refund: Refund) -> Instruction:
         from_sub_account=sub,
         to_account=refund.to_account,
         amount_fen=refund.principal_fen + refund.interest_fen,
-        memo=f"退还投标保证金（{RefundReason(refund.reason).label}）",
+        memo=f"退还投标保证金（{RefundReason.of(refund.reason).label}）",
     )
 
 

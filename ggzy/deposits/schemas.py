@@ -64,3 +64,27 @@ class ForfeitIn(BaseModel):
     org_id: str = Field(max_length=26)
     ground: str = Field(max_length=40, examples=["refused_contract"])
     reason: str = Field(max_length=500)
+
+
+class ClaimIn(BaseModel):
+    org_id: str = Field(max_length=26, description="被保证人（投标人）")
+    ground: str = Field(
+        max_length=40,
+        description="法定情形：withdrawn_after_deadline | refused_contract | refused_performance_security",
+        examples=["refused_contract"],
+    )
+    reason: str = Field(max_length=500, description="事实与理由")
+
+
+class ClaimRead(BaseModel):
+    id: str
+    guarantee_number: str
+    amount: Decimal
+    beneficiary: str = Field(description="受益人（招标人）统一社会信用代码")
+    status: str
+    status_label: str
+
+
+class HeldReturnIn(BaseModel):
+    bank_txn_id: str = Field(max_length=64, description="待核实到账的银行流水号")
+    reason: str = Field(max_length=300)

@@ -11,6 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -33,6 +34,9 @@ from ggzy.rules.base import Regime
 from ggzy.rules.deposits import FORFEIT_GROUNDS
 from ggzy.rules.procedures import PROCEDURES, Method
 
+if TYPE_CHECKING:
+    from ggzy.projects.models import Section
+
 REQUIREMENT_SET = events.event_type("deposits.requirement_set", "设定投标保证金要求", public=True)
 BASIC_ACCOUNT_SET = events.event_type("deposits.basic_account_set", "登记基本账户")
 SUB_ACCOUNT_OPENED = events.event_type("deposits.sub_account_opened", "分配保证金子账号")
@@ -43,6 +47,13 @@ FORFEITED = events.event_type("deposits.forfeited", "不予退还投标保证金
 CONFIDENTIAL_TYPES = frozenset({SUB_ACCOUNT_OPENED, PAYMENT_RECEIVED})
 
 BASIC_ACCOUNT_RULE = "《招标投标法实施条例》第26条：境内投标单位以现金或者支票形式提交的投标保证金应当从其基本账户转出"
+
+
+def privacy(section: Section) -> dict[str, Any]:
+    """Before the opening a deposit event says that a bidder had paid or pledged: sealed like the bid itself."""
+    if section.opened_at is None:
+        return {"scope": section.id, "secret_until": events.AT_OPENING}
+    return {"scope": section.project_id}
 
 
 def regime_of(session: Session, section_id: str) -> Regime:
@@ -271,7 +282,9 @@ def record_payment(session: Session, payment: BankPayment, *, source: str, clock
 
 
 def accept_held(session: Session, actor: Actor, *, bank_txn_id: str, reason: str, clock: Clock) -> Payment:
-    """After review, a held payment counts as the bidder's security (the reason is recorded)."""
+    """After review, a held payment counts as the bidder's security — only if it did come from the bidder's basic
+    account as registered now (a basic account registered or corrected after paying). Money from any other account
+    is never security (条例 art. 26): it goes back to its payer (`refunds.return_held`, and at the end of the trade)."""
     policy.ensure(actor, policy.DEPOSIT_MANAGE)
     row = session.get(Payment, bank_txn_id)
     if row is None:
@@ -280,6 +293,12 @@ def accept_held(session: Session, actor: Actor, *, bank_txn_id: str, reason: str
         raise Conflict("这笔到账不在待核实状态")
     if not reason.strip():
         raise Invalid("请写明核实结论")
+    basic = session.get(BasicAccount, row.org_id)
+    if basic is None or basic.account_no != row.payer_account:
+        raise RuleViolation(
+            f"付款账户不是该投标人登记的基本账户，不能作为投标保证金（{BASIC_ACCOUNT_RULE}）；只能退回付款账户",
+            code="not-basic-account",
+        )
     ledger.post(
         session,
         key=f"accept:{bank_txn_id}",

@@ -19,6 +19,7 @@ from ggzy.core.errors import Forbidden, Invalid, RuleViolation
 from ggzy.core.ids import new_id
 from ggzy.core.roles import Role, Sector
 from ggzy.core.types import MONEY_MAX, fits_money, parse_money
+from ggzy.deposits import refunds as deposit_refunds
 from ggzy.entities import queries as entities
 from ggzy.entities.states import OrgKind
 from ggzy.notices import service as notices
@@ -262,6 +263,7 @@ def terminate_section(session: Session, actor: Actor, *, section: Section, reaso
     section.status = SECTION_LIFECYCLE.move(SectionStatus(section.status), "terminate", actor).value
     section.next_due_at = None
     section.outcome_note = reason.strip()[:300]
+    deposit_refunds.on_end(session, section_id=section.id, clock=clock)  # every security back, guarantees released
     events.record(
         session,
         actor,

@@ -17,6 +17,7 @@ from ggzy.core import events, holds
 from ggzy.core.actor import system
 from ggzy.core.clock import FixedClock
 from ggzy.core.timers import DueSource
+from ggzy.deposits import refunds as deposit_refunds
 from ggzy.entities import queries as entities
 from ggzy.notices import service as notices
 from ggzy.notices.states import NoticeKind
@@ -59,6 +60,9 @@ def reach_deadline(session: Session, section_id: str, now: datetime) -> bool:
         scope=section.id,
         payload={"bidders": count, "minimum": proc.min_bidders},
     )
+    deposit_refunds.on_end(
+        session, section_id=section.id, clock=clock
+    )  # 流标: every security back, guarantees released
     notices.publish(
         session,
         me,

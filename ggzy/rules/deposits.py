@@ -70,3 +70,21 @@ FORFEIT_GROUNDS: dict[str, str] = {
     "refused_contract": f"《{T_REG}》第74条：中标人无正当理由不与招标人订立合同",
     "refused_performance_security": f"《{T_REG}》第74条：中标人在签订合同时不按照招标文件要求提交履约保证金",
 }
+ENDED_REFUND = rule(
+    "tendering.deposit_refund_ended",
+    "终止招标（含流标后不再招标）的，及时退还所收取的投标保证金及银行同期存款利息（平台按5日掌握）",
+    5,
+    Unit.DAYS,
+    Regime.TENDERING,
+    Citation(T_REG, "第31条"),
+    T_IN_FORCE,
+)
+PROCUREMENT_ENDED_REFUND = rule(
+    "procurement.deposit_refund_ended",
+    "终止采购活动的，在终止后退还所收取的投标保证金及其在银行产生的孳息",
+    5,
+    Unit.WORKING_DAYS,
+    Regime.PROCUREMENT,
+    Citation("政府采购货物和服务招标投标管理办法（财政部令第87号）", "第29条"),
+    date(2017, 10, 1),
+)

@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from ggzy.core.clock import SHANGHAI, FixedClock
 from ggzy.deposits import refunds
 from ggzy.deposits.models import Refund
-from ggzy.deposits.service import regime_of
 from ggzy.deposits.states import RefundReason
 from ggzy.entities import queries as entities
 from ggzy.projects import queries as projects
@@ -31,13 +30,8 @@ TITLE = "投标保证金逾期未退还"
 def finding(session: Session, refund: Refund) -> Finding:
     section = projects.get_section(session, refund.section_id)
     project = projects.get_project(session, section.project_id)
-    regime = regime_of(session, refund.section_id)
-    reason = RefundReason(refund.reason)
-    rule = (
-        refunds.withdrawal_rule(regime)
-        if reason is RefundReason.WITHDRAWN
-        else refunds.concluded_rule(regime, winner=False)
-    )
+    reason = RefundReason.of(refund.reason)
+    rule = refunds.rule_of(session, refund)
     org = entities.get_org(session, refund.org_id)
     return Finding(
         flag_id=FLAG,

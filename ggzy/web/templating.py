@@ -60,6 +60,11 @@ def evidence_rows(evidence: object) -> list[tuple[str, str]]:
     return rows
 
 
+def fen(value: int | None) -> str:
+    """Integer fen (the deposit ledger's unit) shown as yuan, exactly."""
+    return "—" if value is None else yuan(Decimal(value) / 100)
+
+
 def make_env() -> Environment:
     loaders = [FileSystemLoader(HERE / "templates"), *(FileSystemLoader(p) for p in domains.template_dirs())]
     env = Environment(
@@ -74,6 +79,7 @@ def make_env() -> Environment:
     env.filters["region_name"] = regions.name_of
     env.filters["basis"] = citations.readable
     env.filters["evidence_rows"] = evidence_rows
+    env.filters["fen"] = fen
     env.filters["pretty_json"] = lambda v: json.dumps(v, ensure_ascii=False, indent=2, sort_keys=True)
     env.filters["role_label"] = lambda r: ROLE_LABELS.get(Role(r), r) if r in Role._value2member_map_ else r
     env.filters["sector_label"] = lambda s: (

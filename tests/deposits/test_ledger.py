@@ -10,6 +10,7 @@ from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session
 
 from ggzy.core.clock import FixedClock
+from ggzy.core.db import Database
 from ggzy.core.errors import Conflict, Invalid
 from ggzy.deposits import ledger
 from ggzy.deposits.ledger import Leg
@@ -106,3 +107,53 @@ def test_a_batch_with_one_bad_entry_writes_nothing(
     with pytest.raises((Invalid, Conflict)):
         ledger.post_many(session, bad, clock=clock)
     assert ledger.balance(session, AccountKind.BANK, "S1") == 1 and ledger.trial_balance(session) == 0
+
+
+def test_a_batch_mixing_replays_and_new_keys_writes_only_the_new(session: Session, clock: FixedClock) -> None:
+    first = ledger.post_many(session, [_pay(f"x:{i}", "O1", 10 + i) for i in range(5)], clock=clock)
+    mixed = [_pay(f"x:{i}", "O1", 10 + i) for i in range(3, 8)]  # x:3, x:4 again; x:5..x:7 new
+    out = ledger.post_many(session, mixed, clock=clock)
+    assert out[:2] == [(first[3][0], False), (first[4][0], False)] and [c for _, c in out[2:]] == [True] * 3
+    assert ledger.balance(session, AccountKind.BANK, "S1") == sum(10 + i for i in range(8))
+    assert len(ledger.entries_of(session, [f"x:{i}" for i in range(8)])) == 8
+    changed = [_pay("x:9", "O1", 1), _pay("x:2", "O2", 12)]  # the same amount to another account: refused
+    with pytest.raises(Conflict, match="x:2"):
+        ledger.post_many(session, changed, clock=clock)
+    assert ledger.entries_of(session, ["x:9"]) == [] and ledger.trial_balance(session) == 0
+
+
+def test_concurrent_batches_of_the_same_keys_write_each_transfer_once(fresh_db: Database, clock: FixedClock) -> None:
+    import threading
+
+    batch = [_pay(f"c:{i}", f"O{i % 5}", 100 + i) for i in range(400)]
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(4)
+    lock = threading.Lock()  # SQLite has one writer: its workers take turns; PostgreSQL's race
+
+    def work(offset: int) -> None:
+        try:
+            barrier.wait()
+            mine = batch[offset:] + batch[:offset]
+            with lock if fresh_db.dialect == "sqlite" else _Null(), fresh_db.unit_of_work() as s:
+                ledger.post_many(s, mine, clock=clock)
+        except BaseException as e:
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(k * 100,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with fresh_db.unit_of_work(write=False) as s:
+        assert len(ledger.entries_of(s, [t.key for t in batch])) == 400
+        assert ledger.balance(s, AccountKind.BANK, "S1") == sum(100 + i for i in range(400))
+        assert ledger.trial_balance(s) == 0 and ledger.unbalanced_entries(s) == []
+
+
+class _Null:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *_: object) -> None:
+        return None

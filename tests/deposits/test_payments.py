@@ -70,6 +70,12 @@ def test_a_payment_from_another_account_is_held_not_counted(
     assert row.status == PaymentStatus.HELD.value
     assert ledger.balance(session, AccountKind.PAYABLE, desk.section.id, b.user.org_id) == 0
     assert ledger.balance(session, AccountKind.SUSPENSE, desk.section.id, b.user.org_id) == -2_000_000
+    # Money from an account that is not the basic account is never security (条例 art. 26) …
+    with pytest.raises(RuleViolation, match="第26条"):
+        service.accept_held(session, desk.operator.actor, bank_txn_id=row.bank_txn_id, reason="已核实", clock=clock)
+    assert ledger.balance(session, AccountKind.PAYABLE, desk.section.id, b.user.org_id) == 0
+    # … unless it is the bidder's basic account after all (registered anew after paying).
+    service.register_basic_account(session, b.actor, account_no="6222020000000001", bank_name="工商银行", clock=clock)
     service.accept_held(
         session, desk.operator.actor, bank_txn_id=row.bank_txn_id, reason="核实为投标人基本账户变更", clock=clock
     )

@@ -1,5 +1,6 @@
 """A randomized simulation of the deposit desk: thousands of interleaved payments, replays, holds, refunds,
-bank failures and retries; after every step the ledger balances and every cent is accounted for."""
+returns of held money to its payer, the end of the trade, bank failures and retries; after every step the ledger
+balances, every cent is accounted for, and money from a wrong account is never security and goes back once."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ggzy.core.clock import FixedClock
-from ggzy.core.errors import Conflict
+from ggzy.core.errors import Conflict, RuleViolation
 from ggzy.deposits import ledger, refunds, service
 from ggzy.deposits.bank import FakeBank
 from ggzy.deposits.models import Payment, Refund
@@ -32,6 +33,8 @@ def test_the_desk_never_loses_or_doubles_a_cent(session: Session, clock: FixedCl
     orgs = [b.user.org_id or "" for b in desk.bidders]
     sid = desk.section.id
     actors = {b.user.org_id: b.actor for b in desk.bidders}
+    desk.section.opened_at = clock.now()  # after the opening: the operator's desk may act on held money
+    session.flush()
 
     class Desk(RuleBasedStateMachine):
         def __init__(self) -> None:
@@ -73,15 +76,42 @@ def test_the_desk_never_loses_or_doubles_a_cent(session: Session, clock: FixedCl
             _, created = service.record_payment(session, p, source="statement", clock=self.clock())
             assert not created
 
+        def held(self) -> list[str]:
+            rows = session.execute(select(Payment.bank_txn_id).where(Payment.status == PaymentStatus.HELD.value))
+            return sorted(rows.scalars())
+
         @rule(data=st.data())
-        def an_operator_accepts_a_held_payment(self, data: st.DataObject) -> None:
-            held = session.execute(
-                select(Payment.bank_txn_id).where(Payment.status == PaymentStatus.HELD.value)
-            ).scalars()
-            txns = sorted(held)
-            if txns:
+        def an_operator_may_not_count_held_money_as_security(self, data: st.DataObject) -> None:
+            if txns := self.held():
                 txn = data.draw(st.sampled_from(txns))
-                service.accept_held(session, desk.operator.actor, bank_txn_id=txn, reason="已核实", clock=self.clock())
+                try:
+                    with session.begin_nested():
+                        service.accept_held(
+                            session, desk.operator.actor, bank_txn_id=txn, reason="已核实", clock=self.clock()
+                        )
+                    raise AssertionError("money from a wrong account was counted as security")
+                except RuleViolation:
+                    return
+
+        @rule(data=st.data(), twice=st.booleans())
+        def an_operator_returns_held_money_to_its_payer(self, data: st.DataObject, twice: bool) -> None:
+            if txns := self.held():
+                txn = data.draw(st.sampled_from(txns))
+                r = refunds.return_held(
+                    session, desk.operator.actor, bank_txn_id=txn, reason="非基本账户来款", clock=self.clock()
+                )
+                if twice:
+                    again = refunds.return_held(
+                        session, desk.operator.actor, bank_txn_id=txn, reason="再次", clock=self.clock()
+                    )
+                    assert again.id == r.id
+
+        @rule()
+        def the_trade_ends(self) -> None:
+            refunds.prepare_section(
+                session, desk.operator.actor, section_id=sid, start=self.now, annual_rate=RATE, clock=self.clock()
+            )
+            assert self.held() == []  # nothing is left held at the end of the trade
 
         @rule(who=st.sampled_from(orgs), withdrawn=st.booleans())
         def a_refund_is_prepared(self, who: str, withdrawn: bool) -> None:
@@ -131,6 +161,33 @@ def test_the_desk_never_loses_or_doubles_a_cent(session: Session, clock: FixedCl
             # Everything not yet confirmed is still in transit in the ledger.
             in_transit = sum(-ledger.balance(session, AccountKind.TRANSIT, sid, o) for o in orgs)
             assert in_transit == sum(r.principal_fen + r.interest_fen for r in rows) - confirmed
+
+        @invariant()
+        def held_money_is_never_security_and_goes_back_to_its_payer_once(self) -> None:
+            payments = list(session.execute(select(Payment).where(Payment.section_id == sid)).scalars())
+            returns = {
+                r.payment_txn: r
+                for r in session.execute(select(Refund).where(Refund.payment_txn.is_not(None))).scalars()
+            }
+            for o in orgs:
+                mine = [p for p in payments if p.org_id == o]
+                held = sum(p.amount_fen for p in mine if p.status == PaymentStatus.HELD.value)
+                assert ledger.balance(session, AccountKind.SUSPENSE, sid, o) == -held
+                accepted = sum(p.amount_fen for p in mine if p.status == PaymentStatus.ACCEPTED.value)
+                refunded = session.execute(
+                    select(func.coalesce(func.sum(Refund.principal_fen), 0)).where(
+                        Refund.section_id == sid, Refund.org_id == o, Refund.payment_txn.is_(None)
+                    )
+                ).scalar_one()
+                assert -ledger.balance(session, AccountKind.PAYABLE, sid, o) == accepted - refunded
+            for p in payments:
+                r = returns.get(p.bank_txn_id)
+                assert (r is not None) == (p.status == PaymentStatus.RETURNED.value)
+                if r is not None:
+                    assert r.to_account == p.payer_account and r.principal_fen == p.amount_fen
+            for t in self.bank.transfers:
+                r = session.execute(select(Refund).where(Refund.instruction_id == t.instruction_id)).scalar_one()
+                assert t.to_account == r.to_account
 
         @invariant()
         def no_refund_larger_than_paid_nor_paid_twice(self) -> None:
