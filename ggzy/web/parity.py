@@ -112,6 +112,9 @@ TWINS: dict[str, tuple[str, ...]] = {
     "POST /account/totp": ("POST /api/v1/me/totp",),
     "POST /account/tokens": ("POST /api/v1/auth/tokens",),
     "POST /account/tokens/{token_id}/revoke": ("DELETE /api/v1/auth/tokens/{token_id}",),
+    # guarantee claims and held money (ggzy/deposits/api.py)
+    "POST /sections/{section_id}/deposits/claims": ("POST /api/v1/sections/{section_id}/deposits/claims",),
+    "POST /sections/{section_id}/deposits/held-returns": ("POST /api/v1/sections/{section_id}/deposits/held-returns",),
     # contract performance (ggzy/award/api.py)
     "POST /sections/{section_id}/award/performance": ("POST /api/v1/sections/{section_id}/award/performance",),
     "POST /performance/{performance_id}/objection": ("POST /api/v1/performance/{performance_id}/objection",),
