@@ -50,4 +50,6 @@
       form.querySelector("button[type=submit]").disabled = false;
     }
   });
+  // Enabled only now: a click before this script ran would have sent the form unsealed (a plain GET with the price).
+  form.querySelector("button[type=submit]").disabled = false;
 })();

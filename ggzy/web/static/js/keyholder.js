@@ -195,6 +195,8 @@
         say(status, "已恢复到本浏览器并登记公钥，密钥标识 " + got.keyId.slice(0, 16) + "…");
       } catch (e) { say(status, "失败：" + (e && e.message ? e.message : e), true); }
     });
+    document.getElementById("make-key").disabled = false;  // usable once they do something
+    document.getElementById("restore-key").disabled = false;
   }
 
   const box = document.getElementById("share-box");
@@ -208,5 +210,6 @@
         setTimeout(() => window.location.reload(), 800);
       } catch (e) { say(status, "失败：" + (e && e.message ? e.message : e), true); }
     });
+    document.getElementById("share-button").disabled = false;  // usable once it does something (no dead click)
   }
 })();
