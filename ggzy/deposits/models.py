@@ -204,6 +204,8 @@ class Guarantee(Base):
     )  # sealed terms: disclosed to the issuer at the opening
     status: Mapped[str] = mapped_column(String(20), index=True)  # valid | surrendered | claimed
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # integrated: when the issuer was told, after the opening, which section and beneficiary it guaranteed
+    disclosed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class GuaranteeMessage(Base):

@@ -49,6 +49,8 @@ def upgrade() -> None:
     )
     for col in ("guarantee_id", "section_id", "org_id", "status"):
         op.create_index(op.f(f"ix_deposit_guarantee_message_{col}"), "deposit_guarantee_message", [col])
+    with op.batch_alter_table("deposit_guarantee") as batch:
+        batch.add_column(_ts("disclosed_at", True))
     with op.batch_alter_table("deposit_refund") as batch:
         batch.add_column(sa.Column("payment_txn", sa.String(64), nullable=True))
         batch.add_column(sa.Column("rule_id", sa.String(60), nullable=True))
@@ -72,3 +74,5 @@ def downgrade() -> None:
         batch.drop_column("rule_id")
         batch.drop_column("payment_txn")
     op.drop_table("deposit_guarantee_message")
+    with op.batch_alter_table("deposit_guarantee") as batch:
+        batch.drop_column("disclosed_at")
