@@ -406,6 +406,32 @@ def apply(
     return _store(session, actor, section_id, checked, data, mode="integrated", nonce=nonce, clock=clock)
 
 
+def integrated_issuers(session: Session) -> list[GuaranteeIssuer]:
+    """Active issuers the supervision office registered for applications through the platform."""
+    stmt = select(GuaranteeIssuer).where(GuaranteeIssuer.integrated.is_(True), GuaranteeIssuer.status == "active")
+    return list(session.execute(stmt.order_by(GuaranteeIssuer.name)).scalars())
+
+
+def apply_through(
+    session: Session,
+    actor: Actor,
+    *,
+    section_id: str,
+    issuer_id: str,
+    issuers: Mapping[str, Issuer],
+    key: Ed25519PrivateKey,
+    clock: Clock,
+) -> Guarantee:
+    """The page's and the API's way to `apply`: the issuer chosen by its registration, reached by its interface."""
+    registered = session.get(GuaranteeIssuer, issuer_id)
+    if registered is None or not registered.integrated or registered.status != "active":
+        raise Invalid("请选择经监管部门登记、可经平台申请的保函出具机构", code="unknown-issuer")
+    issuer = issuers.get(registered.credit_code)
+    if issuer is None:
+        raise RuleViolation(f"{registered.name}尚未接入平台接口，请改用其出具的电子保函文件提交", code="issuer-offline")
+    return apply(session, actor, section_id=section_id, issuer_id=issuer_id, issuer=issuer, key=key, clock=clock)
+
+
 def disclose(session: Session, issuer: Issuer, guarantee: Guarantee) -> None:
     """At the opening: tell the issuer what its sealed guarantee covered."""
     if guarantee.mode != "integrated":
