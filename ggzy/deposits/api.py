@@ -22,6 +22,7 @@ from ggzy.deposits.schemas import (
     ClaimRead,
     DepositRead,
     ForfeitIn,
+    GuaranteeApply,
     HeldReturnIn,
     RefundRead,
     RequirementSet,
@@ -184,6 +185,33 @@ async def attach_guarantee(section_id: str, request: Request, me: SignedIn, ctx:
             }
 
     return await run_in_threadpool(run)
+
+
+@router.post(
+    "/sections/{section_id}/deposit/guarantee/application", status_code=201, summary="经平台申请一体化电子保函"
+)
+def apply_guarantee(section_id: str, body: GuaranteeApply, me: SignedIn, ctx: Ctx) -> dict[str, object]:
+    """标段与受益人密封发送给出具机构，开标后才向机构披露；机构答复保函编号、期限与签名文件。"""
+    from ggzy.deposits import timers as deposit_timers
+
+    with ctx.db.unit_of_work() as s:
+        g = guarantees.apply_through(
+            s,
+            me.actor,
+            section_id=section_id,
+            issuer_id=body.issuer_id,
+            issuers=deposit_timers.issuers_of(ctx),
+            key=deposit_timers.platform_key(ctx),
+            clock=ctx.clock,
+        )
+        return {
+            "id": g.id,
+            "section_id": g.section_id,
+            "number": g.number,
+            "amount_fen": g.amount_fen,
+            "valid_until": g.valid_until,
+            "sha256": g.sha256,
+        }
 
 
 def claim_read(db: Db, row: GuaranteeMessage) -> ClaimRead:

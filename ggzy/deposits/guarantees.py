@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Literal, Protocol
@@ -49,6 +50,7 @@ ISSUER_REGISTERED = events.event_type("deposits.issuer_registered", "登记保�
 GUARANTEE_ACCEPTED = events.event_type("deposits.guarantee_accepted", "电子保函校验通过")
 GUARANTEE_SURRENDERED = events.event_type("deposits.guarantee_surrendered", "电子保函退保")
 GUARANTEE_CLAIMED = events.event_type("deposits.guarantee_claimed", "决定就电子保函向出具机构索赔")
+GUARANTEE_DISCLOSED = events.event_type("deposits.guarantee_disclosed", "开标后向保函出具机构披露标段与受益人")
 ISSUER_ANSWERED = events.event_type("deposits.issuer_answered", "保函出具机构答复退保或索赔")
 SECURITY_RULE = "《招标投标法实施条例》第26条：投标保证金有效期应当与投标有效期一致"
 
@@ -404,6 +406,32 @@ def apply(
     return _store(session, actor, section_id, checked, data, mode="integrated", nonce=nonce, clock=clock)
 
 
+def integrated_issuers(session: Session) -> list[GuaranteeIssuer]:
+    """Active issuers the supervision office registered for applications through the platform."""
+    stmt = select(GuaranteeIssuer).where(GuaranteeIssuer.integrated.is_(True), GuaranteeIssuer.status == "active")
+    return list(session.execute(stmt.order_by(GuaranteeIssuer.name)).scalars())
+
+
+def apply_through(
+    session: Session,
+    actor: Actor,
+    *,
+    section_id: str,
+    issuer_id: str,
+    issuers: Mapping[str, Issuer],
+    key: Ed25519PrivateKey,
+    clock: Clock,
+) -> Guarantee:
+    """The page's and the API's way to `apply`: the issuer chosen by its registration, reached by its interface."""
+    registered = session.get(GuaranteeIssuer, issuer_id)
+    if registered is None or not registered.integrated or registered.status != "active":
+        raise Invalid("请选择经监管部门登记、可经平台申请的保函出具机构", code="unknown-issuer")
+    issuer = issuers.get(registered.credit_code)
+    if issuer is None:
+        raise RuleViolation(f"{registered.name}尚未接入平台接口，请改用其出具的电子保函文件提交", code="issuer-offline")
+    return apply(session, actor, section_id=section_id, issuer_id=issuer_id, issuer=issuer, key=key, clock=clock)
+
+
 def disclose(session: Session, issuer: Issuer, guarantee: Guarantee) -> None:
     """At the opening: tell the issuer what its sealed guarantee covered."""
     if guarantee.mode != "integrated":
@@ -414,6 +442,49 @@ def disclose(session: Session, issuer: Issuer, guarantee: Guarantee) -> None:
     project = projects.get_project(session, section.project_id)
     terms = {"section": section.code, "beneficiary": entities.get_org(session, project.tenderer_org_id).credit_code}
     issuer.disclose(guarantee.number, terms, guarantee.terms_nonce)
+
+
+def due_disclosures(session: Session, now: datetime) -> list[str]:
+    """Integrated guarantees of opened sections whose issuer has not yet been told what they covered."""
+    stmt = (
+        select(Guarantee.id, Guarantee.section_id)
+        .where(Guarantee.mode == "integrated", Guarantee.disclosed_at.is_(None))
+        .order_by(Guarantee.received_at, Guarantee.id)
+    )
+    rows = session.execute(stmt).all()
+    opened = {s for s in {r.section_id for r in rows} if projects.get_section(session, s).opened_at is not None}
+    return [r.id for r in rows if r.section_id in opened]
+
+
+def disclose_due(session: Session, guarantee_id: str, issuers: Mapping[str, Issuer], *, clock: Clock) -> bool:
+    """On the tick after the opening: tell one issuer (once) the section and beneficiary its sealed application
+    committed to (the terms and the nonce open the commitment it holds). An issuer without an interface, or one
+    that does not answer in time, is asked again on a later tick."""
+    stmt = select(Guarantee).where(Guarantee.id == guarantee_id)
+    stmt = stmt.with_for_update(skip_locked=True) if session.get_bind().dialect.name == "postgresql" else stmt
+    g = session.execute(stmt).scalar_one_or_none()
+    if g is None or g.disclosed_at is not None:
+        return False
+    registered = session.get(GuaranteeIssuer, g.issuer_id)
+    issuer = issuers.get(registered.credit_code) if registered is not None else None
+    if issuer is None:
+        return False
+    try:
+        disclose(session, issuer, g)
+    except IssuerTimeout:
+        return False
+    g.disclosed_at = clock.now()
+    section = projects.get_section(session, g.section_id)
+    events.record(
+        session,
+        system(),
+        GUARANTEE_DISCLOSED,
+        clock=clock,
+        subject=("deposit_guarantee", g.id),
+        scope=section.id,
+        payload={"number": g.number},
+    )
+    return True
 
 
 # --- surrender and claims: messages to the issuer, sent on the tick -----------------------------------
@@ -697,6 +768,9 @@ class FakeIssuer:
         return self.issued[application.application_id]
 
     def disclose(self, number: str, terms: dict[str, str], nonce: str) -> None:
+        if self.timeout > 0:
+            self.timeout -= 1
+            raise IssuerTimeout(number)
         self.disclosed[number] = terms
 
     def _message(self, message: IssuerMessage) -> IssuerAnswer:

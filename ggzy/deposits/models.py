@@ -107,16 +107,21 @@ class Payment(Base):
 
 
 class Refund(Base):
-    """退还 — one refund of one bidder's security in one section; the unique key makes it happen once."""
+    """退还 — one refund of one bidder's security in one section; the unique key makes it happen once.
+
+    `seq` counts refunds of one bidder, section and reason: a bidder who withdraws, pays again and withdraws again,
+    or a section that fails, is tendered again and fails again, is owed a second refund (prepared under the
+    sub-account's lock, so a retry finds nothing owed and gets the refund already made)."""
 
     __tablename__ = "deposit_refund"
-    __table_args__ = (UniqueConstraint("section_id", "org_id", "reason"),)
+    __table_args__ = (UniqueConstraint("section_id", "org_id", "reason", "seq"),)
 
     id: Mapped[str] = mapped_column(String(26), primary_key=True)
     instruction_id: Mapped[str] = mapped_column(String(40), unique=True)  # the bank's idempotency key
     section_id: Mapped[str] = mapped_column(String(26), index=True)
     org_id: Mapped[str] = mapped_column(String(26), index=True)
     reason: Mapped[str] = mapped_column(String(20))  # withdrawn | concluded
+    seq: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     principal_fen: Mapped[int] = mapped_column(BigInteger)
     interest_fen: Mapped[int] = mapped_column(BigInteger)
     to_account: Mapped[str] = mapped_column(String(40))
@@ -199,6 +204,8 @@ class Guarantee(Base):
     )  # sealed terms: disclosed to the issuer at the opening
     status: Mapped[str] = mapped_column(String(20), index=True)  # valid | surrendered | claimed
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # integrated: when the issuer was told, after the opening, which section and beneficiary it guaranteed
+    disclosed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class GuaranteeMessage(Base):

@@ -11,6 +11,7 @@ from ggzy.core import policy
 from ggzy.core.errors import DomainError, Forbidden, Invalid, RecordedRefusal
 from ggzy.core.roles import Role
 from ggzy.deposits import guarantees, queries, refunds, service
+from ggzy.deposits import timers as deposit_timers
 from ggzy.deposits.models import BasicAccount, Guarantee, SubAccount
 from ggzy.deposits.states import GuaranteeStatus, MessageStatus, RefundStatus
 from ggzy.entities import queries as entities
@@ -93,6 +94,7 @@ def section_deposit(request: Request, db: Db, principal: SignedIn, section_id: s
             "sub": sub,
             "guarantee": guarantee,
             "guarantee_status": GuaranteeStatus,
+            "integrated_issuers": guarantees.integrated_issuers(db),
             "basic": db.get(BasicAccount, org),
             "error": error,
         },
@@ -125,6 +127,30 @@ async def attach_guarantee(
     except DomainError as e:
         if isinstance(e, RecordedRefusal):
             keep_refusal(request, e)  # a sanctioned bidder's attempt is kept although this request changed nothing
+        with ctx.db.unit_of_work(write=False) as s:
+            return section_deposit(request, s, principal, section_id, error=e.message)
+    return _redirect(f"/sections/{section_id}/deposit")
+
+
+@router.post("/sections/{section_id}/deposit/guarantee/apply", response_class=HTMLResponse)
+def apply_guarantee(
+    request: Request, ctx: Ctx, principal: SignedIn, section_id: str, issuer_id: Annotated[str, Form(max_length=26)]
+) -> Response:
+    """一体化电子保函：经平台向登记的出具机构申请（标段与受益人密封，开标后才向机构披露）。"""
+    try:
+        with ctx.db.unit_of_work() as s:
+            guarantees.apply_through(
+                s,
+                principal.actor,
+                section_id=section_id,
+                issuer_id=issuer_id,
+                issuers=deposit_timers.issuers_of(ctx),
+                key=deposit_timers.platform_key(ctx),
+                clock=ctx.clock,
+            )
+    except DomainError as e:
+        if isinstance(e, RecordedRefusal):
+            keep_refusal(request, e)
         with ctx.db.unit_of_work(write=False) as s:
             return section_deposit(request, s, principal, section_id, error=e.message)
     return _redirect(f"/sections/{section_id}/deposit")

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -128,11 +128,10 @@ def prepare(
     if sub is None:
         return None
     existing = _existing(session, section_id, org_id, reason)
-    if existing is not None:
-        return existing
     principal = owed(session, section_id, org_id)
     if principal <= 0:
-        return None
+        return existing  # prepared already (a retry), or nothing is owed
+    since = _last_refunded(session, section_id, org_id)  # interest only on money paid after an earlier refund
     basic = session.get(BasicAccount, org_id)
     if basic is None:
         raise RuleViolation("投标人未登记基本账户，无法退还保证金")
@@ -143,6 +142,7 @@ def prepare(
         interest = sum(
             interest_fen(p.amount_fen, annual_rate, (clock.now().date() - p.paid_at.date()).days)
             for p in _payments(session, section_id, org_id)
+            if since is None or p.received_at > since
         )
     refund_id = new_id()
     refund = Refund(
@@ -151,6 +151,7 @@ def prepare(
         section_id=section_id,
         org_id=org_id,
         reason=reason.value,
+        seq=existing.seq + 1 if existing is not None else 1,
         principal_fen=principal,
         interest_fen=interest,
         to_account=basic.account_no,
@@ -201,9 +202,22 @@ def prepare(
     return refund
 
 
-def _existing(session: Session, section_id: str, org_id: str, reason: RefundReason) -> Refund | None:
+def _last_refunded(session: Session, section_id: str, org_id: str) -> datetime | None:
+    """When this bidder's security in this section was last prepared for refund (a held return is not its security)."""
     return session.execute(
-        select(Refund).where(Refund.section_id == section_id, Refund.org_id == org_id, Refund.reason == reason.value)
+        select(func.max(Refund.prepared_at)).where(
+            Refund.section_id == section_id, Refund.org_id == org_id, Refund.payment_txn.is_(None)
+        )
+    ).scalar()
+
+
+def _existing(session: Session, section_id: str, org_id: str, reason: RefundReason) -> Refund | None:
+    """The latest refund of this bidder, section and reason."""
+    return session.execute(
+        select(Refund)
+        .where(Refund.section_id == section_id, Refund.org_id == org_id, Refund.reason == reason.value)
+        .order_by(Refund.seq.desc())
+        .limit(1)
     ).scalar_one_or_none()
 
 

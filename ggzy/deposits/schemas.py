@@ -66,6 +66,10 @@ class ForfeitIn(BaseModel):
     reason: str = Field(max_length=500)
 
 
+class GuaranteeApply(BaseModel):
+    issuer_id: str = Field(max_length=26, description="经监管部门登记、可经平台申请的出具机构")
+
+
 class ClaimIn(BaseModel):
     org_id: str = Field(max_length=26, description="被保证人（投标人）")
     ground: str = Field(

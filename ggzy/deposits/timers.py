@@ -58,7 +58,11 @@ def sources(ctx: Any) -> list[DueSource]:
             did = guarantees.send_message(session, row_id, issuers.get(code), key=platform_key(ctx), clock=clock)
         return guarantees.tell(session, row_id, notifier, clock=clock) or did
 
+    def disclose(session: Session, guarantee_id: str, now: datetime) -> bool:
+        return guarantees.disclose_due(session, guarantee_id, issuers, clock=FixedClock(now))
+
     return [
         DueSource("deposits.refunds", refunds.due, apply),
         DueSource("deposits.guarantee_messages", guarantees.due_messages, message),
+        DueSource("deposits.guarantee_disclosures", guarantees.due_disclosures, disclose),
     ]

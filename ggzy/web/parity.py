@@ -113,6 +113,9 @@ TWINS: dict[str, tuple[str, ...]] = {
     "POST /account/tokens": ("POST /api/v1/auth/tokens",),
     "POST /account/tokens/{token_id}/revoke": ("DELETE /api/v1/auth/tokens/{token_id}",),
     # guarantee claims and held money (ggzy/deposits/api.py)
+    "POST /sections/{section_id}/deposit/guarantee/apply": (
+        "POST /api/v1/sections/{section_id}/deposit/guarantee/application",
+    ),
     "POST /sections/{section_id}/deposits/claims": ("POST /api/v1/sections/{section_id}/deposits/claims",),
     "POST /sections/{section_id}/deposits/held-returns": ("POST /api/v1/sections/{section_id}/deposits/held-returns",),
     # contract performance (ggzy/award/api.py)

@@ -4,6 +4,7 @@ pledged → valid at the opening → released (open) / surrendered to the issuer
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -15,6 +16,7 @@ from ggzy.core import timers
 from ggzy.deposits import guarantees, refunds, service
 from ggzy.deposits import timers as deposit_timers
 from ggzy.deposits.guarantees import FakeIssuer
+from ggzy.deposits.models import Guarantee
 from ggzy.entities import auth, queries
 from ggzy.projects import queries as projects
 from ggzy.projects.models import Section
@@ -37,6 +39,13 @@ def actor_of(s, username: str):  # type: ignore[no-untyped-def]
     user = queries.find_user(s, username)
     assert user is not None
     return auth.actor_for(s, user, queries.roles_of(s, user.id)[0], None)
+
+
+def guarantees_of(s, section_id: str, username: str) -> str:  # type: ignore[no-untyped-def]
+    user = queries.find_user(s, username)
+    assert user is not None
+    g = s.query(Guarantee).filter_by(section_id=section_id, org_id=user.org_id).one()
+    return str(g.number)
 
 
 def _status(page: Page) -> str:
@@ -63,7 +72,7 @@ def test_a_guarantee_from_the_notice_to_its_surrender_as_the_bidder_sees_it(
             bank_name="中国银行",
             clock=live.clock,
         )
-        reg = guarantees.register_issuer(
+        guarantees.register_issuer(
             s,
             actor_of(s, "supervisor"),
             name="河南省中原融资担保有限公司",
@@ -87,17 +96,6 @@ def test_a_guarantee_from_the_notice_to_its_surrender_as_the_bidder_sees_it(
             "amount": "60000.00",
             "valid_until": (section.bid_deadline + timedelta(days=120)).date().isoformat(),
         }
-        # The other bidder applied through the platform (sealed terms) for an integrated guarantee.
-        integrated = guarantees.apply(
-            s,
-            actor_of(s, "bidder22"),
-            section_id=section_id,
-            issuer_id=reg.id,
-            issuer=fake,
-            key=deposit_timers.platform_key(live.ctx),
-            clock=live.clock,
-        )
-        number = integrated.number
     file = tmp_path / "baohan.json"
     file.write_bytes(guarantees.sign_document(fake.key, doc))
 
@@ -110,8 +108,16 @@ def test_a_guarantee_from_the_notice_to_its_surrender_as_the_bidder_sees_it(
     page.click("button:has-text('提交并校验')")
     expect(page.get_by_test_id("guarantee")).to_contain_text("ZYDB-2026-0778")
     assert "已提交电子保函（ZYDB-2026-0778），校验通过，开标时确认" in _status(page)
+    # The other bidder applies on its page through the platform (sealed terms) for an integrated guarantee.
     other = browser.new_context(base_url=live.url, locale="zh-CN").new_page()
     sign_in(other, live, "bidder22")
+    other.goto(f"/sections/{section_id}/deposit")
+    other.get_by_test_id("apply-guarantee").locator("select").select_option(label="河南省中原融资担保有限公司")
+    other.click("button:has-text('经平台申请电子保函')")
+    expect(other.get_by_test_id("guarantee")).to_contain_text("已提交电子保函")
+    assert len(fake.issued) == 1 and section.code not in json.dumps(fake.seen_terms, ensure_ascii=False)
+    with live.ctx.db.unit_of_work() as s:
+        number = guarantees_of(s, section_id, "bidder22")
     assert f"已提交电子保函（{number}）" in _status(other)
 
     # The deadline passes and the bids are opened: the opening record takes both guarantees as valid.

@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.orm import Session
 
 from ggzy.core.clock import FixedClock
-from ggzy.core.errors import Conflict, RuleViolation
+from ggzy.core.errors import Conflict, Invalid, RuleViolation
 from ggzy.core.roles import Role
 from ggzy.deposits import guarantees, queries
 from ggzy.deposits.guarantees import FakeIssuer
@@ -172,3 +172,63 @@ def test_a_forged_platform_signature_is_refused_by_the_issuer(
             key=Ed25519PrivateKey.generate(),
             clock=clock,
         )
+
+
+def test_after_the_opening_the_tick_tells_each_integrated_issuer_once_what_it_guaranteed(
+    session: Session, clock: FixedClock, ident: Identity
+) -> None:
+    """The application travels sealed (section and beneficiary under a commitment); the issuer learns them after
+    the opening, on the tick, once, and is asked again when it did not answer in time."""
+    desk = a_desk(session, clock, ident, bidders=1)
+    fake, issuer_id = an_issuer(session, clock, ident)
+    g = guarantees.apply(
+        session,
+        desk.bidders[0].actor,
+        section_id=desk.section.id,
+        issuer_id=issuer_id,
+        issuer=fake,
+        key=PLATFORM,
+        clock=clock,
+    )
+    issuers = {fake.credit_code: fake}
+    assert guarantees.due_disclosures(session, clock.now()) == []  # before the opening: nothing to tell
+    desk.section.opened_at = clock.now() + timedelta(days=21)
+    session.flush()
+    assert guarantees.due_disclosures(session, clock.now()) == [g.id]
+    assert not guarantees.disclose_due(session, g.id, {}, clock=clock)  # no interface yet: it waits
+    fake.timeout = 1
+    assert not guarantees.disclose_due(session, g.id, issuers, clock=clock)  # no answer in time: asked again
+    assert g.disclosed_at is None and g.number not in fake.disclosed
+    assert guarantees.disclose_due(session, g.id, issuers, clock=clock)
+    tenderer = entities.get_org(session, projects.get_project(session, desk.section.project_id).tenderer_org_id)
+    assert fake.disclosed[g.number] == {"section": desk.section.code, "beneficiary": tenderer.credit_code}
+    assert g.disclosed_at is not None and guarantees.due_disclosures(session, clock.now()) == []
+    assert not guarantees.disclose_due(session, g.id, issuers, clock=clock)  # once
+
+
+def test_applying_through_the_platform_names_an_issuer_that_is_registered_and_connected(
+    session: Session, clock: FixedClock, ident: Identity
+) -> None:
+    desk = a_desk(session, clock, ident, bidders=1)
+    fake, issuer_id = an_issuer(session, clock, ident)
+    actor = desk.bidders[0].actor
+    with pytest.raises(Invalid, match="请选择经监管部门登记"):
+        guarantees.apply_through(
+            session, actor, section_id=desk.section.id, issuer_id="NOSUCH", issuers={}, key=PLATFORM, clock=clock
+        )
+    with pytest.raises(RuleViolation, match="尚未接入平台接口"):
+        guarantees.apply_through(
+            session, actor, section_id=desk.section.id, issuer_id=issuer_id, issuers={}, key=PLATFORM, clock=clock
+        )
+    assert fake.issued == {}
+    g = guarantees.apply_through(
+        session,
+        actor,
+        section_id=desk.section.id,
+        issuer_id=issuer_id,
+        issuers={fake.credit_code: fake},
+        key=PLATFORM,
+        clock=clock,
+    )
+    assert g.mode == "integrated" and len(fake.issued) == 1
+    assert [i.id for i in guarantees.integrated_issuers(session)] == [issuer_id]

@@ -58,6 +58,59 @@ def test_a_withdrawal_is_refunded_within_five_days_without_interest(
     assert ledger.trial_balance(session) == 0
 
 
+def test_money_paid_again_after_a_refund_is_refunded_again_once_and_with_interest_on_itself_only(
+    session: Session, clock: FixedClock, ident: Identity
+) -> None:
+    """A bidder withdraws, pays again and withdraws again; a section fails, is tendered again and fails again: each
+    time the bidder is owed its money back. One refund per (bidder, section, reason) left the second sum in the
+    sub-account for good; a retry still prepares nothing twice."""
+    desk = a_desk(session, clock, ident)
+    b = desk.bidders[0]
+    org = b.user.org_id or ""
+
+    def prepare(reason: RefundReason) -> Refund | None:
+        return refunds.prepare(
+            session,
+            b.actor,
+            section_id=desk.section.id,
+            org_id=org,
+            reason=reason,
+            start=clock.now(),
+            annual_rate=RATE,
+            clock=clock,
+        )
+
+    bank = FakeBank()
+    service.record_payment(session, a_payment(desk, b, at=clock.now()), source="callback", clock=clock)
+    first = prepare(RefundReason.WITHDRAWN)
+    assert first is not None and refunds.send(session, first.id, bank, clock=clock)
+    assert prepare(RefundReason.WITHDRAWN) is first  # a retry: nothing owed, the refund already made
+    clock.advance(timedelta(days=2))
+    service.record_payment(
+        session, a_payment(desk, b, amount="30000.00", at=clock.now()), source="callback", clock=clock
+    )
+    second = prepare(RefundReason.WITHDRAWN)
+    assert second is not None and second.id != first.id
+    assert (second.seq, second.principal_fen, second.interest_fen) == (2, 3_000_000, 0)
+    assert prepare(RefundReason.WITHDRAWN) is second
+    assert refunds.send(session, second.id, bank, clock=clock)
+    assert [t.amount_fen for t in bank.transfers] == [2_000_000, 3_000_000]
+    # with interest (a trade that ends twice): only on what was paid after the first refund
+    clock.advance(timedelta(days=1))
+    service.record_payment(session, a_payment(desk, b, at=clock.now()), source="callback", clock=clock)
+    clock.advance(timedelta(days=36))
+    third = prepare(RefundReason.CONCLUDED)
+    assert third is not None and third.interest_fen == 700  # 20,000 元 × 0.35 % × 36/360
+    assert refunds.send(session, third.id, bank, clock=clock)
+    clock.advance(timedelta(days=1))
+    service.record_payment(session, a_payment(desk, b, at=clock.now()), source="callback", clock=clock)
+    clock.advance(timedelta(days=36))
+    fourth = prepare(RefundReason.CONCLUDED)
+    assert fourth is not None and (fourth.seq, fourth.interest_fen) == (2, 700)
+    assert ledger.balance(session, AccountKind.PAYABLE, desk.section.id, org) == 0
+    assert ledger.trial_balance(session) == 0
+
+
 def test_after_the_contract_every_bidder_gets_principal_and_interest(
     session: Session, clock: FixedClock, ident: Identity
 ) -> None:

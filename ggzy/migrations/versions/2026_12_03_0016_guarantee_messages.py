@@ -1,7 +1,7 @@
 """Deposits: surrender and claim messages to guarantee issuers; a refund of held money names its payment and rule.
 
 Revision ID: 0016
-Revises: 0012
+Revises: 0018
 Create Date: 2026-12-03
 """
 
@@ -49,15 +49,30 @@ def upgrade() -> None:
     )
     for col in ("guarantee_id", "section_id", "org_id", "status"):
         op.create_index(op.f(f"ix_deposit_guarantee_message_{col}"), "deposit_guarantee_message", [col])
+    with op.batch_alter_table("deposit_guarantee") as batch:
+        batch.add_column(_ts("disclosed_at", True))
     with op.batch_alter_table("deposit_refund") as batch:
         batch.add_column(sa.Column("payment_txn", sa.String(64), nullable=True))
         batch.add_column(sa.Column("rule_id", sa.String(60), nullable=True))
         batch.create_unique_constraint(op.f("uq_deposit_refund_payment_txn"), ["payment_txn"])
+        # a second refund of one bidder, section and reason (a re-tender that fails again, a second withdrawal)
+        batch.add_column(sa.Column("seq", sa.Integer(), nullable=False, server_default="1"))
+        batch.drop_constraint(op.f("uq_deposit_refund_section_id_org_id_reason"), type_="unique")
+        batch.create_unique_constraint(
+            op.f("uq_deposit_refund_section_id_org_id_reason_seq"), ["section_id", "org_id", "reason", "seq"]
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("deposit_refund") as batch:
+        batch.drop_constraint(op.f("uq_deposit_refund_section_id_org_id_reason_seq"), type_="unique")
+        batch.create_unique_constraint(
+            op.f("uq_deposit_refund_section_id_org_id_reason"), ["section_id", "org_id", "reason"]
+        )
+        batch.drop_column("seq")
         batch.drop_constraint(op.f("uq_deposit_refund_payment_txn"), type_="unique")
         batch.drop_column("rule_id")
         batch.drop_column("payment_txn")
     op.drop_table("deposit_guarantee_message")
+    with op.batch_alter_table("deposit_guarantee") as batch:
+        batch.drop_column("disclosed_at")
