@@ -444,7 +444,13 @@ def revoke_appointment(appointment_id: str, body: ReasonIn, db: Db, ctx: Ctx, pr
     return appointment_read(a)
 
 
-@router.get("/appointments/{appointment_id}/agreement", summary="下载委托代理协议文件", tags=["委托代理"])
+@router.get(
+    "/appointments/{appointment_id}/agreement",
+    summary="下载委托代理协议文件",
+    tags=["委托代理"],
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}, "description": "协议文件原件"}},
+)
 def appointment_agreement(appointment_id: str, db: Db, ctx: Ctx, principal: SignedIn) -> Response:
     a = delegation.get(db, principal.actor, appointment_id)
     if not a.file_path:
