@@ -136,6 +136,7 @@ class Journey:
         """Start from the workbench and click the item that names the next step."""
         page = self.home(username, staff=staff)
         page.get_by_test_id("items").get_by_role("link", name=re.compile(item)).first.click()
+        expect(page.get_by_test_id("workbench-title")).to_have_count(0)  # the click's page has come, not the old one
         return page
 
     def later(self, delta: timedelta) -> None:
@@ -378,8 +379,10 @@ def _evaluation(j: Journey, trade: Trade, sid: str, bidders: tuple[str, ...]) ->
 
     for n, username in enumerate(members):
         expert = j.workbench(username, f"评审打分：{trade.project}")
+        expect(expert.get_by_test_id("score-link").or_(expert.get_by_test_id("sheet")).first).to_be_visible()
         if expert.get_by_test_id("score-link").count():  # the item may lead to the room rather than the sheet
             expert.get_by_test_id("score-link").click()
+        expect(expert.get_by_test_id("sheet")).to_be_visible()  # fields counted on the sheet, not before it
         fields = expert.get_by_test_id("score")
         for i in range(fields.count()):
             fields.nth(i).fill(str(6 + (i + n) % 3))

@@ -73,7 +73,7 @@ def test_signing_out_returns_to_the_portal(page: Page, live: Live) -> None:
 
 
 def test_a_wrong_password_is_refused_without_saying_why(page: Page, live: Live) -> None:
-    sign_in(page, live, "bidder03", password="Not-The-Password-1")
+    sign_in(page, live, "bidder03", password="Not-The-Password-1", refused=True)
     expect(page.locator(".alert-error")).to_contain_text("用户名或口令错误")
     shot(page, "login-refused")
 

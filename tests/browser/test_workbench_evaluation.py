@@ -38,6 +38,7 @@ def _opened(live: Live) -> tuple[str, str, str, str]:
 def _click(page: Page, role: str, text: str) -> None:
     page.goto(f"/workbench/{role}")
     page.get_by_test_id("items").get_by_role("link", name=re.compile(re.escape(text))).first.click()
+    expect(page.get_by_test_id("workbench-title")).to_have_count(0)  # the click's page, not the workbench still
 
 
 def _new_page(browser: Browser, live: Live) -> Page:
@@ -91,6 +92,7 @@ def test_from_the_workbench_the_draw_the_room_and_a_sheet(browser: Browser, live
     expert = _new_page(browser, live)
     sign_in(expert, live, called[1])
     _click(expert, "expert", f"评审打分：{name}")
+    expect(expert.get_by_test_id("sheet")).to_be_visible()
     fields = expert.get_by_test_id("score")
     for i in range(fields.count()):
         fields.nth(i).fill("7")
