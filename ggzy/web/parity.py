@@ -20,6 +20,7 @@ TWINS: dict[str, tuple[str, ...]] = {
     "POST /projects/{project_id}/accept": ("POST /api/v1/projects/{project_id}/accept",),
     "POST /projects/{project_id}/return": ("POST /api/v1/projects/{project_id}/return",),
     "POST /projects/{project_id}/resubmit": ("POST /api/v1/projects/{project_id}/resubmit",),
+    "POST /projects/{project_id}/edit": ("PUT /api/v1/projects/{project_id}",),
     "POST /projects/{project_id}/terminate": ("POST /api/v1/projects/{project_id}/terminate",),
     "POST /sections/{section_id}/publish": ("POST /api/v1/sections/{section_id}/publish",),
     "POST /sections/{section_id}/clarify": ("POST /api/v1/sections/{section_id}/clarify",),
