@@ -118,7 +118,9 @@ def _for_supervisor(session: Session, actor: Actor) -> list[DueItem]:
             continue
         where = f"{p.name}（{s.name}）"
         if a.reported_at is not None:
-            items.append(DueItem(f"审阅招标投标情况书面报告：{where}", f"/sections/{s.id}/award", a.reported_at, ""))
+            items.append(
+                DueItem(f"审阅招标投标情况书面报告：{where}", f"/sections/{s.id}/award", None, "", since=a.reported_at)
+            )
         elif a.report_overdue or a.contract_overdue:
             what = "书面报告逾期未提交" if a.report_overdue else "逾期未订立合同"
             items.append(

@@ -29,8 +29,9 @@ def due_items(session: Session, actor: Actor, now: dt.datetime) -> list[DueItem]
             DueItem(
                 f"拦截：失信主体「{org.name}」试图{Step(c.step).label}（{section.code}）",
                 f"/credit/checks/{c.id}",
-                c.at,
+                None,
                 str(law.LIMITS.citation),
+                since=c.at,
             )
         )
     for o in session.scalars(select(CreditObjection).where(CreditObjection.handled_at.is_(None)).limit(50)):

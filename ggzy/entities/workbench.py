@@ -24,6 +24,12 @@ def due_items(session: Session, actor: Actor, now: datetime) -> list[DueItem]:
         user = queries.get_user(session, req.user_id)
         what = review.Kind(req.kind).label
         items.append(
-            DueItem(f"复核：{what}（{user.username}，{user.display_name}）", "/admin/reviews", req.requested_at, BASIS)
+            DueItem(
+                f"复核：{what}（{user.username}，{user.display_name}）",
+                "/admin/reviews",
+                None,
+                BASIS,
+                since=req.requested_at,
+            )
         )
     return items

@@ -80,21 +80,32 @@ def _as_member(session: Session, user_id: str) -> list[DueItem]:
         if e.status == EvaluationStatus.SCORING.value and m.submitted_at is None:
             if e.quotes_done:
                 items.append(
-                    DueItem(f"评审打分：{p.name}（{s.name}）", f"/evaluations/{e.id}/sheet", e.opened_at, SCORE_BASIS)
+                    DueItem(
+                        f"评审打分：{p.name}（{s.name}）",
+                        f"/evaluations/{e.id}/sheet",
+                        None,
+                        SCORE_BASIS,
+                        since=e.opened_at,
+                    )
                 )
             else:
                 items.append(
                     DueItem(
                         f"评标室：谈判报价进行中，{p.name}（{s.name}）",
                         f"/evaluations/{e.id}",
-                        e.opened_at,
+                        None,
                         SCORE_BASIS,
+                        since=e.opened_at,
                     )
                 )
         elif e.status == EvaluationStatus.SCORED.value and m.is_chair:
             items.append(
                 DueItem(
-                    f"组长汇总并签署评标报告：{p.name}（{s.name}）", f"/evaluations/{e.id}", e.revealed_at, SIGN_BASIS
+                    f"组长汇总并签署评标报告：{p.name}（{s.name}）",
+                    f"/evaluations/{e.id}",
+                    None,
+                    SIGN_BASIS,
+                    since=e.revealed_at,
                 )
             )
     return items
@@ -127,8 +138,9 @@ def _as_operator(session: Session) -> list[DueItem]:
         DueItem(
             f"组织评标：抽取已完成，开启评标室（{p.name}，{s.name}）",
             f"/sections/{s.id}/evaluation",
-            d.completed_at,
+            None,
             ROOM_BASIS,
+            since=d.completed_at,
         )
         for s, p, d in _complete_draws(session)
         if not _has_room(session, s)
@@ -139,7 +151,13 @@ def _as_operator(session: Session) -> list[DueItem]:
         done = sum(1 for m in members if m.submitted_at is not None)
         state = f"已提交{done}/{len(members)}" if e.status == EvaluationStatus.SCORING.value else "待组长签署报告"
         items.append(
-            DueItem(f"评标进行中（{state}）：{p.name}（{s.name}）", f"/evaluations/{e.id}", e.opened_at, ROOM_BASIS)
+            DueItem(
+                f"评标进行中（{state}）：{p.name}（{s.name}）",
+                f"/evaluations/{e.id}",
+                None,
+                ROOM_BASIS,
+                since=e.opened_at,
+            )
         )
     return items
 
@@ -178,8 +196,9 @@ def _as_watcher(session: Session, actor: Actor) -> list[DueItem]:
                 DueItem(
                     f"监督专家抽取：{p.name}（{s.name}）",
                     f"/expert-draws/{d.id}",
-                    d.requested_at,
+                    None,
                     str(rules.DRAW_REQUIRED),
+                    since=d.requested_at,
                 )
             )
     for s, p, _d in _complete_draws(session):
@@ -194,7 +213,11 @@ def _as_watcher(session: Session, actor: Actor) -> list[DueItem]:
         if mine(p):
             items.append(
                 DueItem(
-                    f"监督评标：{p.name}（{s.name}）", f"/sections/{s.id}/evaluation/live", e.opened_at, WATCH_BASIS
+                    f"监督评标：{p.name}（{s.name}）",
+                    f"/sections/{s.id}/evaluation/live",
+                    None,
+                    WATCH_BASIS,
+                    since=e.opened_at,
                 )
             )
     return items

@@ -52,8 +52,9 @@ def due_items(session: Session, actor: Actor, now: datetime) -> list[DueItem]:
             DueItem(
                 f"申请抽取评标专家：{p.name}（{s.name}）",
                 f"/sections/{s.id}/experts",
-                s.opened_at,
+                None,
                 str(rules.RANDOM_DRAW),
+                since=s.opened_at,
             )
             for s, p in session.execute(stmt2).all()
         ]
@@ -86,7 +87,11 @@ def _incomplete(session: Session, org_id: str) -> list[DueItem]:
             what = f"抽取未完成：{len(queries.seats_of(d)) - accepted}个席位待专家答复"
         items.append(
             DueItem(
-                f"{what}（{p.name}，{s.name}）", f"/sections/{s.id}/experts", d.requested_at, str(rules.RANDOM_DRAW)
+                f"{what}（{p.name}，{s.name}）",
+                f"/sections/{s.id}/experts",
+                None,
+                str(rules.RANDOM_DRAW),
+                since=d.requested_at,
             )
         )
     return items

@@ -35,7 +35,10 @@ def due_items(session: Session, actor: Actor, now: datetime) -> list[DueItem]:
         return _for_manager(session, actor)
     if actor.role is Role.OPERATOR:
         registered = session.execute(select(Project).where(Project.status == ProjectStatus.REGISTERED.value)).scalars()
-        items = [DueItem(f"受理登记：{p.name}", f"/projects/{p.id}", p.registered_at, "受理登记") for p in registered]
+        items = [
+            DueItem(f"受理登记：{p.name}", f"/projects/{p.id}", None, "受理登记", since=p.registered_at)
+            for p in registered
+        ]
         return items + _openings(session, None)
     if actor.role is Role.SUPERVISOR:
         return _openings(session, None)
@@ -65,7 +68,7 @@ def _for_manager(session: Session, actor: Actor) -> list[DueItem]:
     for p in session.execute(select(Project).where(mine, Project.status == ProjectStatus.RETURNED.value)).scalars():
         if not _may_act(actor, p):
             continue
-        items.append(DueItem(f"修改后重新提交登记：{p.name}", f"/projects/{p.id}", p.registered_at, p.note))
+        items.append(DueItem(f"修改后重新提交登记：{p.name}", f"/projects/{p.id}", None, p.note, since=p.registered_at))
     for s, p in _pairs(
         session,
         mine,

@@ -35,6 +35,7 @@ def due_items(session: Session, actor: Actor, now: datetime) -> list[DueItem]:
             f"/supervision/alerts/{a.id}",
             None,  # no legal deadline: listed after the dated items, oldest alert first
             BASIS,
+            since=a.first_seen_at,
         )
         for a in rows
     ]

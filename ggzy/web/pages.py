@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -12,7 +13,7 @@ from sqlalchemy import text
 from ggzy import domains
 from ggzy.core import policy
 from ggzy.core.roles import Role
-from ggzy.core.workbench import DueItem
+from ggzy.core.workbench import DueItem, remaining
 from ggzy.rules import RULES, Regime
 from ggzy.web.deps import Ctx, CurrentActor, Db, SignedIn, page
 
@@ -37,6 +38,9 @@ def rules_page(request: Request, actor: CurrentActor) -> Response:
     return page(request, "portal/rules.html", {"by_regime": dict(by_regime)})
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 @router.get("/workbench")
 def workbench_home(principal: SignedIn) -> Response:
     return RedirectResponse(f"/workbench/{principal.actor.role.value}", status_code=303)
@@ -55,8 +59,10 @@ def workbench(request: Request, role: Role, db: Db, principal: SignedIn, ctx: Ct
     items: list[DueItem] = []
     for m in domains.domain_modules("workbench"):
         items.extend(m.due_items(db, principal.actor, ctx.clock.now()))
-    items.sort(key=lambda i: (i.due_at is None, i.due_at))
-    return page(request, "portal/workbench.html", {"role": role, "items": items})
+    items.sort(key=lambda i: (i.due_at is None, i.due_at or i.since or _EPOCH))
+    now = ctx.clock.now()
+    rows = [(i, *remaining(i.due_at, now)) for i in items]
+    return page(request, "portal/workbench.html", {"role": role, "items": items, "rows": rows})
 
 
 @router.get("/healthz")
