@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -13,8 +12,8 @@ from sqlalchemy import text
 from ggzy import domains
 from ggzy.core import policy
 from ggzy.core.roles import Role
-from ggzy.core.workbench import DueItem, remaining
 from ggzy.rules import RULES, Regime
+from ggzy.web import workbench as workbench_items
 from ggzy.web.deps import Ctx, CurrentActor, Db, SignedIn, page
 
 router = APIRouter(include_in_schema=False)
@@ -38,9 +37,6 @@ def rules_page(request: Request, actor: CurrentActor) -> Response:
     return page(request, "portal/rules.html", {"by_regime": dict(by_regime)})
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
 @router.get("/workbench")
 def workbench_home(principal: SignedIn) -> Response:
     return RedirectResponse(f"/workbench/{principal.actor.role.value}", status_code=303)
@@ -56,12 +52,8 @@ def workbench(request: Request, role: Role, db: Db, principal: SignedIn, ctx: Ct
             404,
         )
     policy.ensure(principal.actor, policy.WORKBENCH[role])
-    items: list[DueItem] = []
-    for m in domains.domain_modules("workbench"):
-        items.extend(m.due_items(db, principal.actor, ctx.clock.now()))
-    items.sort(key=lambda i: (i.due_at is None, i.due_at or i.since or _EPOCH))
-    now = ctx.clock.now()
-    rows = [(i, *remaining(i.due_at, now)) for i in items]
+    rows = workbench_items.due(db, principal.actor, ctx.clock.now())
+    items = [i for i, _, _ in rows]
     return page(request, "portal/workbench.html", {"role": role, "items": items, "rows": rows})
 
 

@@ -46,3 +46,30 @@ def test_a_deadline_says_how_long_is_left_and_a_waiting_item_says_since_when(
     rows = _rows(operator.get("/workbench/operator").text)
     (waiting,) = [r for r in rows if f"受理登记：{later.name}" in r]
     assert "自 " in waiting and " 起" in waiting and "已逾期" not in waiting and "还剩" not in waiting
+
+
+def test_the_api_gives_the_same_items_as_the_workbench(
+    client: TestClient,
+    session: Session,
+    clock: FixedClock,
+    ident: Identity,
+    opening_env: KeyEnv,
+    files: FileStore,
+) -> None:
+    from tests.projects.test_api import bearer
+
+    world = a_world(session, clock, ident, opening_env, bidders=1)
+    a_published_section(session, clock, world, files, opening_env, days=21)
+    a_project(session, clock, world, accept=False)
+    token = bearer(session, world.tenderer, clock, ident)
+    session.commit()
+    clock.advance(timedelta(hours=5))
+    got = client.get("/api/v1/me/due", headers=token).json()
+    assert got["role"] == "tenderer"
+    (bidding,) = [i for i in got["items"] if i["title"].startswith("投标截止")]
+    assert bidding["time_left"] == "还剩20天19小时" and bidding["overdue"] is False and bidding["due_at"]
+    page_rows = _rows(signed_in(client, world.tenderer, clock).get("/workbench/tenderer").text)
+    assert len(page_rows) == len(got["items"])
+    assert all(i["title"] in row for i, row in zip(got["items"], page_rows, strict=True))  # same order
+    client.cookies.clear()
+    assert client.get("/api/v1/me/due").status_code == 401
