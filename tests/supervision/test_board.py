@@ -23,9 +23,10 @@ from ggzy.entities.service import Identity
 from ggzy.projects.models import Section
 from ggzy.supervision import board, service
 from tests.builders import Person, a_user, signed_in
-from tests.conftest import START
+from tests.conftest import START, Statements
 from tests.supervision.test_alerts import finding
 from tests.trade import World, a_project, a_published_section, a_world
+from tests.web.test_query_counts import few_then_many
 
 
 @pytest.fixture
@@ -210,3 +211,27 @@ def test_the_page_and_the_api_refuse_another_sector_from_outside(
     other = client.get("/api/v1/supervision/board", params={"sector": "housing"})
     assert other.status_code == 403 and other.headers["content-type"].startswith("application/problem+json")
     assert client.get("/api/v1/supervision/board", params={"region": "41"}).status_code == 422
+
+
+def test_the_board_reads_a_fixed_number_of_statements_however_many_trades(
+    client: TestClient,
+    statements: Statements,
+    session: Session,
+    clock: FixedClock,
+    world: World,
+    files: FileStore,
+    opening_env: keys.KeyEnv,
+) -> None:
+    session.commit()
+    signed_in(client, world.supervisor, clock)
+    made = iter(range(1000))
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            i = next(made)
+            s = _section(session, clock, world, files, opening_env, days=21 + i % 5)
+            service.raise_alert(
+                session, finding(sector="housing", section_id=s.id, project_id=s.project_id), clock=clock
+            )
+
+    few_then_many(client, statements, session, "/supervision/board", add, 20)
