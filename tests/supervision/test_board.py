@@ -10,13 +10,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from ggzy.bidding import keys
+from ggzy.bidding.keys import KeyEnv
 from ggzy.core import holds
 from ggzy.core.actor import system
 from ggzy.core.clock import FixedClock
 from ggzy.core.errors import Forbidden, Invalid
 from ggzy.core.events import LoggedEvent
 from ggzy.core.files import FileStore
+from ggzy.core.keys import Keys
 from ggzy.core.pubsub import InProcessBus
 from ggzy.core.roles import Role, Sector
 from ggzy.entities.service import Identity
@@ -30,7 +31,7 @@ from tests.web.test_query_counts import few_then_many
 
 
 @pytest.fixture
-def world(session: Session, clock: FixedClock, ident: Identity, opening_env: keys.KeyEnv) -> World:
+def world(session: Session, clock: FixedClock, ident: Identity, opening_env: KeyEnv) -> World:
     return a_world(session, clock, ident, opening_env)
 
 
@@ -39,7 +40,7 @@ def _section(
     clock: FixedClock,
     world: World,
     files: FileStore,
-    env: keys.KeyEnv,
+    env: KeyEnv,
     *,
     sector: Sector = Sector.HOUSING,
     days: int = 21,
@@ -55,7 +56,7 @@ def _regulator(session: Session, clock: FixedClock, ident: Identity, sector: Sec
 
 
 def test_a_regulator_sees_only_its_sector_and_the_filter_cannot_widen_it(
-    session: Session, clock: FixedClock, ident: Identity, world: World, files: FileStore, opening_env: keys.KeyEnv
+    session: Session, clock: FixedClock, ident: Identity, world: World, files: FileStore, opening_env: KeyEnv
 ) -> None:
     house = _section(session, clock, world, files, opening_env, sector=Sector.HOUSING)
     water = _section(session, clock, world, files, opening_env, sector=Sector.WATER)
@@ -80,7 +81,7 @@ def test_a_regulator_sees_only_its_sector_and_the_filter_cannot_widen_it(
 
 
 def test_the_next_deadline_time_left_and_overdue_follow_the_clock(
-    session: Session, clock: FixedClock, ident: Identity, world: World, files: FileStore, opening_env: keys.KeyEnv
+    session: Session, clock: FixedClock, ident: Identity, world: World, files: FileStore, opening_env: KeyEnv
 ) -> None:
     section = _section(session, clock, world, files, opening_env, days=21)
     office = world.supervisor.actor
@@ -111,7 +112,7 @@ def test_the_next_deadline_time_left_and_overdue_follow_the_clock(
 
 
 def test_today_s_openings_and_the_counts_by_stage(
-    session: Session, clock: FixedClock, ident: Identity, world: World, files: FileStore, opening_env: keys.KeyEnv
+    session: Session, clock: FixedClock, ident: Identity, world: World, files: FileStore, opening_env: KeyEnv
 ) -> None:
     soon = _section(session, clock, world, files, opening_env, days=21)
     _section(session, clock, world, files, opening_env, days=30)
@@ -127,7 +128,7 @@ def test_today_s_openings_and_the_counts_by_stage(
 
 
 def test_filters_narrow_trades_and_alerts_by_sector_region_and_procedure(
-    session: Session, clock: FixedClock, ident: Identity, world: World, files: FileStore, opening_env: keys.KeyEnv
+    session: Session, clock: FixedClock, ident: Identity, world: World, files: FileStore, opening_env: KeyEnv
 ) -> None:
     section = _section(session, clock, world, files, opening_env)
     region = board.build(session, world.supervisor.actor, now=clock.now()).rows[0].region
@@ -187,7 +188,7 @@ def test_the_page_and_the_api_refuse_another_sector_from_outside(
     ident: Identity,
     world: World,
     files: FileStore,
-    opening_env: keys.KeyEnv,
+    opening_env: KeyEnv,
 ) -> None:
     _section(session, clock, world, files, opening_env, sector=Sector.HOUSING)
     _section(session, clock, world, files, opening_env, sector=Sector.WATER)
@@ -220,7 +221,7 @@ def test_the_board_reads_a_fixed_number_of_statements_however_many_trades(
     clock: FixedClock,
     world: World,
     files: FileStore,
-    opening_env: keys.KeyEnv,
+    opening_env: KeyEnv,
 ) -> None:
     session.commit()
     signed_in(client, world.supervisor, clock)
@@ -235,3 +236,49 @@ def test_the_board_reads_a_fixed_number_of_statements_however_many_trades(
             )
 
     few_then_many(client, statements, session, "/supervision/board", add, 20)
+
+
+def test_after_the_opening_the_deadlines_are_the_award_s(
+    session: Session,
+    clock: FixedClock,
+    ident: Identity,
+    files: FileStore,
+    opening_env: KeyEnv,
+    keys: Keys,
+) -> None:
+    from ggzy.award import service as award
+    from ggzy.core.notify import MemoryNotifier
+    from tests.award.builders import a_reported_section, after_publicity, published
+
+    trade = a_reported_section(session, clock, ident, files, opening_env, keys)
+    office = trade.room.world.supervisor.actor
+
+    def row() -> board.Row:
+        return next(r for r in board.build(session, office, now=clock.now()).rows if r.section_id == trade.section_id)
+
+    b = board.build(session, office, now=clock.now())
+    assert [t.section_id for t in b.evaluations] == [trade.section_id], "the room was opened today"
+    r = row()
+    assert (r.stage, r.step) == ("已开标", "待公示中标候选人")
+    assert r.due is not None and r.due.label == "公示中标候选人" and "第54条" in r.due.basis and not r.overdue
+    a = published(session, clock, trade)
+    r = row()
+    assert (r.stage, r.due) == (
+        "中标候选人公示中",
+        board.Due("公示期满，可定标", a.publicity_ends_at, r.due.basis, False, False),
+    )  # type: ignore[union-attr]
+    after_publicity(clock, a)
+    assert not row().overdue and board.time_left(a.publicity_ends_at, clock.now(), deadline=False) == "已届满"
+    award.award(
+        session,
+        trade.tenderer.actor,
+        section_id=trade.section_id,
+        winner_org_id=trade.candidate(1).user.org_id,
+        clock=clock,
+        files=files,
+        notifier=MemoryNotifier(),
+    )
+    r = row()
+    assert r.stage == "已定标" and r.due is not None and r.due.label == "向监督部门提交书面报告"  # 15 days before 30
+    clock.advance(timedelta(days=16))
+    assert row().overdue
