@@ -133,7 +133,9 @@ async def board_stream(
                     yield b": keep-alive\n\n"
                     continue
                 idle = 0.0
-                while message is not None:  # a burst of commits is read once
+                loop = asyncio.get_running_loop()
+                until = loop.time() + BOARD_COALESCE_SECONDS
+                while message is not None and loop.time() < until:  # a burst of commits is read once
                     message = await run_in_threadpool(sub.get, 0.05)
                 fresh = await run_in_threadpool(snapshot)
                 if (fresh["html"], fresh["counts"]) != (last["html"], last["counts"]):
@@ -148,6 +150,7 @@ async def board_stream(
 
 
 BOARD_REFRESH_SECONDS = 30  # read again anyway: time passes (a deadline runs out without any event)
+BOARD_COALESCE_SECONDS = 0.25  # commits this close together are one refresh (a busy platform never starves it)
 
 
 def _sse(message: dict[str, Any]) -> bytes:
