@@ -203,6 +203,9 @@ def test_the_page_and_the_api_refuse_another_sector_from_outside(
     for path in ("/supervision/board?sector=housing", "/supervision/board/stream?sector=housing"):
         refused = client.get(path)
         assert refused.status_code == 403 and "新乡市住房和城乡建设测试工程" not in refused.text
+    narrowed = client.get("/supervision/board", params={"region": "410700", "procedure": "open_tender"})
+    assert 'data-events="/supervision/board/stream?region=410700&amp;procedure=open_tender"' in narrowed.text
+    assert client.get("/supervision/board", params={"procedure": "auction"}).status_code in (400, 422)
     api = client.get("/api/v1/supervision/board")
     assert api.status_code == 200
     body = api.json()
