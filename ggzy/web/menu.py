@@ -54,6 +54,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("专家库", "/experts", _can(policy.EXPERT_POOL_READ)),
     Entry("异议与投诉", "/cases", _can(policy.CASE_READ)),
     Entry("案件总览", "/supervision/cases", _can(policy.CASE_OVERVIEW)),
+    Entry("实时监测", "/supervision/board", _scoped(policy.ALERT_READ)),
     Entry("预警处置", "/supervision/alerts", _scoped(policy.ALERT_READ)),
     Entry("接入平台", "/supervision/platforms", _can(policy.FEDERATION_READ)),
     Entry("代理机构集中度", "/supervision/agencies", _scoped(policy.DELEGATION_OVERVIEW)),
