@@ -13,7 +13,7 @@ from ggzy import domains
 from ggzy.core import policy
 from ggzy.core.roles import Role
 from ggzy.rules import RULES, Regime
-from ggzy.web import workbench as workbench_items
+from ggzy.web import portal_api
 from ggzy.web.deps import Ctx, CurrentActor, Db, SignedIn, page
 
 router = APIRouter(include_in_schema=False)
@@ -52,7 +52,7 @@ def workbench(request: Request, role: Role, db: Db, principal: SignedIn, ctx: Ct
             404,
         )
     policy.ensure(principal.actor, policy.WORKBENCH[role])
-    rows = workbench_items.due(db, principal.actor, ctx.clock.now())
+    rows = portal_api.due(db, principal.actor, ctx.clock.now())
     items = [i for i, _, _ in rows]
     return page(request, "portal/workbench.html", {"role": role, "items": items, "rows": rows})
 
