@@ -164,7 +164,9 @@ READS: dict[str, tuple[str, ...]] = {
     "GET /cases/{case_id}": ("GET /api/v1/cases/{case_id}",),
     "GET /catalog": ("GET /api/v1/catalog",),
     "GET /centre/registrations": ("GET /api/v1/projects",),
+    "GET /credit": ("GET /api/v1/credit/listed",),
     "GET /credit/entities/{credit_code}": ("GET /api/v1/credit/entities/{credit_code}",),
+    "GET /credit/records/{record_id}": ("GET /api/v1/credit/records/{record_id}",),
     "GET /delegations": ("GET /api/v1/appointments",),
     "GET /delegations/acts": ("GET /api/v1/agency-acts",),
     "GET /delegations/{appointment_id}/agreement": ("GET /api/v1/appointments/{appointment_id}/agreement",),
@@ -248,10 +250,8 @@ READ_PAGE_ONLY: dict[str, str] = {
 # Pages whose data no API read gives yet — each a debt, named so the list stays honest.
 READ_GAPS: dict[str, str] = {
     "GET /cases/{case_id}/entries/{entry_id}/file": "案件证据文件的下载",
-    "GET /credit": "信用信息公示列表：接口只能按统一社会信用代码查询",
     "GET /credit/checks/{check_id}": "单次信用核查记录：接口只列出被拦截的核查",
     "GET /credit/manage": "信用记录管理列表",
-    "GET /credit/records/{record_id}": "单条信用记录及其异议",
     "GET /evaluations": "本人可见的评标室列表",
     "GET /performance/{performance_id}/file": "履约评价附件的下载",
     "GET /sections/{section_id}/award/contract.pdf": "合同文本 PDF",

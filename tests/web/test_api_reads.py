@@ -63,3 +63,24 @@ def test_the_archive_list_and_a_bidders_bids_are_read_by_whoever_sees_their_page
     assert [b["bid_id"] for b in mine] == [b["bid_id"] for b in per_section]
     r = client.get("/api/v1/my/bids", headers=tenderer)
     assert r.status_code == 403 and r.headers["content-type"] == PROBLEM and "只有投标人" in r.json()["detail"]
+
+
+def test_the_public_credit_list_and_a_record_read_as_on_their_pages(
+    client: TestClient, session: Session, clock: FixedClock, ident: Identity, opening_env: opening_keys.KeyEnv
+) -> None:
+    from tests.credit.conftest import a_sanction
+    from tests.trade import a_world
+
+    world = a_world(session, clock, ident, opening_env, bidders=2)
+    barred, other = world.bidders
+    record = a_sanction(session, clock, world.supervisor, barred.user.org_id)
+    tokens = {p.username: bearer(session, p, clock, ident) for p in (barred, other, world.supervisor)}
+    session.commit()
+    listed = client.get("/api/v1/credit/listed").json()  # public, as the page
+    assert [x["credit_code"] for x in listed] == [record.credit_code] and listed[0]["org_name"] == record.org_name
+    for who in (barred, world.supervisor):  # the entity itself and the regulator
+        got = client.get(f"/api/v1/credit/records/{record.id}", headers=tokens[who.username]).json()
+        assert got["id"] == record.id and got["title"] == "串通投标" and got["sanctions"]
+    r = client.get(f"/api/v1/credit/records/{record.id}", headers=tokens[other.username])
+    assert r.status_code == 403 and r.headers["content-type"] == PROBLEM
+    assert client.get(f"/api/v1/credit/records/{record.id}").status_code == 401
