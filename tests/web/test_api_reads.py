@@ -17,7 +17,7 @@ from ggzy.entities.service import Identity
 from ggzy.rules import RULES
 from tests.award.builders import a_reported_section
 from tests.award.test_archive import signed
-from tests.builders import a_user
+from tests.builders import a_user, signed_in
 from tests.projects.test_api import bearer
 
 PROBLEM = "application/problem+json"
@@ -84,3 +84,35 @@ def test_the_public_credit_list_and_a_record_read_as_on_their_pages(
     r = client.get(f"/api/v1/credit/records/{record.id}", headers=tokens[other.username])
     assert r.status_code == 403 and r.headers["content-type"] == PROBLEM
     assert client.get(f"/api/v1/credit/records/{record.id}").status_code == 401
+
+
+def test_the_evaluations_list_reads_as_the_page_for_each_role(
+    client: TestClient,
+    session: Session,
+    clock: FixedClock,
+    ident: Identity,
+    files: FileStore,
+    opening_env: opening_keys.KeyEnv,
+    keys: Keys,
+) -> None:
+    trade = a_reported_section(session, clock, ident, files, opening_env, keys, bidders=3)
+    world = trade.room.world
+    people = {
+        "expert": trade.room.experts[0],
+        "bidder": trade.candidate(1),
+        "operator": world.operator,
+        "supervisor": world.supervisor,
+    }
+    tokens = {k: bearer(session, p, clock, ident) for k, p in people.items()}
+    outsider = bearer(session, a_user(session, clock, ident, role=Role.EXPERT), clock, ident)
+    admin = bearer(session, a_user(session, clock, ident, role=Role.ADMIN), clock, ident)
+    session.commit()
+    for who, token in tokens.items():
+        got = client.get("/api/v1/evaluations", headers=token).json()
+        assert [e["section_id"] for e in got] == [trade.section_id], who
+        assert got[0]["status_label"] and got[0]["project_name"]
+    assert client.get("/api/v1/evaluations", headers=outsider).json() == []  # an expert not in the room
+    r = client.get("/api/v1/evaluations", headers=admin)
+    assert r.status_code == 403 and r.headers["content-type"] == PROBLEM
+    page = signed_in(client, people["expert"], clock).get("/evaluations").text  # the page lists the same room
+    assert trade.room.section.name in page
