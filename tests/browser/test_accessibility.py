@@ -92,6 +92,14 @@ def test_every_page_of_a_role_s_menu_has_no_serious_accessibility_violation(
         page.get_by_test_id("role-menu").get_by_role("link", name=label, exact=True).click()
         expect(page.get_by_test_id("role-menu").locator("[aria-current=page]")).to_have_text(label)
         audit.check()
+    if page.get_by_test_id("nav-supervision").count():  # the regulators' dashboard, an alert and its risk card
+        for url in ("/supervision", "/supervision/alerts", "/supervision/agencies"):
+            audit.visit(url)
+        page.goto("/supervision")
+        audit.visit(first_link(page, "[data-testid=recent]"))
+        card = page.get_by_role("link", name="风险卡片")
+        if card.count():
+            audit.visit(str(card.get_attribute("href")))
     audit.visit("/account")
     audit.done(at_least=len(labels) + 1)
 
