@@ -54,6 +54,24 @@ def first_link(page: Page, scope: str) -> str:
     return href
 
 
+def test_the_check_fails_on_an_unlabelled_field_and_pale_text(page: Page) -> None:
+    """The check can fail: it names the rule, its impact, how many elements and which."""
+    page.set_content(
+        '<html lang="zh-CN"><head><title>测试</title></head><body><main><h1>测试</h1><input name="x">'
+        '<p style="color:#c0c0c0;background:#fff">浅色文字</p></main></body></html>'
+    )
+    with pytest.raises(AssertionError) as failed:
+        check_a11y(page)
+    message = str(failed.value)
+    assert "label (critical, 1): Form elements must have labels — input" in message, message
+    assert "color-contrast (serious, 1)" in message, message
+    page.set_content(
+        '<html lang="zh-CN"><head><title>测试</title></head><body><main><h1>测试</h1>'
+        '<label>名称<input name="x"></label></main></body></html>'
+    )
+    check_a11y(page)
+
+
 def test_every_public_page_has_no_serious_accessibility_violation(page: Page, live: Live) -> None:
     audit = Audit(page)
     for url in PUBLIC:
