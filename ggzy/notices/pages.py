@@ -7,17 +7,17 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ggzy.core import policy
 from ggzy.core.clock import SHANGHAI
 from ggzy.core.errors import DomainError, Invalid, NotFound
 from ggzy.entities import queries as entities
-from ggzy.notices import feed, queries, search
+from ggzy.notices import feed, queries, search, synonyms
 from ggzy.notices.states import NoticeKind
 from ggzy.rules.catalog import CATEGORY_LABELS, Category
 from ggzy.web import params
-from ggzy.web.deps import Ctx, CurrentActor, Db, page
+from ggzy.web.deps import Ctx, CurrentActor, Db, SignedIn, page
 
 router = APIRouter(include_in_schema=False)
 
@@ -90,6 +90,32 @@ def notices_page(
             ),
         },
     )
+
+
+@router.get("/notices/synonyms", response_class=HTMLResponse)
+def synonyms_page(request: Request, db: Db, actor: CurrentActor) -> Response:
+    """检索近义词 — the supervision office's and administrator's table of what a query word also means."""
+    policy.ensure(actor, policy.SEARCH_SYNONYMS)
+    return page(request, "notices/synonyms.html", {"rows": synonyms.all_entries(db), "error": "", "form": {}})
+
+
+@router.post("/notices/synonyms", response_class=HTMLResponse)
+async def synonyms_add(request: Request, db: Db, ctx: Ctx, principal: SignedIn) -> Response:
+    form = await request.form()
+    values = {k: str(form.get(k) or "") for k in ("word", "alternatives", "note")}
+    try:
+        synonyms.add(db, principal.actor, clock=ctx.clock, **values)
+    except DomainError as exc:
+        db.rollback()
+        context = {"rows": synonyms.all_entries(db), "error": exc.message, "form": values}
+        return page(request, "notices/synonyms.html", context, 422)
+    return RedirectResponse("/notices/synonyms", status_code=303)
+
+
+@router.post("/notices/synonyms/{synonym_id}/remove")
+def synonyms_remove(db: Db, ctx: Ctx, principal: SignedIn, synonym_id: str) -> Response:
+    synonyms.remove(db, principal.actor, synonym_id=synonym_id, clock=ctx.clock)
+    return RedirectResponse("/notices/synonyms", status_code=303)
 
 
 @router.get("/notices/feed.atom")
