@@ -162,12 +162,32 @@ def tsquery(groups: list[Group]) -> str:
     return " & ".join(alt(g) for g in groups)
 
 
-def _ids(session: Session, groups: list[Group], f: Filters, limit: int, top: int, low: int | None) -> list[str]:
+# PostgreSQL: a query the planner expects in fewer rows than this is answered from the GIN index and sorted (a code,
+# a rare word); walking the newest rows backwards, recomputing each one's tsvector, would look at every row first.
+RARE_ROWS = 10_000
+
+
+def _pg_rare(session: Session, groups: list[Group]) -> bool:
+    plan = session.execute(
+        text(
+            "EXPLAIN (FORMAT JSON) SELECT 1 FROM notice_terms "
+            "WHERE to_tsvector('simple', notice_terms.terms) @@ to_tsquery('simple', :tsq)"
+        ).bindparams(tsq=tsquery(groups))
+    ).scalar()
+    rows = plan[0]["Plan"]["Plan Rows"] if isinstance(plan, list) else RARE_ROWS
+    return bool(rows < RARE_ROWS)
+
+
+def _ids(
+    session: Session, groups: list[Group], f: Filters, limit: int, top: int, low: int | None, *, rare: bool = False
+) -> list[str]:
     t = NoticeTerms
     order: Any = t.id
     if not groups:
         stmt = select(t.notice_id)
     elif session.get_bind().dialect.name == "postgresql":
+        if rare:
+            order = t.id + 0  # not the primary key's order: the GIN index finds the few rows, then they are sorted
         # The GIN index answers the terms exactly; a phrase is then a run of whole terms in the stored terms.
         padded = literal(" ") + t.terms + literal(" ")
         stmt = select(t.notice_id).where(
@@ -188,9 +208,9 @@ def _ids(session: Session, groups: list[Group], f: Filters, limit: int, top: int
             .where(text("notice_fts MATCH :m").bindparams(m=fts_match(groups)))
         )
         order = _FTS.c.rowid
-    stmt = stmt.where(order < top)
+    stmt = stmt.where(t.id < top if rare else order < top)
     if low is not None:
-        stmt = stmt.where(order >= low)
+        stmt = stmt.where(t.id >= low if rare else order >= low)
     return list(session.execute(_filtered(stmt, f).order_by(order.desc()).limit(limit)).scalars())
 
 
@@ -209,8 +229,9 @@ def search(
     groups = phrases(query, synonym_table(session) if synonyms is None and query.strip() else synonyms)
     top = before if before is not None else (session.execute(select(func.max(NoticeTerms.id))).scalar() or 0) + 1
     ids: list[str] = []
-    for window in WINDOWS:
-        ids = _ids(session, groups, filters, limit, top, None if window is None else top - window)
+    rare = bool(groups) and session.get_bind().dialect.name == "postgresql" and _pg_rare(session, groups)
+    for window in (None,) if rare else WINDOWS:
+        ids = _ids(session, groups, filters, limit, top, None if window is None else top - window, rare=rare)
         if len(ids) >= limit:
             break
     found = {n.id: n for n in session.execute(select(Notice).where(Notice.id.in_(ids))).scalars()} if ids else {}

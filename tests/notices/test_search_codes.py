@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy.orm import Session
 
 from ggzy.bidding.keys import KeyEnv
@@ -15,6 +16,7 @@ from ggzy.entities.service import Identity
 from ggzy.notices import search, service
 from ggzy.notices.states import NoticeKind
 from ggzy.projects import queries as projects
+from tests.notices.test_search import TITLES, published  # noqa: F401 - the fixture
 from tests.trade import a_project, a_published_section, a_world
 
 
@@ -63,3 +65,20 @@ def test_a_notice_number_and_a_code_written_in_the_body_are_whole_terms(session:
     assert found(session, "XXCG-2026-0070") == ["新乡市办公家具采购项目第2包"]
     assert found(session, numbers[1]) == ["新乡市办公家具采购项目第2包"]
     assert found(session, numbers[1][:-1]) == []
+
+
+@pytest.mark.parametrize("rare_rows", [0, 10**9], ids=["walk-newest-first", "index-then-sort"])
+def test_both_ways_of_answering_give_the_same_pages(
+    session: Session,
+    published: list[str],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    rare_rows: int,
+) -> None:
+    """PostgreSQL answers a rare query from the GIN index and a common one by walking the newest rows: same result
+    (SQLite always walks FTS5 in rowid order)."""
+    monkeypatch.setattr(search, "RARE_ROWS", rare_rows)
+    first = search.search(session, "新乡", search.Filters(), limit=2)
+    rest = search.search(session, "新乡", search.Filters(), limit=2, before=search.position(session, first[-1].id))
+    assert [n.title for n in first + rest] == [t[0] for t in TITLES][::-1]
+    assert found(session, "道路 工程") == [TITLES[3][0]]
+    assert found(session, published[2]) == [TITLES[2][0]]
