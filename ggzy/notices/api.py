@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from ggzy.core import policy
+from ggzy.core.clock import SHANGHAI
 from ggzy.notices import queries, search, synonyms
 from ggzy.notices.models import Notice, SearchSynonym
 from ggzy.notices.states import NoticeKind
@@ -80,13 +81,19 @@ def list_notices(
     kind: NoticeKind | None = None,
     region: Annotated[str, Query(max_length=6, description="6位行政区划代码")] = "",
     category: Category | None = None,
+    since: Annotated[dt.date | None, Query(description="发布日期不早于（YYYY-MM-DD，北京时间）")] = None,
+    until: Annotated[dt.date | None, Query(description="发布日期不晚于（YYYY-MM-DD，北京时间）")] = None,
     cursor: params.OptionalCount = None,
     limit: Annotated[int, Query(ge=1, le=100, description="每页条数（1–100）")] = 20,
 ) -> NoticePage:
     """新发布的在前；任何人可查（公告公开）。"""
     policy.ensure(actor, policy.PORTAL_VIEW)
     filters = search.Filters(
-        kind=kind.value if kind else None, region=region or None, category=category.value if category else None
+        kind=kind.value if kind else None,
+        region=region or None,
+        category=category.value if category else None,
+        since=dt.datetime.combine(since, dt.time(), SHANGHAI) if since else None,
+        until=dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), SHANGHAI) if until else None,
     )
     rows = search.search(db, q, filters, limit=limit, before=cursor)
     nxt = search.position(db, rows[-1].id) if len(rows) == limit else None

@@ -84,3 +84,15 @@ def test_a_feed_with_a_bad_filter_says_so(client: TestClient) -> None:
     assert "没有「bogus」这一公告类型" in client.get("/notices/feed.atom", params={"kind": "bogus"}).text
     assert "至少输入两个汉字" in client.get("/notices/feed.atom", params={"q": "水"}).text
     assert client.get("/notices/feed.atom", params={"since": "2026-13-01"}).status_code == 422
+
+
+def test_the_api_list_takes_the_same_filters(
+    client: TestClient,
+    session: Session,
+    published: list[str],  # noqa: F811
+) -> None:
+    session.commit()
+    items = client.get("/api/v1/notices", params={"q": "学校"}).json()["items"]
+    assert [i["title"] for i in items] == [TITLES[0][0]]
+    assert client.get("/api/v1/notices", params={"since": "2000-01-01", "until": "2000-01-02"}).json()["items"] == []
+    assert len(client.get("/api/v1/notices", params={"since": "2000-01-01"}).json()["items"]) == 4
