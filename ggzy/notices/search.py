@@ -167,15 +167,22 @@ def tsquery(groups: list[Group]) -> str:
 RARE_ROWS = 10_000
 
 
-def _pg_rare(session: Session, groups: list[Group]) -> bool:
-    plan = session.execute(
+def _pg_rare(session: Session, groups: list[Group], total: int) -> bool:
+    """At most RARE_ROWS rows can match, by the lexeme frequencies ANALYZE keeps for the GIN index: a phrase is no
+    more frequent than its rarest term, a group no more than its alternatives together, the query than its rarest
+    group; a term not among the most common is no more frequent than the least common of them."""
+    row = session.execute(
         text(
-            "EXPLAIN (FORMAT JSON) SELECT 1 FROM notice_terms "
-            "WHERE to_tsvector('simple', notice_terms.terms) @@ to_tsquery('simple', :tsq)"
-        ).bindparams(tsq=tsquery(groups))
-    ).scalar()
-    rows = plan[0]["Plan"]["Plan Rows"] if isinstance(plan, list) else RARE_ROWS
-    return bool(rows < RARE_ROWS)
+            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+            "WHERE tablename = 'ix_notice_terms_tsv'"
+        )
+    ).first()
+    if row is None or not row[0]:
+        return False  # not analysed yet: walk the newest rows, as before
+    freqs = dict(zip(row[0], row[1], strict=False))
+    floor = min(freqs.values())
+    bound = min(min(1.0, sum(min(freqs.get(t, floor) for t in p) for p in g)) for g in groups)
+    return bool(bound * total < RARE_ROWS)
 
 
 def _ids(
@@ -229,7 +236,7 @@ def search(
     groups = phrases(query, synonym_table(session) if synonyms is None and query.strip() else synonyms)
     top = before if before is not None else (session.execute(select(func.max(NoticeTerms.id))).scalar() or 0) + 1
     ids: list[str] = []
-    rare = bool(groups) and session.get_bind().dialect.name == "postgresql" and _pg_rare(session, groups)
+    rare = bool(groups) and session.get_bind().dialect.name == "postgresql" and _pg_rare(session, groups, top)
     for window in (None,) if rare else WINDOWS:
         ids = _ids(session, groups, filters, limit, top, None if window is None else top - window, rare=rare)
         if len(ids) >= limit:
