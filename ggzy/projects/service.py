@@ -484,6 +484,7 @@ def extend_deadline(
         clock=clock,
         project_id=project.id,
         section_id=section.id,
+        codes=(project.code, section.code, project.approval_code),
         scope=section.id,
     )
     return section

@@ -61,6 +61,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("信用管理", "/credit/manage", _can(policy.CREDIT_RECORD)),
     Entry("交易档案", "/archive", _scoped(policy.ARCHIVE_READ)),
     Entry("操作日志", "/audit/events", _can(policy.LOG_READ)),
+    Entry("检索近义词", "/notices/synonyms", _can(policy.SEARCH_SYNONYMS)),
     Entry("用户管理", "/admin/users", _can(policy.USER_READ)),
     Entry("账户复核", "/admin/reviews", _can(policy.ACCOUNT_REVIEW)),
 )

@@ -27,6 +27,9 @@ TWINS: dict[str, tuple[str, ...]] = {
     "POST /sections/{section_id}/invite": ("POST /api/v1/sections/{section_id}/invite",),
     "POST /sections/{section_id}/retender": ("POST /api/v1/sections/{section_id}/retender",),
     "POST /sections/{section_id}/terminate": ("POST /api/v1/sections/{section_id}/terminate",),
+    # portal search synonyms (ggzy/notices/api.py)
+    "POST /notices/synonyms": ("POST /api/v1/notices/synonyms",),
+    "POST /notices/synonyms/{synonym_id}/remove": ("DELETE /api/v1/notices/synonyms/{synonym_id}",),
     # delegation (委托代理)
     "POST /delegations/new": ("POST /api/v1/appointments",),
     "POST /delegations/{appointment_id}/revoke": ("POST /api/v1/appointments/{appointment_id}/revoke",),
