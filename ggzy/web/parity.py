@@ -194,6 +194,7 @@ READS: dict[str, tuple[str, ...]] = {
     "GET /my/expert-invitations": ("GET /api/v1/experts/invitations",),
     "GET /notices": ("GET /api/v1/notices",),
     "GET /notices/feed.atom": ("GET /api/v1/notices",),
+    "GET /notices/synonyms": ("GET /api/v1/notices/synonyms",),
     "GET /notices/{number}": ("GET /api/v1/notices/{number}",),
     "GET /projects": ("GET /api/v1/projects",),
     "GET /projects/{project_id}": ("GET /api/v1/projects/{project_id}",),
