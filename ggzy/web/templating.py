@@ -11,7 +11,7 @@ from typing import Any
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from ggzy import domains
-from ggzy.core import citations
+from ggzy.core import citations, i18n
 from ggzy.core.clock import local
 from ggzy.core.roles import ROLE_LABELS, SECTOR_LABELS, Role, Sector
 from ggzy.rules import regions
@@ -65,6 +65,14 @@ def fen(value: int | None) -> str:
     return "—" if value is None else yuan(Decimal(value) / 100)
 
 
+def tr(value: object) -> str:
+    """A text that Python handed the page (a menu label, a flash message, an error): its English by msgid lookup.
+    Not `_()`, which is for literals the extraction can read; this one looks up a value at render time."""
+    if value is None:
+        return ""
+    return i18n.gettext(str(value))
+
+
 def make_env() -> Environment:
     loaders = [FileSystemLoader(HERE / "templates"), *(FileSystemLoader(p) for p in domains.template_dirs())]
     env = Environment(
@@ -73,16 +81,27 @@ def make_env() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    # Chinese is the source: a template's text is the msgid; the request's locale picks the catalog (ggzy/core/i18n)
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext, npgettext=i18n.npgettext
+    )
+    env.globals["locale"] = i18n.current
+    env.globals["html_lang"] = lambda: i18n.HTML_LANG[i18n.current()]
+    env.globals["languages"] = i18n.NAMES
+    env.filters["tr"] = tr
+    env.filters["cite"] = lambda c: citations.in_locale(str(c), i18n.current())
     env.filters["local_time"] = local_time
     env.filters["yuan"] = yuan
     env.filters["region_name"] = regions.name_of
-    env.filters["basis"] = citations.readable
+    env.filters["basis"] = lambda b: citations.in_locale(citations.readable(b), i18n.current())
     env.filters["evidence_rows"] = evidence_rows
     env.filters["fen"] = fen
     env.filters["pretty_json"] = lambda v: json.dumps(v, ensure_ascii=False, indent=2, sort_keys=True)
-    env.filters["role_label"] = lambda r: ROLE_LABELS.get(Role(r), r) if r in Role._value2member_map_ else r
-    env.filters["sector_label"] = lambda s: (
+    env.filters["role_label"] = lambda r: tr(ROLE_LABELS.get(Role(r), r) if r in Role._value2member_map_ else r)
+    env.filters["sector_label"] = lambda s: tr(
         SECTOR_LABELS.get(Sector(s), s) if s in Sector._value2member_map_ else (s or "")
     )
     return env
