@@ -23,7 +23,7 @@ def data_texts() -> Iterable[tuple[str, str]]:
     from ggzy.core import citations
     from ggzy.core.config import Settings
     from ggzy.core.roles import ROLE_LABELS, SECTOR_LABELS
-    from ggzy.rules import RULES
+    from ggzy.rules import RULES, catalog
     from ggzy.rules.base import Regime, Unit
 
     labels = list(enum_labels())  # imports every module first, so that every rule is registered
@@ -41,6 +41,11 @@ def data_texts() -> Iterable[tuple[str, str]]:
         yield f"law cited by rule {rule.id}", rule.citation.law
         for part in citations.texts_to_translate(str(rule.citation)):
             yield f"citation of rule {rule.id}", part
+    for entry in catalog.DEFAULT.entries:  # the catalogue's first version; later versions keep the labels
+        yield f"catalog entry {entry.key}", entry.label
+        yield f"law cited by catalog entry {entry.key}", entry.citation.law
+        for part in citations.texts_to_translate(str(entry.citation)):
+            yield f"citation of catalog entry {entry.key}", part
     yield from labels
 
 

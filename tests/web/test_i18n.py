@@ -18,7 +18,7 @@ from ggzy.core import citations, i18n
 from ggzy.core.clock import FixedClock
 from ggzy.core.roles import Role
 from ggzy.entities.service import Identity
-from ggzy.rules import RULES
+from ggzy.rules import RULES, catalog
 from tests.builders import PASSWORD, a_user, csrf_from, signed_in
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -130,7 +130,8 @@ class _Visible(HTMLParser):
 
 
 def law_titles() -> set[str]:
-    return {*citations.LAW_TITLES, *(r.citation.law for r in RULES.values())}
+    cited = [r.citation for r in RULES.values()] + [e.citation for e in catalog.DEFAULT.entries]
+    return {*citations.LAW_TITLES, *(c.law for c in cited)}
 
 
 def chinese_left(html: str, names: tuple[str, ...] = ()) -> list[str]:
@@ -144,7 +145,18 @@ def chinese_left(html: str, names: tuple[str, ...] = ()) -> list[str]:
 
 
 # Pages translated in full: rendered in English they hold no Chinese but names and legal titles. Grow this list.
-ENGLISH_PAGES = ["/", "/rules", "/login", "/login/code", "/entities", "/no-such-page"]
+ENGLISH_PAGES = [
+    "/",
+    "/rules",
+    "/login",
+    "/login/code",
+    "/entities",
+    "/notices",
+    "/catalog",
+    "/transparency",
+    "/credit",
+]
+ENGLISH_PAGES += ["/federation", "/no-such-page"]
 SIGNED_IN_PAGES = ["/account", "/workbench/bidder"]
 
 
