@@ -73,6 +73,28 @@ def tr(value: object) -> str:
     return i18n.gettext(str(value))
 
 
+_HEAD_ENDS = ("：", "（")
+_FULL_WIDTH = (("：", ": "), ("（", " ("), ("）", ")"), ("，", ", "), ("；", "; "), ("、", ", "))
+
+
+def tr_head(value: object) -> str:
+    """A text made of a fixed head and names ("受理登记：某某项目"): the longest head the catalog holds is
+    translated, the names after it are kept (with their punctuation made Western in English)."""
+    text = "" if value is None else str(value)
+    whole = i18n.gettext(text)
+    if whole != text or i18n.current() == i18n.DEFAULT:
+        return whole
+    ends = sorted({i for i, ch in enumerate(text) if ch in _HEAD_ENDS}, reverse=True)
+    for end in ends:
+        head = i18n.gettext(text[:end])
+        if head != text[:end]:
+            rest = text[end:]
+            for zh, en in _FULL_WIDTH:
+                rest = rest.replace(zh, en)
+            return head + rest
+    return text
+
+
 def make_env() -> Environment:
     loaders = [FileSystemLoader(HERE / "templates"), *(FileSystemLoader(p) for p in domains.template_dirs())]
     env = Environment(
@@ -92,6 +114,7 @@ def make_env() -> Environment:
     env.globals["html_lang"] = lambda: i18n.HTML_LANG[i18n.current()]
     env.globals["languages"] = i18n.NAMES
     env.filters["tr"] = tr
+    env.filters["tr_head"] = tr_head
     env.filters["cite"] = lambda c: citations.in_locale(str(c), i18n.current())
     env.filters["local_time"] = local_time
     env.filters["yuan"] = yuan
