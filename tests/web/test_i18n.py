@@ -157,7 +157,29 @@ ENGLISH_PAGES = [
     "/credit",
 ]
 ENGLISH_PAGES += ["/federation", "/no-such-page"]
-SIGNED_IN_PAGES = ["/account", "/workbench/bidder"]
+# Not yet in English beyond their template text: /supervision (chart texts), /supervision/agencies and
+# /supervision/platforms (rule descriptions made in Python), /credit/manage (list names), /audit/events (event labels).
+SIGNED_IN_PAGES = [
+    (Role.BIDDER, "/account"),
+    (Role.BIDDER, "/workbench/bidder"),
+    (Role.BIDDER, "/my/bids"),
+    (Role.BIDDER, "/my/deposits"),
+    (Role.BIDDER, "/cases"),
+    (Role.TENDERER, "/workbench/tenderer"),
+    (Role.TENDERER, "/projects"),
+    (Role.TENDERER, "/delegations"),
+    (Role.TENDERER, "/keyholder"),
+    (Role.OPERATOR, "/workbench/operator"),
+    (Role.OPERATOR, "/centre/registrations"),
+    (Role.OPERATOR, "/evaluations"),
+    (Role.EXPERT, "/my/expert-invitations"),
+    (Role.SUPERVISOR, "/supervision/alerts"),
+    (Role.SUPERVISOR, "/supervision/cases"),
+    (Role.SUPERVISOR, "/admin/reviews"),
+    (Role.OPERATOR, "/experts"),
+    (Role.OPERATOR, "/archive"),
+    (Role.ADMIN, "/admin/users"),
+]
 
 
 def english(client: TestClient) -> TestClient:
@@ -174,11 +196,11 @@ def test_a_translated_page_in_english_has_no_chinese_left(client: TestClient, pa
     assert chinese_left(r.text, (city,)) == []
 
 
-@pytest.mark.parametrize("path", SIGNED_IN_PAGES)
+@pytest.mark.parametrize(("role", "path"), SIGNED_IN_PAGES, ids=str)
 def test_a_translated_signed_in_page_in_english_has_no_chinese_left(
-    client: TestClient, session: Session, clock: FixedClock, ident: Identity, path: str
+    client: TestClient, session: Session, clock: FixedClock, ident: Identity, role: Role, path: str
 ) -> None:
-    bidder = a_user(session, clock, ident, role=Role.BIDDER)
+    bidder = a_user(session, clock, ident, role=role)
     session.commit()
     signed_in(english(client), bidder, clock)
     r = client.get(path)
