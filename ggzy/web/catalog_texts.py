@@ -1,8 +1,9 @@
 """数据中的文字 — texts people read that live in data, not in a literal the extraction can see, handed to Babel.
 
 `babel.cfg` maps this file to `texts()` below, so `make messages` puts into the catalog every rule's title and
-unit, every role and sector, every label of a status or kind (an enum's `label`) — each read from the one place it is
-defined, so a new rule or status is in the catalog (and the catalog test asks for its English) at the next extraction.
+unit, every role and sector, every event type, every label of a status or kind (an enum's `label`) — each read from
+the one place it is defined, so a new rule or status is in the catalog (and the catalog test asks for its English)
+at the next extraction.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ Extracted = tuple[int, str, str, list[str]]
 
 def data_texts() -> Iterable[tuple[str, str]]:
     """(where, Chinese text) for every text held as data."""
-    from ggzy.core import citations
+    from ggzy.core import citations, events
     from ggzy.core.config import Settings
     from ggzy.core.roles import ROLE_LABELS, SECTOR_LABELS
     from ggzy.rules import RULES, catalog
@@ -47,6 +48,8 @@ def data_texts() -> Iterable[tuple[str, str]]:
         for part in citations.texts_to_translate(str(entry.citation)):
             yield f"citation of catalog entry {entry.key}", part
     yield from labels
+    for name, t in sorted(events.EVENT_TYPES.items()):  # the log's event types, as the event pages name them
+        yield f"event type {name}", t.label
 
 
 def enum_labels() -> Iterator[tuple[str, str]]:

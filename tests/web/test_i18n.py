@@ -158,7 +158,7 @@ ENGLISH_PAGES = [
 ]
 ENGLISH_PAGES += ["/federation", "/no-such-page"]
 # Not yet in English beyond their template text: /supervision (chart texts), /supervision/agencies and
-# /supervision/platforms (rule descriptions made in Python), /credit/manage (list names), /audit/events (event labels).
+# /supervision/platforms (rule descriptions made in Python), /credit/manage (list names).
 SIGNED_IN_PAGES = [
     (Role.BIDDER, "/account"),
     (Role.BIDDER, "/workbench/bidder"),
@@ -179,6 +179,7 @@ SIGNED_IN_PAGES = [
     (Role.OPERATOR, "/experts"),
     (Role.OPERATOR, "/archive"),
     (Role.ADMIN, "/admin/users"),
+    (Role.AUDITOR, "/audit/events"),
 ]
 
 
