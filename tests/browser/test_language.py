@@ -23,7 +23,7 @@ def test_the_switch_turns_the_home_page_english_and_back(page: Page) -> None:
     expect(page.get_by_role("heading", name="最新公告")).to_be_visible()
     switch(page, "English")
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    expect(page).to_have_title("Home · 新乡市Public Resource Trading Platform")
+    expect(page).to_have_title("Home · 新乡市 Public Resource Trading Platform")
     expect(page.get_by_role("heading", name="Latest notices")).to_be_visible()
     expect(page.get_by_role("navigation", name="Main navigation")).to_contain_text("Notices")
     chrome = page.locator("header").inner_text() + page.locator("footer").inner_text()
