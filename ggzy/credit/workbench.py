@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ggzy.core.actor import Actor
+from ggzy.core.i18n import N_
 from ggzy.core.roles import Role
 from ggzy.core.workbench import DueItem
 from ggzy.credit import queries
@@ -27,7 +28,7 @@ def due_items(session: Session, actor: Actor, now: dt.datetime) -> list[DueItem]
         org = entities.get_org(session, c.org_id)
         items.append(
             DueItem(
-                f"拦截：失信主体「{org.name}」试图{Step(c.step).label}（{section.code}）",
+                N_("拦截") + f"：失信主体「{org.name}」试图{Step(c.step).label}（{section.code}）",
                 f"/credit/checks/{c.id}",
                 None,
                 str(law.LIMITS.citation),
@@ -38,7 +39,7 @@ def due_items(session: Session, actor: Actor, now: dt.datetime) -> list[DueItem]
         record = queries.get_record(session, o.record_id)
         items.append(
             DueItem(
-                f"处理信用异议：{record.org_name}",
+                N_("处理信用异议") + f"：{record.org_name}",
                 f"/credit/records/{record.id}",
                 o.due_at,
                 str(law.OBJECTION_HANDLE.citation),

@@ -112,6 +112,7 @@ TWINS: dict[str, tuple[str, ...]] = {
         "POST /api/v1/account-requests/{request_id}/reject",
     ),
     "POST /account/password": ("POST /api/v1/me/password",),
+    "POST /lang": ("PATCH /api/v1/me",),  # the 中文 / English switch; saved on the account when signed in
     "POST /login/code": ("POST /api/v1/auth/password",),
     "POST /account/totp": ("POST /api/v1/me/totp",),
     "POST /account/tokens": ("POST /api/v1/auth/tokens",),

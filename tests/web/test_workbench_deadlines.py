@@ -73,3 +73,22 @@ def test_the_api_gives_the_same_items_as_the_workbench(
     assert all(i["title"] in row for i, row in zip(got["items"], page_rows, strict=True))  # same order
     client.cookies.clear()
     assert client.get("/api/v1/me/due").status_code == 401
+
+
+def test_in_english_the_time_left_and_the_waiting_read_in_english(
+    client: TestClient,
+    session: Session,
+    clock: FixedClock,
+    ident: Identity,
+    opening_env: KeyEnv,
+    files: FileStore,
+) -> None:
+    world = a_world(session, clock, ident, opening_env, bidders=1)
+    a_published_section(session, clock, world, files, opening_env, days=21)
+    session.commit()
+    clock.advance(timedelta(hours=5))
+    page = signed_in(client, world.tenderer, clock)
+    page.cookies.set("lang", "en")
+    html = page.get("/workbench/tenderer").text
+    (row,) = [r for r in _rows(html) if "20 d 19 h left" in r]
+    assert "还剩" not in row and "Time left" in html
