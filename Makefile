@@ -9,7 +9,7 @@ REDIS_URL ?= redis://127.0.0.1:6379/15
 JOBS   ?= auto
 PYTEST_FLAGS ?=
 
-.PHONY: help run serve install dev lint fmt test test-pg test-browser migrate demo bench chromium servers clean
+.PHONY: help run serve install dev lint fmt test test-pg test-browser migrate demo bench chromium servers clean docs-api
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -80,3 +80,6 @@ bench: dev ## benchmarks: print their figures (see docs/benchmarks.md)
 
 clean: ## remove the virtualenv and local data (var/ holds keys and the database!)
 	rm -rf $(VENV) .mypy_cache .ruff_cache
+
+docs-api: dev ## re-record the API examples shown on /docs from their tests (ggzy/web/api_examples/)
+	GGZY_WRITE_API_EXAMPLES=1 $(BIN)/pytest -q tests/test_api_examples.py -k answers

@@ -1,0 +1,183 @@
+"""接口示例录制 — records, while a test drives the API, one request and answer per OpenAPI operation, normalised so
+that a second run (or the other database) records the same text: ids, tokens, keys and digests become stable
+placeholders in the order they first appear. `make docs-api` writes the records to ggzy/web/api_examples/; the
+app shows them on /docs (ggzy/web/examples.py); tests/test_api_examples.py fails when they drift."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from email.parser import BytesParser
+from email.policy import HTTP
+from typing import Any
+from urllib.parse import parse_qsl
+
+import httpx2 as httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+ULID = re.compile(r"\b[0-7][0-9A-HJKMNP-TV-Z]{25}\b")
+TOKEN = re.compile(r"\bggzy_[A-Za-z0-9_-]{16,}")
+HEX = re.compile(r"\b[0-9a-f]{64}\b")
+VERIFIER_KEY = re.compile(r"\+[0-9a-f]{8}\+[A-Za-z0-9+/]{40,}={0,2}")  # a note's signer (C2SP signed-note)
+LONG_B64 = re.compile(r"^[A-Za-z0-9+/_-]{40,}={0,2}$")  # keys, signatures, wrapped shares: random each run
+MAX_ITEMS = 3  # a list in an example shows its first few items: enough to read, little to drift
+SECRET_FIELDS = frozenset({"password", "new_password", "totp_code", "secret"})
+KEPT_HEADERS = ("authorization", "idempotency-key", "content-type")
+
+
+def _shaped(original: str, n: int) -> str:
+    """A stand-in for a random base64 value: as long, from the same alphabet, so its schema still holds."""
+    body = original.rstrip("=")
+    raw = hashlib.shake_256(f"example-{n}".encode()).digest(len(body))
+    encoded = (base64.urlsafe_b64encode if "-" in body or "_" in body else base64.b64encode)(raw).decode()
+    return encoded[: len(body)] + original[len(body) :]
+
+
+class Placeholders:
+    """Each distinct generated value gets one stable stand-in of the same shape, numbered by first appearance."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, str] = {}
+
+    def _stand_in(self, value: str, make: Callable[[int], str]) -> str:
+        if value not in self.seen:
+            self.seen[value] = make(len(self.seen) + 1)
+        return self.seen[value]
+
+    def text(self, s: str) -> str:
+        s = TOKEN.sub("ggzy_<token>", s)
+        s = VERIFIER_KEY.sub("+<key-hash>+<public-key>", s)
+        s = ULID.sub(lambda m: self._stand_in(m.group(), lambda n: f"01EXAMP{n:019d}"), s)
+        s = HEX.sub(lambda m: self._stand_in(m.group(), lambda n: hashlib.sha256(f"example-{n}".encode()).hexdigest()), s)
+        if LONG_B64.match(s) and not s.startswith("/") and not HEX.fullmatch(s):
+            return self._stand_in(s, lambda n: _shaped(s, n))
+        return s
+
+    def value(self, v: Any) -> Any:
+        if isinstance(v, str):
+            return self.text(v)
+        if isinstance(v, list):
+            return [self.value(x) for x in v[:MAX_ITEMS]]
+        if isinstance(v, dict):
+            return {self.text(k): f"<{k}>" if k in SECRET_FIELDS else self.value(x) for k, x in v.items()}
+        return v
+
+
+def operations(app: FastAPI) -> list[tuple[re.Pattern[str], str, set[str]]]:
+    """The documented paths as patterns, the most literal first (so /projects/mine wins over /projects/{id})."""
+    out = []
+    for path, item in app.openapi()["paths"].items():
+        pattern = re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(path)) + "$")
+        out.append((pattern, path, {m.upper() for m in item}))
+    return sorted(out, key=lambda o: (o[1].count("{"), -len(o[1])))
+
+
+def operation_of(app: FastAPI, method: str, path: str) -> str | None:
+    """The documented operation this request is for ("POST /api/v1/projects"), or None (a page, a static file)."""
+    if not hasattr(app.state, "example_operations"):
+        app.state.example_operations = operations(app)
+    for pattern, template, methods in app.state.example_operations:
+        if method in methods and pattern.match(path):
+            return f"{method} {template}"
+    return None
+
+
+def _media(content_type: str) -> str:
+    return content_type.split(";", 1)[0].strip().lower()
+
+
+def _body(content_type: str, raw: bytes, ph: Placeholders) -> Any:
+    media = _media(content_type)
+    if not raw:
+        return None
+    if media.endswith("json"):
+        try:
+            return ph.value(json.loads(raw))
+        except ValueError:
+            return None
+    if media == "multipart/form-data":
+        message = BytesParser(policy=HTTP).parsebytes(f"content-type: {content_type}\r\n\r\n".encode() + raw)
+        fields: dict[str, Any] = {}
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            filename = part.get_filename()
+            payload = part.get_payload(decode=True) or b""
+            value = f"<{filename}>" if filename else ph.text(payload.decode())
+            if name in fields:  # a repeated field (several files) is a list
+                fields[name] = [*([fields[name]] if not isinstance(fields[name], list) else fields[name]), value]
+            else:
+                fields[str(name)] = value
+        return fields
+    if media == "application/x-www-form-urlencoded":
+        return {k: ph.text(v) for k, v in parse_qsl(raw.decode())}
+    if media.startswith("text/") and len(raw) < 4000:
+        return ph.text(raw.decode(errors="replace"))
+    return None  # binary (a sealed bid, a PDF, a gzip file): the example names the type, not the bytes
+
+
+class Recorder:
+    """While installed, hears every TestClient of the test (the fixture's and those a test makes itself);
+    `examples()` gives the first successful exchange of each operation (or, for an operation that never succeeded
+    in the run, its first answer)."""
+
+    def __init__(self) -> None:
+        self.ph = Placeholders()
+        self.records: dict[str, dict[str, Any]] = {}
+
+    def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        send = TestClient.send
+        recorder = self
+
+        def recording_send(client: TestClient, request: httpx.Request, **kw: Any) -> httpx.Response:
+            response = send(client, request, **kw)
+            if isinstance(client.app, FastAPI):
+                recorder.on_response(client.app, response)
+            return response
+
+        monkeypatch.setattr(TestClient, "send", recording_send)
+
+    def on_response(self, app: FastAPI, response: httpx.Response) -> None:
+        request = response.request
+        op = operation_of(app, request.method, request.url.path)
+        if op is None:
+            return
+        earlier = self.records.get(op)
+        if earlier is not None and (earlier["response"]["status"] < 400 or response.status_code >= 400):
+            return
+        response.read()
+        headers = {}
+        for name in KEPT_HEADERS:
+            if name in request.headers:
+                value = request.headers[name]
+                if name == "authorization":
+                    value = "Bearer ggzy_<token>"
+                elif name == "idempotency-key":
+                    value = "<Idempotency-Key>"
+                elif name == "content-type":
+                    value = _media(value)
+                headers[name] = value
+        query = [[k, self.ph.text(v)] for k, v in parse_qsl(request.url.query.decode())]
+        req_type = request.headers.get("content-type", "")
+        res_type = response.headers.get("content-type", "")
+        self.records[op] = {
+            "request": {
+                "method": request.method,
+                "path": self.ph.text(request.url.path),
+                "query": query,
+                "headers": headers,
+                "body": _body(req_type, request.content, self.ph),
+            },
+            "response": {
+                "status": response.status_code,
+                "content_type": _media(res_type) if res_type else None,
+                "body": _body(res_type, response.content, self.ph),
+            },
+        }
+
+    def examples(self) -> dict[str, dict[str, Any]]:
+        return dict(sorted(self.records.items()))
