@@ -15,7 +15,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from ulid import ULID
+
+from ggzy.core import ids
 from ggzy.web import examples
+from tests.conftest import START
 from tests.apiexamples import Recorder
 
 # name (the file's, which also orders them: the first file with an operation gives its example) → test to re-run
@@ -38,11 +42,20 @@ def _fresh_counters(monkeypatch: pytest.MonkeyPatch, *modules: Any) -> None:
                 monkeypatch.setattr(module, attr, itertools.count(1))
 
 
+def _ordered_ids(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keys in the order they are made (a ULID's random part would order rows made in one millisecond by chance,
+    and so the examples' lists and placeholder numbers)."""
+    made = itertools.count(1)
+    base = int(START.timestamp() * 1000) << 80
+    monkeypatch.setattr(ids, "ULID", lambda: ULID.from_int(base + next(made)))
+
+
 def record(name: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     module_name, func_name = SCENARIOS[name].split(":")
     module = importlib.import_module(module_name)
     scenario = getattr(module, func_name)
     _fresh_counters(monkeypatch, module, *(importlib.import_module(m) for m in COUNTER_MODULES))
+    _ordered_ids(monkeypatch)
     recorder = Recorder()
     kwargs = {p: request.getfixturevalue(p) for p in inspect.signature(scenario).parameters}
     recorder.install(monkeypatch)
