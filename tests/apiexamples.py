@@ -1,17 +1,24 @@
-"""接口示例录制 — records, while a test drives the API, one request and answer per OpenAPI operation, normalised so
-that a second run (or the other database) records the same text: ids, tokens, keys and digests become stable
-placeholders in the order they first appear. `make docs-api` writes the records to ggzy/web/api_examples/; the
-app shows them on /docs (ggzy/web/examples.py); tests/test_api_examples.py fails when they drift."""
+"""接口示例录制 — while one of the SCENARIOS below runs, records one request and answer per OpenAPI operation,
+normalised so that a second run (or the other database) records the same text: keys are made in order, ids, tokens,
+keys and digests become stable placeholders in the order they first appear. After the test, the record must equal
+the committed ggzy/web/api_examples/<nn>-<test>.json (a readable diff otherwise); `make docs-api` rewrites them
+(GGZY_WRITE_API_EXAMPLES=1). The app shows them on /docs (ggzy/web/examples.py); tests/test_api_examples.py checks
+that every documented operation has one."""
 
 from __future__ import annotations
 
 import base64
+import difflib
 import hashlib
+import importlib
+import itertools
 import json
+import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from email.parser import BytesParser
 from email.policy import HTTP
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -19,8 +26,18 @@ import httpx2 as httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from ulid import ULID
 
-ULID = re.compile(r"\b[0-7][0-9A-HJKMNP-TV-Z]{25}\b")
+from ggzy.core import ids
+from ggzy.web.examples import EXAMPLES_DIR
+
+# The tests whose requests are the examples, by node id; the first that reaches an operation gives its example.
+SCENARIOS = [
+    "tests/test_api_script.py::test_a_script_takes_a_tender_from_registration_to_the_opening_record_through_the_api_only",
+]
+COUNTER_MODULES = ("tests.builders", "tests.trade", "tests.deposits.builders")
+
+ULID_TEXT = re.compile(r"\b[0-7][0-9A-HJKMNP-TV-Z]{25}\b")
 TOKEN = re.compile(r"\bggzy_[A-Za-z0-9_-]{16,}")
 HEX = re.compile(r"\b[0-9a-f]{64}\b")
 VERIFIER_KEY = re.compile(r"\+[0-9a-f]{8}\+[A-Za-z0-9+/]{40,}={0,2}")  # a note's signer (C2SP signed-note)
@@ -52,8 +69,10 @@ class Placeholders:
     def text(self, s: str) -> str:
         s = TOKEN.sub("ggzy_<token>", s)
         s = VERIFIER_KEY.sub("+<key-hash>+<public-key>", s)
-        s = ULID.sub(lambda m: self._stand_in(m.group(), lambda n: f"01EXAMP{n:019d}"), s)
-        s = HEX.sub(lambda m: self._stand_in(m.group(), lambda n: hashlib.sha256(f"example-{n}".encode()).hexdigest()), s)
+        s = ULID_TEXT.sub(lambda m: self._stand_in(m.group(), lambda n: f"01EXAMP{n:019d}"), s)
+        s = HEX.sub(
+            lambda m: self._stand_in(m.group(), lambda n: hashlib.sha256(f"example-{n}".encode()).hexdigest()), s
+        )
         if LONG_B64.match(s) and not s.startswith("/") and not HEX.fullmatch(s):
             return self._stand_in(s, lambda n: _shaped(s, n))
         return s
@@ -181,3 +200,51 @@ class Recorder:
 
     def examples(self) -> dict[str, dict[str, Any]]:
         return dict(sorted(self.records.items()))
+
+
+def example_file(nodeid: str) -> Path:
+    test = nodeid.split("::")[-1]
+    return EXAMPLES_DIR / f"{SCENARIOS.index(nodeid) + 1:02d}-{re.sub(r'[^A-Za-z0-9_]+', '-', test)[:90]}.json"
+
+
+def _fresh_counters(monkeypatch: pytest.MonkeyPatch, modules: list[Any]) -> None:
+    """The builders number their users and codes from a module-wide counter: start each recording at 1, so a
+    scenario records the same names whichever tests ran before it in the process."""
+    for module in modules:
+        for attr, value in vars(module).items():
+            if isinstance(value, itertools.count):
+                monkeypatch.setattr(module, attr, itertools.count(1))
+
+
+def _ordered_ids(monkeypatch: pytest.MonkeyPatch, start_ms: int) -> None:
+    """Keys in the order they are made (a ULID's random part would order rows made in one millisecond by chance,
+    and so the examples' lists and placeholder numbers)."""
+    made = itertools.count(1)
+    monkeypatch.setattr(ids, "ULID", lambda: ULID.from_int((start_ms << 80) + next(made)))
+
+
+def recording(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, start_ms: int) -> Iterator[None]:
+    """The body of an autouse fixture (tests/conftest.py): records a scenario, then checks or writes its file."""
+    nodeid = request.node.nodeid
+    if nodeid not in SCENARIOS:
+        yield
+        return
+    modules = [request.module, *(importlib.import_module(m) for m in COUNTER_MODULES)]
+    _fresh_counters(monkeypatch, modules)
+    _ordered_ids(monkeypatch, start_ms)
+    recorder = Recorder()
+    recorder.install(monkeypatch)
+    failed = request.session.testsfailed
+    yield
+    if request.session.testsfailed > failed:
+        return  # the test itself failed: its record says nothing
+    got = json.dumps({"scenario": nodeid, "operations": recorder.examples()}, ensure_ascii=False, indent=1) + "\n"
+    path = example_file(nodeid)
+    if os.environ.get("GGZY_WRITE_API_EXAMPLES"):  # make docs-api
+        path.write_text(got, encoding="utf-8")
+    committed = path.read_text(encoding="utf-8") if path.exists() else ""
+    if committed != got:
+        diff = difflib.unified_diff(
+            committed.splitlines(), got.splitlines(), f"committed {path.name}", "this run", lineterm="", n=2
+        )
+        pytest.fail("the API no longer answers as its examples on /docs say (run make docs-api):\n" + "\n".join(diff))
