@@ -34,6 +34,24 @@ from ggzy.web.examples import EXAMPLES_DIR
 # The tests whose requests are the examples, by node id; the first that reaches an operation gives its example.
 SCENARIOS = [
     "tests/test_api_script.py::test_a_script_takes_a_tender_from_registration_to_the_opening_record_through_the_api_only",
+    "tests/projects/test_api.py::test_an_agency_drives_a_tender_through_the_api_only_while_appointed",
+    "tests/award/test_pages.py::test_the_whole_road_over_the_api_from_publicity_to_the_dossier",
+    "tests/evaluation/test_procedures.py::test_the_api_opens_a_room_an_expert_scores_and_a_supervisor_watches_without_scores",
+    "tests/award/test_performance.py::test_the_page_and_the_api",
+    "tests/web/test_api_twins.py::test_the_catalog_and_the_expert_pool_over_the_api",
+    "tests/web/test_api_twins.py::test_accounts_over_the_api",
+    "tests/web/test_api_twins.py::test_registration_opening_objections_and_guarantees_over_the_api",
+    "tests/federation/test_push.py::test_a_whole_tender_goes_in_once_is_published_with_its_source_and_screened",
+    "tests/web/test_api.py::test_the_log_api_serves_checkpoints_and_proofs_that_verify",
+    "tests/web/test_api.py::test_a_token_identifies_the_caller_until_it_is_revoked",
+    "tests/web/test_api.py::test_log_entries_are_for_oversight_only",
+    "tests/deposits/test_desk.py::test_the_api_routes_take_the_same_decisions_under_the_same_policy",
+    "tests/deposits/test_api.py::test_a_signed_callback_books_once_and_a_forged_one_is_refused_and_logged",
+    "tests/deposits/test_api.py::test_before_the_opening_only_the_payer_sees_its_deposit",
+    "tests/exchange/test_api.py::test_before_the_opening_an_outsider_sees_no_bid_and_nothing_that_depends_on_how_many_there_are",
+    "tests/experts/test_pages.py::test_api_request_and_answer_with_problem_json",
+    "tests/cases/test_api.py::test_an_objection_out_of_time_is_a_problem_citing_the_article",
+    "tests/supervision/test_assignment.py::test_the_api_refuses_an_assignment_out_of_scope_and_shows_the_holder",
 ]
 COUNTER_MODULES = ("tests.builders", "tests.trade", "tests.deposits.builders")
 
