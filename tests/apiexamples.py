@@ -59,6 +59,7 @@ ULID_TEXT = re.compile(r"\b[0-7][0-9A-HJKMNP-TV-Z]{25}\b")
 TOKEN = re.compile(r"\bggzy_[A-Za-z0-9_-]{16,}")
 HEX = re.compile(r"\b[0-9a-f]{64}\b")
 VERIFIER_KEY = re.compile(r"\+[0-9a-f]{8}\+[A-Za-z0-9+/]{40,}={0,2}")  # a note's signer (C2SP signed-note)
+NOTE_SIGNATURE = re.compile(r"(— \S+ )[A-Za-z0-9+/]{40,}={0,2}")  # a signed note's signature line
 LONG_B64 = re.compile(r"^[A-Za-z0-9+/_-]{40,}={0,2}$")  # keys, signatures, wrapped shares: random each run
 MAX_ITEMS = 3  # a list in an example shows its first few items: enough to read, little to drift
 SECRET_FIELDS = frozenset({"password", "new_password", "totp_code", "secret"})
@@ -86,6 +87,7 @@ class Placeholders:
 
     def text(self, s: str) -> str:
         s = TOKEN.sub("ggzy_<token>", s)
+        s = NOTE_SIGNATURE.sub(r"\1<signature>", s)
         s = VERIFIER_KEY.sub("+<key-hash>+<public-key>", s)
         s = ULID_TEXT.sub(lambda m: self._stand_in(m.group(), lambda n: f"01EXAMP{n:019d}"), s)
         s = HEX.sub(
