@@ -82,4 +82,5 @@ clean: ## remove the virtualenv and local data (var/ holds keys and the database
 	rm -rf $(VENV) .mypy_cache .ruff_cache
 
 docs-api: dev ## re-record the API examples shown on /docs from their tests (ggzy/web/api_examples/)
-	GGZY_WRITE_API_EXAMPLES=1 $(BIN)/pytest -q tests/test_api_examples.py -k answers
+	GGZY_WRITE_API_EXAMPLES=1 $(BIN)/pytest -q -n 2 tests/test_api_examples.py \
+	  $$($(BIN)/python -c "from tests.apiexamples import SCENARIOS; print(' '.join(SCENARIOS))")
