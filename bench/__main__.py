@@ -9,6 +9,7 @@ BENCHES = (
     "bench.events",
     "bench.sealing",
     "bench.search",
+    "bench.search_quality",
     "bench.trade",
     "bench.analyze",
     "bench.collusion_eval",

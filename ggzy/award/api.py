@@ -17,6 +17,7 @@ from ggzy.award.schemas import (
     CandidateRead,
     ContractDraft,
     ContractRead,
+    DossierBrief,
     DossierFile,
     DossierRead,
     ObjectionAnswer,
@@ -31,8 +32,10 @@ from ggzy.award.schemas import (
 from ggzy.cases import queries as case_queries
 from ggzy.cases.models import Case
 from ggzy.cases.states import ClockKind
+from ggzy.core import policy
 from ggzy.core.actor import Actor
 from ggzy.core.errors import DomainError
+from ggzy.projects import queries as projects
 from ggzy.projects.states import SectionStatus
 from ggzy.web.deps import Ctx, Db, SignedIn
 
@@ -163,6 +166,33 @@ def sign(section_id: str, db: Db, ctx: Ctx, principal: SignedIn) -> AwardRead:
     """招标人或中标人签署合同；双方签署后合同公告，档案随即封存。"""
     pages.sign_and_seal(db, ctx, principal.actor, section_id)
     return read(db, principal.actor, section_id)
+
+
+@router.get("/archive", response_model=list[DossierBrief], summary="已封存的交易档案")
+def dossiers(db: Db, principal: SignedIn) -> list[DossierBrief]:
+    """调用者可查阅的已封存交易档案（与「交易档案」页面相同：审计、纪检与其监督范围内的人员）。"""
+    actor = principal.actor
+    policy.ensure(actor, policy.ARCHIVE_READ)
+    out = []
+    for d in queries.dossiers(db):
+        p = projects.get_project(db, d.project_id)
+        if policy.can(actor, policy.ARCHIVE_READ, projects.subject_of(p)):
+            s = projects.get_section(db, d.section_id)
+            out.append(
+                DossierBrief(
+                    section_id=s.id,
+                    section_code=s.code,
+                    section_name=s.name,
+                    project_id=p.id,
+                    project_name=p.name,
+                    sealed_at=d.sealed_at,
+                    files=d.files,
+                    size=d.size,
+                    manifest_sha256=d.manifest_sha256,
+                    retain_until=d.retain_until,
+                )
+            )
+    return out
 
 
 @router.get("/archive/{section_id}", response_model=DossierRead)

@@ -103,6 +103,21 @@ class DossierRead(BaseModel):
     files: list[DossierFile]
 
 
+class DossierBrief(BaseModel):
+    """已封存交易档案列表中的一项。"""
+
+    section_id: str
+    section_code: str
+    section_name: str
+    project_id: str
+    project_name: str
+    sealed_at: datetime
+    files: int
+    size: int
+    manifest_sha256: str
+    retain_until: datetime
+
+
 class PerformanceRead(BaseModel):
     id: str
     contract_id: str

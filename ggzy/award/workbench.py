@@ -12,6 +12,7 @@ from ggzy.award import performance, queries
 from ggzy.bidding import queries as bids
 from ggzy.core import holds, policy, training
 from ggzy.core.actor import Actor
+from ggzy.core.i18n import N_
 from ggzy.core.roles import Role
 from ggzy.core.workbench import DueItem
 from ggzy.evaluation import queries as evaluation
@@ -34,7 +35,7 @@ def due_items(session: Session, actor: Actor, now: datetime) -> list[DueItem]:
     if actor.role in (Role.AUDITOR, Role.INSPECTOR) and policy.can(actor, policy.ARCHIVE_READ):
         n = len(queries.dossiers(session))
         if n:  # nothing sealed yet: nothing to do (the menu still leads to /archive)
-            return [DueItem(f"查阅交易档案（已封存 {n} 个）", "/archive", None, "交易档案保存不少于15年")]
+            return [DueItem(f"查阅交易档案（已封存 {n} 个）", "/archive", None, N_("交易档案保存不少于15年"))]
     return []
 
 
@@ -54,20 +55,26 @@ def _for_manager(session: Session, actor: Actor, now: datetime) -> list[DueItem]
                     if report.report_at
                     else None
                 )
-                items.append(DueItem(f"公示中标候选人：{where}", url, due, terms.publish_candidates.describe()))
+                items.append(
+                    DueItem(N_("公示中标候选人") + f"：{where}", url, due, terms.publish_candidates.describe())
+                )
             continue
         if status is SectionStatus.PUBLICITY and holds.holding(session, s.id, holds.Step.AWARD) is None:
-            title = "确定中标人" if now >= a.publicity_ends_at else "公示期满后确定中标人"
-            items.append(DueItem(f"{title}：{where}", url, a.publicity_ends_at, "《招标投标法实施条例》第54条、第55条"))
+            title = N_("确定中标人") if now >= a.publicity_ends_at else N_("公示期满后确定中标人")
+            items.append(
+                DueItem(f"{title}：{where}", url, a.publicity_ends_at, N_("《招标投标法实施条例》第54条、第55条"))
+            )
         if status is SectionStatus.AWARDED:
             c = queries.contract_of(session, a.id)
             if c is None:
-                items.append(DueItem(f"起草或上传合同：{where}", url, a.contract_due_at, terms.contract.describe()))
+                items.append(
+                    DueItem(N_("起草或上传合同") + f"：{where}", url, a.contract_due_at, terms.contract.describe())
+                )
             elif c.tenderer_signed_at is None:
-                items.append(DueItem(f"签署合同：{where}", url, a.contract_due_at, terms.contract.describe()))
+                items.append(DueItem(N_("签署合同") + f"：{where}", url, a.contract_due_at, terms.contract.describe()))
         if a.report_due_at is not None and a.reported_at is None and a.awarded_at is not None:
             basis = terms.supervisor_report.describe() if terms.supervisor_report else ""
-            items.append(DueItem(f"向监督部门提交书面报告：{where}", url, a.report_due_at, basis))
+            items.append(DueItem(N_("向监督部门提交书面报告") + f"：{where}", url, a.report_due_at, basis))
     return items
 
 
@@ -88,14 +95,17 @@ def _for_bidder(session: Session, actor: Actor) -> list[DueItem]:
         if SectionStatus(s.status) is SectionStatus.PUBLICITY:
             items.append(
                 DueItem(
-                    f"中标候选人公示中，可提出异议：{where}", url, a.publicity_ends_at, "《招标投标法实施条例》第54条"
+                    N_("中标候选人公示中，可提出异议") + f"：{where}",
+                    url,
+                    a.publicity_ends_at,
+                    N_("《招标投标法实施条例》第54条"),
                 )
             )
         if a.winner_org_id == actor.org_id:
             c = queries.contract_of(session, a.id)
             if c is not None and c.winner_signed_at is None:
                 terms = rules.terms(procedure(p.method).regime)
-                items.append(DueItem(f"签署合同：{where}", url, a.contract_due_at, terms.contract.describe()))
+                items.append(DueItem(N_("签署合同") + f"：{where}", url, a.contract_due_at, terms.contract.describe()))
     for r in performance.waiting(session, supplier_org_id=actor.org_id):
         s = projects.get_section(session, r.section_id)
         items.append(
@@ -118,16 +128,28 @@ def _for_supervisor(session: Session, actor: Actor) -> list[DueItem]:
             continue
         where = f"{p.name}（{s.name}）"
         if a.reported_at is not None:
-            items.append(DueItem(f"审阅招标投标情况书面报告：{where}", f"/sections/{s.id}/award", a.reported_at, ""))
+            items.append(
+                DueItem(
+                    N_("审阅招标投标情况书面报告") + f"：{where}",
+                    f"/sections/{s.id}/award",
+                    None,
+                    "",
+                    since=a.reported_at,
+                )
+            )
         elif a.report_overdue or a.contract_overdue:
-            what = "书面报告逾期未提交" if a.report_overdue else "逾期未订立合同"
+            what = N_("书面报告逾期未提交") if a.report_overdue else N_("逾期未订立合同")
             items.append(
                 DueItem(f"{what}：{where}", f"/sections/{s.id}/award", a.report_due_at or a.contract_due_at, "")
             )
     if policy.can(actor, policy.CREDIT_RECORD):
         for r in performance.waiting(session):
             s = projects.get_section(session, r.section_id)
-            what = "处理供应商对履约评价的异议" if r.status == performance.Status.OBJECTED.value else "确认不良履约评价"
+            what = (
+                N_("处理供应商对履约评价的异议")
+                if r.status == performance.Status.OBJECTED.value
+                else N_("确认不良履约评价")
+            )
             items.append(
                 DueItem(
                     f"{what}：{s.name}（{performance.Outcome(r.outcome).label}）",

@@ -26,7 +26,8 @@ from ggzy.bidding.schemas import (
 )
 from ggzy.bidding.states import BidStatus
 from ggzy.core import transparency
-from ggzy.core.errors import DomainError
+from ggzy.core.errors import DomainError, Forbidden
+from ggzy.core.roles import Role
 from ggzy.projects import queries as projects
 from ggzy.projects.states import SectionStatus
 from ggzy.sealing import p256
@@ -128,6 +129,14 @@ def my_bids(section_id: str, db: Db, ctx: Ctx, principal: SignedIn) -> list[Rece
     if principal.actor.org_id is None:
         return []
     return [receipt_of(b, ctx) for b in queries.own_bids(db, section_id, principal.actor.org_id)]
+
+
+@router.get("/my/bids", response_model=list[ReceiptRead], summary="本单位的全部投标")
+def all_my_bids(db: Db, ctx: Ctx, principal: SignedIn) -> list[ReceiptRead]:
+    """本单位在所有标段的投标及回执（与「我的投标」页面相同；只有投标人有投标记录）。"""
+    if principal.actor.org_id is None or principal.actor.role is not Role.BIDDER:
+        raise Forbidden("只有投标人有投标记录")
+    return [receipt_of(b, ctx) for b in queries.bids_of_org(db, principal.actor.org_id)]
 
 
 @router.post("/bids/{bid_id}/withdraw", response_model=ReceiptRead, summary="撤回投标")

@@ -446,6 +446,7 @@ def _publish_record(
         clock=clock,
         project_id=project.id,
         section_id=section.id,
+        codes=(project.code, section.code, project.approval_code),
         scope=section.id,
     )
 

@@ -179,6 +179,7 @@ def _publish_decision(session: Session, actor: Actor, case: Case, clock: Clock) 
         clock=clock,
         project_id=project.id,
         section_id=section.id,
+        codes=(project.code, section.code, project.approval_code),
         scope=section.id,
     )
 

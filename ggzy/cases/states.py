@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from ggzy.core.i18n import N_
+
 
 class CaseKind(StrEnum):
     OBJECTION = "objection"  # 异议 (works) / 质疑 (procurement), to the tenderer or purchaser
@@ -11,8 +13,8 @@ class CaseKind(StrEnum):
 
     def label_for(self, regime: str) -> str:
         if self is CaseKind.COMPLAINT:
-            return "投诉"
-        return "质疑" if regime == "procurement" else "异议"
+            return N_("投诉")
+        return N_("质疑") if regime == "procurement" else N_("异议")
 
 
 class Matter(StrEnum):
@@ -25,11 +27,11 @@ class Matter(StrEnum):
     @property
     def label(self) -> str:
         return {
-            "documents": "招标（采购）文件",
-            "prequalification": "资格预审文件",
-            "opening": "开标",
-            "result": "评标结果（中标候选人）",
-            "other": "其他事项",
+            "documents": N_("招标（采购）文件"),
+            "prequalification": N_("资格预审文件"),
+            "opening": N_("开标"),
+            "result": N_("评标结果（中标候选人）"),
+            "other": N_("其他事项"),
         }[self.value]
 
     @property
@@ -49,12 +51,12 @@ class CaseStatus(StrEnum):
     @property
     def label(self) -> str:
         return {
-            "filed": "已提出，待处理",
-            "answered": "已答复",
-            "accepted": "已受理，处理中",
-            "refused": "不予受理",
-            "decided": "已作出处理决定",
-            "complied": "已按决定整改",
+            "filed": N_("已提出，待处理"),
+            "answered": N_("已答复"),
+            "accepted": N_("已受理，处理中"),
+            "refused": N_("不予受理"),
+            "decided": N_("已作出处理决定"),
+            "complied": N_("已按决定整改"),
         }[self.value]
 
 
@@ -64,7 +66,7 @@ class Outcome(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"dismissed": "驳回投诉", "upheld": "投诉成立"}[self.value]
+        return {"dismissed": N_("驳回投诉"), "upheld": N_("投诉成立")}[self.value]
 
 
 class Remedy(StrEnum):
@@ -77,11 +79,11 @@ class Remedy(StrEnum):
     @property
     def label(self) -> str:
         return {
-            "none": "无",
-            "correct_documents": "责令修改招标（采购）文件并澄清",
-            "reevaluate": "责令重新评审",
-            "retender": "责令重新招标（采购）",
-            "void_award": "确认中标（成交）结果无效",
+            "none": N_("无"),
+            "correct_documents": N_("责令修改招标（采购）文件并澄清"),
+            "reevaluate": N_("责令重新评审"),
+            "retender": N_("责令重新招标（采购）"),
+            "void_award": N_("确认中标（成交）结果无效"),
         }[self.value]
 
 
@@ -97,13 +99,13 @@ class EntryKind(StrEnum):
     @property
     def label(self) -> str:
         return {
-            "statement": "陈述",
-            "evidence": "证据材料",
-            "question": "询问",
-            "answer": "答复",
-            "guidance": "交易中心指导",
-            "forwarded": "转送告知",
-            "notice": "告知",
+            "statement": N_("陈述"),
+            "evidence": N_("证据材料"),
+            "question": N_("询问"),
+            "answer": N_("答复"),
+            "guidance": N_("交易中心指导"),
+            "forwarded": N_("转送告知"),
+            "notice": N_("告知"),
         }[self.value]
 
 
@@ -114,4 +116,4 @@ class ClockKind(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"answer": "答复期限", "accept": "受理审查期限", "decide": "处理决定期限"}[self.value]
+        return {"answer": N_("答复期限"), "accept": N_("受理审查期限"), "decide": N_("处理决定期限")}[self.value]

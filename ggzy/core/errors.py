@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ggzy.core.i18n import N_
+
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
@@ -15,7 +17,7 @@ if TYPE_CHECKING:
 class DomainError(Exception):
     status = 400
     code = "bad-request"
-    title = "请求有误"
+    title = N_("请求有误")
 
     def __init__(self, message: str, *, code: str | None = None, **details: Any) -> None:
         super().__init__(message)
@@ -30,25 +32,25 @@ class Invalid(DomainError):
 
     status = 422
     code = "invalid"
-    title = "输入不符合要求"
+    title = N_("输入不符合要求")
 
 
 class NotFound(DomainError):
     status = 404
     code = "not-found"
-    title = "未找到"
+    title = N_("未找到")
 
 
 class Unauthenticated(DomainError):
     status = 401
     code = "unauthenticated"
-    title = "需要登录"
+    title = N_("需要登录")
 
 
 class Forbidden(DomainError):
     status = 403
     code = "forbidden"
-    title = "无权访问"
+    title = N_("无权访问")
 
 
 class Conflict(DomainError):
@@ -56,7 +58,7 @@ class Conflict(DomainError):
 
     status = 409
     code = "conflict"
-    title = "与现有数据冲突"
+    title = N_("与现有数据冲突")
 
 
 class RuleViolation(DomainError):
@@ -64,13 +66,13 @@ class RuleViolation(DomainError):
 
     status = 409
     code = "rule-violation"
-    title = "不符合规则"
+    title = N_("不符合规则")
 
 
 class Locked(DomainError):
     status = 429
     code = "locked"
-    title = "操作过于频繁"
+    title = N_("操作过于频繁")
 
 
 class PasswordChangeRequired(DomainError):
@@ -78,7 +80,7 @@ class PasswordChangeRequired(DomainError):
 
     status = 403
     code = "password-change-required"
-    title = "请先修改口令"
+    title = N_("请先修改口令")
 
 
 class RecordedRefusal(RuleViolation):

@@ -129,6 +129,14 @@ LOG_READ = _define(
 CATALOG_MANAGE = _define(
     "catalog.manage", "调整交易目录", Kind.WRITE, content=False, grants={Role.SUPERVISOR: Scope.ANY}
 )
+# 检索近义词: the portal search's synonym table (道路 → 公路 …), kept by the supervision office and the administrator
+SEARCH_SYNONYMS = _define(
+    "search.synonyms",
+    "维护门户检索近义词",
+    Kind.WRITE,
+    content=False,
+    grants={Role.SUPERVISOR: Scope.ANY, Role.ADMIN: Scope.ANY},
+)
 MANAGERS: dict[Role, Scope] = {Role.TENDERER: Scope.OWN, Role.AGENCY: Scope.OWN}
 PROJECT_REGISTER = _define("project.register", "登记交易项目", Kind.WRITE, content=True, grants=MANAGERS)
 PROJECT_MANAGE = _define(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from ggzy.core.i18n import N_
+
 
 class Role(StrEnum):
     PUBLIC = "public"
@@ -30,18 +32,18 @@ class Role(StrEnum):
 
 
 ROLE_LABELS: dict[Role, str] = {
-    Role.PUBLIC: "社会公众",
-    Role.BIDDER: "投标人/供应商",
-    Role.TENDERER: "招标人/采购人",
-    Role.AGENCY: "招标代理机构",
-    Role.EXPERT: "评标专家",
-    Role.OPERATOR: "交易中心工作人员",
-    Role.SUPERVISOR: "综合监管（公管办）",
-    Role.SECTOR_SUPERVISOR: "行业监管",
-    Role.AUDITOR: "审计",
-    Role.INSPECTOR: "纪检监察",
-    Role.ADMIN: "平台管理员",
-    Role.SYSTEM: "平台系统",
+    Role.PUBLIC: N_("社会公众"),
+    Role.BIDDER: N_("投标人/供应商"),
+    Role.TENDERER: N_("招标人/采购人"),
+    Role.AGENCY: N_("招标代理机构"),
+    Role.EXPERT: N_("评标专家"),
+    Role.OPERATOR: N_("交易中心工作人员"),
+    Role.SUPERVISOR: N_("综合监管（公管办）"),
+    Role.SECTOR_SUPERVISOR: N_("行业监管"),
+    Role.AUDITOR: N_("审计"),
+    Role.INSPECTOR: N_("纪检监察"),
+    Role.ADMIN: N_("平台管理员"),
+    Role.SYSTEM: N_("平台系统"),
 }
 
 STAFF_ROLES = frozenset(
@@ -70,11 +72,11 @@ class Sector(StrEnum):
 
 
 SECTOR_LABELS: dict[Sector, str] = {
-    Sector.HOUSING: "住房和城乡建设",
-    Sector.TRANSPORT: "交通运输",
-    Sector.WATER: "水利",
-    Sector.FINANCE: "财政（政府采购）",
-    Sector.LAND: "自然资源（土地矿业权）",
-    Sector.STATE_ASSETS: "国有资产",
-    Sector.OTHER: "其他",
+    Sector.HOUSING: N_("住房和城乡建设"),
+    Sector.TRANSPORT: N_("交通运输"),
+    Sector.WATER: N_("水利"),
+    Sector.FINANCE: N_("财政（政府采购）"),
+    Sector.LAND: N_("自然资源（土地矿业权）"),
+    Sector.STATE_ASSETS: N_("国有资产"),
+    Sector.OTHER: N_("其他"),
 }

@@ -6,11 +6,12 @@ import json
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from ggzy.core import policy
-from ggzy.core.errors import Invalid
+from ggzy.core.errors import Forbidden, Invalid
 from ggzy.credit import enforce, imports, queries, service
 from ggzy.credit.models import CreditRecord
 from ggzy.credit.schemas import CheckRead, HandlingIn, ImportRead, ObjectionIn, RecordRead, SanctionIn, SanctionRead
@@ -53,6 +54,30 @@ def public(credit_code: str, db: Db, actor: CurrentActor, ctx: Ctx) -> list[Reco
     policy.ensure(actor, policy.PORTAL_VIEW)
     code = codes.validate(credit_code)
     return [read_of(db, e.record) for e in queries.public_page(db, code, ctx.clock.now())]
+
+
+class ListedRead(BaseModel):
+    credit_code: str
+    org_name: str
+
+
+@router.get("/listed", response_model=list[ListedRead], summary="公示中的失信主体")
+def listed(db: Db, actor: CurrentActor, ctx: Ctx) -> list[ListedRead]:
+    """信用信息页面的公示名单：当前依法公示失信信息的主体（统一社会信用代码与名称），新近记录的在前。"""
+    policy.ensure(actor, policy.PORTAL_VIEW)
+    return [ListedRead(credit_code=c, org_name=n) for c, n in queries.listed_codes(db, ctx.clock.now())]
+
+
+@router.get("/records/{record_id}", response_model=RecordRead, summary="一条信用记录")
+def record(record_id: str, db: Db, me: SignedIn) -> RecordRead:
+    """信用记录及其惩戒措施：信用主体本单位和监管部门可以查看（与记录页面相同）。"""
+    r = queries.get_record(db, record_id)
+    if not (
+        policy.can(me.actor, policy.CREDIT_RECORD)
+        or policy.can(me.actor, policy.CREDIT_OBJECT, policy.Subject("credit", frozenset({r.org_id or ""})))
+    ):
+        raise Forbidden("只有信用主体本单位和监管部门可以查看此记录")
+    return read_of(db, r)
 
 
 @router.post("/sanctions", response_model=RecordRead, status_code=201, summary="记录处理处罚决定与惩戒措施")

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ggzy.core.actor import Actor
+from ggzy.core.i18n import N_
 from ggzy.core.roles import Role
 from ggzy.core.workbench import DueItem
 from ggzy.credit import queries
@@ -27,17 +28,18 @@ def due_items(session: Session, actor: Actor, now: dt.datetime) -> list[DueItem]
         org = entities.get_org(session, c.org_id)
         items.append(
             DueItem(
-                f"拦截：失信主体「{org.name}」试图{Step(c.step).label}（{section.code}）",
+                N_("拦截") + f"：失信主体「{org.name}」试图{Step(c.step).label}（{section.code}）",
                 f"/credit/checks/{c.id}",
-                c.at,
+                None,
                 str(law.LIMITS.citation),
+                since=c.at,
             )
         )
     for o in session.scalars(select(CreditObjection).where(CreditObjection.handled_at.is_(None)).limit(50)):
         record = queries.get_record(session, o.record_id)
         items.append(
             DueItem(
-                f"处理信用异议：{record.org_name}",
+                N_("处理信用异议") + f"：{record.org_name}",
                 f"/credit/records/{record.id}",
                 o.due_at,
                 str(law.OBJECTION_HANDLE.citation),

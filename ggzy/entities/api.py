@@ -18,6 +18,7 @@ from ggzy.entities.schemas import (
     AccountRequestRead,
     Grant,
     Me,
+    MeUpdate,
     OrgContacts,
     OrgCreate,
     OrgDetail,
@@ -83,6 +84,11 @@ def revoke_token(token_id: str, db: Db, ctx: Ctx, principal: SignedIn) -> Respon
 @router.get("/me", response_model=Me, tags=["认证"], summary="当前调用者")
 def me(db: Db, principal: SignedIn) -> Me:
     assert principal.user is not None
+    return _me(db, principal, principal.user.locale)
+
+
+def _me(db: Db, principal: SignedIn, locale: str | None) -> Me:
+    assert principal.user is not None
     org = queries.get_org(db, principal.user.org_id)
     return Me(
         id=principal.user.id,
@@ -91,7 +97,16 @@ def me(db: Db, principal: SignedIn) -> Me:
         role=principal.actor.role,
         sectors=sorted(principal.actor.sectors),
         organisation=OrgRead.model_validate(org),
+        locale="en" if locale == "en" else "zh" if locale == "zh" else None,
     )
+
+
+@router.patch("/me", response_model=Me, tags=["认证"], summary="修改本人设置（界面语言）")
+def update_me(body: MeUpdate, db: Db, ctx: Ctx, principal: SignedIn) -> Me:
+    """设置本人的界面语言；此后登录的页面、消息与文书均用该语言（页面上的“中文 / English”切换也会保存到这里）。"""
+    assert principal.user is not None
+    user = service.set_locale(db, principal.actor, user_id=principal.user.id, locale=body.locale, clock=ctx.clock)
+    return _me(db, principal, user.locale)
 
 
 @router.get("/organisations", response_model=OrgPage, tags=["市场主体"], summary="市场主体名录")

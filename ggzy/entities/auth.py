@@ -17,26 +17,27 @@ from ggzy.core.actor import Actor
 from ggzy.core.clock import Clock
 from ggzy.core.crypto import DecryptionError
 from ggzy.core.errors import Conflict, Forbidden, Invalid, NotFound, RuleViolation
+from ggzy.core.i18n import N_
 from ggzy.core.ids import new_id, new_token
 from ggzy.core.roles import Role
 from ggzy.entities import queries, throttle, totp
 from ggzy.entities.models import ApiToken, RoleGrant, User, WebSession
 from ggzy.entities.service import Identity
 
-LOGIN_SUCCEEDED = events.event_type("auth.login_succeeded", "登录成功")
-LOGIN_FAILED = events.event_type("auth.login_failed", "登录失败")
-ACCOUNT_LOCKED = events.event_type("auth.account_locked", "账户因连续失败被锁定")
-SECOND_FACTOR_FAILED = events.event_type("auth.second_factor_failed", "动态口令验证失败")
-LOGGED_OUT = events.event_type("auth.logged_out", "退出登录")
-PASSWORD_CHANGED = events.event_type("auth.password_changed", "修改口令")
-TOTP_ENROLLED = events.event_type("auth.totp_enrolled", "绑定动态口令")
-TOTP_REPLACED = events.event_type("auth.totp_replaced", "更换动态口令")
-PASSWORD_SET_WITH_CODE = events.event_type("auth.password_set_with_code", "凭一次性验证码设置新口令")
-TOKEN_ISSUED = events.event_type("auth.token_issued", "签发接口令牌")
-TOKEN_REVOKED = events.event_type("auth.token_revoked", "吊销接口令牌")
+LOGIN_SUCCEEDED = events.event_type("auth.login_succeeded", N_("登录成功"))
+LOGIN_FAILED = events.event_type("auth.login_failed", N_("登录失败"))
+ACCOUNT_LOCKED = events.event_type("auth.account_locked", N_("账户因连续失败被锁定"))
+SECOND_FACTOR_FAILED = events.event_type("auth.second_factor_failed", N_("动态口令验证失败"))
+LOGGED_OUT = events.event_type("auth.logged_out", N_("退出登录"))
+PASSWORD_CHANGED = events.event_type("auth.password_changed", N_("修改口令"))
+TOTP_ENROLLED = events.event_type("auth.totp_enrolled", N_("绑定动态口令"))
+TOTP_REPLACED = events.event_type("auth.totp_replaced", N_("更换动态口令"))
+PASSWORD_SET_WITH_CODE = events.event_type("auth.password_set_with_code", N_("凭一次性验证码设置新口令"))
+TOKEN_ISSUED = events.event_type("auth.token_issued", N_("签发接口令牌"))
+TOKEN_REVOKED = events.event_type("auth.token_revoked", N_("吊销接口令牌"))
 
-GENERIC_FAILURE = "用户名或口令错误；连续多次失败后将暂停从此网络地址登录"
-INACTIVE = "该账户已停用，或其开设、重新启用尚待第二人复核；请联系平台管理员"
+GENERIC_FAILURE = N_("用户名或口令错误；连续多次失败后将暂停从此网络地址登录")
+INACTIVE = N_("该账户已停用，或其开设、重新启用尚待第二人复核；请联系平台管理员")
 TOKEN_PREFIX = "ggzy_"  # noqa: S105 - a public prefix that marks our tokens
 
 
@@ -114,7 +115,7 @@ def check_password(
     throttle.succeed(session, kind="password", username=username, ip=ip)
     roles = queries.roles_of(session, user.id)
     if not roles:
-        return LoginOutcome(None, message="该账户尚未授予任何角色，请联系平台管理员")
+        return LoginOutcome(None, message=N_("该账户尚未授予任何角色，请联系平台管理员"))
     role = roles[0]
     staff = any(r.is_staff for r in roles)
     if ident.hasher.needs_rehash(user.password_hash):
@@ -161,7 +162,7 @@ class FactorOutcome:
         return self.ok
 
 
-WRONG_CODE = "动态口令不正确或已使用过，请等待下一个口令"
+WRONG_CODE = N_("动态口令不正确或已使用过，请等待下一个口令")
 
 
 def _locked_message(until: datetime) -> str:
@@ -225,10 +226,10 @@ def enrol_totp(session: Session, actor: Actor, *, secret: str, code: str, clock:
     """绑定动态口令 — the first factor of an account that has none, kept once the app proves it makes its codes."""
     user = _self(session, actor)
     if user.totp_secret is not None:
-        raise Conflict("该账户已绑定动态口令；更换须在完整登录后验证当前动态口令", code="totp-exists")
+        raise Conflict(N_("该账户已绑定动态口令；更换须在完整登录后验证当前动态口令"), code="totp-exists")
     step = totp.matching_step(secret, code, clock.now())
     if step is None:
-        raise Invalid("动态口令不正确，请核对手机上的6位数字后重试", code="wrong-totp")
+        raise Invalid(N_("动态口令不正确，请核对手机上的6位数字后重试"), code="wrong-totp")
     user.totp_secret = ident.cipher.seal(secret, aad=f"totp:{user.id}")
     user.totp_last_step = step
     events.record(session, actor, TOTP_ENROLLED, clock=clock, subject=("user", user.id))
@@ -245,20 +246,20 @@ def replace_totp(
     """
     user = _self(session, actor)
     if user.totp_secret is None:
-        raise Conflict("该账户尚未绑定动态口令", code="no-totp")
+        raise Conflict(N_("该账户尚未绑定动态口令"), code="no-totp")
     now = clock.now()
     if _is_locked(user, now):
         assert user.locked_until is not None
         return FactorOutcome(False, _locked_message(user.locked_until), user.locked_until)
     if totp.matching_step(secret, code, now) is None:
-        raise Invalid("新动态口令不正确，请核对手机上新添加的6位数字后重试", code="wrong-totp")
+        raise Invalid(N_("新动态口令不正确，请核对手机上新添加的6位数字后重试"), code="wrong-totp")
     old_step, reason = _verify_code(user, current_code, now, ident)
     if old_step is None:
         _factor_failure(session, user, actor.ip, clock, ident, reason)
         if _is_locked(user, now):
             assert user.locked_until is not None
             return FactorOutcome(False, _locked_message(user.locked_until), user.locked_until)
-        return FactorOutcome(False, "当前动态口令不正确或已使用过：更换须输入原验证器应用此刻显示的6位数字")
+        return FactorOutcome(False, N_("当前动态口令不正确或已使用过：更换须输入原验证器应用此刻显示的6位数字"))
     new_step = totp.matching_step(secret, code, now)
     user.totp_secret = ident.cipher.seal(secret, aad=f"totp:{user.id}")
     user.totp_last_step = new_step
@@ -269,7 +270,7 @@ def replace_totp(
 
 def _self(session: Session, actor: Actor) -> User:
     if actor.user_id is None:
-        raise Forbidden("请先登录")
+        raise Forbidden(N_("请先登录"))
     user = queries.get_user(session, actor.user_id)
     policy.ensure(actor, policy.ACCOUNT_SELF, policy.Subject("user", frozenset({user.org_id}), user_id=user.id))
     return user
@@ -281,9 +282,9 @@ def change_password(
     """修改口令 — re-check the old one, apply the policy, end every other session (ASVS V7.4.3)."""
     user = _self(session, actor)
     if not ident.hasher.verify(user.password_hash, old):
-        raise Invalid("原口令不正确", code="wrong-password")
+        raise Invalid(N_("原口令不正确"), code="wrong-password")
     if old == new:
-        raise Invalid("新口令不能与原口令相同", code="same-password")
+        raise Invalid(N_("新口令不能与原口令相同"), code="same-password")
     staff = any(r.is_staff for r in queries.roles_of(session, user.id))
     ident.policy.check(new, username=user.username, staff=staff)
     user.password_hash = ident.hasher.hash(new)
@@ -447,7 +448,7 @@ def purge_expired_sessions(session: Session, *, now: datetime, ident: Identity) 
 
 def switch_role(session: Session, ws: WebSession, *, role: Role) -> None:
     if role not in queries.roles_of(session, ws.user_id):
-        raise Forbidden("您未持有该角色")
+        raise Forbidden(N_("您未持有该角色"))
     ws.role = role.value
 
 
@@ -459,7 +460,7 @@ def issue_token(session: Session, actor: Actor, *, name: str, clock: Clock, iden
     user = _self(session, actor)
     name = name.strip()[:60]
     if not name:
-        raise Invalid("请为令牌起一个名称", code="token-name")
+        raise Invalid(N_("请为令牌起一个名称"), code="token-name")
     raw = TOKEN_PREFIX + new_token()
     now = clock.now()
     tok = ApiToken(
@@ -487,7 +488,7 @@ def issue_token(session: Session, actor: Actor, *, name: str, clock: Clock, iden
 def revoke_token(session: Session, actor: Actor, *, token_id: str, clock: Clock) -> ApiToken:
     tok = session.get(ApiToken, token_id)
     if tok is None:
-        raise NotFound("未找到该令牌")
+        raise NotFound(N_("未找到该令牌"))
     owner = queries.get_user(session, tok.user_id)
     own = actor.user_id == tok.user_id
     if not own:
@@ -495,7 +496,7 @@ def revoke_token(session: Session, actor: Actor, *, token_id: str, clock: Clock)
     else:
         policy.ensure(actor, policy.ACCOUNT_SELF, policy.Subject("user", frozenset({owner.org_id}), user_id=owner.id))
     if tok.revoked_at is not None:
-        raise RuleViolation("该令牌已吊销", code="already-revoked")
+        raise RuleViolation(N_("该令牌已吊销"), code="already-revoked")
     tok.revoked_at = clock.now()
     events.record(session, actor, TOKEN_REVOKED, clock=clock, subject=("api_token", tok.id))
     return tok
@@ -542,7 +543,7 @@ class CodeOutcome:
     throttled: bool = False
 
 
-BAD_CODE = "用户名或验证码不正确，或验证码已过期；连续多次失败后将暂停从此网络地址尝试"
+BAD_CODE = N_("用户名或验证码不正确，或验证码已过期；连续多次失败后将暂停从此网络地址尝试")
 
 
 def set_password_with_code(

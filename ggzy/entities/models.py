@@ -49,6 +49,8 @@ class User(Base):
     reset_code_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # The language the person chose for pages, messages and documents ("zh", "en"); None: the browser's switch.
+    locale: Mapped[str | None] = mapped_column(String(8))
 
 
 class RoleGrant(Base):

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ggzy.core import events, policy
 from ggzy.core.errors import DomainError, Forbidden
+from ggzy.core.i18n import N_
 from ggzy.core.roles import GRANTABLE, SECTOR_LABELS, Role, Sector
 from ggzy.entities import auth, queries, review, service, totp
 from ggzy.entities.models import WebSession
@@ -28,6 +29,7 @@ from ggzy.web.deps import (
     safe_next,
     set_session_cookie,
 )
+from ggzy.web.i18n import remember_locale
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form()]
@@ -45,7 +47,12 @@ def _redirect(url: str) -> RedirectResponse:
 def login_form(request: Request, principal: CurrentPrincipal, next: str = "", code_set: params.Flag = 0) -> Response:
     if principal.signed_in:
         return _redirect(safe_next(next))
-    context = {"next": next, "error": "", "username": "", "message": "新口令已设置，请用它登录。" if code_set else ""}
+    context = {
+        "next": next,
+        "error": "",
+        "username": "",
+        "message": N_("新口令已设置，请用它登录。") if code_set else "",
+    }
     return page(request, "entities/login.html", context)
 
 
@@ -73,6 +80,7 @@ def login(
         target = safe_next(next)
     resp = _redirect(target)
     set_session_cookie(resp, ctx, token)
+    remember_locale(resp, request, outcome.user.locale)
     return resp
 
 
@@ -109,6 +117,7 @@ def otp(request: Request, db: Db, ctx: Ctx, code: Text, next: Annotated[str, For
     token, _ = auth.start_session(db, user=user, role=role, ip=ip_of(request), mfa_passed=True, clock=ctx.clock)
     resp = _redirect("/account?must_change=1" if user.must_change_password else safe_next(next))
     set_session_cookie(resp, ctx, token)
+    remember_locale(resp, request, user.locale)
     return resp
 
 
@@ -146,8 +155,8 @@ def _account_context(db: Db, principal: SignedIn, **extra: object) -> dict[str, 
 
 @router.get("/account", response_class=HTMLResponse)
 def account(request: Request, db: Db, principal: SignedIn, must_change: params.Flag = 0, totp: str = "") -> Response:
-    message = "首次登录或口令已被重置：请先设置您自己的口令。" if must_change else ""
-    done = "动态口令已更换：原验证器应用中的口令从此失效。" if totp == "replaced" else ""
+    message = N_("首次登录或口令已被重置：请先设置您自己的口令。") if must_change else ""
+    done = N_("动态口令已更换：原验证器应用中的口令从此失效。") if totp == "replaced" else ""
     return page(request, "entities/account.html", _account_context(db, principal, warning=message, message=done))
 
 
@@ -158,7 +167,7 @@ def change_password(
     keep = principal.web.token_hash if principal.web else None
     try:
         if new != confirm:
-            raise DomainError("两次输入的新口令不一致")
+            raise DomainError(N_("两次输入的新口令不一致"))
         auth.change_password(db, principal.actor, old=old, new=new, clock=ctx.clock, ident=ctx.ident, keep_session=keep)
     except DomainError as exc:
         db.rollback()
@@ -170,7 +179,7 @@ def change_password(
     return page(
         request,
         "entities/account.html",
-        _account_context(db, principal, message="口令已修改，其他已登录的会话已退出。", warning=""),
+        _account_context(db, principal, message=N_("口令已修改，其他已登录的会话已退出。"), warning=""),
     )
 
 
@@ -240,7 +249,7 @@ def totp_enrol(
 def token_new(request: Request, db: Db, ctx: Ctx, principal: SignedIn, name: Text) -> Response:
     raw, _ = auth.issue_token(db, principal.actor, name=name, clock=ctx.clock, ident=ctx.ident)
     context = _account_context(
-        db, principal, new_token=raw, message="令牌已签发，仅显示这一次，请妥善保存。", warning=""
+        db, principal, new_token=raw, message=N_("令牌已签发，仅显示这一次，请妥善保存。"), warning=""
     )
     return page(request, "entities/account.html", context)
 
@@ -254,7 +263,7 @@ def token_revoke(db: Db, ctx: Ctx, principal: SignedIn, token_id: str) -> Respon
 @router.post("/account/role")
 def switch_role(db: Db, principal: SignedIn, role: Annotated[Role, Form()]) -> Response:
     if principal.web is None:
-        raise Forbidden("只有网页会话可以切换角色")
+        raise Forbidden(N_("只有网页会话可以切换角色"))
     live = db.get(WebSession, principal.web.token_hash)
     assert live is not None
     auth.switch_role(db, live, role=role)
@@ -365,7 +374,7 @@ def admin_user_action(request: Request, db: Db, ctx: Ctx, principal: SignedIn, u
         return page(
             request,
             "errors/error.html",
-            {"status": 404, "title": "页面不存在", "detail": "没有这个操作", "ref": None},
+            {"status": 404, "title": N_("页面不存在"), "detail": N_("没有这个操作"), "ref": None},
             404,
         )
     return _redirect("/admin/users")
@@ -384,7 +393,7 @@ def _review_rows(db: Db) -> list[tuple[Any, Any, Any]]:
 @router.get("/admin/reviews", response_class=HTMLResponse)
 def reviews(request: Request, db: Db, principal: SignedIn, done: str = "") -> Response:
     policy.ensure(principal.actor, policy.ACCOUNT_REVIEW)
-    message = {"approved": "已同意，变更已生效。", "rejected": "已不同意，变更不会生效。"}.get(done, "")
+    message = {"approved": N_("已同意，变更已生效。"), "rejected": N_("已不同意，变更不会生效。")}.get(done, "")
     context = {"rows": _review_rows(db), "message": message, "error": "", "review_labels": review.KIND_LABELS}
     return page(request, "entities/reviews.html", context)
 
@@ -399,7 +408,7 @@ def review_decide(request: Request, db: Db, ctx: Ctx, principal: SignedIn, reque
         elif decision == "reject":
             review.reject(db, principal.actor, request_id=request_id, clock=ctx.clock)
         else:
-            raise DomainError("没有这个操作")
+            raise DomainError(N_("没有这个操作"))
     except Forbidden:
         raise
     except DomainError as exc:
@@ -423,7 +432,7 @@ def code_set(request: Request, db: Db, ctx: Ctx, username: Text, code: Text, new
         return page(request, "entities/code.html", {"username": username[:64], "error": error}, status)
 
     if new != confirm:
-        return again("两次输入的新口令不一致", 422)
+        return again(N_("两次输入的新口令不一致"), 422)
     try:
         out = auth.set_password_with_code(
             db, username=username, code=code, new_password=new, ip=ip_of(request), clock=ctx.clock, ident=ctx.ident
@@ -483,7 +492,7 @@ async def entity_create(request: Request, db: Db, ctx: Ctx, principal: SignedIn)
     try:
         kind_text = values.get("kind", "")
         if kind_text not in OrgKind._value2member_map_:
-            raise DomainError("请选择主体类别")
+            raise DomainError(N_("请选择主体类别"))
         sector_text = values.get("sector", "")
         org = service.register_organisation(
             db,

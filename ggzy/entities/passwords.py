@@ -9,6 +9,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from ggzy.core.errors import Invalid
+from ggzy.core.i18n import N_
 from ggzy.rules import security
 
 MAX_LENGTH = 128
@@ -54,9 +55,9 @@ class PasswordPolicy:
             reasons.append(f"长度不超过{MAX_LENGTH}位")
         lowered = password.lower()
         if username and username.lower() in lowered:
-            reasons.append("不得包含用户名")
+            reasons.append(N_("不得包含用户名"))
         if lowered in OBVIOUS or len(set(password)) <= 2:
-            reasons.append("过于简单，容易被猜中")
+            reasons.append(N_("过于简单，容易被猜中"))
         if staff:
             classes = sum(
                 any(c in group for c in password)
@@ -65,7 +66,7 @@ class PasswordPolicy:
             if classes < self.staff_classes:
                 reasons.append(f"工作人员口令须包含大写字母、小写字母、数字、符号中的至少{self.staff_classes}类")
         if reasons:
-            raise Invalid("口令不符合要求：" + "；".join(reasons), code="weak-password", reasons=reasons)
+            raise Invalid(N_("口令不符合要求：") + "；".join(reasons), code="weak-password", reasons=reasons)
 
 
 class Hasher:

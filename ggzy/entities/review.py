@@ -29,6 +29,7 @@ from ggzy.core import events, policy
 from ggzy.core.actor import Actor
 from ggzy.core.clock import Clock
 from ggzy.core.errors import Conflict, Forbidden, NotFound, RuleViolation
+from ggzy.core.i18n import N_
 from ggzy.core.ids import new_id, new_token
 from ggzy.core.notify import Channel, Notifier
 from ggzy.core.roles import Role
@@ -36,10 +37,10 @@ from ggzy.entities import queries, throttle
 from ggzy.entities.models import AccountRequest, User
 from ggzy.entities.service import Identity, end_all_access
 
-REQUEST_FILED = events.event_type("entities.account_request_filed", "提出账户变更，待第二人复核")
-REQUEST_APPROVED = events.event_type("entities.account_request_approved", "复核同意账户变更")
-REQUEST_REJECTED = events.event_type("entities.account_request_rejected", "复核不同意账户变更")
-CODE_SENT = events.event_type("entities.one_time_code_sent", "向本人发送设置口令的一次性验证码")
+REQUEST_FILED = events.event_type("entities.account_request_filed", N_("提出账户变更，待第二人复核"))
+REQUEST_APPROVED = events.event_type("entities.account_request_approved", N_("复核同意账户变更"))
+REQUEST_REJECTED = events.event_type("entities.account_request_rejected", N_("复核不同意账户变更"))
+CODE_SENT = events.event_type("entities.one_time_code_sent", N_("向本人发送设置口令的一次性验证码"))
 
 
 class Kind(StrEnum):
@@ -54,12 +55,12 @@ class Kind(StrEnum):
 
 
 KIND_LABELS = {
-    Kind.CREATE: "开设工作人员账户",
-    Kind.GRANT: "授予工作人员角色（提权）",
-    Kind.ENABLE: "重新启用账户",
-    Kind.RESET: "重置口令",
+    Kind.CREATE: N_("开设工作人员账户"),
+    Kind.GRANT: N_("授予工作人员角色（提权）"),
+    Kind.ENABLE: N_("重新启用账户"),
+    Kind.RESET: N_("重置口令"),
 }
-STATUS_LABELS = {"pending": "待复核", "approved": "已同意并生效", "rejected": "未同意"}
+STATUS_LABELS = {"pending": N_("待复核"), "approved": N_("已同意并生效"), "rejected": N_("未同意")}
 
 
 def needs_review(actor: Actor, roles: list[Role]) -> bool:
@@ -135,11 +136,11 @@ def _open(session: Session, actor: Actor, request_id: str) -> AccountRequest:
     policy.ensure(actor, policy.ACCOUNT_REVIEW)
     req = session.get(AccountRequest, request_id)
     if req is None:
-        raise NotFound("未找到该复核事项")
+        raise NotFound(N_("未找到该复核事项"))
     if req.status != "pending":
-        raise RuleViolation("该事项已复核，不能再次处理", code="already-decided")
+        raise RuleViolation(N_("该事项已复核，不能再次处理"), code="already-decided")
     if actor.user_id in (req.requested_by, req.user_id):
-        raise Forbidden("提出变更的人和被变更账户的本人都不能复核该事项（双人复核）", code="same-person")
+        raise Forbidden(N_("提出变更的人和被变更账户的本人都不能复核该事项（双人复核）"), code="same-person")
     return req
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -151,3 +152,14 @@ class Me(BaseModel):
     role: Role
     sectors: list[str]
     organisation: OrgRead
+    locale: Literal["zh", "en"] | None = Field(
+        default=None, description="界面语言：zh 中文、en English；空为跟随浏览器的语言切换（默认中文）"
+    )
+
+
+class MeUpdate(BaseModel):
+    """本人设置：界面语言（页面、消息与文书所用的语言）。"""
+
+    model_config = ConfigDict(extra="forbid")
+
+    locale: Literal["zh", "en"] | None = Field(description="zh 中文、en English；null 为跟随浏览器的语言切换")

@@ -10,12 +10,13 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from ggzy.core import events, policy
+from ggzy.core import events, i18n, policy
 from ggzy.core.actor import Actor
 from ggzy.core.clock import Clock
 from ggzy.core.config import Settings
 from ggzy.core.crypto import FieldCipher
 from ggzy.core.errors import Conflict, Forbidden, Invalid, RuleViolation
+from ggzy.core.i18n import N_
 from ggzy.core.ids import new_id
 from ggzy.core.keys import Keys
 from ggzy.core.notify import Notifier
@@ -29,15 +30,16 @@ from ggzy.entities.throttle import Limits
 from ggzy.rules import security
 from ggzy.rules.base import Rule
 
-ORG_REGISTERED = events.event_type("entities.organisation_registered", "登记市场主体")
-ORG_UPDATED = events.event_type("entities.organisation_updated", "修改市场主体信息")
-USER_CREATED = events.event_type("entities.user_created", "创建用户账户")
-ROLE_GRANTED = events.event_type("entities.role_granted", "授予角色")
-ROLE_REVOKED = events.event_type("entities.role_revoked", "撤销角色")
-USER_DISABLED = events.event_type("entities.user_disabled", "停用账户")
-USER_UNLOCKED = events.event_type("entities.user_unlocked", "解除账户锁定")
-PASSWORD_RESET = events.event_type("entities.password_reset", "管理员重置口令")
-USER_ENABLED = events.event_type("entities.user_enabled", "重新启用账户")
+ORG_REGISTERED = events.event_type("entities.organisation_registered", N_("登记市场主体"))
+ORG_UPDATED = events.event_type("entities.organisation_updated", N_("修改市场主体信息"))
+USER_CREATED = events.event_type("entities.user_created", N_("创建用户账户"))
+ROLE_GRANTED = events.event_type("entities.role_granted", N_("授予角色"))
+ROLE_REVOKED = events.event_type("entities.role_revoked", N_("撤销角色"))
+USER_DISABLED = events.event_type("entities.user_disabled", N_("停用账户"))
+USER_UNLOCKED = events.event_type("entities.user_unlocked", N_("解除账户锁定"))
+PASSWORD_RESET = events.event_type("entities.password_reset", N_("管理员重置口令"))
+USER_ENABLED = events.event_type("entities.user_enabled", N_("重新启用账户"))
+LOCALE_SET = events.event_type("entities.locale_set", N_("设置界面语言"))
 
 USERNAME = re.compile(r"^[a-z][a-z0-9_.-]{2,31}$")
 
@@ -102,7 +104,7 @@ def _clean_org_fields(data: dict[str, Any]) -> dict[str, str]:
         out[k] = v
     email = out["contact_email"]
     if email and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", email):
-        raise Invalid("联系邮箱格式不正确", code="bad-email")
+        raise Invalid(N_("联系邮箱格式不正确"), code="bad-email")
     return out
 
 
@@ -121,10 +123,10 @@ def register_organisation(
     policy.ensure(actor, policy.ENTITY_REGISTER)
     name = name.strip()
     if not 2 <= len(name) <= 200:
-        raise Invalid("主体名称应为2至200个字符", code="bad-name")
+        raise Invalid(N_("主体名称应为2至200个字符"), code="bad-name")
     code = credit_code.validate(credit_code_text)
     if sector is not None and kind is not OrgKind.GOVERNMENT:
-        raise Invalid("只有政府机关可以登记行业", code="sector-for-government")
+        raise Invalid(N_("只有政府机关可以登记行业"), code="sector-for-government")
     if queries.find_org_by_code(session, code) is not None:
         raise Conflict(f"统一社会信用代码 {code} 已登记", code="duplicate-credit-code")
     if session.execute(select(Organisation.id).where(Organisation.name == name)).first():
@@ -189,9 +191,9 @@ def _ensure_roles_fit(org: Organisation, roles: list[tuple[Role, str]]) -> None:
                 f"「{OrgKind(org.kind).label}」的人员不能担任「{role.label}」", code="role-org-mismatch"
             )
         if role is Role.SECTOR_SUPERVISOR and not sector:
-            raise Invalid("行业监管角色须指定所监管的行业", code="sector-required")
+            raise Invalid(N_("行业监管角色须指定所监管的行业"), code="sector-required")
         if role is not Role.SECTOR_SUPERVISOR and sector:
-            raise Invalid("只有行业监管角色按行业授予", code="sector-not-allowed")
+            raise Invalid(N_("只有行业监管角色按行业授予"), code="sector-not-allowed")
     exclusive = names & EXCLUSIVE_ROLES
     if exclusive and len(names) > 1:
         label = "、".join(r.label for r in exclusive)
@@ -222,14 +224,14 @@ def create_user(
 
     policy.ensure(actor, policy.USER_MANAGE)
     if password is not None and actor.role is not Role.SYSTEM:
-        raise Forbidden("管理员不能为他人指定口令：口令由本人凭一次性验证码设置", code="admin-sets-password")
+        raise Forbidden(N_("管理员不能为他人指定口令：口令由本人凭一次性验证码设置"), code="admin-sets-password")
     username = username.strip().lower()
     if not USERNAME.match(username):
-        raise Invalid("用户名须以字母开头，3至32位小写字母、数字或 _ . -", code="bad-username")
+        raise Invalid(N_("用户名须以字母开头，3至32位小写字母、数字或 _ . -"), code="bad-username")
     if queries.find_user(session, username) is not None:
         raise Conflict(f"用户名 {username} 已被使用", code="duplicate-username")
     if not roles:
-        raise Invalid("至少授予一个角色", code="no-role")
+        raise Invalid(N_("至少授予一个角色"), code="no-role")
     org = queries.get_org(session, org_id)
     _ensure_roles_fit(org, roles)
     staff = any(r.is_staff for r, _ in roles)
@@ -294,7 +296,7 @@ def grant_role(
     user = queries.get_user(session, user_id)
     held = [(Role(g.role), g.sector) for g in queries.grants_of(session, user_id)]
     if (role, sector or "") in held:
-        raise Conflict("该用户已持有此角色", code="duplicate-grant")
+        raise Conflict(N_("该用户已持有此角色"), code="duplicate-grant")
     _ensure_roles_fit(queries.get_org(session, user.org_id), [*held, (role, sector)])
     if review.needs_review(actor, [role]):
         return review.file(session, actor, kind=review.Kind.GRANT, user=user, role=role, sector=sector, clock=clock)
@@ -319,7 +321,7 @@ def revoke_role(session: Session, actor: Actor, *, user_id: str, role: Role, sec
         )
     )
     if not res.rowcount:  # type: ignore[attr-defined]
-        raise Conflict("该用户未持有此角色", code="no-such-grant")
+        raise Conflict(N_("该用户未持有此角色"), code="no-such-grant")
     end_all_access(session, user_id=user_id, clock=clock)
     events.record(
         session,
@@ -345,7 +347,7 @@ def disable_user(session: Session, actor: Actor, *, user_id: str, clock: Clock) 
     policy.ensure(actor, policy.USER_MANAGE)
     user = queries.get_user(session, user_id)
     if user.id == actor.user_id:
-        raise RuleViolation("不能停用自己的账户", code="self-disable")
+        raise RuleViolation(N_("不能停用自己的账户"), code="self-disable")
     user.is_active = False
     end_all_access(session, user_id=user.id, clock=clock)
     events.record(session, actor, USER_DISABLED, clock=clock, subject=("user", user.id))
@@ -363,6 +365,21 @@ def unlock_user(session: Session, actor: Actor, *, user_id: str, clock: Clock) -
     return user
 
 
+def set_locale(session: Session, actor: Actor, *, user_id: str, locale: str | None, clock: Clock) -> User:
+    """界面语言 — the person's own choice of language ("zh", "en", or None to follow the browser's switch)."""
+    if actor.user_id != user_id:
+        raise Forbidden(N_("只能设置本人的界面语言"), code="not-yours")
+    if locale is not None and locale not in i18n.LOCALES:
+        raise Invalid(f"不支持的语言：{locale}（可选 {'、'.join(i18n.LOCALES)}）", code="bad-locale")
+    user = queries.get_user(session, user_id)
+    if user.locale != locale:
+        user.locale = locale
+        events.record(
+            session, actor, LOCALE_SET, clock=clock, subject=("user", user.id), payload={"locale": locale or ""}
+        )
+    return user
+
+
 def _staff(session: Session, user: User) -> list[Role]:
     return queries.roles_of(session, user.id)
 
@@ -374,7 +391,7 @@ def enable_user(session: Session, actor: Actor, *, user_id: str, clock: Clock) -
     policy.ensure(actor, policy.USER_MANAGE)
     user = queries.get_user(session, user_id)
     if user.is_active:
-        raise Conflict("该账户已处于启用状态", code="already-active")
+        raise Conflict(N_("该账户已处于启用状态"), code="already-active")
     if review.needs_review(actor, _staff(session, user)):
         return review.file(session, actor, kind=review.Kind.ENABLE, user=user, clock=clock)
     apply_enable(session, actor, user=user, clock=clock)
@@ -396,7 +413,7 @@ def reset_password(
     policy.ensure(actor, policy.USER_MANAGE)
     user = queries.get_user(session, user_id)
     if user.id == actor.user_id:
-        raise RuleViolation("不能重置自己的口令，请在账户页修改", code="self-reset")
+        raise RuleViolation(N_("不能重置自己的口令，请在账户页修改"), code="self-reset")
     if review.needs_review(actor, _staff(session, user)):
         return review.file(session, actor, kind=review.Kind.RESET, user=user, clock=clock)
     events.record(session, actor, PASSWORD_RESET, clock=clock, subject=("user", user.id))

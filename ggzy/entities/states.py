@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from ggzy.core.i18n import N_
 from ggzy.core.roles import Role
 
 
@@ -20,11 +21,11 @@ class OrgKind(StrEnum):
 
 
 ORG_KIND_LABELS = {
-    OrgKind.TENDERER: "招标人/采购人",
-    OrgKind.AGENCY: "招标代理机构",
-    OrgKind.BIDDER: "投标人/供应商",
-    OrgKind.EXPERT_EMPLOYER: "专家所在单位",
-    OrgKind.GOVERNMENT: "政府机关及事业单位",
+    OrgKind.TENDERER: N_("招标人/采购人"),
+    OrgKind.AGENCY: N_("招标代理机构"),
+    OrgKind.BIDDER: N_("投标人/供应商"),
+    OrgKind.EXPERT_EMPLOYER: N_("专家所在单位"),
+    OrgKind.GOVERNMENT: N_("政府机关及事业单位"),
 }
 
 ROLE_ORG_KINDS: dict[Role, frozenset[OrgKind]] = {

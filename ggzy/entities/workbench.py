@@ -8,10 +8,11 @@ from sqlalchemy.orm import Session
 
 from ggzy.core import policy
 from ggzy.core.actor import Actor
+from ggzy.core.i18n import N_
 from ggzy.core.workbench import DueItem
 from ggzy.entities import queries, review
 
-BASIS = "双人复核（等保 GB/T 22239-2019 8.1.4.2、8.1.5）"
+BASIS = N_("双人复核（等保 GB/T 22239-2019 8.1.4.2、8.1.5）")
 
 
 def due_items(session: Session, actor: Actor, now: datetime) -> list[DueItem]:
@@ -24,6 +25,12 @@ def due_items(session: Session, actor: Actor, now: datetime) -> list[DueItem]:
         user = queries.get_user(session, req.user_id)
         what = review.Kind(req.kind).label
         items.append(
-            DueItem(f"复核：{what}（{user.username}，{user.display_name}）", "/admin/reviews", req.requested_at, BASIS)
+            DueItem(
+                N_("复核") + f"：{what}（{user.username}，{user.display_name}）",
+                "/admin/reviews",
+                None,
+                BASIS,
+                since=req.requested_at,
+            )
         )
     return items

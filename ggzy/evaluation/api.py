@@ -17,6 +17,7 @@ from ggzy.evaluation.schemas import (
     AnswerSubmit,
     BidRead,
     CandidateRead,
+    EvaluationBrief,
     EvaluationOpen,
     EvaluationRead,
     MemberRead,
@@ -111,6 +112,30 @@ def open_now(db: Session, ctx: AppContext, actor: Actor, section_id: str, body: 
 def open_evaluation(section_id: str, body: EvaluationOpen, db: Db, ctx: Ctx, principal: SignedIn) -> EvaluationRead:
     """开启评标：交易中心工作人员以专家抽取确定的评标委员会开启评标室并记录成员推举的组长，平台随即清标。"""
     return read(db, open_now(db, ctx, principal.actor, section_id, body))
+
+
+@router.get("/evaluations", response_model=list[EvaluationBrief], summary="我可见的评标")
+def list_evaluations(db: Db, principal: SignedIn) -> list[EvaluationBrief]:
+    """与「评标」页面相同：专家（及评标委员会中的招标人代表）本人参加的，投标人本单位参与的，交易中心与监督机构的全部，
+    行业监管部门本行业的。"""
+    out = []
+    for e in queries.visible(db, principal.actor):
+        s = projects.get_section(db, e.section_id)
+        p = projects.get_project(db, s.project_id)
+        status = EvaluationStatus(e.status)
+        out.append(
+            EvaluationBrief(
+                id=e.id,
+                section_id=s.id,
+                section_code=s.code,
+                section_name=s.name,
+                project_name=p.name,
+                kind=e.kind,
+                status=status.value,
+                status_label=status.label,
+            )
+        )
+    return out
 
 
 @router.get("/evaluations/{evaluation_id}", response_model=EvaluationRead)

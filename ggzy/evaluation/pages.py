@@ -166,22 +166,7 @@ def start(
 @router.get("/evaluations", response_class=HTMLResponse)
 def list_page(request: Request, db: Db, principal: SignedIn) -> Response:
     actor = principal.actor
-    if actor.role in (Role.EXPERT, Role.TENDERER, Role.AGENCY) and actor.user_id:
-        rows = queries.evaluations_of_expert(db, actor.user_id)  # a representative sits like an expert
-    elif actor.role is Role.BIDDER and actor.org_id:
-        rows = queries.evaluations_of_bidder(db, actor.org_id)
-    elif policy.scope_for(actor, policy.EVALUATION_RUN) or policy.scope_for(actor, policy.EVALUATION_WATCH):
-        rows = queries.all_evaluations(db)
-    else:
-        raise Forbidden("当前角色没有评标事项")
-    items = []
-    for e in rows:
-        head = _head(db, e.section_id)
-        if actor.role is Role.SECTOR_SUPERVISOR and not policy.can(
-            actor, policy.EVALUATION_WATCH, projects.subject_of(head["p"])
-        ):
-            continue
-        items.append((e, head, EvaluationStatus(e.status)))
+    items = [(e, _head(db, e.section_id), EvaluationStatus(e.status)) for e in queries.visible(db, actor)]
     return page(request, "evaluation/list.html", {"items": items, "role": actor.role.value})
 
 

@@ -9,11 +9,15 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ggzy.core.errors import NotFound
+from ggzy.core import policy
+from ggzy.core.actor import Actor
+from ggzy.core.errors import Forbidden, NotFound
+from ggzy.core.roles import Role
 from ggzy.evaluation import methods
 from ggzy.evaluation.models import EvaluatedBid, Evaluation, Member, Question, Quote
 from ggzy.evaluation.scoring import Sheet
 from ggzy.evaluation.states import EvaluationStatus
+from ggzy.projects import queries as projects
 
 
 def get_evaluation(session: Session, evaluation_id: str) -> Evaluation:
@@ -130,3 +134,25 @@ def final_ranking(session: Session, section_id: str) -> list[Candidate]:
     limit = method_of(e).candidates
     ranked = [b for b in bids(session, e.id) if b.rank is not None][:limit]
     return [Candidate(b.org_id, b.name, b.rank or 0, b.total, b.evaluated, e.id, e.report_sha256) for b in ranked]
+
+
+def visible(session: Session, actor: Actor) -> list[Evaluation]:
+    """The evaluations a person has to do with — the list page's and the API's: an expert's (or a seated
+    representative's) rooms, a bidder's, every room for the centre and the supervision office, a sector
+    regulator's own sector."""
+    if actor.role in (Role.EXPERT, Role.TENDERER, Role.AGENCY) and actor.user_id:
+        rows = evaluations_of_expert(session, actor.user_id)  # a representative sits like an expert
+    elif actor.role is Role.BIDDER and actor.org_id:
+        rows = evaluations_of_bidder(session, actor.org_id)
+    elif policy.scope_for(actor, policy.EVALUATION_RUN) or policy.scope_for(actor, policy.EVALUATION_WATCH):
+        rows = all_evaluations(session)
+    else:
+        raise Forbidden("当前角色没有评标事项")
+    if actor.role is not Role.SECTOR_SUPERVISOR:
+        return list(rows)
+    out = []
+    for e in rows:
+        s = projects.get_section(session, e.section_id)
+        if policy.can(actor, policy.EVALUATION_WATCH, projects.subject_of(projects.get_project(session, s.project_id))):
+            out.append(e)
+    return out

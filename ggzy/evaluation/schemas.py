@@ -47,6 +47,19 @@ class BidRead(BaseModel):
     rank: int | None = None
 
 
+class EvaluationBrief(BaseModel):
+    """评标列表中的一项。"""
+
+    id: str
+    section_id: str
+    section_code: str
+    section_name: str
+    project_name: str
+    kind: str
+    status: str
+    status_label: str
+
+
 class EvaluationRead(BaseModel):
     id: str
     section_id: str

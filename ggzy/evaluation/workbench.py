@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from ggzy.core import policy
 from ggzy.core.actor import Actor
+from ggzy.core.i18n import N_
 from ggzy.core.roles import Role
 from ggzy.core.workbench import DueItem
 from ggzy.evaluation import queries
@@ -27,10 +28,10 @@ from ggzy.rules import evaluation as rules
 
 LIMIT = 100
 RUNNING = [EvaluationStatus.SCORING.value, EvaluationStatus.SCORED.value]
-SCORE_BASIS = "《招标投标法》第44条：评标委员会成员客观、公正地履行职务（独立评审，全部成员提交前互不可见）"
-SIGN_BASIS = "《招标投标法实施条例》第53条：评标完成后，评标委员会向招标人提交书面评标报告"
-ROOM_BASIS = "交易中心组织评标；评标委员会由依法抽取的专家组成（《招标投标法》第37条）"
-WATCH_BASIS = "行政监督：项目所属行业的监督部门在线监督开标、抽取与评标"
+SCORE_BASIS = N_("《招标投标法》第44条：评标委员会成员客观、公正地履行职务（独立评审，全部成员提交前互不可见）")
+SIGN_BASIS = N_("《招标投标法实施条例》第53条：评标完成后，评标委员会向招标人提交书面评标报告")
+ROOM_BASIS = N_("交易中心组织评标；评标委员会由依法抽取的专家组成（《招标投标法》第37条）")
+WATCH_BASIS = N_("行政监督：项目所属行业的监督部门在线监督开标、抽取与评标")
 
 
 def due_items(session: Session, actor: Actor, now: datetime) -> list[DueItem]:
@@ -80,21 +81,32 @@ def _as_member(session: Session, user_id: str) -> list[DueItem]:
         if e.status == EvaluationStatus.SCORING.value and m.submitted_at is None:
             if e.quotes_done:
                 items.append(
-                    DueItem(f"评审打分：{p.name}（{s.name}）", f"/evaluations/{e.id}/sheet", e.opened_at, SCORE_BASIS)
+                    DueItem(
+                        N_("评审打分") + f"：{p.name}（{s.name}）",
+                        f"/evaluations/{e.id}/sheet",
+                        None,
+                        SCORE_BASIS,
+                        since=e.opened_at,
+                    )
                 )
             else:
                 items.append(
                     DueItem(
-                        f"评标室：谈判报价进行中，{p.name}（{s.name}）",
+                        N_("评标室") + f"：谈判报价进行中，{p.name}（{s.name}）",
                         f"/evaluations/{e.id}",
-                        e.opened_at,
+                        None,
                         SCORE_BASIS,
+                        since=e.opened_at,
                     )
                 )
         elif e.status == EvaluationStatus.SCORED.value and m.is_chair:
             items.append(
                 DueItem(
-                    f"组长汇总并签署评标报告：{p.name}（{s.name}）", f"/evaluations/{e.id}", e.revealed_at, SIGN_BASIS
+                    N_("组长汇总并签署评标报告") + f"：{p.name}（{s.name}）",
+                    f"/evaluations/{e.id}",
+                    None,
+                    SIGN_BASIS,
+                    since=e.revealed_at,
                 )
             )
     return items
@@ -125,10 +137,11 @@ def _has_room(session: Session, section: Section) -> bool:
 def _as_operator(session: Session) -> list[DueItem]:
     items = [
         DueItem(
-            f"组织评标：抽取已完成，开启评标室（{p.name}，{s.name}）",
+            N_("组织评标") + f"：抽取已完成，开启评标室（{p.name}，{s.name}）",
             f"/sections/{s.id}/evaluation",
-            d.completed_at,
+            None,
             ROOM_BASIS,
+            since=d.completed_at,
         )
         for s, p, d in _complete_draws(session)
         if not _has_room(session, s)
@@ -137,9 +150,15 @@ def _as_operator(session: Session) -> list[DueItem]:
         s, p = _where(session, e.section_id)
         members = session.execute(select(Member).where(Member.evaluation_id == e.id)).scalars().all()
         done = sum(1 for m in members if m.submitted_at is not None)
-        state = f"已提交{done}/{len(members)}" if e.status == EvaluationStatus.SCORING.value else "待组长签署报告"
+        state = f"已提交{done}/{len(members)}" if e.status == EvaluationStatus.SCORING.value else N_("待组长签署报告")
         items.append(
-            DueItem(f"评标进行中（{state}）：{p.name}（{s.name}）", f"/evaluations/{e.id}", e.opened_at, ROOM_BASIS)
+            DueItem(
+                f"评标进行中（{state}）：{p.name}（{s.name}）",
+                f"/evaluations/{e.id}",
+                None,
+                ROOM_BASIS,
+                since=e.opened_at,
+            )
         )
     return items
 
@@ -159,7 +178,9 @@ def _as_watcher(session: Session, actor: Actor) -> list[DueItem]:
     for s, p in session.execute(stmt).all():
         if mine(p):
             items.append(
-                DueItem(f"监督开标：{p.name}（{s.name}）", f"/sections/{s.id}/live", s.bid_deadline, WATCH_BASIS)
+                DueItem(
+                    N_("监督开标") + f"：{p.name}（{s.name}）", f"/sections/{s.id}/live", s.bid_deadline, WATCH_BASIS
+                )
             )
     calling = (
         select(Section, Project, Draw)
@@ -176,17 +197,21 @@ def _as_watcher(session: Session, actor: Actor) -> list[DueItem]:
         if mine(p):
             items.append(
                 DueItem(
-                    f"监督专家抽取：{p.name}（{s.name}）",
+                    N_("监督专家抽取") + f"：{p.name}（{s.name}）",
                     f"/expert-draws/{d.id}",
-                    d.requested_at,
+                    None,
                     str(rules.DRAW_REQUIRED),
+                    since=d.requested_at,
                 )
             )
     for s, p, _d in _complete_draws(session):
         if mine(p) and not _has_room(session, s):
             items.append(
                 DueItem(
-                    f"监督评标（待开启）：{p.name}（{s.name}）", f"/sections/{s.id}/evaluation/live", None, WATCH_BASIS
+                    N_("监督评标（待开启）") + f"：{p.name}（{s.name}）",
+                    f"/sections/{s.id}/evaluation/live",
+                    None,
+                    WATCH_BASIS,
                 )
             )
     for e in _running(session):
@@ -194,7 +219,11 @@ def _as_watcher(session: Session, actor: Actor) -> list[DueItem]:
         if mine(p):
             items.append(
                 DueItem(
-                    f"监督评标：{p.name}（{s.name}）", f"/sections/{s.id}/evaluation/live", e.opened_at, WATCH_BASIS
+                    N_("监督评标") + f"：{p.name}（{s.name}）",
+                    f"/sections/{s.id}/evaluation/live",
+                    None,
+                    WATCH_BASIS,
+                    since=e.opened_at,
                 )
             )
     return items

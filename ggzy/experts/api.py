@@ -27,6 +27,7 @@ from ggzy.experts.schemas import (
     StatusIn,
 )
 from ggzy.experts.states import DrawStatus, ExpertStatus
+from ggzy.projects import queries as projects
 from ggzy.web.deps import Ctx, CurrentActor, Db, SignedIn
 from ggzy.web.params import Position
 
@@ -146,6 +147,13 @@ def request_draw(section_id: str, body: DrawIn, db: Db, ctx: Ctx, principal: Sig
 def get_draw(draw_id: str, db: Db, actor: CurrentActor) -> DrawRead:
     """抽取记录（公开）：席位与化名；评标结束前姓名只对组织评标的交易中心工作人员显示。"""
     return draw_read(db, actor, draw_id)
+
+
+@router.get("/sections/{section_id}/draws", response_model=list[DrawRead], summary="标段的专家抽取记录")
+def section_draws(section_id: str, db: Db, actor: CurrentActor) -> list[DrawRead]:
+    """标段的全部抽取记录，最近的在前（公开；姓名的可见范围与单个抽取记录相同）。"""
+    projects.get_section(db, section_id)
+    return [draw_read(db, actor, d.id) for d in queries.draws_of(db, section_id)]
 
 
 @router.get("/draws/{draw_id}/record")

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from ggzy.core import policy
 from ggzy.core.actor import Actor
+from ggzy.core.i18n import N_
 from ggzy.core.roles import Role
 from ggzy.core.workbench import DueItem
 from ggzy.experts import queries
@@ -28,7 +29,10 @@ def due_items(session: Session, actor: Actor, now: datetime) -> list[DueItem]:
         )
         return [
             DueItem(
-                f"评标邀请：请接受或拒绝（席位{i.seat}）", "/my/expert-invitations", i.answer_by, str(rules.RANDOM_DRAW)
+                N_("评标邀请") + f"：请接受或拒绝（席位{i.seat}）",
+                "/my/expert-invitations",
+                i.answer_by,
+                str(rules.RANDOM_DRAW),
             )
             for i in session.execute(stmt.order_by(Invitation.answer_by)).scalars()
         ]
@@ -50,10 +54,11 @@ def due_items(session: Session, actor: Actor, now: datetime) -> list[DueItem]:
         )
         items = [
             DueItem(
-                f"申请抽取评标专家：{p.name}（{s.name}）",
+                N_("申请抽取评标专家") + f"：{p.name}（{s.name}）",
                 f"/sections/{s.id}/experts",
-                s.opened_at,
+                None,
                 str(rules.RANDOM_DRAW),
+                since=s.opened_at,
             )
             for s, p in session.execute(stmt2).all()
         ]
@@ -80,13 +85,17 @@ def _incomplete(session: Session, org_id: str) -> list[DueItem]:
         if DrawStatus(d.status) is DrawStatus.SHORT:
             if queries.active_draw(session, s.id, s.round) is not None:
                 continue  # already asked again
-            what = "专家不足，请重新申请抽取"
+            what = N_("专家不足，请重新申请抽取")
         else:
             accepted = sum(1 for i in queries.invitations(session, d.id) if i.status == InvitationStatus.ACCEPTED.value)
-            what = f"抽取未完成：{len(queries.seats_of(d)) - accepted}个席位待专家答复"
+            what = N_("抽取未完成") + f"：{len(queries.seats_of(d)) - accepted}个席位待专家答复"
         items.append(
             DueItem(
-                f"{what}（{p.name}，{s.name}）", f"/sections/{s.id}/experts", d.requested_at, str(rules.RANDOM_DRAW)
+                f"{what}（{p.name}，{s.name}）",
+                f"/sections/{s.id}/experts",
+                None,
+                str(rules.RANDOM_DRAW),
+                since=d.requested_at,
             )
         )
     return items

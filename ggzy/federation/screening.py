@@ -12,6 +12,7 @@ Alerts name the source platform (`federation:<code>`) and go to the regulator of
 from __future__ import annotations
 
 import json
+import logging
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -29,27 +30,37 @@ from ggzy.federation.service import credit_codes
 from ggzy.rules import credit as credit_law
 from ggzy.rules.catalog import Category
 from ggzy.supervision import history, live
+from ggzy.supervision.ocds.merge import MergeFailed, compile_releases
 from ggzy.supervision.service import Finding, raise_alert
 from ggzy.supervision.states import Severity
 
+log = logging.getLogger(__name__)
 CREDIT_FLAG = "F01"
 SECTOR = {"works": "housing", "goods": "finance", "services": "finance"}
 BATCH = 50
 
 
 def compiled(session: Session, ocid: str) -> dict[str, Any]:
-    """The releases of one pushed trade merged in date order: a later release's top-level fields (and tender's
-    fields) over an earlier's — what a compiled release shows, without OCDS's array merging by id."""
-    out: dict[str, Any] = {}
+    """The releases of one pushed trade merged into its compiled release as OCDS 1.1 specifies (the reference
+    ``ocdsmerge`` with the bids and lots rules, `supervision/ocds/merge.py`): objects merged field by field, arrays
+    of objects merged by ``id`` — an award in one release and another award in a later one are both in the
+    record. Releases that cannot be merged (a field an object in one and an array in another: the push validation
+    refuses most of these) fall back to the last release's top-level fields over the earlier ones', so a trade is
+    still screened; the fallback is logged."""
     rows = session.execute(
         select(PushedRelease.body).where(PushedRelease.ocid == ocid).order_by(PushedRelease.released_at)
     ).scalars()
-    for body in rows:
-        r = json.loads(body, parse_float=Decimal)
-        tender = {**(out.get("tender") or {}), **(r.get("tender") or {})}
-        out.update(r)
-        if tender:
-            out["tender"] = tender
+    releases = [json.loads(body, parse_float=Decimal) for body in rows]
+    try:
+        out, _ = compile_releases(releases)
+    except MergeFailed as error:
+        log.warning("pushed trade %s: releases not mergeable (%s); last release's fields used", ocid, error)
+        out = {}
+        for r in releases:
+            tender = {**(out.get("tender") or {}), **(r.get("tender") or {})}
+            out.update(r)
+            if tender:
+                out["tender"] = tender
     out["tag"] = ["compiled"]
     return out
 

@@ -54,3 +54,18 @@ class NoticeTerms(Base):
         Index("ix_notice_terms_category_id", "category", "id"),
         Index("ix_notice_terms_region_id", "region", "id"),
     )
+
+
+class SearchSynonym(Base):
+    """近义词 — a word of a portal query and what it also means (道路 → 公路 市政道路 …), edited by officials.
+
+    Queries are expanded when they are run, so a change takes effect at once, without re-indexing."""
+
+    __tablename__ = "search_synonym"
+
+    id: Mapped[str] = mapped_column(String(26), primary_key=True)
+    word: Mapped[str] = mapped_column(String(20), unique=True)
+    alternatives: Mapped[str] = mapped_column(String(400))  # words separated by spaces
+    note: Mapped[str] = mapped_column(String(200), server_default=text("''"))
+    created_by: Mapped[str | None] = mapped_column(String(26))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)

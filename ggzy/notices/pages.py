@@ -7,17 +7,17 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ggzy.core import policy
 from ggzy.core.clock import SHANGHAI
 from ggzy.core.errors import DomainError, Invalid, NotFound
 from ggzy.entities import queries as entities
-from ggzy.notices import feed, queries, search
+from ggzy.notices import feed, queries, search, synonyms
 from ggzy.notices.states import NoticeKind
 from ggzy.rules.catalog import CATEGORY_LABELS, Category
 from ggzy.web import params
-from ggzy.web.deps import Ctx, CurrentActor, Db, page
+from ggzy.web.deps import Ctx, CurrentActor, Db, SignedIn, page
 
 router = APIRouter(include_in_schema=False)
 
@@ -74,8 +74,48 @@ def notices_page(
             "categories": CATEGORY_LABELS,
             "error": error,
             "next_before": next_before,
+            "feed_query": urlencode(
+                [
+                    (k, v)
+                    for k, v in (
+                        ("q", q.strip()),
+                        ("kind", filters.kind or ""),
+                        ("category", filters.category or ""),
+                        ("region", region),
+                        ("since", since if filters.since else ""),
+                        ("until", until if filters.until else ""),
+                    )
+                    if v
+                ]
+            ),
         },
     )
+
+
+@router.get("/notices/synonyms", response_class=HTMLResponse)
+def synonyms_page(request: Request, db: Db, actor: CurrentActor) -> Response:
+    """检索近义词 — the supervision office's and administrator's table of what a query word also means."""
+    policy.ensure(actor, policy.SEARCH_SYNONYMS)
+    return page(request, "notices/synonyms.html", {"rows": synonyms.all_entries(db), "error": "", "form": {}})
+
+
+@router.post("/notices/synonyms", response_class=HTMLResponse)
+async def synonyms_add(request: Request, db: Db, ctx: Ctx, principal: SignedIn) -> Response:
+    form = await request.form()
+    values = {k: str(form.get(k) or "") for k in ("word", "alternatives", "note")}
+    try:
+        synonyms.add(db, principal.actor, clock=ctx.clock, **values)
+    except DomainError as exc:
+        db.rollback()
+        context = {"rows": synonyms.all_entries(db), "error": exc.message, "form": values}
+        return page(request, "notices/synonyms.html", context, 422)
+    return RedirectResponse("/notices/synonyms", status_code=303)
+
+
+@router.post("/notices/synonyms/{synonym_id}/remove")
+def synonyms_remove(db: Db, ctx: Ctx, principal: SignedIn, synonym_id: str) -> Response:
+    synonyms.remove(db, principal.actor, synonym_id=synonym_id, clock=ctx.clock)
+    return RedirectResponse("/notices/synonyms", status_code=303)
 
 
 @router.get("/notices/feed.atom")
@@ -84,30 +124,65 @@ def atom_feed(
     db: Db,
     ctx: Ctx,
     actor: CurrentActor,
+    q: Annotated[str, Query(max_length=100)] = "",
+    kind: Annotated[str, Query(max_length=20)] = "",
     category: Annotated[str, Query(max_length=30)] = "",
     region: Annotated[str, Query(max_length=6)] = "",
+    since: Annotated[str, Query(max_length=10)] = "",
+    until: Annotated[str, Query(max_length=10)] = "",
     buyer: Annotated[str, Query(max_length=18, description="招标人/采购人的统一社会信用代码")] = "",
 ) -> Response:
-    """The latest 50 notices; one feed per catalog category, region (code) or buyer (unified social credit code)."""
+    """The latest 50 notices of the list page's search: every filter of /notices (q, kind, category, region,
+    since, until) and a buyer (unified social credit code)."""
     policy.ensure(actor, policy.PORTAL_VIEW)
     if category and category not in CATEGORY_LABELS:
         raise Invalid(f"没有「{category}」这一交易类别，可选：{'、'.join(CATEGORY_LABELS)}", code="bad-category")
+    if kind and kind not in NoticeKind._value2member_map_:
+        raise Invalid(f"没有「{kind}」这一公告类型，可选：{'、'.join(k.value for k in NoticeKind)}", code="bad-kind")
     if region and not region.isdigit():
         raise Invalid("地区应为6位行政区划代码", code="bad-region")
+    for name, value in (("since", since), ("until", until)):
+        if value and _day(value) is None:
+            raise Invalid(f"{name} 应为日期（YYYY-MM-DD）", code="bad-date")
     buyer_name, label = None, ""
     if buyer:
         org = entities.find_org_by_code(db, buyer)
         if org is None:
             raise NotFound(f"没有统一社会信用代码为 {buyer} 的主体", code="unknown-buyer")
         buyer_name, label = org.name, f"·{org.name}"
+    if q.strip():
+        label += f"·{q.strip()}"
+    if kind:
+        label += f"·{NoticeKind(kind).label}"
     if category:
         label += f"·{CATEGORY_LABELS[Category(category)]}"
     if region:
         label += f"·{region}"
-    chosen = [(k, v) for k, v in (("category", category), ("region", region), ("buyer", buyer)) if v]
+    filters = search.Filters(
+        kind=kind or None,
+        region=region or None,
+        category=category or None,
+        since=_day(since),
+        until=_day(until, end=True),
+        buyer=buyer_name,
+    )
+    rows = search.search(db, q, filters, limit=50)
+    chosen = [
+        (k, v)
+        for k, v in (
+            ("q", q.strip()),
+            ("kind", kind),
+            ("category", category),
+            ("region", region),
+            ("since", since),
+            ("until", until),
+            ("buyer", buyer),
+        )
+        if v
+    ]
     base = str(request.base_url).rstrip("/")
     body = feed.atom(
-        queries.latest(db, limit=50, category=category or None, region=region or None, buyer=buyer_name),
+        rows,
         base_url=base,
         title=f"{ctx.settings.city_name}{ctx.settings.platform_name}公告{label}",
         updated=ctx.clock.now(),

@@ -6,6 +6,8 @@ never overwrites: it is a new notice linked to the one it corrects.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -17,7 +19,7 @@ from ggzy.core.clock import Clock
 from ggzy.core.errors import Invalid, NotFound
 from ggzy.core.ids import new_id
 from ggzy.notices.models import Notice, NoticeTerms
-from ggzy.notices.search import terms_of
+from ggzy.notices.search import codes_in, terms_of
 from ggzy.notices.states import NoticeKind
 
 NOTICE_PUBLISHED = events.event_type("notices.published", "发布公告", public=True)
@@ -50,7 +52,9 @@ def publish(
     section_id: str | None = None,
     corrects_id: str | None = None,
     scope: str | None = None,
+    codes: Sequence[str] = (),
 ) -> Notice:
+    """`codes`: the project's and section's codes (and any other number) the notice is found by, whole."""
     title, body = title.strip(), body.strip()
     if not 4 <= len(title) <= 300:
         raise Invalid("公告标题应为4至300个字符", code="bad-title")
@@ -88,7 +92,7 @@ def publish(
     session.add(
         NoticeTerms(
             notice_id=notice.id,
-            terms=terms_of(title, buyer, notice.number),
+            terms=terms_of(title, buyer, notice.number, codes=[*codes, *codes_in(body)]),
             kind=notice.kind,
             region=region,
             category=category,

@@ -40,6 +40,7 @@ from ggzy.projects.schemas import (
     InviteIn,
     InviteRead,
     NoticeRef,
+    ProjectAmendIn,
     ProjectIn,
     ProjectPage,
     ProjectRead,
@@ -173,6 +174,28 @@ def register_project(body: ProjectIn, db: Db, ctx: Ctx, principal: SignedIn) -> 
 def get_project(project_id: str, db: Db, principal: SignedIn) -> ProjectRead:
     p = queries.get_project(db, project_id)
     policy.ensure(principal.actor, policy.PROJECT_READ, queries.subject_of(p))
+    return project_read(db, p)
+
+
+@router.put("/projects/{project_id}", response_model=ProjectRead, summary="修改被退回的项目登记", tags=["项目办理"])
+def amend_project(project_id: str, body: ProjectAmendIn, db: Db, ctx: Ctx, principal: SignedIn) -> ProjectRead:
+    """修改登记：只有被交易中心退回的登记可以修改，检查与登记相同（交易目录按今日版本判断）；修改后须重新提交。"""
+    p = service.amend(
+        db,
+        principal.actor,
+        project_id=project_id,
+        name=body.name,
+        approval_code=body.approval_code,
+        category=body.category,
+        sector=body.sector,
+        method=body.method,
+        state_funds_share=service.money(body.state_funds_share, "国有资金占比"),
+        state_funds_amount=service.money(body.state_funds_amount, "国有资金金额"),
+        sections=[service.SectionIn(s.name.strip(), service.money(s.estimate, "标段估算价")) for s in body.sections],
+        clock=ctx.clock,
+        exception_ref=body.exception_ref,
+        note=body.note,
+    )
     return project_read(db, p)
 
 

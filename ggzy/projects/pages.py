@@ -7,22 +7,22 @@ import json
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 
 from ggzy.catalog import service as catalog
 from ggzy.core import policy
-from ggzy.core.errors import DomainError, Forbidden, Invalid, NotFound
+from ggzy.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from ggzy.core.roles import SECTOR_LABELS, Role, Sector
 from ggzy.entities import queries as entities
 from ggzy.entities.states import OrgKind
 from ggzy.notices import queries as notices
 from ggzy.projects import delegation, queries, service, timeline
-from ggzy.projects.models import Appointment
+from ggzy.projects.models import Appointment, Project
 from ggzy.projects.states import ProjectStatus, SectionStatus
 from ggzy.rules.catalog import CATEGORY_LABELS, TRANSFERS, Category
 from ggzy.rules.procedures import PROCEDURES, Method, procedure
@@ -89,9 +89,20 @@ def _form_context(
         "error": error,
         "reasons": reasons or [],
         "values": values or {},
+        "section_rows": _rows(values or {}),
+        "editing": None,
         "catalog": catalog.current(db),
         "labels": _labels(),
     }
+
+
+def _rows(values: dict[str, str]) -> list[tuple[str, str]]:
+    """The section rows to show: what was typed or registered, and blank rows to add more (at least three)."""
+    try:
+        rows = [(str(n), str(e)) for n, e in json.loads(values.get("section_rows") or "[]")]
+    except (ValueError, TypeError):
+        rows = []
+    return rows + [("", "")] * max(3 - len(rows), 1 if rows else 0)
 
 
 @router.get("/projects/new", response_class=HTMLResponse)
@@ -100,17 +111,42 @@ def register_form(request: Request, db: Db, ctx: Ctx, principal: SignedIn) -> Re
     return page(request, "projects/new.html", _form_context(db, ctx, principal))
 
 
+def _fields(form: FormData, values: dict[str, str]) -> dict[str, Any]:
+    """The verb's arguments from the registration form; ``values`` (shown again on an error) gain the sections
+    first, so a refusal keeps every row that was typed."""
+    names, estimates = (
+        [str(n) for n in form.getlist("section_name")],
+        [str(e) for e in form.getlist("section_estimate")],
+    )
+    rows = [(n.strip(), e.strip()) for n, e in zip(names, estimates, strict=False) if n.strip() or e.strip()]
+    values["section_rows"] = json.dumps(rows, ensure_ascii=False)
+    sections = [service.SectionIn(n, service.money(e, "标段估算价")) for n, e in rows if n]
+    return {
+        "name": values.get("name", ""),
+        "approval_code": values.get("approval_code", ""),
+        "category": _enum(Category, values.get("category"), "项目类别"),
+        "sector": _enum(Sector, values.get("sector"), "行业"),
+        "method": _enum(Method, values.get("method"), "交易方式"),
+        "state_funds_share": service.money(values.get("state_funds_share", "0"), "国有资金占比"),
+        "state_funds_amount": service.money(values.get("state_funds_amount", "0"), "国有资金金额"),
+        "sections": sections,
+        "exception_ref": values.get("exception_ref", ""),
+        "note": values.get("note", ""),
+    }
+
+
+def _refused(exc: DomainError) -> tuple[str, list[str]]:
+    reasons = list(exc.details.get("reasons", [])) if isinstance(exc.details.get("reasons"), list) else []
+    return (exc.message if not reasons else "所选交易方式不符合交易目录：", reasons)
+
+
 @router.post("/projects/new", response_class=HTMLResponse)
 async def register(request: Request, db: Db, ctx: Ctx, principal: SignedIn) -> Response:
     form = await request.form()
     values = {k: str(v) for k, v in form.items() if isinstance(v, str)}
     actor = principal.actor
     try:
-        sections = [
-            service.SectionIn(str(name).strip(), service.money(est, "标段估算价"))
-            for name, est in zip(form.getlist("section_name"), form.getlist("section_estimate"), strict=False)
-            if str(name).strip()
-        ]
+        fields = _fields(form, values)
         own_kind = entities.get_org(db, actor.org_id).kind if actor.org_id else ""
         tenderer = (
             actor.org_id
@@ -119,35 +155,67 @@ async def register(request: Request, db: Db, ctx: Ctx, principal: SignedIn) -> R
         )
         agency = actor.org_id if own_kind == OrgKind.AGENCY.value else (values.get("agency_org_id") or None)
         project = service.register(
-            db,
-            actor,
-            name=values.get("name", ""),
-            approval_code=values.get("approval_code", ""),
-            category=_enum(Category, values.get("category"), "项目类别"),
-            sector=_enum(Sector, values.get("sector"), "行业"),
-            method=_enum(Method, values.get("method"), "交易方式"),
-            state_funds_share=service.money(values.get("state_funds_share", "0"), "国有资金占比"),
-            state_funds_amount=service.money(values.get("state_funds_amount", "0"), "国有资金金额"),
-            tenderer_org_id=tenderer or "",
-            agency_org_id=agency,
-            sections=sections,
-            clock=ctx.clock,
-            exception_ref=values.get("exception_ref", ""),
-            note=values.get("note", ""),
+            db, actor, tenderer_org_id=tenderer or "", agency_org_id=agency, clock=ctx.clock, **fields
         )
     except DomainError as exc:
         db.rollback()
-        reasons = list(exc.details.get("reasons", [])) if isinstance(exc.details.get("reasons"), list) else []
-        context = _form_context(
-            db,
-            ctx,
-            principal,
-            error=exc.message if not reasons else "所选交易方式不符合交易目录：",
-            reasons=reasons,
-            values=values,
-        )
+        error, reasons = _refused(exc)
+        context = _form_context(db, ctx, principal, error=error, reasons=reasons, values=values)
         return page(request, "projects/new.html", context, 422)
     return _redirect(f"/projects/{project.id}?registered=1")
+
+
+def _values_of(db: Db, project: Project) -> dict[str, str]:
+    rows = [(s.name, f"{s.estimate:.2f}") for s in queries.sections_of(db, project.id)]
+    return {
+        "name": project.name,
+        "approval_code": project.approval_code,
+        "category": project.category,
+        "sector": project.sector,
+        "method": project.method,
+        "state_funds_share": f"{project.state_funds_share}",
+        "state_funds_amount": f"{project.state_funds_amount:.2f}",
+        "exception_ref": project.exception_ref,
+        "note": "",
+        "section_rows": json.dumps(rows, ensure_ascii=False),
+    }
+
+
+def _edit_context(db: Db, ctx: Ctx, principal: SignedIn, project: Project, **more: Any) -> dict[str, object]:
+    context = _form_context(db, ctx, principal, **more)
+    context["editing"] = project
+    context["edit_tenderer"] = entities.get_org(db, project.tenderer_org_id)
+    context["edit_agency"] = entities.get_org(db, project.agency_org_id) if project.agency_org_id else None
+    return context
+
+
+@router.get("/projects/{project_id}/edit", response_class=HTMLResponse)
+def edit_form(request: Request, db: Db, ctx: Ctx, principal: SignedIn, project_id: str) -> Response:
+    """修改登记 — the registration form filled with what was registered, for a returned project's managers."""
+    project = queries.get_project(db, project_id)
+    policy.ensure(principal.actor, policy.PROJECT_MANAGE, queries.subject_of(project))
+    if ProjectStatus(project.status) is not ProjectStatus.RETURNED:
+        raise Conflict(
+            f"只有被退回的项目登记可以修改（当前状态：{ProjectStatus(project.status).label}）", code="not-returned"
+        )
+    context = _edit_context(db, ctx, principal, project, values=_values_of(db, project))
+    return page(request, "projects/new.html", context)
+
+
+@router.post("/projects/{project_id}/edit", response_class=HTMLResponse)
+async def edit(request: Request, db: Db, ctx: Ctx, principal: SignedIn, project_id: str) -> Response:
+    form = await request.form()
+    values = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+    try:
+        fields = _fields(form, values)
+        service.amend(db, principal.actor, project_id=project_id, clock=ctx.clock, **fields)
+    except DomainError as exc:
+        db.rollback()
+        project = queries.get_project(db, project_id)
+        error, reasons = _refused(exc)
+        context = _edit_context(db, ctx, principal, project, error=error, reasons=reasons, values=values)
+        return page(request, "projects/new.html", context, 422)
+    return _redirect(f"/projects/{project_id}?amended=1")
 
 
 def _enum(kind: type[E], value: str | None, what: str) -> E:
@@ -158,7 +226,12 @@ def _enum(kind: type[E], value: str | None, what: str) -> E:
 
 @router.get("/projects/{project_id}", response_class=HTMLResponse)
 def project_page(
-    request: Request, db: Db, principal: SignedIn, project_id: str, registered: params.Flag = 0
+    request: Request,
+    db: Db,
+    principal: SignedIn,
+    project_id: str,
+    registered: params.Flag = 0,
+    amended: params.Flag = 0,
 ) -> Response:
     project = queries.get_project(db, project_id)
     policy.ensure(principal.actor, policy.PROJECT_READ, queries.subject_of(project))
@@ -178,6 +251,7 @@ def project_page(
             "notices": notices.of_project(db, project.id),
             "timeline": timeline.of_project(db, principal.actor, project),
             "registered": registered,
+            "amended": amended,
             "is_manager": policy.can(principal.actor, policy.PROJECT_MANAGE, queries.subject_of(project)),
             "is_centre": policy.can(principal.actor, policy.PROJECT_ACCEPT),
             "Decimal": Decimal,

@@ -186,6 +186,7 @@ def publish_tender(
         clock=clock,
         project_id=project.id,
         section_id=section.id,
+        codes=(project.code, section.code, project.approval_code),
         scope=section.id,
     )
 
@@ -262,6 +263,7 @@ def clarify(
         clock=clock,
         project_id=project.id,
         section_id=section.id,
+        codes=(project.code, section.code, project.approval_code),
         corrects_id=tender.id if tender else None,
         scope=section.id,
     )

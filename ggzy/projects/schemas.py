@@ -41,6 +41,21 @@ class ProjectIn(BaseModel):
     note: str = Field("", max_length=300)
 
 
+class ProjectAmendIn(BaseModel):
+    """修改被退回的项目登记：与登记相同的字段与检查；招标人与代理机构不变。标段按顺序保留编号，多删少补。"""
+
+    name: str = Field(max_length=200, examples=["新乡市示范道路改造工程"])
+    approval_code: str = Field(max_length=60, examples=["2026-410700-48-01-000123"])
+    category: Category
+    sector: Sector
+    method: Method
+    state_funds_share: Amount = "0"
+    state_funds_amount: Amount = "0"
+    sections: list[SectionIn] = Field(min_length=1, max_length=50)
+    exception_ref: str = Field("", max_length=100)
+    note: str = Field("", max_length=300, description="修改说明")
+
+
 class ReasonIn(BaseModel):
     reason: Reason
 

@@ -15,7 +15,7 @@ from ggzy.core import events, holds, policy
 from ggzy.core.actor import Actor
 from ggzy.core.calendar import local_date
 from ggzy.core.clock import SHANGHAI, Clock
-from ggzy.core.errors import Forbidden, Invalid, RuleViolation
+from ggzy.core.errors import Conflict, Forbidden, Invalid, RuleViolation
 from ggzy.core.ids import new_id
 from ggzy.core.roles import Role, Sector
 from ggzy.core.types import MONEY_MAX, fits_money, parse_money
@@ -29,13 +29,14 @@ from ggzy.projects.models import Project, Section
 from ggzy.projects.states import PROJECT_LIFECYCLE, SECTION_LIFECYCLE, ProjectStatus, SectionStatus
 from ggzy.rules import delegation as delegation_rules
 from ggzy.rules.base import Regime
-from ggzy.rules.catalog import Category, Facts, decide, violations
+from ggzy.rules.catalog import Catalog, Category, Decision, Facts, decide, violations
 from ggzy.rules.procedures import Method, procedure
 
 PROJECT_REGISTERED = events.event_type("projects.registered", "登记交易项目")
 PROJECT_ACCEPTED = events.event_type("projects.accepted", "受理项目登记")
 PROJECT_RETURNED = events.event_type("projects.returned", "退回项目登记")
 PROJECT_RESUBMITTED = events.event_type("projects.resubmitted", "重新提交项目登记")
+PROJECT_AMENDED = events.event_type("projects.amended", "修改退回的项目登记")
 PROJECT_TERMINATED = events.event_type("projects.terminated", "终止项目")
 SECTION_TERMINATED = events.event_type("projects.section_terminated", "终止标段招标")
 DEADLINE_EXTENDED = events.event_type("projects.deadline_extended", "暂停结束，投标截止时间顺延", public=True)
@@ -62,6 +63,41 @@ def _check_org(session: Session, org_id: str, kind: OrgKind, what: str) -> None:
 
 def _prefix(regime: Regime, year: int) -> str:
     return f"XX{'ZB' if regime is Regime.TENDERING else 'CG'}-{year}-"
+
+
+def _checked(
+    session: Session,
+    *,
+    name: str,
+    approval_code: str,
+    category: Category,
+    method: Method,
+    state_funds_share: Decimal,
+    state_funds_amount: Decimal,
+    sections: list[SectionIn],
+    exception_ref: str,
+) -> tuple[Decimal, Catalog, Decision]:
+    """What a registration and its amendment both must satisfy: the fields, and the catalog for the procedure."""
+    if not 4 <= len(name) <= 200:
+        raise Invalid("项目名称应为4至200个字符", code="bad-name")
+    if not re.fullmatch(r"[0-9A-Za-z\-]{6,60}", approval_code):
+        raise Invalid("项目审批（核准、备案）代码应为6至60位字母、数字或“-”", code="bad-approval-code")
+    if not sections or len(sections) > 50:
+        raise Invalid("至少划分一个标段（包），最多50个", code="bad-sections")
+    if not Decimal(0) <= state_funds_share <= Decimal(100):
+        raise Invalid("国有资金占比应在0至100之间", code="bad-share")
+    for s in sections:
+        if not s.name.strip() or s.estimate <= 0:
+            raise Invalid("每个标段须有名称和大于零的估算价", code="bad-section")
+    estimate = sum((s.estimate for s in sections), Decimal(0))
+    if not fits_money(estimate) or not fits_money(state_funds_amount):
+        raise Invalid(f"估算价合计或国有资金金额超出可登记的上限（{MONEY_MAX:,.2f} 元）", code="amount-too-large")
+    facts = Facts(category, estimate, state_funds_share, state_funds_amount)
+    cat = catalog.current(session)
+    problems = violations(facts, procedure(method), cat, exception_ref=exception_ref.strip())
+    if problems:
+        raise RuleViolation("；".join(problems), code="catalog", reasons=problems)
+    return estimate.quantize(CENT), cat, decide(facts, cat)
 
 
 def register(
@@ -108,34 +144,24 @@ def register(
     )
     policy.ensure(actor, policy.PROJECT_REGISTER, subject)
     name, approval_code = name.strip(), approval_code.strip()
-    if not 4 <= len(name) <= 200:
-        raise Invalid("项目名称应为4至200个字符", code="bad-name")
-    if not re.fullmatch(r"[0-9A-Za-z\-]{6,60}", approval_code):
-        raise Invalid("项目审批（核准、备案）代码应为6至60位字母、数字或“-”", code="bad-approval-code")
-    if not sections or len(sections) > 50:
-        raise Invalid("至少划分一个标段（包），最多50个", code="bad-sections")
-    if not Decimal(0) <= state_funds_share <= Decimal(100):
-        raise Invalid("国有资金占比应在0至100之间", code="bad-share")
     _check_org(session, tenderer_org_id, OrgKind.TENDERER, "招标人")
     if agency_org_id:
         _check_org(session, agency_org_id, OrgKind.AGENCY, "招标代理机构")
-    for s in sections:
-        if not s.name.strip() or s.estimate <= 0:
-            raise Invalid("每个标段须有名称和大于零的估算价", code="bad-section")
-    estimate = sum((s.estimate for s in sections), Decimal(0))
-    if not fits_money(estimate) or not fits_money(state_funds_amount):
-        raise Invalid(f"估算价合计或国有资金金额超出可登记的上限（{MONEY_MAX:,.2f} 元）", code="amount-too-large")
-    facts = Facts(category, estimate, state_funds_share, state_funds_amount)
-    cat = catalog.current(session)
-    proc = procedure(method)
-    problems = violations(facts, proc, cat, exception_ref=exception_ref.strip())
-    if problems:
-        raise RuleViolation("；".join(problems), code="catalog", reasons=problems)
-    decision = decide(facts, cat)
+    estimate, cat, decision = _checked(
+        session,
+        name=name,
+        approval_code=approval_code,
+        category=category,
+        method=method,
+        state_funds_share=state_funds_share,
+        state_funds_amount=state_funds_amount,
+        sections=sections,
+        exception_ref=exception_ref,
+    )
     now = clock.now()
     project = Project(
         id=new_id(),
-        code=queries.next_code(session, _prefix(proc.regime, local_date(now).year)),
+        code=queries.next_code(session, _prefix(procedure(method).regime, local_date(now).year)),
         name=name,
         approval_code=approval_code,
         category=category.value,
@@ -168,7 +194,7 @@ def register(
                 seq=i,
                 code=f"{project.code}-{i:02d}",
                 name=s.name.strip()[:200],
-                estimate=s.estimate,
+                estimate=s.estimate.quantize(CENT),
                 status=SectionStatus.PREPARING.value,
                 round=1,
             )
@@ -225,6 +251,117 @@ def return_registration(session: Session, actor: Actor, *, project_id: str, reas
         subject=("project", project.id),
         scope=project.id,
         payload={"reason": project.note},
+    )
+    return project
+
+
+def amend(
+    session: Session,
+    actor: Actor,
+    *,
+    project_id: str,
+    name: str,
+    approval_code: str,
+    category: Category,
+    sector: Sector,
+    method: Method,
+    state_funds_share: Decimal,
+    state_funds_amount: Decimal,
+    sections: list[SectionIn],
+    clock: Clock,
+    exception_ref: str = "",
+    note: str = "",
+) -> Project:
+    """修改登记 — a returned registration is corrected before it is resubmitted: the same checks as registering
+    (fields and the catalog in force today), the same tenderer and agency. Only while returned: once accepted,
+    what was registered is what the notices rest on. The record lists what changed; the sections keep their ids
+    and codes by order, added ones are appended and surplus ones removed (nothing rests on them before acceptance)."""
+    project = queries.get_project(session, project_id)
+    policy.ensure(actor, policy.PROJECT_MANAGE, queries.subject_of(project))
+    if ProjectStatus(project.status) is not ProjectStatus.RETURNED:
+        raise Conflict(
+            f"只有被退回的项目登记可以修改（当前状态：{ProjectStatus(project.status).label}）", code="not-returned"
+        )
+    if procedure(method).regime is not procedure(project.method).regime:
+        raise Invalid(
+            "修改不能在招标投标与政府采购之间改变交易方式（项目编号随之不同），请终止后重新登记", code="regime"
+        )
+    name, approval_code = name.strip(), approval_code.strip()
+    estimate, cat, decision = _checked(
+        session,
+        name=name,
+        approval_code=approval_code,
+        category=category,
+        method=method,
+        state_funds_share=state_funds_share,
+        state_funds_amount=state_funds_amount,
+        sections=sections,
+        exception_ref=exception_ref,
+    )
+    before = {
+        "name": project.name,
+        "approval_code": project.approval_code,
+        "category": project.category,
+        "sector": project.sector,
+        "method": project.method,
+        "state_funds_share": project.state_funds_share,
+        "state_funds_amount": project.state_funds_amount,
+        "exception_ref": project.exception_ref,
+    }
+    project.name, project.approval_code = name, approval_code
+    project.category, project.sector, project.method = category.value, sector.value, method.value
+    project.state_funds_share, project.state_funds_amount = state_funds_share, state_funds_amount
+    project.exception_ref = exception_ref.strip()[:100]
+    after = {k: getattr(project, k) for k in before}
+    changed = [k for k in before if before[k] != after[k]]
+    old = queries.sections_of(session, project.id)
+    shape = [(x.name, x.estimate) for x in old]
+    for i, s in enumerate(sections, start=1):
+        if i <= len(old):
+            old[i - 1].name, old[i - 1].estimate = s.name.strip()[:200], s.estimate.quantize(CENT)
+        else:
+            session.add(
+                Section(
+                    id=new_id(),
+                    project_id=project.id,
+                    seq=i,
+                    code=f"{project.code}-{i:02d}",
+                    name=s.name.strip()[:200],
+                    estimate=s.estimate.quantize(CENT),
+                    status=SectionStatus.PREPARING.value,
+                    round=1,
+                )
+            )
+    for extra in old[len(sections) :]:
+        session.delete(extra)
+    if shape != [(s.name.strip()[:200], s.estimate.quantize(CENT)) for s in sections]:
+        changed.append("sections")
+    project.estimate = estimate
+    project.catalog_version = cat.version
+    project.must_trade, project.must_tender, project.must_open = (
+        decision.must_trade,
+        decision.must_tender,
+        decision.must_open,
+    )
+    project.decision = json.dumps(decision.reasons, ensure_ascii=False)
+    if note.strip():
+        project.note = note.strip()[:300]
+    session.flush()
+    events.record(
+        session,
+        actor,
+        PROJECT_AMENDED,
+        clock=clock,
+        subject=("project", project.id),
+        scope=project.id,
+        payload={
+            "changed": changed,
+            "name": name,
+            "method": method.value,
+            "estimate": estimate,
+            "sections": len(sections),
+            "catalog_version": cat.version,
+        },
     )
     return project
 
@@ -347,6 +484,7 @@ def extend_deadline(
         clock=clock,
         project_id=project.id,
         section_id=section.id,
+        codes=(project.code, section.code, project.approval_code),
         scope=section.id,
     )
     return section

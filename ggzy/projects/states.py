@@ -81,6 +81,7 @@ PROJECT_LIFECYCLE: Lifecycle[ProjectStatus] = Lifecycle(
         Transition("resubmit", "重新提交登记", P.RETURNED, P.REGISTERED, by=MANAGERS),
         Transition("terminate", "终止项目", P.REGISTERED, P.TERMINATED, by=MANAGERS),
         Transition("terminate", "终止项目", P.ACCEPTED, P.TERMINATED, by=MANAGERS),
+        Transition("terminate", "终止项目", P.RETURNED, P.TERMINATED, by=MANAGERS),
     ],
 )
 

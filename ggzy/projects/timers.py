@@ -77,6 +77,7 @@ def reach_deadline(session: Session, section_id: str, now: datetime) -> bool:
         clock=clock,
         project_id=project.id,
         section_id=section.id,
+        codes=(project.code, section.code, project.approval_code),
         scope=section.id,
     )
     return True

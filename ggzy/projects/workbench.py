@@ -11,6 +11,7 @@ from ggzy.bidding import queries as bids
 from ggzy.bidding.models import DocumentAccess
 from ggzy.core import policy
 from ggzy.core.actor import Actor
+from ggzy.core.i18n import N_
 from ggzy.core.roles import Role
 from ggzy.core.workbench import DueItem
 from ggzy.projects import queries
@@ -18,7 +19,7 @@ from ggzy.projects.models import Project, Section
 from ggzy.projects.states import ProjectStatus, SectionStatus
 from ggzy.rules.procedures import procedure
 
-OPENING_BASIS = "《电子招标投标办法》第29条：在投标截止时间的同一时间在线开标"
+OPENING_BASIS = N_("《电子招标投标办法》第29条：在投标截止时间的同一时间在线开标")
 
 
 def _pairs(session: Session, *conditions: ColumnElement[bool]) -> list[tuple[Section, Project]]:
@@ -35,7 +36,10 @@ def due_items(session: Session, actor: Actor, now: datetime) -> list[DueItem]:
         return _for_manager(session, actor)
     if actor.role is Role.OPERATOR:
         registered = session.execute(select(Project).where(Project.status == ProjectStatus.REGISTERED.value)).scalars()
-        items = [DueItem(f"受理登记：{p.name}", f"/projects/{p.id}", p.registered_at, "受理登记") for p in registered]
+        items = [
+            DueItem(N_("受理登记") + f"：{p.name}", f"/projects/{p.id}", None, N_("受理登记"), since=p.registered_at)
+            for p in registered
+        ]
         return items + _openings(session, None)
     if actor.role is Role.SUPERVISOR:
         return _openings(session, None)
@@ -49,7 +53,12 @@ def _openings(session: Session, org_filter: ColumnElement[bool] | None) -> list[
     if org_filter is not None:
         conds.append(org_filter)
     return [
-        DueItem(f"开标：提交密钥分片（{p.name}，{s.name}）", f"/sections/{s.id}/opening", s.bid_deadline, OPENING_BASIS)
+        DueItem(
+            N_("开标：提交密钥分片") + f"（{p.name}，{s.name}）",
+            f"/sections/{s.id}/opening",
+            s.bid_deadline,
+            OPENING_BASIS,
+        )
         for s, p in _pairs(session, *conds)
     ]
 
@@ -65,7 +74,9 @@ def _for_manager(session: Session, actor: Actor) -> list[DueItem]:
     for p in session.execute(select(Project).where(mine, Project.status == ProjectStatus.RETURNED.value)).scalars():
         if not _may_act(actor, p):
             continue
-        items.append(DueItem(f"修改后重新提交登记：{p.name}", f"/projects/{p.id}", p.registered_at, p.note))
+        items.append(
+            DueItem(N_("修改后重新提交登记") + f"：{p.name}", f"/projects/{p.id}", None, p.note, since=p.registered_at)
+        )
     for s, p in _pairs(
         session,
         mine,
@@ -74,12 +85,12 @@ def _for_manager(session: Session, actor: Actor) -> list[DueItem]:
     ):
         if not _may_act(actor, p):
             continue
-        what = "发布招标公告" if s.status == SectionStatus.PREPARING.value else "重新招标"
+        what = N_("发布招标公告") if s.status == SectionStatus.PREPARING.value else N_("重新招标")
         items.append(DueItem(f"{what}：{p.name}（{s.name}）", f"/projects/{p.id}", None, procedure(p.method).name))
     for s, p in _pairs(session, mine, Section.status == SectionStatus.BIDDING.value):
         items.append(
             DueItem(
-                f"投标截止：{p.name}（{s.name}）",
+                N_("投标截止") + f"：{p.name}（{s.name}）",
                 f"/sections/{s.id}",
                 s.bid_deadline,
                 procedure(p.method).bid_period.describe(),
@@ -99,7 +110,7 @@ def _for_bidder(session: Session, actor: Actor) -> list[DueItem]:
     own = bids.own_bids_in(session, [s.id for s, _ in pairs], actor.org_id)
     for s, p in pairs:
         mine = [b for b in own[s.id] if b.status == "sealed"]
-        title = f"已递交第{mine[-1].version}版，截止前可替换或撤回" if mine else "尚未递交投标文件"
+        title = f"已递交第{mine[-1].version}版，截止前可替换或撤回" if mine else N_("尚未递交投标文件")
         items.append(
             DueItem(
                 f"{p.name}（{s.name}）：{title}",

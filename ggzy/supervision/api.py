@@ -1,5 +1,5 @@
-"""监管接口 — /api/v1/supervision: alerts and their workflow (assign within the body and sector, investigate,
-confirm, dismiss), who holds an alert since when, and agencies acting for many tenderers of one sector."""
+"""监管接口 — /api/v1/supervision: the monitoring board; alerts and their workflow (assign within the body and sector,
+investigate, confirm, dismiss), who holds an alert since when, and agencies acting for many tenderers of one sector."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from ggzy.core.roles import Sector
 from ggzy.entities.models import User
 from ggzy.projects import delegation
 from ggzy.rules import delegation as delegation_rules
-from ggzy.supervision import queries, service
+from ggzy.rules.procedures import Method
+from ggzy.supervision import board, queries, service
 from ggzy.supervision.models import Alert
 from ggzy.supervision.states import AlertStatus
 from ggzy.web.deps import Ctx, Db, SignedIn
@@ -196,4 +198,111 @@ def agency_spread(db: Db, principal: SignedIn) -> AgencySpreadPage:
     return AgencySpreadPage(
         rule=delegation_rules.AGENCY_SPREAD.describe(),
         items=[AgencySpreadRead(**r.__dict__) for r in rows],
+    )
+
+
+class BoardDue(BaseModel):
+    label: str = Field(description="下一法定时限（如：投标截止、开标、公示中标候选人、订立书面合同）")
+    at: dt.datetime
+    basis: str = Field(description="时限依据")
+    overdue: bool
+    deadline: bool = Field(description="false：最短期间届满（如公示期满），只会届满，不会逾期")
+    left: str = Field(description="剩余或已逾期时间（按平台时钟）")
+
+
+class BoardTrade(BaseModel):
+    section_id: str
+    project_id: str
+    project: str
+    section: str
+    code: str
+    sector: str
+    region: str
+    procedure: str
+    status: str
+    stage: str = Field(description="阶段（标段状态）")
+    step: str = Field(description="阶段内当前事项")
+    due: BoardDue | None
+    held: str = Field(description="因案件暂停时的说明；未暂停为空")
+    timeline: str = Field(description="办理时间线页面")
+
+
+class BoardToday(BaseModel):
+    section_id: str
+    project_id: str
+    project: str
+    section: str
+    at: dt.datetime | None
+    state: str
+
+
+class BoardCounts(BaseModel):
+    in_progress: int
+    overdue: int
+    openings: int
+    evaluations: int
+    new_alerts: int
+
+
+class BoardRead(BaseModel):
+    now: dt.datetime
+    sectors: list[str] | None = Field(description="可见的行业；综合监管为 null（全部）")
+    counts: BoardCounts
+    by_stage: dict[str, int]
+    trades: list[BoardTrade]
+    openings: list[BoardToday] = Field(description="今日开标（北京时间）")
+    evaluations: list[BoardToday] = Field(description="今日评标（北京时间）")
+    new_alerts: list[AlertRead] = Field(description="最新的待处理预警（至多10条）")
+    new_today: int
+
+
+@router.get("/board", response_model=BoardRead, summary="实时监测")
+def monitoring_board(
+    db: Db,
+    ctx: Ctx,
+    principal: SignedIn,
+    sector: Sector | None = None,
+    region: Annotated[str | None, Query(pattern=r"^\d{6}$", description="6位行政区划代码，含下级")] = None,
+    procedure: Method | None = None,
+) -> BoardRead:
+    """在办交易、阶段、下一法定时限与剩余时间、逾期、今日开标评标与新预警；行业监管只能看本行业（与页面相同）。"""
+    filters = board.Filters.parse(sector.value if sector else "", region or "", procedure.value if procedure else "")
+    b = board.build(db, principal.actor, now=ctx.clock.now(), filters=filters)
+    return BoardRead(
+        now=b.now,
+        sectors=sorted(b.sectors) if b.sectors is not None else None,
+        counts=BoardCounts(**b.counts()),
+        by_stage=dict(b.by_stage),
+        trades=[
+            BoardTrade(
+                section_id=r.section_id,
+                project_id=r.project_id,
+                project=r.project,
+                section=r.section,
+                code=r.code,
+                sector=r.sector,
+                region=r.region,
+                procedure=r.procedure,
+                status=r.status,
+                stage=r.stage,
+                step=r.step,
+                due=BoardDue(
+                    label=r.due.label,
+                    at=r.due.at,
+                    basis=r.due.basis,
+                    overdue=r.due.overdue,
+                    deadline=r.due.deadline,
+                    left=board.time_left(r.due.at, b.now, deadline=r.due.deadline),
+                )
+                if r.due
+                else None,
+                held=r.held,
+                timeline=r.timeline,
+            )
+            for r in b.rows
+        ],
+        openings=[BoardToday(**t.__dict__) for t in b.openings],
+        evaluations=[BoardToday(**t.__dict__) for t in b.evaluations],
+        new_alerts=[alert_read(db, a) for a in b.alerts],
+        new_today=b.new_today,
     )

@@ -14,8 +14,10 @@ def bars(items: list[tuple[str, int]], *, width: int = 520, row: int = 26, label
         return '<p class="empty">暂无数据</p>'
     top = max(v for _, v in items) or 1
     height = row * len(items) + 8
+    said = escape("；".join(f"{label}：{value}" for label, value in items))  # what a screen reader reads
     parts = [
-        f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="100%" xmlns="http://www.w3.org/2000/svg">'
+        f'<svg class="chart" role="img" aria-label="{said}" viewBox="0 0 {width} {height}" width="100%" '
+        'xmlns="http://www.w3.org/2000/svg">'
     ]
     for i, (label, value) in enumerate(items):
         y = 4 + i * row
@@ -51,8 +53,12 @@ def network(
         )
         for i, (n, _, _) in enumerate(nodes)
     }
+    said = f"投标人关系图：{len(nodes)} 个投标人，{len(edges)} 对曾在同一标段投标"
+    if flagged:
+        said += "；预警涉及：" + "、".join(name for n, name, _ in nodes if n in flagged)
     parts = [
-        f'<svg class="chart" role="img" viewBox="0 0 {size} {size}" width="100%" xmlns="http://www.w3.org/2000/svg">'
+        f'<svg class="chart" role="img" aria-label="{escape(said)}" viewBox="0 0 {size} {size}" width="100%" '
+        'xmlns="http://www.w3.org/2000/svg">'
     ]
     for a, b, w in edges:
         (x1, y1), (x2, y2) = pos[a], pos[b]

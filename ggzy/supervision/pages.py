@@ -1,25 +1,32 @@
-"""监管页面 — the risk dashboard, the alert list and its workflow, a project's risk card."""
+"""监管页面 — the risk dashboard, the monitoring board (live), the alert list and its workflow, a project's risk
+card."""
 
 from __future__ import annotations
 
+import asyncio
 import json
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
-from ggzy.core import policy
+from ggzy.core import events, policy
+from ggzy.core.clock import local
 from ggzy.core.errors import DomainError
 from ggzy.core.roles import SECTOR_LABELS, Sector
 from ggzy.entities.models import User
 from ggzy.projects import delegation, timeline
 from ggzy.projects import queries as projects
 from ggzy.rules import delegation as delegation_rules
-from ggzy.rules import regions
-from ggzy.supervision import charts, queries, service
+from ggzy.rules import procedures, regions
+from ggzy.supervision import board, charts, queries, service
 from ggzy.supervision.states import AlertStatus, Severity
+from ggzy.web.context import AppContext
 from ggzy.web.deps import Ctx, Db, SignedIn, page
+from ggzy.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
@@ -55,6 +62,117 @@ def dashboard(request: Request, db: Db, principal: SignedIn) -> Response:
             "severity": Severity,
         },
     )
+
+
+def _board_parts(b: board.Board) -> dict[str, Any]:
+    """What the board's live part is drawn from (the page and every snapshot of its stream)."""
+    return {
+        "b": b,
+        "left": board.time_left,
+        "by_stage": charts.bars(b.by_stage),
+        "by_board_sector": charts.bars(b.by_sector),
+        "by_board_region": charts.bars(b.by_region),
+        "sector_name": _sector,
+        "procedure_name": lambda m: procedures.procedure(m).name,
+        "severity": Severity,
+    }
+
+
+@router.get("/supervision/board", response_class=HTMLResponse)
+def board_page(
+    request: Request, db: Db, ctx: Ctx, principal: SignedIn, sector: str = "", region: str = "", procedure: str = ""
+) -> Response:
+    """实时监测 — the trades in progress of the reader's sectors, updated from the event stream without a reload."""
+    filters = board.Filters.parse(sector, region, procedure)
+    b = board.build(db, principal.actor, now=ctx.clock.now(), filters=filters)
+    query = filters.query()
+    return page(
+        request,
+        "supervision/board.html",
+        {
+            **_board_parts(b),
+            "events_url": "/supervision/board/stream" + (f"?{query}" if query else ""),
+            "sectors": board.sector_choices(principal.actor),
+            "procedures": board.procedure_choices(),
+            "regions": board.region_choices(),
+        },
+    )
+
+
+@router.get("/supervision/board/stream")
+async def board_stream(
+    request: Request, ctx: Ctx, principal: SignedIn, sector: str = "", region: str = "", procedure: str = ""
+) -> Response:
+    """Server-sent events: the board's counts and live part now, and again within a second of every commit that
+    changes what the reader may see (the same scope and filters as the page)."""
+    filters = board.Filters.parse(sector, region, procedure)
+    board.sectors_for(principal.actor, filters)  # refused here, before the stream starts, as the page is
+    _hook(ctx)
+    templates = request.app.state.templates
+
+    def snapshot() -> dict[str, Any]:
+        with ctx.db.unit_of_work(write=False) as db:
+            b = board.build(db, principal.actor, now=ctx.clock.now(), filters=filters)
+            return {
+                "type": "snapshot",
+                "counts": b.counts(),
+                "html": render(templates, "supervision/_board_live.html", _board_parts(b)),
+                "now": int(b.now.timestamp() * 1000),
+                "updated": local(b.now).strftime("%H:%M:%S"),
+            }
+
+    async def stream() -> AsyncIterator[bytes]:
+        with ctx.bus.subscribe(board.CHANNEL) as sub:  # first subscribe: no change falls between the two
+            last = await run_in_threadpool(snapshot)
+            yield _sse(last)
+            idle = 0.0
+            while not await request.is_disconnected():
+                message = await run_in_threadpool(sub.get, 1.0)
+                idle = 0.0 if message else idle + 1.0
+                if message is None and idle < BOARD_REFRESH_SECONDS:
+                    yield b": keep-alive\n\n"
+                    continue
+                idle = 0.0
+                loop = asyncio.get_running_loop()
+                until = loop.time() + BOARD_COALESCE_SECONDS
+                while message is not None and loop.time() < until:  # a burst of commits is read once
+                    message = await run_in_threadpool(sub.get, 0.05)
+                fresh = await run_in_threadpool(snapshot)
+                if (fresh["html"], fresh["counts"]) != (last["html"], last["counts"]):
+                    last = fresh
+                    yield _sse(fresh)
+                else:
+                    yield b": keep-alive\n\n"
+                await asyncio.sleep(0)
+
+    headers = {"cache-control": "no-store", "x-accel-buffering": "no"}
+    return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)
+
+
+BOARD_REFRESH_SECONDS = 30  # read again anyway: time passes (a deadline runs out without any event)
+BOARD_COALESCE_SECONDS = 0.25  # commits this close together are one refresh (a busy platform never starves it)
+
+
+def _sse(message: dict[str, Any]) -> bytes:
+    return f"data: {json.dumps(message, ensure_ascii=False, default=str)}\n\n".encode()
+
+
+def _hook(ctx: AppContext) -> None:
+    if "board.forwarder" not in ctx.extras:
+        ctx.extras["board.forwarder"] = events.on_commit(board.forwarder(ctx.bus))
+
+
+def on_start(ctx: AppContext) -> Callable[[], None]:
+    """Called by the app at start-up (every node, before any page is asked for): committed events wake the open
+    monitoring boards, so a node that never served one still tells the others' readers through the bus."""
+    _hook(ctx)
+
+    def unhook() -> None:
+        remove = ctx.extras.pop("board.forwarder", None)
+        if callable(remove):
+            remove()
+
+    return unhook
 
 
 @router.get("/supervision/alerts", response_class=HTMLResponse)

@@ -9,11 +9,12 @@ from sqlalchemy.orm import Session
 
 from ggzy.core import policy
 from ggzy.core.actor import Actor
+from ggzy.core.i18n import N_
 from ggzy.core.workbench import DueItem
 from ggzy.supervision.models import Alert
 from ggzy.supervision.states import AlertStatus, Severity
 
-BASIS = "谁监管、谁负责：预警由项目所属行业的监管部门处置"
+BASIS = N_("谁监管、谁负责：预警由项目所属行业的监管部门处置")
 LIMIT = 50
 
 
@@ -35,6 +36,7 @@ def due_items(session: Session, actor: Actor, now: datetime) -> list[DueItem]:
             f"/supervision/alerts/{a.id}",
             None,  # no legal deadline: listed after the dated items, oldest alert first
             BASIS,
+            since=a.first_seen_at,
         )
         for a in rows
     ]

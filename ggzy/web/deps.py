@@ -10,9 +10,10 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from ggzy.core import policy
+from ggzy.core import i18n, policy
 from ggzy.core.actor import PUBLIC, Actor
 from ggzy.core.errors import Forbidden, PasswordChangeRequired, Unauthenticated
+from ggzy.core.i18n import N_
 from ggzy.core.roles import Role
 from ggzy.entities import auth
 from ggzy.entities.models import User, WebSession
@@ -74,7 +75,7 @@ def resolve_principal(request: Request) -> Principal:
         with ctx.db.unit_of_work(write=False) as s:  # one SELECT, no write
             found = auth.load_token(s, raw=header[7:].strip(), clock=ctx.clock)
             if found is None or found.token is None:
-                raise Unauthenticated("接口令牌无效、已过期或已吊销", code="bad-token")
+                raise Unauthenticated(N_("接口令牌无效、已过期或已吊销"), code="bad-token")
             s.expunge_all()
         role = Role(found.token.role)
         principal = Principal(found.actor(role, ip), user=found.user, via="token", roles=found.roles)
@@ -119,9 +120,9 @@ CurrentActor = Annotated[Actor, Depends(_actor)]
 def _signed_in(request: Request) -> Principal:
     p = _current(request)
     if not p.signed_in:
-        raise Unauthenticated("请先登录")
+        raise Unauthenticated(N_("请先登录"))
     if p.user is not None and p.user.must_change_password and not request.url.path.startswith(("/account", "/logout")):
-        raise PasswordChangeRequired("首次登录或口令被重置后，须先修改口令")
+        raise PasswordChangeRequired(N_("首次登录或口令被重置后，须先修改口令"))
     return p
 
 
@@ -156,11 +157,11 @@ async def csrf_protect(request: Request) -> None:
         return  # a cookie-less API call cannot be forged by a browser on another site
     origin = request.headers.get("origin")
     if origin and origin != "null" and origin.rstrip("/") != str(request.base_url).rstrip("/"):
-        raise Forbidden("跨站请求被拒绝（来源不符）", code="csrf-origin")
+        raise Forbidden(N_("跨站请求被拒绝（来源不符）"), code="csrf-origin")
     sent = request.headers.get("x-csrf-token")
     ctype = request.headers.get("content-type", "")
     if sent is None and "multipart" in ctype:  # never read an upload before its sender is known (RefuseNul)
-        raise Forbidden("上传表单须以 csrf_token 为第一个字段，请刷新页面后重试（CSRF 校验失败）", code="csrf")
+        raise Forbidden(N_("上传表单须以 csrf_token 为第一个字段，请刷新页面后重试（CSRF 校验失败）"), code="csrf")
     if sent is None and "form" in ctype:
         form = await request.form()
         value = form.get("csrf_token")
@@ -168,7 +169,7 @@ async def csrf_protect(request: Request) -> None:
     p = resolve_principal(request)
     expected = p.web.csrf_token if p.web is not None else request.cookies.get(security.csrf_cookie(ctx.settings))
     if not security.tokens_match(sent, expected):
-        raise Forbidden("表单已失效或来源不明，请刷新页面后重试（CSRF 校验失败）", code="csrf")
+        raise Forbidden(N_("表单已失效或来源不明，请刷新页面后重试（CSRF 校验失败）"), code="csrf")
 
 
 def page(request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200) -> HTMLResponse:
@@ -185,7 +186,10 @@ def page(request: Request, template: str, context: dict[str, Any] | None = None,
         "role_menu": menu.for_actor(p.actor) if p.signed_in else [],
         **(context or {}),
     }
-    resp = HTMLResponse(render(request.app.state.templates, template, full), status_code=status)
+    from ggzy.web.i18n import locale_for  # the switch's module needs this one's dependencies
+
+    with i18n.use(locale_for(request)):
+        resp = HTMLResponse(render(request.app.state.templates, template, full), status_code=status)
     new = getattr(request.state, "new_csrf", None)
     if new:
         resp.set_cookie(

@@ -13,23 +13,25 @@ from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ggzy.core import i18n
 from ggzy.core.errors import DomainError, PasswordChangeRequired, RecordedRefusal, Unauthenticated
+from ggzy.core.i18n import N_
 from ggzy.core.ids import new_id
 
 log = logging.getLogger("ggzy.web")
 
 HTTP_TITLES = {
-    400: "请求有误",
-    401: "需要登录",
-    403: "无权访问",
-    404: "页面不存在",
-    405: "不支持的请求方法",
-    409: "与现有数据冲突",
-    413: "请求体过大",
-    415: "不支持的内容类型",
-    422: "输入不符合要求",
-    429: "操作过于频繁",
-    500: "系统内部错误",
+    400: N_("请求有误"),
+    401: N_("需要登录"),
+    403: N_("无权访问"),
+    404: N_("页面不存在"),
+    405: N_("不支持的请求方法"),
+    409: N_("与现有数据冲突"),
+    413: N_("请求体过大"),
+    415: N_("不支持的内容类型"),
+    422: N_("输入不符合要求"),
+    429: N_("操作过于频繁"),
+    500: N_("系统内部错误"),
 }
 
 
@@ -59,12 +61,20 @@ def is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
+def _t(request: Request, text: str) -> str:
+    """An error's Chinese text in the request's language (its msgid looked up; unknown texts stay Chinese)."""
+    from ggzy.web.i18n import locale_for
+
+    return i18n.gettext(text, locale_for(request))
+
+
 def problem(request: Request, status: int, *, code: str, title: str, detail: str, **extra: Any) -> JSONResponse:
+    """RFC 9457; `title` and `detail` are given in Chinese and answered in the language Accept-Language asks for."""
     body = {
         "type": f"urn:ggzy:problem:{code}",
-        "title": title,
+        "title": _t(request, title),
         "status": status,
-        "detail": detail,
+        "detail": _t(request, detail),
         "instance": request.url.path,
         "code": code,
         **extra,
@@ -75,6 +85,7 @@ def problem(request: Request, status: int, *, code: str, title: str, detail: str
 def _page(request: Request, status: int, title: str, detail: str, ref: str | None = None) -> Response:
     from ggzy.web.deps import page
 
+    title, detail = _t(request, title), _t(request, detail)
     try:
         return page(
             request, "errors/error.html", {"status": status, "title": title, "detail": detail, "ref": ref}, status
@@ -120,15 +131,15 @@ def install(app: FastAPI) -> None:
         ]
         detail = "；".join(f"{'.'.join(e['loc'][1:]) or e['loc'][0]}: {e['msg']}" for e in errors[:5])
         if is_api(request):
-            return problem(request, 422, code="validation", title="输入不符合要求", detail=detail, errors=errors)
-        return _page(request, 422, "输入不符合要求", "请检查所填内容：" + detail)
+            return problem(request, 422, code="validation", title=N_("输入不符合要求"), detail=detail, errors=errors)
+        return _page(request, 422, "输入不符合要求", _t(request, N_("请检查所填内容：")) + detail)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        title = HTTP_TITLES.get(exc.status_code, "请求失败")
+        title = HTTP_TITLES.get(exc.status_code, N_("请求失败"))
         detail = str(exc.detail) if exc.detail else title
         if exc.status_code == 404:
-            detail = "您访问的地址不存在或已被移除"
+            detail = N_("您访问的地址不存在或已被移除")
         if is_api(request):
             return problem(request, exc.status_code, code=f"http-{exc.status_code}", title=title, detail=detail)
         return _page(request, exc.status_code, title, detail)
@@ -137,7 +148,7 @@ def install(app: FastAPI) -> None:
     async def unexpected(request: Request, exc: Exception) -> Response:
         ref = new_id()
         log.error("unhandled error ref=%s path=%s type=%s", ref, request.url.path, type(exc).__name__, exc_info=exc)
-        detail = f"系统暂时无法处理您的请求，请稍后重试。如需帮助，请提供编号 {ref}"
+        detail = _t(request, N_("系统暂时无法处理您的请求，请稍后重试。如需帮助，请提供编号 {ref}")).format(ref=ref)
         if is_api(request):
-            return problem(request, 500, code="internal", title="系统内部错误", detail=detail, ref=ref)
-        return _page(request, 500, "系统内部错误", detail, ref)
+            return problem(request, 500, code="internal", title=N_("系统内部错误"), detail=detail, ref=ref)
+        return _page(request, 500, N_("系统内部错误"), detail, ref)

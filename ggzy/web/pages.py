@@ -12,8 +12,8 @@ from sqlalchemy import text
 from ggzy import domains
 from ggzy.core import policy
 from ggzy.core.roles import Role
-from ggzy.core.workbench import DueItem
 from ggzy.rules import RULES, Regime
+from ggzy.web import portal_api
 from ggzy.web.deps import Ctx, CurrentActor, Db, SignedIn, page
 
 router = APIRouter(include_in_schema=False)
@@ -52,11 +52,9 @@ def workbench(request: Request, role: Role, db: Db, principal: SignedIn, ctx: Ct
             404,
         )
     policy.ensure(principal.actor, policy.WORKBENCH[role])
-    items: list[DueItem] = []
-    for m in domains.domain_modules("workbench"):
-        items.extend(m.due_items(db, principal.actor, ctx.clock.now()))
-    items.sort(key=lambda i: (i.due_at is None, i.due_at))
-    return page(request, "portal/workbench.html", {"role": role, "items": items})
+    rows = portal_api.due(db, principal.actor, ctx.clock.now())
+    items = [i for i, _, _ in rows]
+    return page(request, "portal/workbench.html", {"role": role, "items": items, "rows": rows})
 
 
 @router.get("/healthz")

@@ -20,12 +20,16 @@ TWINS: dict[str, tuple[str, ...]] = {
     "POST /projects/{project_id}/accept": ("POST /api/v1/projects/{project_id}/accept",),
     "POST /projects/{project_id}/return": ("POST /api/v1/projects/{project_id}/return",),
     "POST /projects/{project_id}/resubmit": ("POST /api/v1/projects/{project_id}/resubmit",),
+    "POST /projects/{project_id}/edit": ("PUT /api/v1/projects/{project_id}",),
     "POST /projects/{project_id}/terminate": ("POST /api/v1/projects/{project_id}/terminate",),
     "POST /sections/{section_id}/publish": ("POST /api/v1/sections/{section_id}/publish",),
     "POST /sections/{section_id}/clarify": ("POST /api/v1/sections/{section_id}/clarify",),
     "POST /sections/{section_id}/invite": ("POST /api/v1/sections/{section_id}/invite",),
     "POST /sections/{section_id}/retender": ("POST /api/v1/sections/{section_id}/retender",),
     "POST /sections/{section_id}/terminate": ("POST /api/v1/sections/{section_id}/terminate",),
+    # portal search synonyms (ggzy/notices/api.py)
+    "POST /notices/synonyms": ("POST /api/v1/notices/synonyms",),
+    "POST /notices/synonyms/{synonym_id}/remove": ("DELETE /api/v1/notices/synonyms/{synonym_id}",),
     # delegation (委托代理)
     "POST /delegations/new": ("POST /api/v1/appointments",),
     "POST /delegations/{appointment_id}/revoke": ("POST /api/v1/appointments/{appointment_id}/revoke",),
@@ -108,6 +112,7 @@ TWINS: dict[str, tuple[str, ...]] = {
         "POST /api/v1/account-requests/{request_id}/reject",
     ),
     "POST /account/password": ("POST /api/v1/me/password",),
+    "POST /lang": ("PATCH /api/v1/me",),  # the 中文 / English switch; saved on the account when signed in
     "POST /login/code": ("POST /api/v1/auth/password",),
     "POST /account/totp": ("POST /api/v1/me/totp",),
     "POST /account/tokens": ("POST /api/v1/auth/tokens",),
@@ -142,3 +147,124 @@ KNOWN_GAPS: dict[str, str] = {}
 
 # GET page routes that change state (none today: a GET's unit of work is read-only, ggzy/web/deps.py `_uow`).
 STATEFUL_GETS: frozenset[str] = frozenset()
+
+# --- reads -------------------------------------------------------------------------------------------------
+# Every page a person reads (GET) names the API reads that give a system the same data, or is a form or a
+# people-only page (READ_PAGE_ONLY, with why), or is a named debt (READ_GAPS). `tests/web/test_api_parity.py`
+# walks the GET page routes as it walks the writes.
+
+READS: dict[str, tuple[str, ...]] = {
+    "GET /": ("GET /api/v1/notices",),
+    "GET /account": ("GET /api/v1/me",),
+    "GET /archive": ("GET /api/v1/archive",),
+    "GET /my/bids": ("GET /api/v1/my/bids",),
+    "GET /rules": ("GET /api/v1/rules",),
+    "GET /admin/reviews": ("GET /api/v1/account-requests",),
+    "GET /admin/users": ("GET /api/v1/users",),
+    "GET /archive/{section_id}": ("GET /api/v1/archive/{section_id}",),
+    "GET /audit/events": ("GET /api/v1/log/entries",),
+    "GET /audit/events/{seq}": ("GET /api/v1/log/entries/{seq}", "GET /api/v1/log/proof/inclusion"),
+    "GET /cases": ("GET /api/v1/cases",),
+    "GET /cases/{case_id}": ("GET /api/v1/cases/{case_id}",),
+    "GET /catalog": ("GET /api/v1/catalog",),
+    "GET /centre/registrations": ("GET /api/v1/projects",),
+    "GET /credit": ("GET /api/v1/credit/listed",),
+    "GET /credit/entities/{credit_code}": ("GET /api/v1/credit/entities/{credit_code}",),
+    "GET /credit/records/{record_id}": ("GET /api/v1/credit/records/{record_id}",),
+    "GET /delegations": ("GET /api/v1/appointments",),
+    "GET /delegations/acts": ("GET /api/v1/agency-acts",),
+    "GET /delegations/{appointment_id}/agreement": ("GET /api/v1/appointments/{appointment_id}/agreement",),
+    "GET /entities": ("GET /api/v1/organisations",),
+    "GET /entities/{org_id}": ("GET /api/v1/organisations/{org_id}",),
+    "GET /evaluations": ("GET /api/v1/evaluations",),
+    "GET /evaluations/{evaluation_id}": ("GET /api/v1/evaluations/{evaluation_id}",),
+    "GET /evaluations/{evaluation_id}/report.pdf": ("GET /api/v1/evaluations/{evaluation_id}/report.pdf",),
+    "GET /evaluations/{evaluation_id}/sheet": ("GET /api/v1/evaluations/{evaluation_id}/my-sheet",),
+    "GET /expert-draws/{draw_id}": (
+        "GET /api/v1/experts/draws/{draw_id}",
+        "GET /api/v1/experts/draws/{draw_id}/record",
+    ),
+    "GET /experts": ("GET /api/v1/experts/pool",),
+    "GET /sections/{section_id}/experts": ("GET /api/v1/experts/sections/{section_id}/draws",),
+    "GET /sections/{section_id}/expert-draw": ("GET /api/v1/experts/sections/{section_id}/draws",),
+    "GET /experts/export.xlsx": ("GET /api/v1/experts/pool",),
+    "GET /federation": ("GET /api/v1/federation/trades",),
+    "GET /federation/trades/{ocid}": ("GET /api/v1/federation/trades",),
+    "GET /keyholder": ("GET /api/v1/keyholder/key",),
+    "GET /my/deposits": ("GET /api/v1/deposits/mine",),
+    "GET /my/expert-invitations": ("GET /api/v1/experts/invitations",),
+    "GET /notices": ("GET /api/v1/notices",),
+    "GET /notices/feed.atom": ("GET /api/v1/notices",),
+    "GET /notices/synonyms": ("GET /api/v1/notices/synonyms",),
+    "GET /notices/{number}": ("GET /api/v1/notices/{number}",),
+    "GET /projects": ("GET /api/v1/projects",),
+    "GET /projects/{project_id}": ("GET /api/v1/projects/{project_id}",),
+    "GET /sections/{section_id}": ("GET /api/v1/sections/{section_id}",),
+    "GET /sections/{section_id}/award": ("GET /api/v1/sections/{section_id}/award",),
+    "GET /sections/{section_id}/award/performance": ("GET /api/v1/sections/{section_id}/award/performance",),
+    "GET /sections/{section_id}/bid": ("GET /api/v1/sections/{section_id}/my-bids",),
+    "GET /sections/{section_id}/deposits": ("GET /api/v1/sections/{section_id}/deposits",),
+    "GET /sections/{section_id}/evaluation/live": ("GET /api/v1/sections/{section_id}/ranking",),
+    "GET /sections/{section_id}/evaluation/live/events": ("GET /api/v1/sections/{section_id}/ranking",),
+    "GET /sections/{section_id}/live": ("GET /api/v1/sections/{section_id}/opening",),
+    "GET /sections/{section_id}/live/events": ("GET /api/v1/sections/{section_id}/opening",),
+    "GET /sections/{section_id}/opening": (
+        "GET /api/v1/sections/{section_id}/opening",
+        "GET /api/v1/sections/{section_id}/opening/shares",
+    ),
+    "GET /supervision/agencies": ("GET /api/v1/supervision/agencies",),
+    "GET /supervision/alerts": ("GET /api/v1/supervision/alerts",),
+    "GET /supervision/alerts/{alert_id}": (
+        "GET /api/v1/supervision/alerts/{alert_id}",
+        "GET /api/v1/supervision/alerts/{alert_id}/handlers",
+    ),
+    "GET /supervision/board": ("GET /api/v1/supervision/board",),
+    "GET /supervision/board/stream": ("GET /api/v1/supervision/board",),
+    "GET /supervision/cases": ("GET /api/v1/cases",),
+    "GET /supervision/cases.xlsx": ("GET /api/v1/cases",),
+    "GET /supervision/platforms": ("GET /api/v1/federation/platforms",),
+    "GET /supervision/projects/{project_id}": ("GET /api/v1/projects/{project_id}", "GET /api/v1/supervision/alerts"),
+    "GET /transparency": ("GET /api/v1/log/checkpoint",),
+    "GET /workbench": ("GET /api/v1/me/due",),
+    "GET /workbench/{role}": ("GET /api/v1/me/due",),
+}
+
+# A form page shows what its write needs (its choices come from the reads above): it names the page write it
+# submits, and that write has its twin in TWINS — a system calls the twin instead of reading the form.
+FORMS: dict[str, str] = {
+    "GET /account/totp": "POST /account/totp",
+    "GET /admin/users/new": "POST /admin/users/new",
+    "GET /delegations/new": "POST /delegations/new",
+    "GET /entities/new": "POST /entities/new",
+    "GET /projects/new": "POST /projects/new",
+    "GET /projects/{project_id}/edit": "POST /projects/{project_id}/edit",
+    "GET /sections/{section_id}/publish": "POST /sections/{section_id}/publish",
+    "GET /sections/{section_id}/clarify": "POST /sections/{section_id}/clarify",
+    "GET /sections/{section_id}/invite": "POST /sections/{section_id}/invite",
+    "GET /sections/{section_id}/cases/new": "POST /sections/{section_id}/objections",
+    "GET /sections/{section_id}/evaluation": "POST /sections/{section_id}/evaluation",
+    "GET /evaluations/{evaluation_id}/respond": "POST /evaluation-questions/{question_id}/answer",
+}
+
+# Reviewed, with the reason: what exists only for people.
+READ_PAGE_ONLY: dict[str, str] = {
+    "GET /login": "登录表单；接口以 POST /api/v1/auth/tokens 换取令牌",
+    "GET /login/otp": "浏览器登录的第二步（动态口令）",
+    "GET /login/code": "开户后以一次性短信验证码设置口令的页面",
+    "GET /docs": "接口文档本身",
+    "GET /healthz": "运行状态探针，不是业务数据",
+}
+
+# Pages whose data no API read gives yet — each a debt, named so the list stays honest.
+READ_GAPS: dict[str, str] = {
+    "GET /cases/{case_id}/entries/{entry_id}/file": "案件证据文件的下载",
+    "GET /credit/checks/{check_id}": "单次信用核查记录：接口只列出被拦截的核查",
+    "GET /credit/manage": "信用记录管理列表",
+    "GET /performance/{performance_id}/file": "履约评价附件的下载",
+    "GET /sections/{section_id}/award/contract.pdf": "合同文本 PDF",
+    "GET /sections/{section_id}/award/notice.pdf": "中标通知书 PDF",
+    "GET /sections/{section_id}/deposit": "投标人本标段的保证金页面：接口以 GET /api/v1/deposits/mine 列出全部",
+    "GET /sections/{section_id}/registrations": "标段的获取招标文件登记（开标后审计）",
+    "GET /supervision": "风险监测总览（图表）",
+    "GET /supervision/platforms/{platform_id}": "接入平台的交易数据统计",
+}

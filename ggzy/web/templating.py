@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from ggzy import domains
-from ggzy.core import citations
+from ggzy.core import citations, i18n
 from ggzy.core.clock import local
 from ggzy.core.roles import ROLE_LABELS, SECTOR_LABELS, Role, Sector
 from ggzy.rules import regions
@@ -65,6 +66,49 @@ def fen(value: int | None) -> str:
     return "—" if value is None else yuan(Decimal(value) / 100)
 
 
+def tr(value: object) -> str:
+    """A text that Python handed the page (a menu label, a flash message, an error): its English by msgid lookup.
+    Not `_()`, which is for literals the extraction can read; this one looks up a value at render time."""
+    if value is None:
+        return ""
+    return i18n.gettext(str(value))
+
+
+_HEAD_ENDS = ("：", "（")
+_FULL_WIDTH = (("：", ": "), ("（", " ("), ("）", ")"), ("，", ", "), ("；", "; "), ("、", ", "))
+
+
+def tr_head(value: object) -> str:
+    """A text made of a fixed head and names ("受理登记：某某项目"): the longest head the catalog holds is
+    translated, the names after it are kept (with their punctuation made Western in English)."""
+    text = "" if value is None else str(value)
+    whole = i18n.gettext(text)
+    if whole != text or i18n.current() == i18n.DEFAULT:
+        return whole
+    ends = sorted({i for i, ch in enumerate(text) if ch in _HEAD_ENDS}, reverse=True)
+    for end in ends:
+        head = i18n.gettext(text[:end])
+        if head != text[:end]:
+            rest = text[end:]
+            for zh, en in _FULL_WIDTH:
+                rest = rest.replace(zh, en)
+            return head + rest
+    return text
+
+
+_LEFT = re.compile(r"(还剩|已逾期)(?:(\d+)天)?(?:(\d+)小时)?(?:(\d+)分钟)?")
+
+
+def time_left(text: str) -> str:
+    """A workbench row's time left (core.workbench.remaining, in Chinese) in the page's language."""
+    m = _LEFT.fullmatch(text or "")
+    if m is None or i18n.current() == i18n.DEFAULT:
+        return text
+    units = [(m.group(2), "d"), (m.group(3), "h"), (m.group(4), "min")]
+    span = " ".join(f"{n} {u}" for n, u in units if n is not None)
+    return f"overdue by {span}" if m.group(1) == "已逾期" else f"{span} left"
+
+
 def make_env() -> Environment:
     loaders = [FileSystemLoader(HERE / "templates"), *(FileSystemLoader(p) for p in domains.template_dirs())]
     env = Environment(
@@ -73,16 +117,29 @@ def make_env() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    # Chinese is the source: a template's text is the msgid; the request's locale picks the catalog (ggzy/core/i18n)
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext, npgettext=i18n.npgettext
+    )
+    env.globals["locale"] = i18n.current
+    env.globals["html_lang"] = lambda: i18n.HTML_LANG[i18n.current()]
+    env.globals["languages"] = i18n.NAMES
+    env.filters["tr"] = tr
+    env.filters["tr_head"] = tr_head
+    env.filters["time_left"] = time_left
+    env.filters["cite"] = lambda c: citations.in_locale(str(c), i18n.current())
     env.filters["local_time"] = local_time
     env.filters["yuan"] = yuan
     env.filters["region_name"] = regions.name_of
-    env.filters["basis"] = citations.readable
+    env.filters["basis"] = lambda b: citations.in_locale(citations.readable(b), i18n.current())
     env.filters["evidence_rows"] = evidence_rows
     env.filters["fen"] = fen
     env.filters["pretty_json"] = lambda v: json.dumps(v, ensure_ascii=False, indent=2, sort_keys=True)
-    env.filters["role_label"] = lambda r: ROLE_LABELS.get(Role(r), r) if r in Role._value2member_map_ else r
-    env.filters["sector_label"] = lambda s: (
+    env.filters["role_label"] = lambda r: tr(ROLE_LABELS.get(Role(r), r) if r in Role._value2member_map_ else r)
+    env.filters["sector_label"] = lambda s: tr(
         SECTOR_LABELS.get(Sector(s), s) if s in Sector._value2member_map_ else (s or "")
     )
     return env

@@ -12,9 +12,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from ggzy import demo
@@ -39,6 +41,8 @@ from tests.dbserver import DbServer
 DEMO_PASSWORD = "Browser-Demo-Pass-26"
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+A11Y_BLOCKING = ("serious", "critical")  # axe-core's impacts that fail a test; "moderate" and "minor" are reported
+_AXE = Axe()
 
 
 @dataclass
@@ -157,8 +161,30 @@ def sign_in(
     expect(page).not_to_have_url(re.compile(r"/login(/otp)?(\?.*)?$"))
 
 
+def a11y_violations(page: Page) -> list[dict[str, Any]]:
+    """axe-core's violations on the page as it is now (the engine comes in the axe-playwright-python wheel)."""
+    return list(_AXE.run(page).response["violations"])
+
+
+def check_a11y(page: Page) -> None:
+    """Issue 13 item 9: no serious or critical accessibility violation (unlabelled field, nameless link or button,
+    low contrast, …). The message names each rule, what it asks and the elements that break it."""
+    bad = [v for v in a11y_violations(page) if v["impact"] in A11Y_BLOCKING]
+    if bad:
+        raise AssertionError(
+            f"axe-core on {page.url}:\n"
+            + "\n".join(
+                f"  {v['id']} ({v['impact']}, {len(v['nodes'])}): {v['help']} — "
+                + "; ".join(" ".join(map(str, n["target"])) for n in v["nodes"][:8])
+                for v in bad
+            )
+        )
+
+
 def shot(page: Page, name: str) -> None:
-    """Save a screenshot for docs/screenshots when GGZY_SCREENSHOTS=1 (reviewers see pages without running)."""
+    """Check the page's accessibility; save a screenshot for docs/screenshots when GGZY_SCREENSHOTS=1 (reviewers see
+    pages without running)."""
+    check_a11y(page)
     if os.environ.get("GGZY_SCREENSHOTS"):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

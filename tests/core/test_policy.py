@@ -37,6 +37,7 @@ user.manage                    . . . . . . . . . . A
 user.read                      . . . . . . . . A A A
 log.read                       . . . . . . A S A A .
 catalog.manage                 . . . . . . A . . . .
+search.synonyms                . . . . . . A . . . A
 project.register               . . O O . . . . . . .
 project.manage                 . . O O . . . . . . .
 project.read                   . . O O . A A S A A .

@@ -69,6 +69,9 @@ def test_names_are_hidden_from_the_tenderer_and_the_public_but_not_the_operator(
     assert 'data-testid="expert-name"' not in public.text
     api = anon_client.get(f"/api/v1/experts/draws/{d.id}").json()
     assert api["names_shown"] is False and all(c["name"] is None for c in api["calls"])
+    listed = anon_client.get(f"/api/v1/experts/sections/{d.section_id}/draws").json()  # the section's list
+    assert listed == [api]
+    assert anon_client.get("/api/v1/experts/sections/no-such-section/draws").status_code == 404
     record = anon_client.get(f"/api/v1/experts/draws/{d.id}/record").json()
     text = str(record)
     assert all(i.expert_id not in text for i in queries.invitations(session, d.id))

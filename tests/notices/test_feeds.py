@@ -52,3 +52,47 @@ def test_a_feed_for_something_that_does_not_exist_says_so_in_chinese(client: Tes
     r = client.get("/notices/feed.atom", params={"buyer": "91410700MA00000000"})
     assert r.status_code == 404 and "没有统一社会信用代码为" in r.text
     assert client.get("/notices/feed.atom", params={"region": "41x700"}).status_code == 422
+
+
+def test_the_feed_honours_every_filter_of_the_list_page(
+    client: TestClient,
+    session: Session,
+    published: list[str],  # noqa: F811
+) -> None:
+    """q, kind, category, region, since and until: the same notices as /notices, newest first."""
+    session.commit()
+    assert entries(client, q="工程")[0] == [
+        f"【澄清/修改公告】{TITLES[3][0]}",
+        f"【流标公告】{TITLES[2][0]}",
+        f"【招标公告】{TITLES[0][0]}",
+    ]
+    assert entries(client, q="工程", kind="failed")[0] == [f"【流标公告】{TITLES[2][0]}"]
+    assert entries(client, q="学校")[0] == [f"【招标公告】{TITLES[0][0]}"]  # a synonym: 中学
+    assert entries(client, region="4107", category="construction", kind="tender")[0] == [f"【招标公告】{TITLES[0][0]}"]
+    assert entries(client, since="2000-01-01", until="2000-01-02")[0] == []
+    assert len(entries(client, since="2000-01-01")[0]) == 4
+    page = client.get("/notices", params={"q": "工程", "kind": "failed"}).text
+    assert 'href="/notices/feed.atom?q=%E5%B7%A5%E7%A8%8B&amp;kind=failed"' in page  # the page's own feed
+    _, root = entries(client, q="工程", kind="failed")
+    self_link = root.find("a:link[@rel='self']", NS)
+    assert self_link is not None and self_link.get("href", "").endswith("feed.atom?q=%E5%B7%A5%E7%A8%8B&kind=failed")
+    alternate = root.find("a:link[@rel='alternate']", NS)
+    assert alternate is not None and alternate.get("href", "").endswith("/notices?q=%E5%B7%A5%E7%A8%8B&kind=failed")
+
+
+def test_a_feed_with_a_bad_filter_says_so(client: TestClient) -> None:
+    assert "没有「bogus」这一公告类型" in client.get("/notices/feed.atom", params={"kind": "bogus"}).text
+    assert "至少输入两个汉字" in client.get("/notices/feed.atom", params={"q": "水"}).text
+    assert client.get("/notices/feed.atom", params={"since": "2026-13-01"}).status_code == 422
+
+
+def test_the_api_list_takes_the_same_filters(
+    client: TestClient,
+    session: Session,
+    published: list[str],  # noqa: F811
+) -> None:
+    session.commit()
+    items = client.get("/api/v1/notices", params={"q": "学校"}).json()["items"]
+    assert [i["title"] for i in items] == [TITLES[0][0]]
+    assert client.get("/api/v1/notices", params={"since": "2000-01-01", "until": "2000-01-02"}).json()["items"] == []
+    assert len(client.get("/api/v1/notices", params={"since": "2000-01-01"}).json()["items"]) == 4

@@ -85,3 +85,33 @@ def test_every_documented_api_operation_has_a_chinese_summary(client: TestClient
     assert english == []
     ops = client.get("/api/openapi.json").json()["paths"]
     assert ops["/api/v1/auth/tokens"]["post"]["summary"] == "以用户名、口令（及动态口令）换取接口令牌"
+
+
+def page_reads(client: TestClient) -> set[str]:
+    return {f"{m} {p}" for m, p, _ in routes(client) if m == "GET" and not p.startswith("/api/")}
+
+
+def test_every_page_a_person_reads_has_its_data_in_the_api_or_is_named(client: TestClient) -> None:
+    """Issue 15 item 1: every page's data is readable through the API. Each GET page names its API reads, or is a
+    form whose write has a twin, or is reviewed as people-only, or is a named gap — and every name is real."""
+    pages, api = page_reads(client), api_routes(client)
+    tables = [set(parity.READS), set(parity.FORMS), set(parity.READ_PAGE_ONLY), set(parity.READ_GAPS)]
+    assert sum(len(t) for t in tables) == len(set().union(*tables)), "one table per page"
+    listed = set().union(*tables)
+    assert sorted(pages - listed) == [], "a page without its API read (add the read, name it in ggzy/web/parity.py)"
+    assert sorted(listed - pages) == [], "ggzy/web/parity.py names pages that no longer exist"
+    absent = sorted(t for reads in parity.READS.values() for t in reads if t not in api)
+    assert absent == [], "reads named but not served: " + "; ".join(absent)
+    assert all(r.startswith("GET ") for reads in parity.READS.values() for r in reads)
+    for form, write in parity.FORMS.items():
+        assert write in parity.TWINS, f"{form} submits {write}, which has no API twin"
+    assert len(parity.READ_PAGE_ONLY) <= 6
+    assert all(len(why) >= 6 for why in [*parity.READ_PAGE_ONLY.values(), *parity.READ_GAPS.values()])
+    assert len(parity.READ_GAPS) < len(parity.READS) / 2, "most pages are readable through the API"
+
+
+def test_the_read_walk_would_see_a_page_without_its_read(client: TestClient) -> None:
+    pages = page_reads(client)
+    without = set(parity.READS) - {"GET /notices"}
+    rest = pages - without - set(parity.FORMS) - set(parity.READ_PAGE_ONLY) - set(parity.READ_GAPS)
+    assert sorted(rest) == ["GET /notices"]
