@@ -52,6 +52,15 @@ SCENARIOS = [
     "tests/experts/test_pages.py::test_api_request_and_answer_with_problem_json",
     "tests/cases/test_api.py::test_an_objection_out_of_time_is_a_problem_citing_the_article",
     "tests/supervision/test_assignment.py::test_the_api_refuses_an_assignment_out_of_scope_and_shows_the_holder",
+    "tests/projects/test_amend.py::test_the_api_amends_a_returned_registration_and_refuses_otherwise_as_problems",
+    "tests/web/test_workbench_deadlines.py::test_the_api_gives_the_same_items_as_the_workbench",
+    "tests/web/test_api_reads.py::test_the_rules_in_force_are_public_with_their_article",
+    "tests/web/test_api_reads.py::test_the_archive_list_and_a_bidders_bids_are_read_by_whoever_sees_their_pages",
+    "tests/web/test_api_reads.py::test_the_public_credit_list_and_a_record_read_as_on_their_pages",
+    "tests/web/test_api_reads.py::test_the_evaluations_list_reads_as_the_page_for_each_role",
+    "tests/notices/test_synonyms.py::test_the_page_and_its_api_twin",
+    "tests/supervision/test_board.py::test_the_page_and_the_api_refuse_another_sector_from_outside",
+    "tests/web/test_i18n.py::test_the_api_twin_sets_the_language",
 ]
 COUNTER_MODULES = ("tests.builders", "tests.trade", "tests.deposits.builders")
 
