@@ -14,7 +14,7 @@ CATALOGS := $(wildcard $(LOCALE)/*/LC_MESSAGES/messages.po)
 MOS    := $(CATALOGS:.po=.mo)
 
 .PHONY: help run serve install dev lint fmt test test-pg test-browser migrate demo bench chromium servers clean \
-        messages compile-messages
+        messages compile-messages docs-api
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -99,3 +99,7 @@ bench: dev ## benchmarks: print their figures (see docs/benchmarks.md)
 
 clean: ## remove the virtualenv and local data (var/ holds keys and the database!)
 	rm -rf $(VENV) .mypy_cache .ruff_cache
+
+docs-api: dev ## re-record the API examples shown on /docs from their tests (ggzy/web/api_examples/)
+	GGZY_WRITE_API_EXAMPLES=1 $(BIN)/pytest -q -n 2 tests/test_api_examples.py \
+	  $$($(BIN)/python -c "from tests.apiexamples import SCENARIOS; print(' '.join(SCENARIOS))")

@@ -28,6 +28,7 @@ from ggzy.entities.service import Identity
 from ggzy.sealing import p256
 from ggzy.web.app import create_app
 from ggzy.web.context import AppContext
+from tests import apiexamples
 from tests.dbserver import DbServer
 
 settings.register_profile("ci", derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -193,6 +194,12 @@ def app_ctx(
         files=files,
         opening=opening_env,
     )
+
+
+@pytest.fixture(autouse=True)
+def api_examples(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A test listed in tests/apiexamples.py SCENARIOS records the examples shown on /docs and checks them."""
+    yield from apiexamples.recording(request, monkeypatch, start_ms=int(START.timestamp() * 1000))
 
 
 @pytest.fixture

@@ -9,7 +9,9 @@ from pydantic import BaseModel, Field
 
 
 class RequirementSet(BaseModel):
-    amount: Decimal = Field(description="投标保证金（元，两位小数）", examples=["20000.00"])
+    amount: Decimal = Field(
+        max_digits=16, decimal_places=2, description="投标保证金（元，两位小数）", examples=["20000.00"]
+    )
     bank_name: str = Field(max_length=100, examples=["中国银行新乡分行"])
 
 

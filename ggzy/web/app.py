@@ -28,7 +28,7 @@ from ggzy.entities.passwords import Hasher
 from ggzy.entities.service import Identity
 from ggzy.rules import federation as federation_rules
 from ggzy.sealing import p256
-from ggzy.web import errors, i18n, pages, portal_api, security
+from ggzy.web import errors, examples, i18n, pages, portal_api, security
 from ggzy.web.context import AppContext
 from ggzy.web.deps import csrf_protect, page
 from ggzy.web.idempotency import Idempotency
@@ -181,6 +181,7 @@ def create_app(ctx: AppContext, *, run_ticks: bool = False) -> FastAPI:
             app.include_router(chinese_summaries(extra), dependencies=guards, responses=errors.PROBLEM_RESPONSES)
     app.include_router(pages.router, dependencies=guards)
     app.include_router(i18n.router, dependencies=guards)
+    examples.install(app)  # /docs shows each operation's request and answer as a test run recorded them
     for m in domains.edge_modules("pages"):
         app.include_router(m.router, dependencies=guards)
 

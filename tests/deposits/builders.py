@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -77,7 +78,8 @@ def a_desk(
     people = [a_user(session, clock, ident, role=Role.BIDDER) for _ in range(bidders)]
     subs, basic = {}, {}
     for i, p in enumerate(people):
-        account_no = f"41050{i + 1:03d}{abs(hash(p.user.org_id)) % 10**8:08d}"
+        digest = int(hashlib.sha256(str(p.user.org_id).encode()).hexdigest(), 16)  # not hash(): stable across runs
+        account_no = f"41050{i + 1:03d}{digest % 10**8:08d}"
         service.register_basic_account(session, p.actor, account_no=account_no, bank_name="建设银行", clock=clock)
         assert p.user.org_id is not None
         basic[p.user.org_id] = account_no
