@@ -62,7 +62,6 @@ WITHOUT_EXAMPLE: dict[str, str] = {
     "POST /api/v1/evaluations/{evaluation_id}/negotiation-record": NO_API_TEST_YET,
     "POST /api/v1/evaluations/{evaluation_id}/questions": NO_API_TEST_YET,
     "POST /api/v1/evaluations/{evaluation_id}/quotes": NO_API_TEST_YET,
-    "POST /api/v1/evaluations/{evaluation_id}/report": NO_API_TEST_YET,
     "POST /api/v1/evaluations/{evaluation_id}/rounds": NO_API_TEST_YET,
     "POST /api/v1/evaluations/{evaluation_id}/rounds/close": NO_API_TEST_YET,
     "POST /api/v1/experts/pool/{user_id}/status": NO_API_TEST_YET,

@@ -111,6 +111,8 @@ def test_a_script_takes_a_tender_from_registration_to_the_archived_dossier_throu
     a_tree(session, clock)  # the expert pool: six civil engineers and four cost engineers
     experts = [an_expert(session, clock, ident, specialities=["A08.01"]) for _ in range(6)]
     experts += [an_expert(session, clock, ident, specialities=["B02"]) for _ in range(4)]
+    for i, p in enumerate(experts, 1):
+        p.user.display_name = f"测试专家{i}号"  # each their own name: the centre finds the called ones by it
     session.commit()
     api = Script(client, clock)
     for who in (tenderer, agency, operator, office, *bidders):
@@ -207,7 +209,7 @@ def test_a_script_takes_a_tender_from_registration_to_the_archived_dossier_throu
     assert {"projects.registered", "projects.section_published"} <= {a["type"] for a in acts}
 
     # 专家抽取: the tenderer asks for a committee; the platform commits, waits for the next signed checkpoint
-    # (its seed) and draws by its own tick; the called experts accept
+    # (its seed) and draws by its own tick; the centre reads who was called; they accept
     api.sign_in(tenderer)
     draw = api.write(
         tenderer,
@@ -217,20 +219,21 @@ def test_a_script_takes_a_tender_from_registration_to_the_archived_dossier_throu
         json={"counts": {"A08.01": 3, "B02": 2}, "evaluation_on": str(clock.now().astimezone(SHANGHAI).date())},
     )
     assert draw["status"] == "committed" and draw["calls"] == []
+    assert api.read(tenderer, f"/api/v1/experts/draws/{draw['id']}")["calls"] == []  # public; no names yet
     clock.advance(timedelta(minutes=app_ctx.settings.checkpoint_minutes))  # the next checkpoint period
     timers.tick(app_ctx.db, due_sources(app_ctx), clock.now())  # a checkpoint after the commitment: the seed
     timers.tick(app_ctx.db, due_sources(app_ctx), clock.now())  # the draw
-    called = []
-    for who in experts:
+    api.sign_in(operator)
+    seats = api.read(operator, f"/api/v1/experts/draws/{draw['id']}")["calls"]  # the centre sees who was called
+    called = [next(p for p in experts if p.user.display_name == c["name"]) for c in seats if c["status"] == "invited"]
+    for who in called:
         api.sign_in(who)
-        for inv in api.read(who, "/api/v1/experts/invitations"):
-            answer = api.write(who, "POST", f"/api/v1/experts/invitations/{inv['id']}/answer", json={"accept": True})
-            assert answer["status"] == "accepted"
-            called.append(who)
+        (inv,) = api.read(who, "/api/v1/experts/invitations")
+        answer = api.write(who, "POST", f"/api/v1/experts/invitations/{inv['id']}/answer", json={"accept": True})
+        assert answer["status"] == "accepted"
     assert len(called) == 5
 
     # 评标: the centre opens the room with the drawn committee and its chair; each expert scores; the chair signs
-    api.sign_in(operator)
     room = api.write(
         operator,
         "POST",
