@@ -25,7 +25,6 @@ WITHOUT_EXAMPLE: dict[str, str] = {
     "GET /api/v1/evaluations/{evaluation_id}/my-sheet": NO_API_TEST_YET,
     "GET /api/v1/experts/sections/{section_id}/draws": "抽取种子与化名随每次运行的密钥而变，示例不稳定",
     "GET /api/v1/evaluations/{evaluation_id}/report.pdf": NO_API_TEST_YET,
-    "GET /api/v1/experts/draws/{draw_id}": NO_API_TEST_YET,
     "GET /api/v1/experts/draws/{draw_id}/record": NO_API_TEST_YET,
     "GET /api/v1/experts/pool": NO_API_TEST_YET,
     "GET /api/v1/federation/platforms": NO_API_TEST_YET,
