@@ -33,7 +33,7 @@ from ggzy.web.examples import EXAMPLES_DIR
 
 # The tests whose requests are the examples, by node id; the first that reaches an operation gives its example.
 SCENARIOS = [
-    "tests/test_api_script.py::test_a_script_takes_a_tender_from_registration_to_the_opening_record_through_the_api_only",
+    "tests/test_api_script.py::test_a_script_takes_a_tender_from_registration_to_the_archived_dossier_through_the_api_only",
     "tests/projects/test_api.py::test_an_agency_drives_a_tender_through_the_api_only_while_appointed",
     "tests/award/test_pages.py::test_the_whole_road_over_the_api_from_publicity_to_the_dossier",
     "tests/evaluation/test_procedures.py::test_the_api_opens_a_room_an_expert_scores_and_a_supervisor_watches_without_scores",

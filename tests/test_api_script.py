@@ -1,15 +1,21 @@
-"""A script that uses only the API and bearer tokens takes a tender from registration to the published opening
-record: the agency is appointed, registers and publishes; the centre accepts; the key holders register their
-public keys; three bidders download, seal on their own side and submit; the deadline passes (the platform's tick,
-not a person); two holder bodies unwrap their shares on their own side and hand them in; the record is public.
-Every write carries an Idempotency-Key, and one retry of each kind is made to show it creates nothing twice."""
+"""A script that uses only the API and bearer tokens takes a tender from registration to the archived dossier:
+the agency is appointed, registers and publishes; the centre accepts; the key holders register their public keys;
+three bidders download, seal on their own side and submit; the deadline passes (the platform's tick, not a
+person); two holder bodies unwrap their shares on their own side and hand them in; the opening record is public.
+Then the tenderer asks for a committee (专家抽取) and the platform's tick draws it once a checkpoint gives the
+seed; the called experts accept; the centre opens the evaluation room (评标); the experts score and the chair signs
+the report; the tenderer publishes the candidates (中标候选人公示), and after the publicity period names the winner,
+reports to the supervision office, drafts the contract, which both sides sign; the dossier (档案) is sealed and
+read, and the section's OCDS record carries the award and the signed contract.
+Every write carries an Idempotency-Key, and one retry of each kind is made to show it creates nothing twice.
+The people (accounts, the expert pool) are made by the test builders first, as an administrator would."""
 
 from __future__ import annotations
 
 import base64
 import io
 import itertools
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -26,11 +32,14 @@ from ggzy.core.roles import Role
 from ggzy.entities import totp
 from ggzy.entities.service import Identity
 from ggzy.entities.states import OrgKind
+from ggzy.evaluation import methods
 from ggzy.sealing import p256
 from ggzy.sealing.header import SealContext
 from ggzy.web.app import due_sources
 from ggzy.web.context import AppContext
 from tests.builders import PASSWORD, Person, a_user, an_org
+from tests.evaluation.builders import a_sheet
+from tests.experts.builders import a_tree, an_expert
 
 _keys = itertools.count(1)
 
@@ -90,7 +99,7 @@ def seal(section: dict[str, Any], bidder_org: str, price: str, name: str) -> byt
     return out.getvalue()
 
 
-def test_a_script_takes_a_tender_from_registration_to_the_opening_record_through_the_api_only(
+def test_a_script_takes_a_tender_from_registration_to_the_archived_dossier_through_the_api_only(
     session: Session, clock: FixedClock, ident: Identity, client: TestClient, app_ctx: AppContext
 ) -> None:
     # the people exist (accounts are opened by the administrator); everything after this is the API
@@ -99,6 +108,11 @@ def test_a_script_takes_a_tender_from_registration_to_the_opening_record_through
     operator = a_user(session, clock, ident, role=Role.OPERATOR)
     office = a_user(session, clock, ident, role=Role.SUPERVISOR)
     bidders = [a_user(session, clock, ident, role=Role.BIDDER) for _ in range(3)]
+    a_tree(session, clock)  # the expert pool: six civil engineers and four cost engineers
+    experts = [an_expert(session, clock, ident, specialities=["A08.01"]) for _ in range(6)]
+    experts += [an_expert(session, clock, ident, specialities=["B02"]) for _ in range(4)]
+    for i, p in enumerate(experts, 1):
+        p.user.display_name = f"测试专家{i}号"  # each their own name: the centre finds the called ones by it
     session.commit()
     api = Script(client, clock)
     for who in (tenderer, agency, operator, office, *bidders):
@@ -193,3 +207,78 @@ def test_a_script_takes_a_tender_from_registration_to_the_opening_record_through
     ]
     acts = api.read(tenderer, "/api/v1/agency-acts")["items"]
     assert {"projects.registered", "projects.section_published"} <= {a["type"] for a in acts}
+
+    # 专家抽取: the tenderer asks for a committee; the platform commits, waits for the next signed checkpoint
+    # (its seed) and draws by its own tick; the centre reads who was called; they accept
+    api.sign_in(tenderer)
+    draw = api.write(
+        tenderer,
+        "POST",
+        f"/api/v1/experts/sections/{section_id}/draws",
+        201,
+        json={"counts": {"A08.01": 3, "B02": 2}, "evaluation_on": str(clock.now().astimezone(SHANGHAI).date())},
+    )
+    assert draw["status"] == "committed" and draw["calls"] == []
+    assert api.read(tenderer, f"/api/v1/experts/draws/{draw['id']}")["calls"] == []  # public; no names yet
+    clock.advance(timedelta(minutes=app_ctx.settings.checkpoint_minutes))  # the next checkpoint period
+    timers.tick(app_ctx.db, due_sources(app_ctx), clock.now())  # a checkpoint after the commitment: the seed
+    timers.tick(app_ctx.db, due_sources(app_ctx), clock.now())  # the draw
+    api.sign_in(operator)
+    seats = api.read(operator, f"/api/v1/experts/draws/{draw['id']}")["calls"]  # the centre sees who was called
+    called = [next(p for p in experts if p.user.display_name == c["name"]) for c in seats if c["status"] == "invited"]
+    for who in called:
+        api.sign_in(who)
+        (inv,) = api.read(who, "/api/v1/experts/invitations")
+        answer = api.write(who, "POST", f"/api/v1/experts/invitations/{inv['id']}/answer", json={"accept": True})
+        assert answer["status"] == "accepted"
+    assert len(called) == 5
+
+    # 评标: the centre opens the room with the drawn committee and its chair; each expert scores; the chair signs
+    room = api.write(
+        operator,
+        "POST",
+        f"/api/v1/sections/{section_id}/evaluation",
+        201,
+        json={"chair": called[0].user.id, "kind": "comprehensive"},
+    )
+    orgs = [b["org_id"] for b in room["bids"]]
+    method = methods.preset(methods.Kind.COMPREHENSIVE)
+    for who in called:
+        progress = api.write(
+            who, "POST", f"/api/v1/evaluations/{room['id']}/sheet", json=a_sheet(method, orgs).to_json()
+        )
+    assert all(m["submitted"] for m in progress["members"])
+    report = api.write(called[0], "POST", f"/api/v1/evaluations/{room['id']}/report")
+    assert report["report_sha256"]
+
+    # 定标: candidates are published; the publicity period passes; the winner, the report to the supervisor,
+    # the contract signed by both sides; the dossier (档案) is sealed and read
+    award = f"/api/v1/sections/{section_id}/award"
+    published = api.write(tenderer, "POST", f"{award}/publish", 201)
+    assert len(published["candidates"]) == 3
+    clock.set(datetime.fromisoformat(published["publicity_ends_at"]) + timedelta(minutes=1))
+    timers.tick(app_ctx.db, due_sources(app_ctx), clock.now())
+    api.sign_in(tenderer)
+    first = published["candidates"][0]
+    winner = next(b for b in bidders if b.user.org_id == first["org_id"])
+    api.sign_in(winner)
+    awarded = api.write(tenderer, "POST", f"{award}/winner", json={"winner_org_id": first["org_id"]})
+    assert awarded["winner_org_id"] == first["org_id"] and awarded["notice_sha256"]
+    api.write(tenderer, "POST", f"{award}/report", json={"text": "招标投标情况书面报告"})
+    contract = {"amount": first["price"], "security": "0", "duration_days": 180}
+    draft = api.write(tenderer, "POST", f"{award}/contract", 201, json=contract)
+    assert draft["contract"]["source"] == "draft"
+    api.write(winner, "POST", f"{award}/sign")
+    signed = api.write(tenderer, "POST", f"{award}/sign")
+    assert signed["status"] == "archived" and signed["contract"]["signed_at"]
+    dossier = api.read(tenderer, f"/api/v1/archive/{section_id}")
+    assert dossier["retention_years"] >= 15 and dossier["files"]
+
+    # the open-data record (OCDS) of the section, read by anyone, carries the award and the signed contract
+    ocid = f"{app_ctx.settings.ocds_prefix}-{section['code']}"
+    (ocds,) = api.read(None, f"/api/ocds/records/{ocid}")["records"]
+    compiled = ocds["compiledRelease"]
+    (awarded_to,) = compiled["awards"]
+    assert awarded_to["status"] == "active" and awarded_to["value"]["amount"] == float(first["price"])
+    (signed_contract,) = compiled["contracts"]
+    assert signed_contract["awardID"] == awarded_to["id"] and signed_contract["dateSigned"]
