@@ -65,6 +65,20 @@ def _prefix(regime: Regime, year: int) -> str:
     return f"XX{'ZB' if regime is Regime.TENDERING else 'CG'}-{year}-"
 
 
+def _new_section(project: Project, seq: int, s: SectionIn) -> Section:
+    """A project's section number ``seq`` as registered (or added by an amendment): its code follows the project's."""
+    return Section(
+        id=new_id(),
+        project_id=project.id,
+        seq=seq,
+        code=f"{project.code}-{seq:02d}",
+        name=s.name.strip()[:200],
+        estimate=s.estimate.quantize(CENT),
+        status=SectionStatus.PREPARING.value,
+        round=1,
+    )
+
+
 def _checked(
     session: Session,
     *,
@@ -187,18 +201,7 @@ def register(
     session.add(project)
     session.flush()
     for i, s in enumerate(sections, start=1):
-        session.add(
-            Section(
-                id=new_id(),
-                project_id=project.id,
-                seq=i,
-                code=f"{project.code}-{i:02d}",
-                name=s.name.strip()[:200],
-                estimate=s.estimate.quantize(CENT),
-                status=SectionStatus.PREPARING.value,
-                round=1,
-            )
-        )
+        session.add(_new_section(project, i, s))
     session.flush()
     events.record(
         session,
@@ -320,18 +323,7 @@ def amend(
         if i <= len(old):
             old[i - 1].name, old[i - 1].estimate = s.name.strip()[:200], s.estimate.quantize(CENT)
         else:
-            session.add(
-                Section(
-                    id=new_id(),
-                    project_id=project.id,
-                    seq=i,
-                    code=f"{project.code}-{i:02d}",
-                    name=s.name.strip()[:200],
-                    estimate=s.estimate.quantize(CENT),
-                    status=SectionStatus.PREPARING.value,
-                    round=1,
-                )
-            )
+            session.add(_new_section(project, i, s))
     for extra in old[len(sections) :]:
         session.delete(extra)
     if shape != [(s.name.strip()[:200], s.estimate.quantize(CENT)) for s in sections]:
